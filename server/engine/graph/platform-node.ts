@@ -1,0 +1,50 @@
+// The Node.js platform: onnxruntime-node plus the file system for models with external data.
+// The only graph module that imports Node APIs or onnxruntime-node.
+import { existsSync } from "node:fs";
+import { mkdir, open, rename, writeFile } from "node:fs/promises";
+import { availableParallelism, tmpdir } from "node:os";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import * as ort from "onnxruntime-node";
+import type { ModelBytes } from "./onnx/write";
+import type { Platform } from "./platform";
+
+const DEFAULT_DIR = join(tmpdir(), "clipig-graphs");
+const requireHere = createRequire(import.meta.url);
+
+/** The folder of onnxruntime-node's native binding, where provider libraries must sit. */
+function bindingDir(): string {
+  const pkg = dirname(requireHere.resolve("onnxruntime-node/package.json"));
+  return join(pkg, "bin", "napi-v6", process.platform, process.arch);
+}
+
+export const nodePlatform: Platform = {
+  name: "node",
+  ort,
+  backends: () => ort.listSupportedBackends().map((b) => b.name),
+  cpuCount: () => availableParallelism(),
+  missing(device: string): string | undefined {
+    if (device !== "cuda" || process.platform !== "linux") return undefined;
+    const lib = join(bindingDir(), "libonnxruntime_providers_cuda.so");
+    return existsSync(lib) ? undefined : `its library ${lib} is not installed (npm install onnxruntime-node on a CUDA machine fetches it)`;
+  },
+  async saveModel(model: ModelBytes, dir = DEFAULT_DIR): Promise<string> {
+    const folder = join(dir, model.hash);
+    const path = join(folder, "model.onnx");
+    if (existsSync(path)) return path;
+    await mkdir(folder, { recursive: true });
+    if (model.external) {
+      // Write the weights first and the .onnx last (via rename), so a present .onnx means a complete model.
+      const file = await open(join(folder, model.external.location), "w");
+      try {
+        for (const piece of model.external.pieces) await file.write(piece.data, 0, piece.data.byteLength, piece.offset);
+      } finally {
+        await file.close();
+      }
+    }
+    const tmp = `${path}.${process.pid}.tmp`;
+    await writeFile(tmp, model.model);
+    await rename(tmp, path);
+    return path;
+  },
+};
