@@ -81,7 +81,8 @@ export function parseClipConfig(json: unknown): ClipConfig {
 
 function section(root: Json, name: string): Json {
   const s = root[name] ?? root[`${name}_dict`] ?? {};
-  if (typeof s !== "object" || s === null) throw new Error(`config.json: '${name}' is not an object`);
+  if (typeof s !== "object" || s === null)
+    throw new Error(`config.json: '${name}' is not an object`);
   return s as Json;
 }
 
@@ -96,7 +97,9 @@ function num(obj: Json, key: string, fallback: number): number {
 function act(obj: Json): HiddenAct {
   const value = obj.hidden_act ?? "quick_gelu";
   if (value !== "quick_gelu" && value !== "gelu") {
-    throw new Error(`config.json: hidden_act '${String(value)}' is not supported (quick_gelu or gelu)`);
+    throw new Error(
+      `config.json: hidden_act '${String(value)}' is not supported (quick_gelu or gelu)`,
+    );
   }
   return value;
 }

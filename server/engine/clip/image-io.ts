@@ -4,17 +4,33 @@ import type { RgbImage } from "./preprocess";
 
 /** Decodes PNG/JPEG/WebP/… (a path or bytes) to 8-bit RGB; alpha is dropped and grey becomes RGB, as PIL's `convert("RGB")`. */
 export async function decodeImage(input: string | Uint8Array): Promise<RgbImage> {
-  const { data, info } = await sharp(input).removeAlpha().toColourspace("srgb").raw().toBuffer({ resolveWithObject: true });
-  if (info.channels !== 3) throw new Error(`image: expected 3 channels after conversion, got ${info.channels}`);
-  return { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
+  const { data, info } = await sharp(input)
+    .removeAlpha()
+    .toColourspace("srgb")
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  if (info.channels !== 3)
+    throw new Error(`image: expected 3 channels after conversion, got ${info.channels}`);
+  return {
+    width: info.width,
+    height: info.height,
+    data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+  };
 }
 
 /** Encodes a `[3, H, W]` image in [0, 1] as PNG (clamped). */
-export async function encodePng(chw: Float32Array, width: number, height: number): Promise<Uint8Array> {
+export async function encodePng(
+  chw: Float32Array,
+  width: number,
+  height: number,
+): Promise<Uint8Array> {
   const plane = width * height;
   const rgb = new Uint8Array(plane * 3);
   for (let i = 0; i < plane; i++) {
-    for (let c = 0; c < 3; c++) rgb[i * 3 + c] = Math.round(Math.min(1, Math.max(0, chw[c * plane + i]!)) * 255);
+    for (let c = 0; c < 3; c++)
+      rgb[i * 3 + c] = Math.round(Math.min(1, Math.max(0, chw[c * plane + i]!)) * 255);
   }
-  return sharp(rgb, { raw: { width, height, channels: 3 } }).png().toBuffer();
+  return sharp(rgb, { raw: { width, height, channels: 3 } })
+    .png()
+    .toBuffer();
 }

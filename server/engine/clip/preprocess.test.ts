@@ -1,19 +1,34 @@
 import { describe, it, expect } from "vitest";
 import sharp from "sharp";
-import { centerCrop, clipPreprocess, normalize, resizeBicubic, resizeShorterSide, toChw, CLIP_MEAN, CLIP_STD, type ChwImage } from "./preprocess";
+import {
+  centerCrop,
+  clipPreprocess,
+  normalize,
+  resizeBicubic,
+  resizeShorterSide,
+  toChw,
+  CLIP_MEAN,
+  CLIP_STD,
+  type ChwImage,
+} from "./preprocess";
 import { decodeImage, encodePng } from "./image-io";
 
 function pattern(width: number, height: number): ChwImage {
   const data = new Float32Array(3 * width * height);
   for (let c = 0; c < 3; c++)
     for (let y = 0; y < height; y++)
-      for (let x = 0; x < width; x++) data[(c * height + y) * width + x] = 0.5 + 0.5 * Math.sin(0.07 * x + 0.05 * y + c);
+      for (let x = 0; x < width; x++)
+        data[(c * height + y) * width + x] = 0.5 + 0.5 * Math.sin(0.07 * x + 0.05 * y + c);
   return { width, height, data };
 }
 
 describe("resizeBicubic", () => {
   it("keeps a constant image constant and a linear ramp linear when enlarging", () => {
-    const flat = resizeBicubic({ width: 5, height: 3, data: new Float32Array(45).fill(0.3) }, 11, 7);
+    const flat = resizeBicubic(
+      { width: 5, height: 3, data: new Float32Array(45).fill(0.3) },
+      11,
+      7,
+    );
     for (const v of flat.data) expect(v).toBeCloseTo(0.3, 6);
     const ramp: ChwImage = { width: 8, height: 1, data: new Float32Array(24).map((_, i) => i % 8) };
     const big = resizeBicubic(ramp, 16, 1);
@@ -25,8 +40,13 @@ describe("resizeBicubic", () => {
   it("matches libvips' antialiased bicubic (sharp) within about a grey level when shrinking", async () => {
     const src = pattern(97, 61);
     const rgb = new Uint8Array(97 * 61 * 3);
-    for (let i = 0; i < 97 * 61; i++) for (let c = 0; c < 3; c++) rgb[i * 3 + c] = Math.round(src.data[c * 97 * 61 + i]! * 255);
-    for (const [w, h] of [[40, 25], [97, 30], [50, 61]] as const) {
+    for (let i = 0; i < 97 * 61; i++)
+      for (let c = 0; c < 3; c++) rgb[i * 3 + c] = Math.round(src.data[c * 97 * 61 + i]! * 255);
+    for (const [w, h] of [
+      [40, 25],
+      [97, 30],
+      [50, 61],
+    ] as const) {
       const ours = resizeBicubic(toChw({ width: 97, height: 61, data: rgb }), w, h);
       const theirs = await sharp(rgb, { raw: { width: 97, height: 61, channels: 3 } })
         .resize(w, h, { fit: "fill", kernel: "cubic" })
@@ -34,7 +54,8 @@ describe("resizeBicubic", () => {
         .toBuffer();
       const expected = toChw({ width: w, height: h, data: new Uint8Array(theirs) });
       let worst = 0;
-      for (let i = 0; i < ours.data.length; i++) worst = Math.max(worst, Math.abs(ours.data[i]! - expected.data[i]!));
+      for (let i = 0; i < ours.data.length; i++)
+        worst = Math.max(worst, Math.abs(ours.data[i]! - expected.data[i]!));
       expect(worst).toBeLessThan(2 / 255);
     }
   });
@@ -66,6 +87,8 @@ describe("CLIP preprocessing", () => {
     expect(image.data[0]).toBe(Math.round(src.data[0]! * 255));
     const pixels = clipPreprocess(image);
     expect(pixels.length).toBe(3 * 224 * 224);
-    expect(pixels.reduce((a, b) => Math.max(a, b))).toBeLessThan((1 - CLIP_MEAN[2]) / CLIP_STD[2] + 1e-5);
+    expect(pixels.reduce((a, b) => Math.max(a, b))).toBeLessThan(
+      (1 - CLIP_MEAN[2]) / CLIP_STD[2] + 1e-5,
+    );
   });
 });

@@ -32,7 +32,10 @@ export function clipPreprocess(image: RgbImage, size = 224): Float32Array {
 export function toChw(image: RgbImage): ChwImage {
   const { width, height, data } = image;
   const plane = width * height;
-  if (data.length !== plane * 3) throw new Error(`image: expected ${plane * 3} values for ${width}×${height} RGB, got ${data.length}`);
+  if (data.length !== plane * 3)
+    throw new Error(
+      `image: expected ${plane * 3} values for ${width}×${height} RGB, got ${data.length}`,
+    );
   const scale = data instanceof Uint8Array ? 1 / 255 : 1;
   const out = new Float32Array(plane * 3);
   for (let i = 0; i < plane; i++) {
@@ -42,7 +45,11 @@ export function toChw(image: RgbImage): ChwImage {
 }
 
 /** `(x - mean_c) / std_c` per channel of a `[3, H, W]` image (a new array). */
-export function normalize(chw: Float32Array, mean: readonly number[] = CLIP_MEAN, std: readonly number[] = CLIP_STD): Float32Array {
+export function normalize(
+  chw: Float32Array,
+  mean: readonly number[] = CLIP_MEAN,
+  std: readonly number[] = CLIP_STD,
+): Float32Array {
   const plane = chw.length / 3;
   const out = new Float32Array(chw.length);
   for (let i = 0; i < chw.length; i++) {
@@ -56,14 +63,19 @@ export function normalize(chw: Float32Array, mean: readonly number[] = CLIP_MEAN
 export function resizeShorterSide(image: ChwImage, size: number, clamp = false): ChwImage {
   const { width, height } = image;
   if (Math.min(width, height) === size) return image;
-  const [w, h] = width <= height ? [size, Math.trunc((size * height) / width)] : [Math.trunc((size * width) / height), size];
+  const [w, h] =
+    width <= height
+      ? [size, Math.trunc((size * height) / width)]
+      : [Math.trunc((size * width) / height), size];
   return resizeBicubic(image, w, h, clamp);
 }
 
 /** torchvision `CenterCrop`: offsets rounded half to even, as Python's `round`. */
 export function centerCrop(image: ChwImage, width: number, height: number): ChwImage {
   if (width > image.width || height > image.height) {
-    throw new Error(`centerCrop: ${width}×${height} is larger than the image ${image.width}×${image.height}`);
+    throw new Error(
+      `centerCrop: ${width}×${height} is larger than the image ${image.width}×${image.height}`,
+    );
   }
   const top = roundHalfEven((image.height - height) / 2);
   const left = roundHalfEven((image.width - width) / 2);
@@ -82,7 +94,12 @@ export function centerCrop(image: ChwImage, width: number, height: number): ChwI
  * widens by the scale factor when shrinking (antialiasing); horizontal pass first, skipped when unchanged.
  * `clamp` keeps each pass in [0, 1] as Pillow does for 8-bit images.
  */
-export function resizeBicubic(image: ChwImage, width: number, height: number, clamp = false): ChwImage {
+export function resizeBicubic(
+  image: ChwImage,
+  width: number,
+  height: number,
+  clamp = false,
+): ChwImage {
   let current = image;
   if (width !== current.width) current = resample(current, width, "x", clamp);
   if (height !== current.height) current = resample(current, height, "y", clamp);
@@ -105,7 +122,13 @@ function resample(image: ChwImage, outSize: number, axis: "x" | "y", clamp: bool
           const w = weights[o * taps + k]!;
           if (w === 0) continue;
           const s = starts[o]! + k;
-          sum += w * src[axis === "x" ? (c * image.height + y) * image.width + s : (c * image.height + s) * image.width + x]!;
+          sum +=
+            w *
+            src[
+              axis === "x"
+                ? (c * image.height + y) * image.width + s
+                : (c * image.height + s) * image.width + x
+            ]!;
         }
         out[(c * height + y) * width + x] = clamp ? Math.min(1, Math.max(0, sum)) : sum;
       }
@@ -115,7 +138,10 @@ function resample(image: ChwImage, outSize: number, axis: "x" | "y", clamp: bool
 }
 
 /** Pillow's `precompute_coeffs` for the bicubic filter. */
-function coefficients(inSize: number, outSize: number): { starts: Int32Array; weights: Float64Array; taps: number } {
+function coefficients(
+  inSize: number,
+  outSize: number,
+): { starts: Int32Array; weights: Float64Array; taps: number } {
   const scale = inSize / outSize;
   const filterScale = Math.max(scale, 1);
   const support = 2 * filterScale;

@@ -6,7 +6,9 @@ const TINY = new URL("../../../models/tiny-clip/model.safetensors", import.meta.
 
 /** A file with one tensor of the given dtype and raw little-endian bytes. */
 function fileWith(dtype: string, shape: number[], bytes: Uint8Array): Uint8Array {
-  const header = new TextEncoder().encode(JSON.stringify({ t: { dtype, shape, data_offsets: [0, bytes.byteLength] } }));
+  const header = new TextEncoder().encode(
+    JSON.stringify({ t: { dtype, shape, data_offsets: [0, bytes.byteLength] } }),
+  );
   const out = new Uint8Array(8 + header.byteLength + bytes.byteLength);
   new DataView(out.buffer).setBigUint64(0, BigInt(header.byteLength), true);
   out.set(header, 8);
@@ -29,27 +31,38 @@ describe("SafeTensors", () => {
   it("round-trips float32 tensors through the writer, including an unaligned header", () => {
     const a = { shape: [2, 3], data: new Float32Array([1, -2, 3.5, 0, 1e-8, -7]) };
     const b = { shape: [1], data: new Float32Array([42]) };
-    const st = new SafeTensors(writeSafeTensors({ "é": a, b }));
+    const st = new SafeTensors(writeSafeTensors({ é: a, b }));
     expect(st.get("é")).toEqual(a);
     expect(st.get("b")).toEqual(b);
   });
 
   it("widens F16 and BF16 and narrows F64", () => {
     const f16 = new Uint8Array(new Uint16Array([0x3c00, 0xc000, 0x3555, 0x0001, 0x7c00]).buffer);
-    expect([...new SafeTensors(fileWith("F16", [5], f16)).get("t").data]).toEqual([1, -2, halfToFloat(0x3555), 2 ** -24, Infinity]);
+    expect([...new SafeTensors(fileWith("F16", [5], f16)).get("t").data]).toEqual([
+      1,
+      -2,
+      halfToFloat(0x3555),
+      2 ** -24,
+      Infinity,
+    ]);
     expect(halfToFloat(0x3555)).toBeCloseTo(1 / 3, 3);
     const bf16 = new Uint8Array(new Uint16Array([0x3f80, 0xc040, 0x3eaa]).buffer);
     const bf = new SafeTensors(fileWith("BF16", [3], bf16)).get("t").data;
     expect([bf[0], bf[1]]).toEqual([1, -3]);
     expect(bf[2]).toBeCloseTo(1 / 3, 2);
     const f64 = new Uint8Array(new Float64Array([0.1, -5]).buffer);
-    expect([...new SafeTensors(fileWith("F64", [2], f64)).get("t").data]).toEqual([Math.fround(0.1), -5]);
+    expect([...new SafeTensors(fileWith("F64", [2], f64)).get("t").data]).toEqual([
+      Math.fround(0.1),
+      -5,
+    ]);
   });
 
   it("rejects truncated files and inconsistent offsets", () => {
     expect(() => new SafeTensors(new Uint8Array(4))).toThrow(/shorter/);
     const good = fileWith("F32", [2], new Uint8Array(8));
     expect(() => new SafeTensors(good.subarray(0, good.byteLength - 4))).toThrow(/bad offsets/);
-    expect(() => new SafeTensors(fileWith("I8", [2], new Uint8Array(2)))).toThrow(/unsupported dtype I8/);
+    expect(() => new SafeTensors(fileWith("I8", [2], new Uint8Array(2)))).toThrow(
+      /unsupported dtype I8/,
+    );
   });
 });

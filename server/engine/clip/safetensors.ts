@@ -27,14 +27,20 @@ export class SafeTensors {
   private readonly data: Uint8Array;
 
   constructor(bytes: Uint8Array) {
-    if (bytes.byteLength < 8) throw new Error("safetensors: file is shorter than its 8-byte header length");
+    if (bytes.byteLength < 8)
+      throw new Error("safetensors: file is shorter than its 8-byte header length");
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const headerLength = Number(view.getBigUint64(0, true));
     if (8 + headerLength > bytes.byteLength) {
-      throw new Error(`safetensors: header length ${headerLength} exceeds the file size ${bytes.byteLength}`);
+      throw new Error(
+        `safetensors: header length ${headerLength} exceeds the file size ${bytes.byteLength}`,
+      );
     }
-    const header: unknown = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + headerLength)));
-    if (typeof header !== "object" || header === null) throw new Error("safetensors: header is not a JSON object");
+    const header: unknown = JSON.parse(
+      new TextDecoder().decode(bytes.subarray(8, 8 + headerLength)),
+    );
+    if (typeof header !== "object" || header === null)
+      throw new Error("safetensors: header is not a JSON object");
     this.data = bytes.subarray(8 + headerLength);
     const tensors = new Map<string, TensorInfo>();
     let metadata: Record<string, string> = {};
@@ -72,7 +78,9 @@ function parseEntry(name: string, entry: unknown, dataLength: number): TensorInf
   const [begin, end] = e.data_offsets as [number, number];
   const count = shape.reduce((a, b) => a * b, 1);
   if (end - begin !== count * BYTES[dtype] || begin < 0 || end > dataLength) {
-    throw new Error(`safetensors: tensor '${name}' (${dtype} [${shape.join(", ")}]) has bad offsets ${begin}..${end}`);
+    throw new Error(
+      `safetensors: tensor '${name}' (${dtype} [${shape.join(", ")}]) has bad offsets ${begin}..${end}`,
+    );
   }
   return { dtype, shape, begin, end };
 }
@@ -113,14 +121,23 @@ export function halfToFloat(h: number): number {
 
 /** Encodes float32 tensors as a safetensors file (tests, and random-weight models for benchmarks). */
 export function writeSafeTensors(tensors: Record<string, F32Tensor>): Uint8Array {
-  const header: Record<string, { dtype: SafeDType; shape: number[]; data_offsets: [number, number] }> = {};
+  const header: Record<
+    string,
+    { dtype: SafeDType; shape: number[]; data_offsets: [number, number] }
+  > = {};
   let offset = 0;
   for (const [name, t] of Object.entries(tensors)) {
-    header[name] = { dtype: "F32", shape: t.shape, data_offsets: [offset, offset + t.data.byteLength] };
+    header[name] = {
+      dtype: "F32",
+      shape: t.shape,
+      data_offsets: [offset, offset + t.data.byteLength],
+    };
     offset += t.data.byteLength;
   }
   const json = new TextEncoder().encode(JSON.stringify(header));
-  const headerBytes = new Uint8Array(json.byteLength + ((8 - (json.byteLength % 8)) % 8)).fill(0x20); // 8-byte aligned data
+  const headerBytes = new Uint8Array(json.byteLength + ((8 - (json.byteLength % 8)) % 8)).fill(
+    0x20,
+  ); // 8-byte aligned data
   headerBytes.set(json);
   const out = new Uint8Array(8 + headerBytes.byteLength + offset);
   new DataView(out.buffer).setBigUint64(0, BigInt(headerBytes.byteLength), true);

@@ -13,9 +13,12 @@ const tokenizer = ClipTokenizer.fromFiles(
 );
 
 describe("ClipTokenizer", () => {
-  it.each(reference.tokenizer.map((t) => [t.text, t.input_ids] as const))("tokenizes %j like transformers", (text, ids) => {
-    expect(tokenizer.tokenize(text, { truncate: true })).toEqual(ids);
-  });
+  it.each(reference.tokenizer.map((t) => [t.text, t.input_ids] as const))(
+    "tokenizes %j like transformers",
+    (text, ids) => {
+      expect(tokenizer.tokenize(text, { truncate: true })).toEqual(ids);
+    },
+  );
 
   it("refuses a text longer than the context, stating its token count", () => {
     const long = reference.tokenizer.find((t) => t.text.split(" ").length > 76)!.text;

@@ -15,7 +15,8 @@ const START = "<|startoftext|>";
 const END = "<|endoftext|>";
 /** OpenAI's tokenizer reads only this many merges; Hugging Face's copies the limit. */
 const MAX_MERGES = 49152 - 256 - 2;
-const PIECE = /<\|startoftext\|>|<\|endoftext\|>|'s|'t|'re|'ve|'m|'ll|'d|\p{L}+|\p{N}|[^\s\p{L}\p{N}]+/giu;
+const PIECE =
+  /<\|startoftext\|>|<\|endoftext\|>|'s|'t|'re|'ve|'m|'ll|'d|\p{L}+|\p{N}|[^\s\p{L}\p{N}]+/giu;
 /** Python's `\s` (str.isspace), which includes the separators U+001C..U+001F that JS's `\s` lacks. */
 const WHITESPACE = /[\s\x1c-\x1f\x85]+/gu;
 
@@ -119,7 +120,11 @@ export class ClipTokenizer {
 }
 
 export function cleanText(text: string): string {
-  return htmlUnescape(htmlUnescape(text)).normalize("NFC").replace(WHITESPACE, " ").trim().toLowerCase();
+  return htmlUnescape(htmlUnescape(text))
+    .normalize("NFC")
+    .replace(WHITESPACE, " ")
+    .trim()
+    .toLowerCase();
 }
 
 function idOf(vocab: ReadonlyMap<string, number>, symbol: string): number {
@@ -133,7 +138,8 @@ function bytesToUnicode(): string[] {
   const chars: string[] = new Array(256);
   let extra = 0;
   for (let b = 0; b < 256; b++) {
-    const printable = (b >= 0x21 && b <= 0x7e) || (b >= 0xa1 && b <= 0xac) || (b >= 0xae && b <= 0xff);
+    const printable =
+      (b >= 0x21 && b <= 0x7e) || (b >= 0xa1 && b <= 0xac) || (b >= 0xae && b <= 0xff);
     chars[b] = String.fromCharCode(printable ? b : 256 + extra++);
   }
   return chars;
