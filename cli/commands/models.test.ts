@@ -1,0 +1,91 @@
+import { describe, it, expect, beforeAll, afterAll } from "vitest";
+import { execFile } from "node:child_process";
+import { createServer, type Server } from "node:http";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import type { AddressInfo } from "node:net";
+import { TINY_CLIP_DIR } from "../../server/engine/clip/store";
+
+const ROOT = path.resolve(import.meta.dirname, "../..");
+const TSX = path.join(ROOT, "node_modules/.bin/tsx");
+
+/** A hub that serves tiny-clip's files under the default model's name. */
+let server: Server;
+let hubUrl: string;
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    const file = /^\/openai\/clip-vit-base-patch32\/resolve\/main\/([\w.]+)$/.exec(
+      req.url ?? "",
+    )?.[1];
+    if (!file) return void res.writeHead(404).end();
+    const body = readFileSync(path.join(TINY_CLIP_DIR, file));
+    res.writeHead(200, { "content-length": body.length });
+    res.end(req.method === "HEAD" ? undefined : body);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  hubUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+async function clipig(args: string[], env: Record<string, string>) {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(TSX, ["cli/main.ts", ...args], {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+describe("clipig models", () => {
+  it("pulls the default model with a progress bar, then lists and locates it", async () => {
+    const env = {
+      CLIPIG_MODELS_DIR: mkdtempSync(path.join(tmpdir(), "clipig-cli-")),
+      CLIPIG_HUB_URL: hubUrl,
+    };
+    const missing = await clipig(["models", "path", "ViT-B/32"], env);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(
+      /not downloaded yet: run `clipig models pull openai\/clip-vit-base-patch32`/,
+    );
+
+    const pulled = await clipig(["models", "pull"], env);
+    expect(pulled.code).toBe(0);
+    const dir = path.join(env.CLIPIG_MODELS_DIR, "openai--clip-vit-base-patch32");
+    expect(pulled.stdout.trim()).toBe(dir);
+    expect(pulled.stderr).toMatch(
+      /\(4\/4\) model\.safetensors {2}\[#{24}\] 100% {2}14\.3 MB\/14\.3 MB {2}[\d.]+ [kMG]?B\/s/,
+    );
+
+    const located = await clipig(["models", "path", "ViT-B/32"], env);
+    expect(located.stdout.trim()).toBe(dir);
+    const listed = await clipig(["models", "list"], env);
+    expect(listed.stdout).toMatch(
+      /openai\/clip-vit-base-patch32 \(default\) +ViT-B\/32, clip-vit-base-patch32 +installed +15\.6 MB/,
+    );
+    expect(listed.stdout).toMatch(/tiny-clip +bundled/);
+  });
+
+  it("explains a failed download and points to the offline model", async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const env = {
+      CLIPIG_MODELS_DIR: mkdtempSync(path.join(tmpdir(), "clipig-cli-")),
+      CLIPIG_HUB_URL: `http://127.0.0.1:${port}`,
+    };
+    const result = await clipig(["models", "pull", "ViT-B/16"], env);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(
+      /cannot download http:\/\/127\.0\.0\.1:\d+\/openai\/clip-vit-base-patch16\/resolve\/main\/config\.json \(ECONNREFUSED\)/,
+    );
+    expect(result.stderr).toMatch(/tiny-clip model works offline/);
+    expect((await clipig(["models", "path", "tiny-clip"], env)).stdout.trim()).toBe(TINY_CLIP_DIR);
+  });
+});
