@@ -1,7 +1,7 @@
 // The graph builder: one method per ONNX op, named after it, with attributes as a typed options object.
 // Plain numbers are lifted to scalar constants of the other operand's dtype (g.Mul(x, 0.5)).
 import { float, GraphBase, int, ints, str, Value, type Attr, type Attrs } from "./graph";
-import { fromNumbers, ONNX_DTYPE, type DType, type Shape, type TensorData } from "./types";
+import { fromNumbers, ONNX_DTYPE, sameShape, type DType, type Shape, type TensorData } from "./types";
 
 export type Operand = Value | number;
 export type Indices = Value | readonly number[] | number;
@@ -111,11 +111,12 @@ export class Graph extends GraphBase {
   ArgMax = (x: Value, axis = 0, keepdims = true) => this.one("ArgMax", [x], { axis: int(axis), keepdims: int(keepdims ? 1 : 0) });
 
   // Shape and data movement (all shape-like arguments are static).
-  Reshape = (x: Value, shape: Shape) => this.one("Reshape", [x, this.int64s(shape)]);
+  Reshape = (x: Value, shape: Shape) => (sameShape(x.shape, shape) ? x : this.one("Reshape", [x, this.int64s(shape)]));
   Flatten = (x: Value, axis = 1) => this.one("Flatten", [x], { axis: int(axis) });
   Squeeze = (x: Value, axes: readonly number[]) => this.one("Squeeze", [x, this.int64s(axes)]);
   Unsqueeze = (x: Value, axes: readonly number[]) => this.one("Unsqueeze", [x, this.int64s(axes)]);
-  Transpose = (x: Value, perm?: readonly number[]) => this.one("Transpose", [x], perm ? { perm: ints(perm) } : {});
+  Transpose = (x: Value, perm?: readonly number[]) =>
+    perm && perm.every((p, i) => p === i) && perm.length === x.rank ? x : this.one("Transpose", [x], perm ? { perm: ints(perm) } : {});
   Concat = (xs: readonly Value[], axis: number) => (xs.length === 1 ? xs[0] : this.one("Concat", xs, { axis: int(axis) }));
   Split = (x: Value, sizes: readonly number[], axis: number) => this.emit("Split", [x, this.int64s(sizes)], { axis: int(axis) });
   Slice = (x: Value, starts: readonly number[], ends: readonly number[], axes?: readonly number[], steps?: readonly number[]) => {
@@ -128,6 +129,7 @@ export class Graph extends GraphBase {
   GatherElements = (x: Value, indices: Value, axis = 0) => this.one("GatherElements", [x, indices], { axis: int(axis) });
   ScatterElements = (data: Value, indices: Value, updates: Value, o: { axis?: number; reduction?: "none" | "add" | "mul" | "max" | "min" } = {}) =>
     this.one("ScatterElements", [data, indices, updates], { axis: int(o.axis ?? 0), reduction: str(o.reduction ?? "none") });
+  GatherND = (x: Value, indices: Value) => this.one("GatherND", [x, indices]);
   ScatterND = (data: Value, indices: Value, updates: Value, o: { reduction?: "none" | "add" | "mul" | "max" | "min" } = {}) =>
     this.one("ScatterND", [data, indices, updates], { reduction: str(o.reduction ?? "none") });
   Expand = (x: Value, shape: Shape) => this.one("Expand", [x, this.int64s(shape)]);

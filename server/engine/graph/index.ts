@@ -5,3 +5,6 @@ export { writeModel, DEFAULT_OPSET, type ModelBytes, type WriteOptions } from ".
 export { Runtime, Session, type Device, type HostTensor, type LoadOptions, type Optimization, type RuntimeOptions } from "./runtime";
 export type { Platform, Ort } from "./platform";
 export * from "./types";
+export { grad, type GradOptions } from "./grad/backprop";
+export { RULES, NO_GRADIENT, unbroadcast, type Rule, type GradContext } from "./grad/rules";
+export { checkGradient, random, type GradCheck, type GradCheckResult, type CheckInput } from "./check";

@@ -346,6 +346,13 @@ export const SHAPES: Record<string, ShapeRule> = {
     if (idx.shape.join() !== upd.shape.join() || idx.rank !== x.rank) fail(c, `indices ${desc(idx)} and updates ${desc(upd)} must match, rank of ${desc(x)}`);
     return [{ shape: x.shape, dtype: x.dtype }];
   },
+  GatherND: (c) => {
+    count(c, 2);
+    const [x, idx] = [input(c, 0), input(c, 1)];
+    const k = idx.shape[idx.rank - 1];
+    if (idx.dtype !== "int64" || k > x.rank) fail(c, `indices ${desc(idx)} must be int64 with last dim <= rank of ${desc(x)}`);
+    return [{ shape: [...idx.shape.slice(0, -1), ...x.shape.slice(k)], dtype: x.dtype }];
+  },
   ScatterND: (c) => {
     count(c, 3);
     const [x, idx, upd] = [input(c, 0), input(c, 1), input(c, 2)];
