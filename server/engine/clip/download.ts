@@ -140,7 +140,8 @@ async function fetchInto(
     const reader = response.body.getReader();
     for (let read = await reader.read(); !read.done; read = await reader.read()) {
       const chunk = read.value;
-      if (!out.write(chunk)) await new Promise<void>((resolve) => out.once("drain", () => resolve()));
+      if (!out.write(chunk))
+        await new Promise<void>((resolve) => out.once("drain", () => resolve()));
       clearTimeout(timer);
       timer = setTimeout(() => stall.abort(), options.stallMs ?? 60_000);
       have += chunk.byteLength;
