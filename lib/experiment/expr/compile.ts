@@ -6,7 +6,7 @@
 import type { Node } from "./ast";
 import { castResult } from "./cast";
 import { ExprRuntimeError } from "./errors";
-import { Evaluator } from "./evaluate";
+import { Budget, Evaluator } from "./evaluate";
 import { GLOBALS, RANDOM_FUNCTIONS } from "./functions";
 import { DEFAULT_MAX_DEPTH, DEFAULT_MAX_LENGTH } from "./limits";
 import { parse, syntaxError } from "./parser";
@@ -100,8 +100,8 @@ const isLiteral = (node: Node): node is Extract<Node, { kind: "literal" }> => no
  * Folds every subtree that needs no variables and no randomness into a literal. A subtree that
  * raises stays as it is, so it still raises at run time only if it is reached (`1/0 if t > 2 else 1`).
  */
-function fold(root: Node): Node {
-  const evaluator = new Evaluator(new Map(), () => 0, undefined);
+function fold(root: Node, budget: Budget): Node {
+  const evaluator = new Evaluator(new Map(), () => 0, undefined, budget);
   const visit = (node: Node): Node => {
     if (node.kind === "variable") return node;
     if (node.kind === "global") {
@@ -202,11 +202,12 @@ export function compileExpression(
     const parsed = parse(source, limits.maxDepth ?? DEFAULT_MAX_DEPTH);
     if (!parsed.ok) return { ok: false, errors: [parsed.error] };
     const resolved = resolve(parsed.node, groups);
-    const root = fold(resolved.node);
+    const budget = new Budget();
+    const root = fold(resolved.node, budget);
     const variables = [...resolved.variables];
     let value: number;
     try {
-      const evaluator = new Evaluator(validationBindings(variables), seededRandom(VALIDATION_SEED), undefined);
+      const evaluator = new Evaluator(validationBindings(variables), seededRandom(VALIDATION_SEED), undefined, budget);
       value = castResult(evaluator.evaluate(root), kind);
     } catch (e) {
       if (e instanceof PyError) return { ok: false, errors: [diagnosticOf(e, source)] };

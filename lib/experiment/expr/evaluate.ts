@@ -9,20 +9,27 @@ import { MAX_SIZE, MAX_STEPS } from "./limits";
 import { arithmetic, compare, findKey, makeDict, unary } from "./operators";
 import { type CallContext, PyError, PyFunc, PyList, PyTuple, type Value, repr, truthy, typeName } from "./values";
 
-export class Evaluator implements CallContext {
+/** Work allowance shared by the evaluations it is handed to (compile's fold and validation share one). */
+export class Budget {
   private steps = 0;
+  readonly spend = (units: number): void => {
+    this.steps += units;
+    if (this.steps > MAX_STEPS) throw new PyError("MemoryError", `expression needs too much work (limit ${MAX_STEPS} steps)`);
+  };
+}
+
+export class Evaluator implements CallContext {
+  readonly spend: (units: number) => void;
 
   constructor(
     private readonly vars: ReadonlyMap<string, Value>,
     readonly random: () => number,
     /** undefined during parse-time validation: `time_step` then returns its first argument. */
     readonly time: number | undefined,
-  ) {}
-
-  readonly spend = (units: number): void => {
-    this.steps += units;
-    if (this.steps > MAX_STEPS) throw new PyError("MemoryError", `expression needs too much work (limit ${MAX_STEPS} steps)`);
-  };
+    budget = new Budget(),
+  ) {
+    this.spend = budget.spend;
+  }
 
   evaluate(node: Node): Value {
     this.spend(1);

@@ -13,6 +13,7 @@ import {
   intMod,
   intToFloat,
   intTooLarge,
+  mulCost,
   parseFloatText,
   parseIntText,
   roundFloat,
@@ -217,54 +218,74 @@ function fsum(values: readonly number[]): number {
   return hi;
 }
 
-function isqrt(n: bigint): bigint {
+function isqrt(n: bigint, ctx: CallContext): bigint {
   if (n < 0n) throw new PyError("ValueError", "isqrt() argument must be nonnegative");
   if (n < 2n) return n;
-  let x = 1n << BigInt((bitLength(n) >> 1) + 1);
+  const bits = bitLength(n);
+  let x = 1n << BigInt((bits >> 1) + 1);
   for (;;) {
+    ctx.spend(mulCost(bits, bits >> 1));
     const y = (x + n / x) >> 1n;
     if (y >= x) return x;
     x = y;
   }
 }
 
-function gcd(a: bigint, b: bigint): bigint {
+function gcd(a: bigint, b: bigint, ctx: CallContext): bigint {
   a = a < 0n ? -a : a;
   b = b < 0n ? -b : b;
-  while (b) [a, b] = [b, a % b];
+  const cost = 1 + (Math.max(bitLength(a), bitLength(b)) >> 6);
+  while (b) {
+    ctx.spend(cost);
+    [a, b] = [b, a % b];
+  }
   return a;
 }
 
+/** Multiplies ints from `count` factors, charging work by the growing size; checks the limit first. */
+function product(count: bigint, estimatedBits: number, factor: (i: bigint) => bigint, divisor: (i: bigint) => bigint, ctx: CallContext): bigint {
+  if (estimatedBits > MAX_INT_BITS + 64) throw intTooLarge();
+  let r = 1n;
+  const steps = Number(count);
+  for (let i = 1n; i <= count; i++) {
+    // a big int times a small one is linear in the big one's size: ~1 unit per 1024 bits
+    ctx.spend(1 + ((estimatedBits * Number(i)) / steps / 1024));
+    r = (r * factor(i)) / divisor(i);
+  }
+  return checkInt(r);
+}
+
+const log2Factorial = (n: number) => lgamma(n + 1) / Math.LN2;
+
 function factorial(n: bigint, ctx: CallContext): bigint {
   if (n < 0n) throw new PyError("ValueError", "factorial() not defined for negative values");
-  if (n > 2000n) throw intTooLarge();
-  let r = 1n;
-  for (let k = 2n; k <= n; k++) r = checkInt(r * k);
-  ctx.spend(Number(n));
-  return r;
+  if (n > 5000n) throw intTooLarge();
+  return product(n, log2Factorial(Number(n)), (i) => i, () => 1n, ctx);
+}
+
+function nonNegative(n: bigint, k: bigint): void {
+  if (n < 0n) throw new PyError("ValueError", "n must be a non-negative integer");
+  if (k < 0n) throw new PyError("ValueError", "k must be a non-negative integer");
 }
 
 function comb(n: bigint, k: bigint, ctx: CallContext): bigint {
-  if (n < 0n) throw new PyError("ValueError", "n must be a non-negative integer");
-  if (k < 0n) throw new PyError("ValueError", "k must be a non-negative integer");
+  nonNegative(n, k);
   if (k > n) return 0n;
   if (n - k < k) k = n - k;
-  if (k > BigInt(MAX_INT_BITS)) throw intTooLarge(); // comb(n, k) ≥ 2**k
-  let r = 1n;
-  for (let i = 1n; i <= k; i++) r = checkInt((r * (n - k + i)) / i);
-  ctx.spend(Number(k));
-  return r;
+  if (k > BigInt(MAX_INT_BITS)) throw intTooLarge(); // comb(n, k) >= 2**k
+  const kk = Number(k);
+  // log2 comb(n, k) >= k·log2(n/k)
+  const bits = kk === 0 ? 0 : kk * Math.max(0, bitLength(n) - 1 - Math.log2(kk));
+  return product(k, bits, (i) => n - k + i, (i) => i, ctx);
 }
 
 function perm(n: bigint, k: bigint, ctx: CallContext): bigint {
-  if (n < 0n) throw new PyError("ValueError", "n must be a non-negative integer");
-  if (k < 0n) throw new PyError("ValueError", "k must be a non-negative integer");
+  nonNegative(n, k);
   if (k > n) return 0n;
-  if (k > BigInt(MAX_INT_BITS)) throw intTooLarge();
-  let r = 1n;
-  for (let i = 0n; i < k; i++) r = checkInt(r * (n - i));
-  ctx.spend(Number(k));
-  return r;
+  if (k > BigInt(MAX_INT_BITS)) throw intTooLarge(); // perm(n, k) >= k!
+  const kk = Number(k);
+  const bits = Math.max(log2Factorial(kk), kk * Math.max(0, bitLength(n - k + 1n) - 1));
+  return product(k, bits, (i) => n - i + 1n, () => 1n, ctx);
 }
 
 function sequence(v: Value, ctx: CallContext): readonly Value[] {
@@ -322,12 +343,13 @@ function pyRange(args: readonly Value[]): Value {
   return new PyList(items);
 }
 
-function randrange(args: readonly Value[], random: rnd.Uniform): bigint {
+function randrange(args: readonly Value[], ctx: CallContext): bigint {
   const [start, stop, step] = args.length === 1 ? [0n, integer(args[0]), 1n] : [integer(args[0]), integer(args[1]), args.length > 2 ? integer(args[2]) : 1n];
   if (step === 0n) throw new PyError("ValueError", "zero step for randrange()");
   const count = step > 0n ? (stop - start + step - 1n) / step : (start - stop - step - 1n) / -step;
   if (count <= 0n) throw new PyError("ValueError", `empty range in randrange(${args.map(String).join(", ")})`);
-  return start + step * rnd.randBelow(count, random);
+  ctx.spend(bitLength(count) >> 5);
+  return start + step * rnd.randBelow(count, ctx.random);
 }
 
 function timeStep(a: number, b: number, t: number): number {
@@ -477,27 +499,36 @@ const DEFINITIONS: FunctionDef[] = [
       return perm(n, a[1] === undefined || a[1] === null ? n : integer(a[1]), ctx);
     },
   },
-  { name: "gcd", signature: "gcd(*integers)", doc: "Greatest common divisor.", minArgs: 0, maxArgs: Infinity, call: (a) => a.map(integer).reduce(gcd, 0n) },
+  { name: "gcd", signature: "gcd(*integers)", doc: "Greatest common divisor.", minArgs: 0, maxArgs: Infinity, call: (a, ctx) => a.map(integer).reduce((x, y) => gcd(x, y, ctx), 0n) },
   {
     name: "lcm", signature: "lcm(*integers)", doc: "Least common multiple.", minArgs: 0, maxArgs: Infinity,
-    call: (a) =>
+    call: (a, ctx) =>
       a.map(integer).reduce((x, y) => {
         if (x === 0n || y === 0n) return 0n;
-        const r = checkInt((x * y) / gcd(x, y));
+        if (bitLength(x) + bitLength(y) > 2 * MAX_INT_BITS) throw intTooLarge();
+        ctx.spend(mulCost(bitLength(x), bitLength(y)));
+        const r = checkInt((x * y) / gcd(x, y, ctx));
         return r < 0n ? -r : r;
       }, 1n),
   },
-  { name: "isqrt", signature: "isqrt(n)", doc: "Integer square root.", minArgs: 1, maxArgs: 1, call: (a) => isqrt(integer(a[0])) },
+  { name: "isqrt", signature: "isqrt(n)", doc: "Integer square root.", minArgs: 1, maxArgs: 1, call: (a, ctx) => isqrt(integer(a[0]), ctx) },
   {
     name: "prod", signature: "prod(iterable[, start])", doc: "Product of the items (start defaults to 1).", minArgs: 1, maxArgs: 2,
     call: (a, ctx) => sequence(a[0], ctx).reduce<Value>((acc, x) => arithmetic("*", acc, x, ctx.spend), a.length > 1 ? a[1] : 1n),
   },
-  { name: "fsum", signature: "fsum(iterable)", doc: "Exactly rounded float sum.", minArgs: 1, maxArgs: 1, call: (a, ctx) => fsum(sequence(a[0], ctx).map(real)) },
+  {
+    name: "fsum", signature: "fsum(iterable)", doc: "Exactly rounded float sum.", minArgs: 1, maxArgs: 1,
+    call: (a, ctx) => {
+      const items = sequence(a[0], ctx);
+      ctx.spend(items.length * 4); // the partials list stays short for doubles
+      return fsum(items.map(real));
+    },
+  },
   // random
   { name: "random", signature: "random()", doc: "Random float in [0, 1); a new value at every evaluation.", minArgs: 0, maxArgs: 0, random: true, call: (_a, ctx) => ctx.random() },
   { name: "uniform", signature: "uniform(a, b)", doc: "Random float between a and b.", minArgs: 2, maxArgs: 2, random: true, call: (a, ctx) => rnd.uniform(ctx.random, ...r2(a)) },
-  { name: "randint", signature: "randint(a, b)", doc: "Random int N with a <= N <= b.", minArgs: 2, maxArgs: 2, random: true, call: (a, ctx) => randrange([integer(a[0]), integer(a[1]) + 1n], ctx.random) },
-  { name: "randrange", signature: "randrange(start[, stop[, step]])", doc: "Random item of range(start, stop, step).", minArgs: 1, maxArgs: 3, random: true, call: (a, ctx) => randrange(a, ctx.random) },
+  { name: "randint", signature: "randint(a, b)", doc: "Random int N with a <= N <= b.", minArgs: 2, maxArgs: 2, random: true, call: (a, ctx) => randrange([integer(a[0]), integer(a[1]) + 1n], ctx) },
+  { name: "randrange", signature: "randrange(start[, stop[, step]])", doc: "Random item of range(start, stop, step).", minArgs: 1, maxArgs: 3, random: true, call: (a, ctx) => randrange(a, ctx) },
   {
     name: "choice", signature: "choice(seq)", doc: "Random element of a non-empty sequence.", minArgs: 1, maxArgs: 1, random: true,
     call: (a, ctx) => {

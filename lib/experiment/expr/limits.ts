@@ -11,7 +11,10 @@ export const MAX_TREE_DEPTH = 1000;
 export const MAX_INT_BITS = 16384;
 /** Longest list, tuple, dict, range or string an expression may build. */
 export const MAX_SIZE = 10_000;
-/** Work units per evaluation: one per node, one per element touched, one per 64 bits of big ints. */
-export const MAX_STEPS = 200_000;
+/**
+ * Work units per evaluation (and for compile's folding plus validation together): one per node,
+ * one per element touched, big-int arithmetic by size. A unit is roughly 0.1 µs.
+ */
+export const MAX_STEPS = 100_000;
 /** Rejection-sampling loops (normalvariate, gammavariate, …) give up after this many rounds. */
 export const MAX_RANDOM_TRIES = 10_000;

@@ -16,6 +16,12 @@ export function bitLength(v: bigint): number {
 export const intTooLarge = () =>
   new PyError("OverflowError", `integer result too large (more than ${MAX_INT_BITS} bits)`);
 
+/**
+ * Work units (see MAX_STEPS) for multiplying or dividing ints of these sizes: schoolbook cost in
+ * 64-bit words, scaled so a unit is roughly as slow as touching one list element.
+ */
+export const mulCost = (aBits: number, bBits: number) => Math.ceil(((aBits / 64) * (bBits / 64)) / 64);
+
 /** Rejects ints beyond MAX_INT_BITS (Python would grow them forever). */
 export function checkInt(v: bigint): bigint {
   if ((v >= SAFE || v <= -SAFE) && bitLength(v) > MAX_INT_BITS) throw intTooLarge();

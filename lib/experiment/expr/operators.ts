@@ -16,6 +16,7 @@ import {
   intToFloat,
   intTooLarge,
   intTrueDiv,
+  mulCost,
 } from "./numeric";
 import { PyDict, PyError, PyList, PyTuple, type Value, typeName, truthy } from "./values";
 
@@ -31,7 +32,23 @@ export function toNumeric(v: Value): bigint | number | undefined {
   return undefined;
 }
 
-const bigCost = (v: bigint) => (v > 0xffffffffn || v < -0xffffffffn ? bitLength(v) >> 6 : 0);
+const BIG = 2n ** 53n;
+const isBig = (v: bigint) => v >= BIG || v <= -BIG;
+
+/** Work units for an int operation; ints below 2**53 are free. */
+function intCost(op: ArithmeticOp, a: bigint, b: bigint): number {
+  if (op === "**") {
+    if (b < 2n || a === 0n || a === 1n || a === -1n) return 0;
+    const resultBits = bitLength(a) * Number(b > 1_000_000n ? 1_000_000n : b);
+    // beyond the limit intPow raises OverflowError without computing anything
+    return resultBits > 64 && resultBits <= MAX_INT_BITS ? mulCost(resultBits, resultBits) : 0;
+  }
+  if (!isBig(a) && !isBig(b)) return 0;
+  const aBits = bitLength(a);
+  const bBits = bitLength(b);
+  if (op === "*" || op === "/" || op === "//" || op === "%") return mulCost(aBits, bBits) + ((aBits + bBits) >> 6);
+  return (aBits + bBits) >> 6;
+}
 
 function unsupported(op: string, a: Value, b: Value): PyError {
   return new PyError("TypeError", `unsupported operand type(s) for ${op}: '${typeName(a)}' and '${typeName(b)}'`);
@@ -138,7 +155,7 @@ export function arithmetic(op: ArithmeticOp, a: Value, b: Value, spend: Spend): 
       if (typeof a === "boolean" && typeof b === "boolean" && (op === "&" || op === "|" || op === "^")) {
         return op === "&" ? a && b : op === "|" ? a || b : a !== b;
       }
-      spend(bigCost(x) + bigCost(y));
+      spend(intCost(op, x, y));
       return intOp(op, x, y);
     }
     const fx = typeof x === "bigint" ? intToFloat(x) : x;

@@ -210,7 +210,7 @@ class Parser {
     const precedence = isNot ? NOT_PRECEDENCE : UNARY_PRECEDENCE;
     if (precedence < minPrecedence) this.fail(`unexpected '${token.text}'`, token);
     this.next();
-    const operand = this.nested(token, () => this.binary(isNot ? COMPARISON : UNARY_PRECEDENCE));
+    const operand = this.nested(token, () => this.binary(precedence));
     return { kind: "unary", op: token.text as "-" | "+" | "~" | "not", operand, start: token.start, end: operand.end };
   }
 
@@ -300,8 +300,8 @@ class Parser {
     const inner = this.nested(open, () => this.expressionList(")"));
     if (this.is("for")) this.fail(UNSUPPORTED_KEYWORD.for, this.peek());
     const end = this.close(open).end;
-    // a parenthesized tuple's range includes its brackets; any other node keeps its own
-    return inner.kind === "tuple" ? { ...inner, start: open.start, end } : inner;
+    // the range includes the brackets, so `1/(t-1)` points at all of its source
+    return { ...inner, start: open.start, end };
   }
 
   private listDisplay(open: Token): Node {

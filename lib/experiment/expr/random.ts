@@ -41,11 +41,12 @@ export function randBelow(n: bigint, random: Uniform): bigint {
     const k = Math.floor(random() * Number(n));
     return BigInt(Math.min(Math.max(k, 0), Number(n) - 1));
   }
-  let value = 0n;
-  for (let bits = 0; bits < bitLength(n) + 64; bits += 32) {
-    value = (value << 32n) | BigInt(Math.floor(random() * 4294967296) >>> 0);
+  let hex = "0x";
+  const wanted = bitLength(n) + 64;
+  for (let bits = 0; bits < wanted; bits += 32) {
+    hex += (Math.floor(random() * 4294967296) >>> 0).toString(16).padStart(8, "0");
   }
-  return value % n;
+  return BigInt(hex) % n;
 }
 
 export function uniform(random: Uniform, a: number, b: number): number {
