@@ -1,0 +1,62 @@
+// Builds a chain of transforms on an image: pixel transforms one by one, runs of index transforms fused
+// into one gather (see coords.ts). Used by the target views and by post-processing.
+import type { Value } from "../graph";
+import type { Fragments } from "./context";
+import { gather, outputCoords } from "./coords";
+import { transformModule } from "./registry";
+import type { Coords, IndexTransform, Size, Step } from "./types";
+import type { TransformName } from "../../../lib/experiment/params";
+
+/** Graph scope (and input name prefix) of chain step `i`: `3.random_rotate`. */
+export const stepScope = (i: number, name: string) => `${i}.${name}`;
+
+/**
+ * Applies `steps` to `x`; step `i` feeds from owner `ownerOffset + i`. A run of consecutive index
+ * transforms ends after a stage that paints (pad `fill`): its colour belongs to the run's output.
+ */
+export function applyChain(frags: Fragments, x: Value, steps: readonly Step<TransformName>[], ownerOffset = 0, scope = ""): Value {
+  const { g } = frags;
+  let image = x;
+  let i = 0;
+  while (i < steps.length) {
+    const m = transformModule(steps[i].name);
+    if (m.kind === "pixel") {
+      const { params } = steps[i];
+      const input = image;
+      image = frags.build(ownerOffset + i, scope + stepScope(i, m.name), params, (ctx) => m.build(input, ctx));
+      i++;
+      continue;
+    }
+    const run: IndexTransform[] = [];
+    const sizes: Size[] = [[image.shape[2], image.shape[3]]];
+    for (let j = i; j < steps.length; j++) {
+      const next = transformModule(steps[j].name);
+      if (next.kind !== "index") break;
+      run.push(next);
+      sizes.push(next.size(sizes[sizes.length - 1], steps[j].params));
+      if (next.fills?.(steps[j].params)) break;
+    }
+    const out = sizes[run.length];
+    let c: Coords = outputCoords(g, out);
+    let paint: Pick<Coords, "fill" | "outside"> = {};
+    for (let k = run.length - 1; k >= 0; k--) {
+      const step = steps[i + k];
+      const stage = run[k];
+      const from = c;
+      c = frags.build(ownerOffset + i + k, scope + stepScope(i + k, stage.name), step.params, (ctx) => stage.map(from, sizes[k], ctx));
+      if (c.fill) {
+        paint = { fill: c.fill, outside: c.outside };
+        c = { x: c.x, y: c.y, valid: c.valid };
+      }
+    }
+    const source = image;
+    const names = run.map((s) => s.name).join("+");
+    image = g.scope(`${frags.options.prefix}${scope}${i}.gather(${names})`, () => gather(g, source, { ...c, ...paint }, out));
+    i += run.length;
+  }
+  return image;
+}
+
+/** What of `steps` is baked into the graph; the graph must be rebuilt when it changes. */
+export const chainStructure = (steps: readonly Step<TransformName>[]): unknown[] =>
+  steps.map((s) => [s.name, transformModule(s.name).structure(s.params)]);

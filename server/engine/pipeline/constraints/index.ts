@@ -1,0 +1,6 @@
+// The nine constraints in the order CLIPig creates them within one list item (spec §3.6).
+import type { ConstraintModule } from "../types";
+import { contrast, edgeMean, mean, saturation, std } from "./bounded";
+import { blur, border, noise, normalize } from "./image";
+
+export const CONSTRAINT_LIST: readonly ConstraintModule[] = [mean, std, saturation, blur, edgeMean, border, normalize, contrast, noise];

@@ -1,0 +1,53 @@
+// Fused pixel moves: transforms that only move pixels map output coordinates to source coordinates;
+// a run of them is chained (last transform first) and the image is gathered once, at the final size.
+// Coordinates are exact integer pixel indices in float32/float64 (never float16).
+import type { Graph, Value } from "../graph";
+import type { Coords, Size } from "./types";
+
+/** The float type of coordinate math: exact integers up to 2^24 at least. */
+export const coordType = (g: Graph): "float32" | "float64" => (g.float === "float64" ? "float64" : "float32");
+
+/** Coordinates of every pixel of an output of `size`: x `[1, 1, w]`, y `[1, h, 1]`. */
+export function outputCoords(g: Graph, [h, w]: Size): Coords {
+  const t = coordType(g);
+  const range = (n: number) => Array.from({ length: n }, (_, i) => i);
+  return {
+    x: g.constant(range(w), [1, 1, w], { dtype: t }),
+    y: g.constant(range(h), [1, h, 1], { dtype: t }),
+    valid: null,
+  };
+}
+
+/** `a mod n` for integer-valued `a` (Python's sign convention: the result is in [0, n)). */
+export const mod = (g: Graph, a: Value, n: number): Value => g.Sub(a, g.Mul(g.Floor(g.Div(a, n)), n));
+
+/** True where `0 <= v < n`. */
+export const within = (g: Graph, v: Value, n: number): Value => g.And(g.GreaterOrEqual(v, 0), g.Less(v, n));
+
+/** Both coordinates inside an image of `size`. */
+export const inside = (g: Graph, x: Value, y: Value, [h, w]: Size): Value => g.And(within(g, x, w), within(g, y, h));
+
+/** `a AND b` where null means "all true". */
+export const both = (g: Graph, a: Value | null, b: Value | null): Value | null => (a && b ? g.And(a, b) : (a ?? b));
+
+/** A per-view scalar input column `[B, 4]` → `[B, 1, 1]` (broadcasts against coordinates). */
+export const column = (g: Graph, v: Value, i: number): Value => g.Reshape(g.Slice(v, [i], [i + 1], [1]), [v.shape[0], 1, 1]);
+
+/**
+ * Gathers `image` `[B|1, C, H, W]` at `c` (an output of `size`): out-of-source pixels are black, or the
+ * fill colour of the stage that made them. Differentiable w.r.t. the image (GatherElements).
+ */
+export function gather(g: Graph, image: Value, c: Coords, [h, w]: Size): Value {
+  const [bi, ch, H, W] = image.shape;
+  const bc = Math.max(c.x.shape[0], c.y.shape[0], c.valid?.shape[0] ?? 1, c.fill?.shape[0] ?? 1);
+  const bn = Math.max(bc, bi);
+  let index = g.Add(g.Mul(g.Cast(c.y, "int64"), W), g.Cast(c.x, "int64"));
+  if (c.valid) index = g.Where(c.valid, index, g.scalar(0, "int64"));
+  index = g.Expand(g.Reshape(g.Expand(index, [bc, h, w]), [bc, 1, h * w]), [bn, ch, h * w]);
+  let data = g.Reshape(image, [bi, ch, H * W]);
+  if (bi < bn) data = g.Expand(data, [bn, ch, H * W]);
+  let out = g.Reshape(g.GatherElements(data, index, 2), [bn, ch, h, w]);
+  if (c.valid) out = g.Mul(out, g.Reshape(g.Cast(g.Expand(c.valid, [bc, h, w]), image.dtype), [bc, 1, h, w]));
+  if (c.fill && c.outside) out = g.Add(out, g.Mul(c.fill, g.Reshape(g.Cast(g.Expand(c.outside, [bc, h, w]), image.dtype), [bc, 1, h, w])));
+  return out;
+}

@@ -1,0 +1,98 @@
+// Resampling as matrices (spec §5.1): a resize or a separable blur of an image is `Ry · X · Rxᵀ`,
+// so it runs as two MatMuls (fast on every provider, differentiable by the MatMul rule, float64-capable).
+// Row `o` of a matrix holds the weights of the source pixels of output pixel `o`.
+import type { Graph, Value } from "../graph";
+import { sizeOf } from "../graph";
+import { floatConstant } from "./constant";
+
+export type ResizeMode = "nearest" | "bilinear" | "bicubic";
+
+const A = -0.75; // torch's bicubic convolution constant
+const cubicNear = (x: number) => ((A + 2) * x - (A + 3)) * x * x + 1; // |x| <= 1
+const cubicFar = (x: number) => ((A * x - 5 * A) * x + 8 * A) * x - 4 * A; // 1 < |x| < 2
+
+/** `[out, in]` resize weights along one axis with half-pixel centres and no antialiasing (torch's RS). */
+export function resizeMatrix(inSize: number, outSize: number, mode: ResizeMode): Float64Array {
+  const m = new Float64Array(outSize * inSize);
+  const scale = inSize / outSize;
+  const add = (o: number, i: number, w: number) => (m[o * inSize + Math.min(Math.max(i, 0), inSize - 1)] += w);
+  for (let o = 0; o < outSize; o++) {
+    if (mode === "nearest") {
+      add(o, Math.min(Math.floor(o * scale), inSize - 1), 1);
+      continue;
+    }
+    const s = (o + 0.5) * scale - 0.5;
+    if (mode === "bilinear") {
+      const c = Math.max(s, 0);
+      const i0 = Math.floor(c);
+      const t = c - i0;
+      add(o, i0, 1 - t);
+      add(o, Math.min(i0 + 1, inSize - 1), t);
+    } else {
+      const i0 = Math.floor(s);
+      const t = s - i0;
+      [cubicFar(t + 1), cubicNear(t), cubicNear(1 - t), cubicFar(2 - t)].forEach((w, k) => add(o, i0 - 1 + k, w));
+    }
+  }
+  return m;
+}
+
+/** Sigma CLIPig uses for kernel size `k` when none is given. */
+export const defaultSigma = (k: number): number => 0.3 * ((k - 1) * 0.5 - 1) + 0.8;
+
+/** Normalised 1-D gaussian taps: `w_i ∝ exp(−x_i² / 2σ²)`, `x_i = i − (k − 1)/2`. */
+export function gaussianKernel(k: number, sigma: number): number[] {
+  const w = Array.from({ length: k }, (_, i) => Math.exp(-((i - (k - 1) / 2) ** 2) / (2 * sigma * sigma)));
+  const sum = w.reduce((a, b) => a + b, 0);
+  return w.map((v) => v / sum);
+}
+
+/** Mirror index without repeating the edge (`-1 → 1`, `n → n − 2`), as reflect padding does. */
+export function reflect(i: number, n: number): number {
+  if (n === 1) return 0;
+  const period = 2 * (n - 1);
+  const j = ((i % period) + period) % period;
+  return j < n ? j : period - j;
+}
+
+/**
+ * Per-view banded blur matrices `[B, 1, n, n]` from per-view taps `[B, k]`, for reflect-padded
+ * convolution along an axis of length `n`. Several taps can reflect onto the same source pixel, so the
+ * matrix is a sum of a few gathers of the taps (tap `k` is an appended zero).
+ */
+export function blurMatrix(g: Graph, taps: Value, n: number): Value {
+  const [batch, k] = taps.shape;
+  const r = (k - 1) >> 1;
+  if (r >= n) throw new Error(`blur: kernel size ${k} needs an image of at least ${r + 1} pixels, got ${n}`);
+  const layers: number[][] = [];
+  for (let o = 0; o < n; o++) {
+    const seen = new Map<number, number>();
+    for (let i = 0; i < k; i++) {
+      const s = reflect(o + i - r, n);
+      const layer = seen.get(s) ?? 0;
+      seen.set(s, layer + 1);
+      while (layers.length <= layer) layers.push(Array(n * n).fill(k));
+      layers[layer][o * n + s] = i;
+    }
+  }
+  const padded = g.Pad(taps, [0, 0, 0, 1]);
+  const parts = layers.map((idx) => g.Gather(padded, g.constant(idx, [n, n], { dtype: "int64" }), 1));
+  const sum = parts.reduce((a, b) => g.Add(a, b));
+  return g.Reshape(sum, [batch, 1, n, n]);
+}
+
+/** A constant `[rows, cols]` matrix (transposed when asked) in the graph's float type. */
+export function matrixConstant(g: Graph, m: Float64Array, rows: number, cols: number, transpose = false): Value {
+  const data = new Float64Array(sizeOf([rows, cols]));
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) data[transpose ? c * rows + r : r * cols + c] = m[r * cols + c];
+  return floatConstant(g, data, transpose ? [cols, rows] : [rows, cols]);
+}
+
+/** Resizes `x` `[N, C, H, W]` to `[N, C, h, w]` (`mode` per spec §5.1); the identity when the size is unchanged. */
+export function resize(g: Graph, x: Value, h: number, w: number, mode: ResizeMode): Value {
+  const [, , H, W] = x.shape;
+  let y = x;
+  if (h !== H) y = g.MatMul(matrixConstant(g, resizeMatrix(H, h, mode), h, H), y);
+  if (w !== W) y = g.MatMul(y, matrixConstant(g, resizeMatrix(W, w, mode), w, W, true));
+  return y;
+}

@@ -1,0 +1,50 @@
+// A target's batch of views (spec §8.2 step 10, §8.7): the clamped image → the target's transforms →
+// bicubic resize to the model's input size → clamp to [0, 1], all differentiable w.r.t. the image.
+import type { Graph, Value } from "../graph";
+import type { TransformName } from "../../../lib/experiment/params";
+import { applyChain, chainStructure } from "./chain";
+import { Fragments, type StepInput } from "./context";
+import { resize } from "./resample";
+import type { Rng } from "./rng";
+import type { Feeds, NoiseSource, Size, Step, Values } from "./types";
+
+export interface ViewOptions {
+  /** Views per step: the target's batch_size when it is random, else 1 (spec §8.2). */
+  batch: number;
+  /** The model's input `[height, width]`: views are resized there (bicubic) and clamped. Omit for the raw transform output. */
+  modelSize?: Size;
+  noise?: NoiseSource;
+  /** Seeds in-graph noise. */
+  seed?: number;
+  /** Prefix of this pipeline's graph input and node names, e.g. `target0/`. */
+  prefix?: string;
+}
+
+export interface ViewPipeline {
+  /** `[batch, 3, h, w]`. */
+  readonly views: Value;
+  readonly steps: readonly Step<TransformName>[];
+  /** JSON of what is baked into the graph (see `chainStructure`). */
+  readonly structure: string;
+  readonly inputs: readonly StepInput[];
+  /** Per-step inputs from `values[i][b]`: step i's values for view b (evaluated per view). */
+  feed(values: readonly (readonly Values[])[], rng: Rng): Feeds;
+}
+
+/** Builds the views of `image` (`[1, 3, H, W]`, already clamped) through `steps`. */
+export function buildViews(g: Graph, image: Value, steps: readonly Step<TransformName>[], options: ViewOptions): ViewPipeline {
+  const frags = new Fragments(g, { batch: options.batch, prefix: options.prefix ?? "views/", noise: options.noise, seed: options.seed });
+  let x = applyChain(frags, image, steps);
+  const size = options.modelSize;
+  if (size) {
+    x = g.scope(`${frags.options.prefix}model_input`, () => g.Clip(resize(g, x, size[0], size[1], "bicubic"), 0, 1));
+  }
+  if (x.shape[0] !== options.batch) x = g.Expand(x, [options.batch, ...x.shape.slice(1)]);
+  return {
+    views: x,
+    steps,
+    structure: JSON.stringify(chainStructure(steps)),
+    inputs: frags.inputs,
+    feed: (values, rng) => frags.feed(values, rng),
+  };
+}
