@@ -3,49 +3,56 @@ import { io as connect } from "socket.io-client";
 import WebSocket from "ws";
 import * as Y from "yjs";
 import { WebsocketProvider } from "y-websocket";
+import { createExperiment, guest, useTempDatabase } from "./collab/testing";
 import { startStudioServer, type StudioServer } from "./studio-server";
 
 let server: StudioServer;
+const alice = guest();
 
 beforeAll(async () => {
-  server = await startStudioServer({
-    port: 0,
-    host: "127.0.0.1",
-    handle: (_req, res) => res.end("pages"),
-  });
+  await useTempDatabase();
+  server = await startStudioServer({ port: 0, host: "127.0.0.1", handle: (_req, res) => res.end("pages") });
 });
 afterAll(async () => server.close());
 
-function provider(room: string, doc: Y.Doc) {
-  return new WebsocketProvider(`ws://127.0.0.1:${server.port}/yjs`, room, doc, {
-    WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
-  });
-}
-
-describe("one port, three endpoints", () => {
-  it("serves pages over plain HTTP", async () => {
-    const res = await fetch(`http://127.0.0.1:${server.port}/`);
-    expect(await res.text()).toBe("pages");
+describe("one port, four endpoints", () => {
+  it("serves pages over plain HTTP and answers unknown images with 404", async () => {
+    expect(await (await fetch(`http://127.0.0.1:${server.port}/`)).text()).toBe("pages");
+    const res = await fetch(`http://127.0.0.1:${server.port}/api/images/nope/final.png`);
+    expect(res.status).toBe(404);
   });
 
-  it("speaks Socket.IO and validates room joins", async () => {
-    const socket = connect(`http://127.0.0.1:${server.port}`, { transports: ["websocket"] });
+  it("speaks Socket.IO", async () => {
+    const socket = connect(`http://127.0.0.1:${server.port}`, { transports: ["websocket"], extraHeaders: { cookie: alice.cookie } });
     const hello = await new Promise<{ protocol: number }>((resolve) => socket.once("hello", resolve));
     expect(hello.protocol).toBe(1);
-    const bad = await socket.emitWithAck("room:join", { experimentId: "../etc" });
-    expect(bad).toMatchObject({ ok: false, code: "bad_request" });
-    const good = await socket.emitWithAck("room:join", { experimentId: "abc" });
-    expect(good).toEqual({ ok: true });
+    const id = await createExperiment("epochs: 3\n");
+    const joined = await socket.emitWithAck("room:join", { experimentId: id });
+    expect(joined).toEqual({ ok: true, state: { role: "editor", run: null, stats: null, history: [] } });
     socket.close();
   });
 
-  it("syncs a Yjs document between two clients over /yjs/<room>", async () => {
+  it("syncs a Yjs document between two clients over /yjs/<experimentId>", async () => {
+    const id = await createExperiment("epochs: 300\n");
+    class CookieSocket extends WebSocket {
+      constructor(url: string, protocols?: string | string[]) {
+        super(url, protocols, { headers: { cookie: alice.cookie } });
+      }
+    }
+    const open = (doc: Y.Doc) =>
+      new WebsocketProvider(`ws://127.0.0.1:${server.port}/yjs`, id, doc, {
+        WebSocketPolyfill: CookieSocket as unknown as typeof globalThis.WebSocket,
+        disableBc: true,
+      });
     const a = new Y.Doc();
     const b = new Y.Doc();
-    const pa = provider("room1", a);
-    const pb = provider("room1", b);
-    a.getText("yaml").insert(0, "epochs: 300\n");
+    const pa = open(a);
+    const pb = open(b);
     await expect.poll(() => b.getText("yaml").toString(), { timeout: 5000 }).toBe("epochs: 300\n");
+    a.getText("yaml").insert(0, "# hi\n");
+    await expect.poll(() => b.getText("yaml").toString(), { timeout: 5000 }).toBe("# hi\nepochs: 300\n");
+    // run:start reads the live document, not the (not yet compacted) row.
+    expect(server.collab.liveText(id, "yaml")).toBe("# hi\nepochs: 300\n");
     pa.destroy();
     pb.destroy();
   });

@@ -1,21 +1,108 @@
 /**
- * The Socket.IO wire protocol, shared by server and app: event maps for both directions.
- * Payloads are validated in each handler anyway; these types are the contract, not the check.
+ * The Socket.IO wire protocol, shared by server and app (tldraw-style: one small file).
+ * Event maps for both directions; the server validates every payload in its handler anyway.
  */
+import type { EpochStats, TrainerStatus } from "../engine/trainer/api";
+
 export const PROTOCOL_VERSION = 1;
 
-export type ErrorCode = "bad_request" | "forbidden" | "not_found" | "invalid_experiment" | "rate_limited" | "internal";
+/** Yjs: `new WebsocketProvider("ws(s)://<host>" + YJS_PATH, experimentId, doc)`; the editor binds `doc.getText(YJS_TEXT_FIELD)`. */
+export const YJS_PATH = "/yjs";
+export const YJS_TEXT_FIELD = "yaml";
+/** Ids of experiments, runs and snapshots as they appear in rooms, events and URLs. */
+export const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 
-export interface ServerHello {
-  protocol: number;
-  server: string;
+export type ErrorCode =
+  | "bad_request"
+  | "unauthorized"
+  | "forbidden"
+  | "not_found"
+  | "invalid_experiment"
+  | "busy"
+  | "rate_limited"
+  | "internal";
+
+export type Role = "owner" | "editor" | "runner" | "viewer";
+
+export type RunStatus = "queued" | TrainerStatus | "interrupted";
+
+/** As `lib/experiment` reports them: the editor underlines `from..to`. */
+export interface Diagnostic {
+  path: string;
+  line: number;
+  column: number;
+  from?: number;
+  to?: number;
+  message: string;
+  severity?: "error" | "warning";
+}
+
+export type Ack<T = object> = (res: ({ ok: true } & T) | { ok: false; code: ErrorCode; message: string; diagnostics?: Diagnostic[] }) => void;
+
+export interface RunState {
+  runId: string;
+  status: RunStatus;
+  epoch: number;
+  epochs: number;
+  /** 1-based place in the queue while queued. */
+  queuePosition?: number;
+  device?: string;
+  model: string;
+  message?: string;
+  /** The last snapshot's epoch, where a stopped or interrupted run can continue from. */
+  snapshotEpoch?: number;
+  /** Final image URL once done. */
+  imageUrl?: string;
+}
+
+/** One point of the loss / similarity charts (similarities: per feature, target by target). */
+export interface HistoryPoint {
+  epoch: number;
+  loss: number;
+  similarities: number[];
+}
+
+export interface FramePayload {
+  runId: string;
+  epoch: number;
+  width: number;
+  height: number;
+  mime: "image/png" | "image/webp" | "image/jpeg";
+  data: ArrayBuffer | Uint8Array;
+}
+
+export interface RoomState {
+  role: Role;
+  run: RunState | null;
+  /** Latest statistics (charts fill from `history`). */
+  stats: EpochStats | null;
+  history: HistoryPoint[];
+}
+
+export interface ExperimentRef {
+  experimentId: string;
 }
 
 export interface ClientToServerEvents {
-  "room:join": (payload: { experimentId: string }, ack: (res: { ok: true } | { ok: false; code: ErrorCode; message: string }) => void) => void;
+  "room:join": (payload: ExperimentRef, ack: Ack<{ state: RoomState }>) => void;
+  "room:leave": (payload: ExperimentRef) => void;
+  "run:start": (payload: ExperimentRef & { seed?: number; model?: string }, ack: Ack<{ runId: string }>) => void;
+  "run:update": (payload: ExperimentRef, ack: Ack<{ rebuilt: boolean }>) => void;
+  "run:pause": (payload: ExperimentRef, ack: Ack) => void;
+  "run:resume": (payload: ExperimentRef, ack: Ack) => void;
+  "run:stop": (payload: ExperimentRef, ack: Ack) => void;
+  /** Continues the latest stopped or interrupted run (or `runId`) from its last snapshot. */
+  "run:continue": (payload: ExperimentRef & { runId?: string }, ack: Ack<{ runId: string }>) => void;
 }
 
 export interface ServerToClientEvents {
-  hello: (payload: ServerHello) => void;
-  error: (payload: { code: ErrorCode; message: string }) => void;
+  hello: (payload: { protocol: number; server: string }) => void;
+  status: (payload: ExperimentRef & { run: RunState }) => void;
+  /** The client acks each frame; until it does, newer frames replace the pending one (latest wins). */
+  frame: (payload: ExperimentRef & FramePayload, ack: () => void) => void;
+  /** At most a few per second: `history` holds every epoch since the previous `stats` event. */
+  stats: (payload: ExperimentRef & { runId: string; stats: EpochStats; history: HistoryPoint[] }) => void;
+  snapshot: (payload: ExperimentRef & { runId: string; snapshotId: string; epoch: number; url: string }) => void;
+  done: (payload: ExperimentRef & { runId: string; url: string }) => void;
+  error: (payload: { code: ErrorCode; message: string; experimentId?: string }) => void;
 }

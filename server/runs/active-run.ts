@@ -1,0 +1,283 @@
+/**
+ * One run from queue to end: drives its worker, keeps what a joiner needs (state, latest encoded
+ * frame, latest statistics, chart history) and persists as it goes — statistics in batches,
+ * snapshots and the final image as files + rows. Writes for a run happen in order, on one chain.
+ */
+import type { DeviceRequest, EpochStats, ImageFrame, TrainerEvent } from "../engine/trainer/api";
+import type { ErrorCode, FramePayload, HistoryPoint, RunState } from "../realtime/protocol";
+import { encodeFrame, finalFile, imageUrl, snapshotFile, writeImage, type FrameFormat } from "./images";
+import type { Slot } from "./queue";
+import type { RunWorker, SpawnWorker } from "./run-worker";
+import { historyPoint, type RunStore } from "./store";
+import type { StartRequest } from "./worker-protocol";
+
+/** Where a run's events go (the realtime hub); every call is fire-and-forget. */
+export interface RunSink {
+  status(experimentId: string, run: RunState): void;
+  frame(experimentId: string, frame: FramePayload): void;
+  stats(experimentId: string, runId: string, stats: EpochStats, history: HistoryPoint[]): void;
+  snapshot(experimentId: string, snapshot: { runId: string; snapshotId: string; epoch: number; url: string }): void;
+  done(experimentId: string, done: { runId: string; url: string }): void;
+  error(experimentId: string, code: ErrorCode, message: string): void;
+}
+
+export interface RunSettings {
+  dataDir: string;
+  fps: number;
+  frameFormat: FrameFormat;
+  /** Statistics reach the room at most this often (each event carries every epoch since). */
+  statsIntervalMs: number;
+  spawn: SpawnWorker;
+}
+
+const MAX_HISTORY = 5000;
+const STATS_BATCH = 100;
+const STATS_FLUSH_MS = 1000;
+
+export class ActiveRun {
+  stats: EpochStats | null = null;
+  history: HistoryPoint[] = [];
+  frame: FramePayload | null = null;
+  private worker: RunWorker | null = null;
+  private chain: Promise<void> = Promise.resolve();
+  private unsavedStats: { stats: EpochStats; point: HistoryPoint }[] = [];
+  private unsentPoints: HistoryPoint[] = [];
+  private statsTimer: ReturnType<typeof setTimeout> | undefined;
+  private lastStatsAt = 0;
+  private lastFlushAt = Date.now();
+  private nextFrame: ImageFrame | null = null;
+  private encoding = false;
+  private lastPixels: ImageFrame | null = null;
+  private startedAt = 0;
+  /** The trainer reported done; its files are still being written. */
+  private doneSeen = false;
+
+  constructor(
+    readonly experimentId: string,
+    readonly state: RunState,
+    private readonly request: Omit<StartRequest, "device" | "frameIntervalMs">,
+    private readonly store: RunStore,
+    private readonly sink: RunSink,
+    private readonly settings: RunSettings,
+    /** Runtime of earlier sessions of this run (a continued run adds to it). */
+    private readonly priorRuntimeMs = 0,
+  ) {}
+
+  get runId(): string {
+    return this.state.runId;
+  }
+
+  get live(): boolean {
+    return ["queued", "loading", "running", "paused"].includes(this.state.status);
+  }
+
+  setQueuePosition(position: number): void {
+    if (this.state.queuePosition === position) return;
+    this.state.queuePosition = position;
+    this.emitStatus();
+  }
+
+  /** Runs on a queue slot; resolves when the worker ended and everything is stored. */
+  async execute(slot: Slot<DeviceRequest>): Promise<void> {
+    if (!this.live) return; // stopped while it waited
+    this.startedAt = Date.now();
+    this.state.queuePosition = undefined;
+    this.setStatus("loading", { device: slot.device });
+    this.persist({ status: "loading", device: slot.device, startedAt: new Date(this.startedAt) });
+    const worker = (this.worker = this.settings.spawn());
+    const ended = new Promise<void>((resolve) => worker.on((e) => (e.type === "ended" ? resolve() : this.onEvent(e))));
+    worker.start({ ...this.request, device: slot.device, frameIntervalMs: Math.round(1000 / this.settings.fps) });
+    await ended;
+    await worker.terminate();
+    this.worker = null;
+    await this.finish();
+  }
+
+  pause(): void {
+    this.worker?.pause();
+    if (this.state.status === "running") this.setStatus("paused");
+  }
+
+  resume(): void {
+    this.worker?.resume();
+    if (this.state.status === "paused") this.setStatus("running");
+  }
+
+  stop(): void {
+    this.worker?.stop();
+  }
+
+  update(yaml: string): Promise<{ rebuilt: boolean }> {
+    if (!this.worker) return Promise.reject(new Error("the run has not started"));
+    return this.worker.update(yaml);
+  }
+
+  /** Stopped before it left the queue. */
+  cancel(): void {
+    this.setStatus("stopped");
+    this.persist({ status: "stopped", finishedAt: new Date() });
+  }
+
+  /** Ends the run without waiting for its worker (the server is going down): it can continue later. */
+  async interrupt(): Promise<void> {
+    this.state.status = "interrupted";
+    await this.worker?.terminate();
+    this.persist({ status: "interrupted", epoch: this.state.epoch });
+    await this.chain;
+  }
+
+  private onEvent(event: TrainerEvent): void {
+    if (this.state.status === "interrupted") return;
+    switch (event.type) {
+      case "status":
+        if (event.status === "done" || event.status === "error") return; // their own events follow
+        if (event.status !== this.state.status || (event.device && event.device !== this.state.device)) {
+          this.setStatus(event.status, { device: event.device ?? this.state.device, message: event.message });
+          this.persist({ status: event.status, device: this.state.device ?? "" });
+        }
+        return;
+      case "log":
+        return;
+      case "frame":
+        this.lastPixels = event.frame;
+        return this.encode(event.frame);
+      case "stats":
+        return this.onStats(event.stats);
+      case "snapshot":
+        this.lastPixels = event.frame;
+        return this.saveSnapshot(event.frame, event.stats);
+      case "done":
+        return this.onDone(event.frame, event.stats);
+      case "error":
+        this.setStatus("error", { message: event.message });
+        this.persist({ status: "error", error: event.message.slice(0, 2000), finishedAt: new Date() });
+        this.sink.error(this.experimentId, "internal", event.message);
+        return;
+    }
+  }
+
+  private onStats(stats: EpochStats): void {
+    this.stats = stats;
+    const point = historyPoint(stats);
+    this.history.push(point);
+    if (this.history.length > MAX_HISTORY) this.history.splice(0, this.history.length - MAX_HISTORY);
+    this.unsavedStats.push({ stats, point });
+    this.unsentPoints.push(point);
+    this.state.epoch = stats.epoch;
+    this.state.epochs = stats.epochs;
+    if (this.state.status === "loading") this.setStatus("running");
+    if (this.unsavedStats.length >= STATS_BATCH || Date.now() - this.lastFlushAt >= STATS_FLUSH_MS) this.flushStats();
+    this.statsTimer ??= setTimeout(() => this.sendStats(), Math.max(0, this.lastStatsAt + this.settings.statsIntervalMs - Date.now()));
+  }
+
+  private sendStats(): void {
+    clearTimeout(this.statsTimer);
+    this.statsTimer = undefined;
+    if (!this.stats || !this.unsentPoints.length) return;
+    this.lastStatsAt = Date.now();
+    this.sink.stats(this.experimentId, this.runId, this.stats, this.unsentPoints.splice(0));
+  }
+
+  private flushStats(): void {
+    const batch = this.unsavedStats.splice(0);
+    this.lastFlushAt = Date.now();
+    if (!batch.length) return;
+    const epoch = batch[batch.length - 1].point.epoch;
+    this.enqueue(async () => {
+      await this.store.appendStats(this.runId, batch);
+      await this.store.update(this.runId, { epoch, epochs: this.state.epochs });
+    });
+  }
+
+  /** Latest wins: while one frame encodes, newer ones replace the one waiting. */
+  private encode(frame: ImageFrame): void {
+    this.nextFrame = frame;
+    if (!this.encoding) void this.encodeLoop();
+  }
+
+  private async encodeLoop(): Promise<void> {
+    this.encoding = true;
+    while (this.nextFrame) {
+      const frame = this.nextFrame;
+      this.nextFrame = null;
+      try {
+        this.frame = { runId: this.runId, ...(await encodeFrame(frame, this.settings.frameFormat)) };
+        this.sink.frame(this.experimentId, this.frame);
+      } catch (error) {
+        console.error(`runs: encoding a frame of ${this.runId} failed:`, error);
+      }
+    }
+    this.encoding = false;
+  }
+
+  private saveSnapshot(frame: ImageFrame, stats: EpochStats | null): void {
+    this.enqueue(async () => {
+      const path = await writeImage(this.settings.dataDir, this.runId, snapshotFile(frame.epoch), frame);
+      const snapshotId = await this.store.addSnapshot(this.runId, frame.epoch, path, stats);
+      this.state.snapshotEpoch = frame.epoch;
+      this.sink.snapshot(this.experimentId, { runId: this.runId, snapshotId, epoch: frame.epoch, url: imageUrl(this.runId, snapshotFile(frame.epoch)) });
+    });
+  }
+
+  private onDone(frame: ImageFrame, stats: EpochStats | null): void {
+    if (stats) this.stats = stats;
+    this.doneSeen = true;
+    this.lastPixels = null;
+    this.encode(frame);
+    this.flushStats();
+    this.enqueue(async () => {
+      const imagePath = await writeImage(this.settings.dataDir, this.runId, finalFile(), frame);
+      const url = imageUrl(this.runId, finalFile());
+      this.state.epoch = frame.epoch;
+      this.state.imageUrl = url;
+      await this.store.update(this.runId, {
+        status: "done",
+        imagePath,
+        width: frame.width,
+        height: frame.height,
+        epoch: frame.epoch,
+        finishedAt: new Date(),
+        runtimeMs: this.runtimeMs(),
+      });
+      this.setStatus("done");
+      this.sink.done(this.experimentId, { runId: this.runId, url });
+    });
+  }
+
+  /** The worker is gone: send what is left; a run that neither finished nor failed was stopped. */
+  private async finish(): Promise<void> {
+    this.sendStats();
+    this.flushStats();
+    if (this.live && !this.doneSeen) {
+      // Keep the last pixels as a snapshot, so a stopped run continues where it was.
+      const pixels = this.lastPixels;
+      if (pixels && pixels.epoch > (this.state.snapshotEpoch ?? -1)) this.saveSnapshot(pixels, this.stats);
+      this.setStatus("stopped");
+      this.persist({ status: "stopped", finishedAt: new Date(), runtimeMs: this.runtimeMs() });
+    } else if (this.state.status === "error") {
+      this.persist({ runtimeMs: this.runtimeMs() });
+    }
+    await this.chain;
+  }
+
+  private runtimeMs(): number {
+    return this.priorRuntimeMs + (this.startedAt ? Date.now() - this.startedAt : 0);
+  }
+
+  private setStatus(status: RunState["status"], extra: Partial<RunState> = {}): void {
+    Object.assign(this.state, extra, { status });
+    this.emitStatus();
+  }
+
+  private emitStatus(): void {
+    this.sink.status(this.experimentId, { ...this.state });
+  }
+
+  private persist(data: Parameters<RunStore["update"]>[1]): void {
+    this.enqueue(() => this.store.update(this.runId, data));
+  }
+
+  private enqueue(task: () => Promise<void>): void {
+    this.chain = this.chain.then(task).catch((error: unknown) => console.error(`runs: storing ${this.runId} failed:`, error));
+  }
+}

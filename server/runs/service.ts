@@ -1,0 +1,215 @@
+/**
+ * The studio's runs: validate and pin an experiment, queue it (one run per device slot), drive it
+ * through an `ActiveRun`, answer what a joining room needs, and continue interrupted runs from
+ * their last snapshot. Knows nothing of Socket.IO: events leave through `RunSink`s.
+ */
+import { randomInt } from "node:crypto";
+import { parseExperiment, type ExperimentConfig } from "../../lib/experiment";
+import { findModel } from "../engine/clip/store";
+import type { DeviceRequest, EpochStats } from "../engine/trainer/api";
+import type { Diagnostic, ErrorCode, FramePayload, HistoryPoint, RunState, RunStatus } from "../realtime/protocol";
+import type { Identity } from "../auth/identity";
+import { ActiveRun, type RunSettings, type RunSink } from "./active-run";
+import { imageUrl, readImage, storedFrame } from "./images";
+import { SlotQueue, type Slot } from "./queue";
+import { RunStore, type RunRow } from "./store";
+
+export type RunResult<T = object> =
+  | ({ ok: true } & T)
+  | { ok: false; code: ErrorCode; message: string; diagnostics?: Diagnostic[] };
+
+export interface RunServiceOptions extends RunSettings {
+  store: RunStore;
+  /** The experiment's current YAML (the live Yjs text when loaded); null when it does not exist. */
+  readYaml(experimentId: string): Promise<string | null>;
+  /** One slot per device a run may occupy (e.g. one per GPU). */
+  devices: DeviceRequest[];
+}
+
+/** What a joiner of a room gets right away. */
+export interface RoomSnapshot {
+  run: RunState | null;
+  stats: EpochStats | null;
+  history: HistoryPoint[];
+  frame: FramePayload | null;
+}
+
+const HISTORY_IN_ACK = 2000;
+const fail = (code: ErrorCode, message: string, diagnostics?: Diagnostic[]) =>
+  ({ ok: false, code, message, ...(diagnostics ? { diagnostics } : {}) }) as const;
+
+export class RunService {
+  /** The newest run per experiment this process has driven, live or finished. */
+  private readonly runs = new Map<string, ActiveRun>();
+  private readonly starting = new Set<string>();
+  private readonly sinks: RunSink[] = [];
+  private readonly queue: SlotQueue<ActiveRun, DeviceRequest>;
+  private readonly fanout: RunSink;
+
+  constructor(private readonly options: RunServiceOptions) {
+    const slots: Slot<DeviceRequest>[] = options.devices.map((device, i) => ({ name: `slot${i}`, device }));
+    this.queue = new SlotQueue(slots, (run, slot) => run.execute(slot), (line) => line.forEach((run, i) => run.setQueuePosition(i + 1)));
+    const each = <K extends keyof RunSink>(key: K) =>
+      ((...args: Parameters<RunSink[K]>) => {
+        for (const sink of this.sinks) (sink[key] as (...a: Parameters<RunSink[K]>) => void)(...args);
+      }) as RunSink[K];
+    this.fanout = { status: each("status"), frame: each("frame"), stats: each("stats"), snapshot: each("snapshot"), done: each("done"), error: each("error") };
+  }
+
+  subscribe(sink: RunSink): void {
+    this.sinks.push(sink);
+  }
+
+  /** At start-up: what was live when the last process ended is now `interrupted`. */
+  recover(): Promise<number> {
+    return this.options.store.markInterrupted();
+  }
+
+  async start(experimentId: string, opts: { identity: Identity | null; seed?: number; model?: string }): Promise<RunResult<{ runId: string }>> {
+    if (this.busy(experimentId)) return fail("busy", "a run of this experiment is already queued or running");
+    this.starting.add(experimentId);
+    try {
+      const yaml = await this.options.readYaml(experimentId);
+      if (yaml === null) return fail("not_found", "no such experiment");
+      const parsed = this.parse(yaml);
+      if (!parsed.ok) return parsed;
+      const model = findModel(opts.model ?? parsed.config.model)?.name;
+      if (!model) return fail("bad_request", `unknown model '${opts.model ?? parsed.config.model}'`);
+      const seed = opts.seed ?? randomInt(0, 2 ** 31 - 1);
+      const config = parsed.config;
+      const runId = await this.options.store.create({
+        experimentId,
+        userId: opts.identity?.kind === "user" ? opts.identity.id : null,
+        yaml,
+        title: "",
+        prompts: prompts(config),
+        model,
+        seed,
+        epochs: config.epochs,
+      });
+      this.enqueue(new ActiveRun(
+        experimentId,
+        { runId, status: "queued", epoch: config.start_epoch, epochs: config.epochs, model },
+        { yaml, model, seed },
+        this.options.store,
+        this.fanout,
+        this.options,
+      ));
+      return { ok: true, runId };
+    } finally {
+      this.starting.delete(experimentId);
+    }
+  }
+
+  /** Continues a stopped or interrupted run (the newest, or `runId`) from its last snapshot. */
+  async continue(experimentId: string, runId?: string): Promise<RunResult<{ runId: string }>> {
+    if (this.busy(experimentId)) return fail("busy", "a run of this experiment is already queued or running");
+    this.starting.add(experimentId);
+    try {
+      const row = runId ? await this.options.store.get(runId) : await this.options.store.latest(experimentId);
+      if (!row || row.experimentId !== experimentId) return fail("not_found", "no such run");
+      if (row.status !== "interrupted" && row.status !== "stopped") return fail("bad_request", `a ${row.status} run cannot be continued`);
+      const snapshot = await this.options.store.lastSnapshot(row.id);
+      const epoch = snapshot?.epoch ?? 0;
+      const resume = snapshot ? { epoch, frame: await readImage(this.options.dataDir, snapshot.imagePath, epoch) } : undefined;
+      await this.options.store.rewind(row.id, epoch);
+      const run = new ActiveRun(
+        experimentId,
+        { runId: row.id, status: "queued", epoch, epochs: row.epochs, model: row.model, ...(snapshot ? { snapshotEpoch: epoch } : {}) },
+        { yaml: row.yaml, model: row.model, seed: row.seed, resume },
+        this.options.store,
+        this.fanout,
+        this.options,
+        row.runtimeMs,
+      );
+      run.history = await this.options.store.history(row.id, HISTORY_IN_ACK);
+      this.enqueue(run);
+      return { ok: true, runId: row.id };
+    } finally {
+      this.starting.delete(experimentId);
+    }
+  }
+
+  /** CLIPig's Alt-U: the running trainer takes the current YAML, keeping its pixels and epoch. */
+  async update(experimentId: string): Promise<RunResult<{ rebuilt: boolean }>> {
+    const run = this.runs.get(experimentId);
+    if (!run?.live) return fail("bad_request", "no run to update");
+    const yaml = await this.options.readYaml(experimentId);
+    if (yaml === null) return fail("not_found", "no such experiment");
+    const parsed = this.parse(yaml);
+    if (!parsed.ok) return parsed;
+    try {
+      const { rebuilt } = run.state.status === "queued" ? { rebuilt: false } : await run.update(yaml);
+      await this.options.store.update(run.runId, { yaml, epochs: parsed.config.epochs });
+      return { ok: true, rebuilt };
+    } catch (error) {
+      return fail("bad_request", error instanceof Error ? error.message : String(error));
+    }
+  }
+
+  control(experimentId: string, action: "pause" | "resume" | "stop"): RunResult {
+    const run = this.runs.get(experimentId);
+    if (!run?.live) return fail("bad_request", `no run to ${action}`);
+    if (action === "stop") {
+      if (this.queue.remove(run)) run.cancel();
+      else run.stop();
+    } else if (run.state.status === "queued") return fail("bad_request", `a queued run cannot ${action}`);
+    else run[action]();
+    return { ok: true };
+  }
+
+  /** State, statistics, history and the current frame for someone joining the room. */
+  async roomSnapshot(experimentId: string): Promise<RoomSnapshot> {
+    const run = this.runs.get(experimentId);
+    if (run) return { run: { ...run.state }, stats: run.stats, history: run.history.slice(-HISTORY_IN_ACK), frame: run.frame };
+    const row = await this.options.store.latest(experimentId);
+    if (!row) return { run: null, stats: null, history: [], frame: null };
+    return this.storedSnapshot(row);
+  }
+
+  /** Interrupts every live run (they can continue after the restart) and stops accepting work. */
+  async close(): Promise<void> {
+    await Promise.all([...this.runs.values()].filter((r) => r.live).map((r) => r.interrupt()));
+  }
+
+  private busy(experimentId: string): boolean {
+    return this.starting.has(experimentId) || this.runs.get(experimentId)?.live === true;
+  }
+
+  private enqueue(run: ActiveRun): void {
+    this.runs.set(run.experimentId, run);
+    this.queue.enqueue(run);
+  }
+
+  private parse(yaml: string): { ok: true; config: ExperimentConfig } | ReturnType<typeof fail> {
+    const parsed = parseExperiment(yaml);
+    if (parsed.ok && parsed.config) return { ok: true, config: parsed.config };
+    const errors = parsed.diagnostics.filter((d) => d.severity === "error");
+    return fail("invalid_experiment", errors[0]?.message ?? "invalid experiment", parsed.diagnostics);
+  }
+
+  private async storedSnapshot(row: RunRow): Promise<RoomSnapshot> {
+    const snapshot = await this.options.store.lastSnapshot(row.id);
+    const state: RunState = { runId: row.id, status: row.status as RunStatus, epoch: row.epoch, epochs: row.epochs, model: row.model };
+    if (row.device) state.device = row.device;
+    if (row.error) state.message = row.error;
+    if (snapshot) state.snapshotEpoch = snapshot.epoch;
+    const file = row.imagePath ?? snapshot?.imagePath;
+    if (row.imagePath) state.imageUrl = imageUrl(row.id, row.imagePath.split("/").pop()!);
+    let frame: FramePayload | null = null;
+    if (file) {
+      try {
+        frame = { runId: row.id, ...(await storedFrame(this.options.dataDir, file, row.imagePath ? row.epoch : snapshot!.epoch)) };
+      } catch {
+        frame = null; // the file is gone: the room just shows no image
+      }
+    }
+    const stats = snapshot && snapshot.stats !== "{}" ? (JSON.parse(snapshot.stats) as EpochStats) : null;
+    return { run: state, stats, history: await this.options.store.history(row.id, HISTORY_IN_ACK), frame };
+  }
+}
+
+function prompts(config: ExperimentConfig): string {
+  const texts = config.targets.flatMap((t) => t.features.map((f) => f.text).filter((x): x is string => !!x));
+  return texts.join(" | ").slice(0, 2000);
+}

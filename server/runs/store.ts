@@ -1,0 +1,140 @@
+/**
+ * Run persistence: Run rows (pinned YAML, status, timings), per-epoch RunStat rows written in
+ * batches, Snapshot rows. Multi-row writes run in one transaction.
+ */
+import { db as defaultDb, type Db } from "../db/client";
+import type { EpochStats } from "../engine/trainer/api";
+import type { HistoryPoint, RunStatus } from "../realtime/protocol";
+
+/** Statuses of a run that a restart interrupts. */
+export const LIVE_STATUSES: readonly RunStatus[] = ["queued", "loading", "running", "paused"];
+
+export interface NewRun {
+  experimentId: string;
+  userId: string | null;
+  yaml: string;
+  title: string;
+  prompts: string;
+  model: string;
+  seed: number;
+  epochs: number;
+}
+
+export interface RunRow {
+  id: string;
+  experimentId: string;
+  yaml: string;
+  title: string;
+  model: string;
+  device: string;
+  seed: number;
+  status: string;
+  epochs: number;
+  epoch: number;
+  error: string | null;
+  imagePath: string | null;
+  runtimeMs: number;
+}
+
+export interface SnapshotRow {
+  id: string;
+  epoch: number;
+  imagePath: string;
+  stats: string;
+}
+
+/** One chart point from one epoch's statistics: loss and each feature's mean similarity. */
+export function historyPoint(stats: EpochStats): HistoryPoint {
+  return { epoch: stats.epoch, loss: stats.loss, similarities: stats.features.map((f) => f.similarity.mean) };
+}
+
+export class RunStore {
+  constructor(private readonly database: () => Db = defaultDb) {}
+
+  private get db() {
+    return this.database();
+  }
+
+  async create(run: NewRun): Promise<string> {
+    const row = await this.db.run.create({ data: { ...run, status: "queued" }, select: { id: true } });
+    return row.id;
+  }
+
+  async get(runId: string): Promise<RunRow | null> {
+    return this.db.run.findUnique({ where: { id: runId } });
+  }
+
+  async latest(experimentId: string): Promise<RunRow | null> {
+    return this.db.run.findFirst({ where: { experimentId }, orderBy: { queuedAt: "desc" } });
+  }
+
+  async update(runId: string, data: Partial<Pick<RunRow, "status" | "device" | "epoch" | "epochs" | "error" | "yaml" | "runtimeMs">> & {
+    startedAt?: Date;
+    finishedAt?: Date | null;
+    imagePath?: string;
+    width?: number;
+    height?: number;
+  }): Promise<void> {
+    await this.db.run.update({ where: { id: runId }, data });
+  }
+
+  async appendStats(runId: string, points: { stats: EpochStats; point: HistoryPoint }[]): Promise<void> {
+    if (!points.length) return;
+    await this.db.runStat.createMany({
+      data: points.map(({ stats, point }) => ({
+        runId,
+        epoch: point.epoch,
+        loss: point.loss,
+        data: JSON.stringify({ similarities: point.similarities, constraints: stats.constraints.map((c) => c.loss.mean) }),
+      })),
+    });
+  }
+
+  /** The chart history of a run, oldest first (the newest `limit` epochs). */
+  async history(runId: string, limit: number): Promise<HistoryPoint[]> {
+    const rows = await this.db.runStat.findMany({ where: { runId }, orderBy: { epoch: "desc" }, take: limit });
+    return rows.reverse().map((r) => {
+      const data = JSON.parse(r.data) as { similarities?: number[] };
+      return { epoch: r.epoch, loss: r.loss, similarities: data.similarities ?? [] };
+    });
+  }
+
+  async addSnapshot(runId: string, epoch: number, imagePath: string, stats: EpochStats | null): Promise<string> {
+    const row = await this.db.snapshot.create({
+      data: { runId, epoch, imagePath, stats: JSON.stringify(stats ?? {}) },
+      select: { id: true },
+    });
+    return row.id;
+  }
+
+  async lastSnapshot(runId: string): Promise<SnapshotRow | null> {
+    return this.db.snapshot.findFirst({ where: { runId }, orderBy: { epoch: "desc" } });
+  }
+
+  /** Whether `imagePath` is an image this run recorded (final or snapshot). */
+  async hasImage(runId: string, imagePath: string): Promise<{ experimentId: string } | null> {
+    const run = await this.db.run.findUnique({ where: { id: runId }, select: { experimentId: true, imagePath: true } });
+    if (!run) return null;
+    if (run.imagePath === imagePath) return { experimentId: run.experimentId };
+    const snap = await this.db.snapshot.findFirst({ where: { runId, imagePath }, select: { id: true } });
+    return snap ? { experimentId: run.experimentId } : null;
+  }
+
+  /** Continuing from a snapshot: later statistics will be produced again, so drop them. */
+  async rewind(runId: string, epoch: number): Promise<void> {
+    await this.db.$transaction([
+      this.db.runStat.deleteMany({ where: { runId, epoch: { gt: epoch } } }),
+      this.db.snapshot.deleteMany({ where: { runId, epoch: { gt: epoch } } }),
+      this.db.run.update({ where: { id: runId }, data: { status: "queued", epoch, error: null, finishedAt: null } }),
+    ]);
+  }
+
+  /** At start-up: runs that were live when the process ended are interrupted. */
+  async markInterrupted(): Promise<number> {
+    const { count } = await this.db.run.updateMany({
+      where: { status: { in: [...LIVE_STATUSES] } },
+      data: { status: "interrupted" },
+    });
+    return count;
+  }
+}

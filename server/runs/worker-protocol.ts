@@ -1,0 +1,26 @@
+/** Messages between the studio's event loop and a run's worker thread (structured-cloned; pixels transferred). */
+import type { DeviceRequest, ImageFrame, TrainerEvent } from "../engine/trainer/api";
+
+export interface StartRequest {
+  /** The pinned YAML; the worker parses it itself (compiled expressions do not cross threads). */
+  yaml: string;
+  model: string;
+  device: DeviceRequest;
+  seed: number;
+  /** Frames cross to the main thread at most this often (latest wins, the last one always). */
+  frameIntervalMs: number;
+  resume?: { epoch: number; frame: ImageFrame };
+}
+
+export type ToWorker =
+  | { type: "start"; request: StartRequest }
+  | { type: "update"; id: number; yaml: string }
+  | { type: "pause" }
+  | { type: "resume" }
+  | { type: "stop" };
+
+export type FromWorker =
+  | { type: "event"; event: TrainerEvent }
+  | { type: "updated"; id: number; rebuilt: boolean; error?: string }
+  /** The loop ended and the trainer is disposed; the thread may be terminated. */
+  | { type: "ended" };
