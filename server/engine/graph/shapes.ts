@@ -244,7 +244,10 @@ export const SHAPES: Record<string, ShapeRule> = {
     for (const p of c.inputs.slice(1))
       if (p && broadcastShapes(p.shape, norm)?.join() !== norm.join()) fail(c, `${desc(p)} does not broadcast to ${shapeStr(norm)}`);
     sameDtype(c, c.inputs);
-    return [{ shape: x.shape, dtype: x.dtype }];
+    // Below float64 (the check mode) it also outputs Mean and InvStdDev (float32), which the backward reuses.
+    if (x.dtype === "float64") return [{ shape: x.shape, dtype: x.dtype }];
+    const stats = { shape: x.shape.map((d, i) => (i < axis ? d : 1)), dtype: "float32" as const };
+    return [{ shape: x.shape, dtype: x.dtype }, stats, stats];
   },
   ReduceSum: reduce,
   ReduceMean: reduce,

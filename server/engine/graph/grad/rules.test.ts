@@ -83,6 +83,7 @@ const table: GradCheck[] = [
   row("Softmax axis 0", [input("x", [3, 2], { range: [-3, 3] })], (g, a) => g.Softmax(a, 0)),
   row("LayerNormalization", [x(2, 3, 4), input("scale", [4]), input("bias", [4])], (g, a, s, b) => g.LayerNormalization(a, s, b)),
   row("LayerNormalization axis 1", [x(2, 3, 4), input("scale", [3, 4])], (g, a, s) => g.LayerNormalization(a, s, null, { axis: 1, epsilon: 1e-3 })),
+  row("LayerNormalization float32 (reuses Mean/InvStdDev)", [x(2, 3, 4), input("scale", [4]), input("bias", [4])], (g, a, s, b) => g.LayerNormalization(a, s, b), f32),
   row("ReduceSum axis", [x(2, 3, 4)], (g, a) => g.ReduceSum(a, [1])),
   row("ReduceSum all", [x(2, 3)], (g, a) => g.ReduceSum(a, undefined, false)),
   row("ReduceMean axes", [x(2, 3, 4)], (g, a) => g.ReduceMean(a, [0, -1], false)),

@@ -190,14 +190,14 @@ function gemmGrad({ g, dy, x, int, float, node }: GradContext): Grad[] {
 }
 
 /** LayerNormalization: dx = inv·(g − mean(g) − x̂·mean(g·x̂)) with g = dy·scale, over the normalised axes. */
-function layerNormGrad({ g, dy, x, int, float, node }: GradContext): Grad[] {
+function layerNormGrad({ g, dy, x, y, int, float, node }: GradContext): Grad[] {
   const v = x(0);
   const axes = range(normAxis(int("axis", -1), v.rank, node.name), v.rank);
   const mean = (t: Value) => g.ReduceMean(t, axes);
   const stats = once(() => {
-    const centred = g.Sub(v, mean(v));
-    const inv = g.Reciprocal(g.Sqrt(g.Add(mean(g.Mul(centred, centred)), float("epsilon", 1e-5))));
-    return { inv, xhat: g.Mul(centred, inv) };
+    // Reuse the forward node's Mean and InvStdDev outputs when it has them (float32 graphs).
+    const [mu, inv] = node.outputs.length === 3 ? [g.Cast(y(1), v.dtype), g.Cast(y(2), v.dtype)] : recomputeStats(g, v, axes, float("epsilon", 1e-5));
+    return { inv, xhat: g.Mul(g.Sub(v, mu), inv) };
   });
   const dx = () => {
     const { inv, xhat } = stats();
@@ -206,6 +206,12 @@ function layerNormGrad({ g, dy, x, int, float, node }: GradContext): Grad[] {
   };
   const dScale = () => ub(g, g.Mul(dy, stats().xhat), x(1));
   return node.inputs.length > 2 ? [dx, dScale, () => ub(g, dy, x(2))] : [dx, dScale];
+}
+
+function recomputeStats(g: Graph, v: Value, axes: number[], epsilon: number): [Value, Value] {
+  const mu = g.ReduceMean(v, axes);
+  const centred = g.Sub(v, mu);
+  return [mu, g.Reciprocal(g.Sqrt(g.Add(g.ReduceMean(g.Mul(centred, centred), axes), epsilon)))];
 }
 
 /** Slice (steps ±1): un-reverse flipped axes, then pad the slice back to the input's extent with zeros. */
