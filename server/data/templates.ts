@@ -137,7 +137,7 @@ postproc:
 resolution: 224
 targets:
   - features:
-      - text: 
+      - text: what you want to see
 `,
   },
 ];
