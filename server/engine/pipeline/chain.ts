@@ -37,6 +37,7 @@ export function applyChain(frags: Fragments, x: Value, steps: readonly Step<Tran
       if (next.fills?.(steps[j].params)) break;
     }
     const out = sizes[run.length];
+    const declared = frags.inputs.length;
     let c: Coords = outputCoords(g, out);
     let paint: Pick<Coords, "fill" | "outside"> = {};
     for (let k = run.length - 1; k >= 0; k--) {
@@ -49,6 +50,9 @@ export function applyChain(frags: Fragments, x: Value, steps: readonly Step<Tran
         c = { x: c.x, y: c.y, valid: c.valid };
       }
     }
+    // The run was mapped last stage first; feed it in chain order, so random draws follow the steps.
+    const added = frags.inputs.splice(declared).sort((a, b) => a.owner - b.owner);
+    frags.inputs.push(...added);
     const source = image;
     const names = run.map((s) => s.name).join("+");
     image = g.scope(`${frags.options.prefix}${scope}${i}.gather(${names})`, () => gather(g, source, { ...c, ...paint }, out));
