@@ -1,5 +1,5 @@
 import { describe, it, expect, beforeAll } from "vitest";
-import { Graph, Runtime } from "../graph";
+import { Graph, Runtime, grad, type Value } from "../graph";
 import { loadClip } from "./load";
 import { cosine, type ClipModel } from "./model";
 import { normalize } from "./preprocess";
@@ -24,6 +24,13 @@ function affineGrid(theta: number[][], size: number): Float32Array {
       grid[(i * size + j) * 2 + 1] = theta[1]![0]! * x + theta[1]![1]! * y + theta[1]![2]!;
     }
   return grid;
+}
+
+/** Cosine similarity of each row of `e` `[batch, dim]` with the reference text embedding 0, `[batch]`. */
+function cosineToText0(g: Graph, e: Value): Value {
+  const t = g.constant(Float32Array.from(ref.model.text.text_embeds[0]!), [1, e.shape[1]!]);
+  const dot = g.ReduceSum(g.Mul(e, t), [1], false);
+  return g.Div(dot, g.Mul(g.ReduceL2(e, [1], false), g.ReduceL2(t, [1], false)));
 }
 
 describe("ClipModel on tiny-clip (against transformers)", () => {
@@ -72,15 +79,38 @@ describe("ClipModel on tiny-clip (against transformers)", () => {
       padding_mode: "zeros",
       align_corners: false,
     });
-    const e = model.imageTower(g, view);
-    const t = g.constant(Float32Array.from(ref.model.text.text_embeds[0]!), [
-      1,
-      model.embeddingSize,
-    ]);
-    const dot = g.ReduceSum(g.Mul(e, t), [1], false);
-    g.output(g.Div(dot, g.Mul(g.ReduceL2(e, [1], false), g.ReduceL2(t, [1], false))), "cos");
+    const cos = cosineToText0(g, model.imageTower(g, view));
+    g.output(cos, "cos");
+    g.output(grad(g, g.ReduceSum(cos), [image])[0]!, "grad");
     const out = await (await model.runtime.load(g)).run({ image: pattern(64, 64, 2) });
     expect(out.cos!.data[0]).toBeCloseTo(cos_to_text0, 5);
+    expect(
+      relativeError(out.grad!.data as Float32Array, ref.model.pipeline.grad.flat(2)),
+    ).toBeLessThan(1e-3);
+  });
+
+  it("gives the gradient of the cosine with respect to the [0, 1] pixels", async () => {
+    const g = new Graph();
+    const pixels = g.input("pixels", [2, 3, 224, 224]);
+    const cos = cosineToText0(g, model.imageTower(g, pixels));
+    g.output(grad(g, g.ReduceSum(cos), [pixels])[0]!, "grad");
+    const images = new Float32Array(2 * 3 * 224 * 224);
+    images.set(pattern(224, 224, 0));
+    images.set(pattern(224, 224, 1), 3 * 224 * 224);
+    const dx = (await (await model.runtime.load(g)).run({ pixels: images })).grad!
+      .data as Float32Array;
+    const { grad_samples, grad_sum, grad_abs_sum } = ref.model.image;
+    const at = grad_samples.map(([k, c, y, x]) => dx[((k * 3 + c) * 224 + y) * 224 + x]!);
+    expect(
+      relativeError(
+        at,
+        grad_samples.map((s) => s[4]),
+      ),
+    ).toBeLessThan(1e-3);
+    expect(Math.abs(dx.reduce((a, b) => a + b) - grad_sum) / Math.abs(grad_sum)).toBeLessThan(1e-3);
+    expect(
+      Math.abs(dx.reduce((a, b) => a + Math.abs(b), 0) - grad_abs_sum) / grad_abs_sum,
+    ).toBeLessThan(1e-3);
   });
 
   it("names the expected pixel shape", () => {

@@ -1,0 +1,72 @@
+import { describe, it, expect } from "vitest";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { Graph, Runtime } from "../graph";
+import { parseClipConfig } from "./config";
+import { pattern, relativeError, tinyClipReference } from "./reference";
+import { halfToFloat } from "./safetensors";
+import { TINY_CLIP_DIR } from "./store";
+import { imageTower } from "./vision";
+import { ClipWeights, floatToHalf } from "./weights";
+
+const config = parseClipConfig(
+  JSON.parse(readFileSync(path.join(TINY_CLIP_DIR, "config.json"), "utf8")),
+);
+const bytes = new Uint8Array(readFileSync(path.join(TINY_CLIP_DIR, "model.safetensors")));
+
+describe("ClipWeights", () => {
+  it("fuses q, k and v with the attention scale folded into q", () => {
+    const w = ClipWeights.fromBytes(config, bytes);
+    const prefix = "vision_model.encoder.layers.1.self_attn";
+    const qkv = w.get(`${prefix}.qkv.weight`);
+    expect(qkv.shape).toEqual([192, 64]);
+    const q = w.get(`${prefix}.q_proj.weight`).data;
+    const k = w.get(`${prefix}.k_proj.weight`).data;
+    expect(qkv.data[5]).toBeCloseTo(q[5]! * 16 ** -0.5, 7);
+    expect(qkv.data[64 * 64 + 5]).toBe(k[5]);
+    expect(w.get(`${prefix}.qkv.bias`).shape).toEqual([192]);
+  });
+
+  it("fingerprints the checkpoint by content", () => {
+    const changed = Uint8Array.from(bytes);
+    changed[changed.length - 3]! ^= 1;
+    expect(ClipWeights.fromBytes(config, bytes).fingerprint).toBe(
+      ClipWeights.fromBytes(config, Uint8Array.from(bytes)).fingerprint,
+    );
+    expect(ClipWeights.fromBytes(config, changed).fingerprint).not.toBe(
+      ClipWeights.fromBytes(config, bytes).fingerprint,
+    );
+  });
+
+  it("builds the image tower in float64 (the gradient-check mode) with the same result", async () => {
+    const ref = tinyClipReference();
+    const g = new Graph({ float: "float64" });
+    const pixels = g.input("pixels", [1, 3, 224, 224]);
+    g.output(imageTower(g, ClipWeights.fromBytes(config, bytes), pixels), "e");
+    const runtime = await Runtime.create({ device: "cpu", threads: 1 });
+    // ORT's fused kernels (QuickGelu) are float32-only: the float64 mode runs unfused.
+    const out = await (
+      await runtime.load(g, { optimization: "basic" })
+    ).run({ pixels: Float64Array.from(pattern(224, 224, 1)) });
+    expect(out.e!.dtype).toBe("float64");
+    expect(
+      relativeError(out.e!.data as Float64Array, ref.model.image.image_embeds[1]!),
+    ).toBeLessThan(1e-5);
+  });
+});
+
+describe("floatToHalf", () => {
+  it("rounds to the nearest half, keeping subnormals, infinities and NaN", () => {
+    for (const x of [0, 1, -2, 1 / 3, 65504, 6.1e-5, 5.96e-8, 1e-3, -0.7, 3.14159]) {
+      const error = Math.abs(halfToFloat(floatToHalf(x)) - x);
+      expect(error).toBeLessThanOrEqual(Math.max(Math.abs(x) * 2 ** -11, 2 ** -25));
+    }
+    expect(floatToHalf(1)).toBe(0x3c00);
+    expect(floatToHalf(-2)).toBe(0xc000);
+    expect(floatToHalf(1e6)).toBe(0x7c00);
+    expect(floatToHalf(2 ** -24)).toBe(1);
+    expect(floatToHalf(1 + 2 ** -11)).toBe(0x3c00); // a tie rounds to even
+    expect(floatToHalf(1 + 3 * 2 ** -11)).toBe(0x3c02);
+    expect(Number.isNaN(halfToFloat(floatToHalf(NaN)))).toBe(true);
+  });
+});
