@@ -54,13 +54,43 @@ export function allocate(dtype: DType, n: number): TensorData {
   }
 }
 
-/** Fills a typed array of `dtype` from plain numbers (float16 is not encoded here: pass raw bits). */
+/** Fills a typed array of `dtype` from plain numbers (float16 values are encoded to their bits). */
 export function fromNumbers(dtype: DType, values: ArrayLike<number>): TensorData {
   const out = allocate(dtype, values.length);
   if (out instanceof BigInt64Array) for (let i = 0; i < values.length; i++) out[i] = BigInt(Math.trunc(values[i]));
   else if (dtype === "bool") for (let i = 0; i < values.length; i++) out[i] = values[i] ? 1 : 0;
+  else if (dtype === "float16") for (let i = 0; i < values.length; i++) out[i] = toHalf(values[i]);
   else out.set(values);
   return out;
+}
+
+const f32 = new Float32Array(1);
+const u32 = new Uint32Array(f32.buffer);
+
+/** IEEE half-precision bits of `x` (round to nearest even), for float16 constants on CUDA. */
+export function toHalf(x: number): number {
+  f32[0] = x;
+  const b = u32[0];
+  const sign = (b >>> 16) & 0x8000;
+  const exp = (b >>> 23) & 0xff;
+  const mant = b & 0x7fffff;
+  if (exp === 0xff) return sign | 0x7c00 | (mant ? 0x200 : 0);
+  const e = exp - 127 + 15;
+  if (e >= 0x1f) return sign | 0x7c00;
+  if (e <= 0) {
+    if (e < -10) return sign;
+    const m = mant | 0x800000;
+    const shift = 14 - e;
+    const half = 1 << (shift - 1);
+    const rest = m & ((1 << shift) - 1);
+    let h = m >>> shift;
+    if (rest > half || (rest === half && h & 1)) h++;
+    return sign | h;
+  }
+  let h = (e << 10) | (mant >>> 13);
+  const rest = mant & 0x1fff;
+  if (rest > 0x1000 || (rest === 0x1000 && h & 1)) h++;
+  return sign | h;
 }
 
 /** Reads element `i` of a typed array as a number. */

@@ -26,6 +26,19 @@ describe("grad walker", () => {
     expect(g.nodes.slice(before).filter((n) => n.op === "Gemm")).toHaveLength(1);
   });
 
+  it("keeps the backward of linear layers free of Transposes (folded into Gemm flags)", () => {
+    const g = new Graph();
+    const x = g.input("x", [6, 4]);
+    const w = g.weight("w", new Float32Array(32).fill(0.1), [8, 4]); // Hugging Face [out, in]
+    const h = g.Gemm(x, w, null, { transB: true });
+    const act = g.MatMul(g.Reshape(h, [2, 3, 8]), g.weight("v", new Float32Array(16).fill(0.2), [8, 2]));
+    const before = g.nodes.length;
+    grad(g, g.ReduceSum(act, undefined, false), [x]);
+    const ops = g.nodes.slice(before).map((n) => n.op);
+    expect(ops).not.toContain("Transpose");
+    expect(ops.filter((o) => o === "Gemm")).toHaveLength(2);
+  });
+
   it("sums a second contribution to the same value with Add", async () => {
     const g = new Graph({ float: "float64" });
     const x = g.input("x", [3]);
