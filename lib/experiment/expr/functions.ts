@@ -96,20 +96,20 @@ function copysign(x: number, y: number): number {
   return negative ? -Math.abs(x) : Math.abs(x);
 }
 
+/** (m, e) with x = m·2**e and 0.5 <= |m| < 1, read from the float's bits. */
 function frexp(x: number): [number, number] {
   if (x === 0 || !Number.isFinite(x)) return [x, 0];
-  let e = Math.max(-1073, Math.floor(Math.log2(Math.abs(x))) + 1);
-  let m = x * 2 ** -e;
-  // log2 may be off by one near powers of two; nudge into [0.5, 1)
-  while (Math.abs(m) < 0.5) {
-    m *= 2;
-    e -= 1;
+  let shift = 0;
+  if (Math.abs(x) < 2 ** -1000) {
+    x *= 2 ** 64; // subnormals: make the exponent field meaningful
+    shift = -64;
   }
-  while (Math.abs(m) >= 1) {
-    m /= 2;
-    e += 1;
-  }
-  return [m, e];
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, x);
+  const hi = view.getUint32(0);
+  const exponent = ((hi >>> 20) & 0x7ff) - 1022;
+  view.setUint32(0, (hi & 0x800fffff) | (1022 << 20));
+  return [view.getFloat64(0), exponent + shift];
 }
 
 function ldexp(x: number, i: bigint): number {
@@ -513,8 +513,8 @@ const DEFINITIONS: FunctionDef[] = [
   },
   { name: "isqrt", signature: "isqrt(n)", doc: "Integer square root.", minArgs: 1, maxArgs: 1, call: (a, ctx) => isqrt(integer(a[0]), ctx) },
   {
-    name: "prod", signature: "prod(iterable[, start])", doc: "Product of the items (start defaults to 1).", minArgs: 1, maxArgs: 2,
-    call: (a, ctx) => sequence(a[0], ctx).reduce<Value>((acc, x) => arithmetic("*", acc, x, ctx.spend), a.length > 1 ? a[1] : 1n),
+    name: "prod", signature: "prod(iterable)", doc: "Product of the items.", minArgs: 1, maxArgs: 1,
+    call: (a, ctx) => sequence(a[0], ctx).reduce<Value>((acc, x) => arithmetic("*", acc, x, ctx.spend), 1n),
   },
   {
     name: "fsum", signature: "fsum(iterable)", doc: "Exactly rounded float sum.", minArgs: 1, maxArgs: 1,
