@@ -36,8 +36,11 @@ export interface Span {
 }
 
 export function diagnostic(span: Span, path: string, message: string, severity: Severity = "error"): Diagnostic {
-  const { line, col } = span.source.lines.linePos(span.from);
-  const d: Diagnostic = { path, line, column: col, from: span.from, to: span.to, message, severity };
+  const length = span.source.text.length;
+  const from = Math.min(Math.max(0, span.from), length);
+  const to = Math.min(Math.max(from, span.to), length);
+  const { line, col } = span.source.lines.linePos(from);
+  const d: Diagnostic = { path, line, column: col, from, to, message, severity };
   if (span.source.name !== undefined) d.file = span.source.name;
   return d;
 }

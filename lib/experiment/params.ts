@@ -358,9 +358,15 @@ export function schemaPath(path: string): string {
 /** Names valid directly below a section path (`""` = top level), with their entries. */
 export function childrenOf(path: string): RegistryEntry[] {
   const base = schemaPath(path);
-  const prefix = base ? base + "." : "";
-  return REGISTRY.filter((e) => e.path.startsWith(prefix) && !e.path.slice(prefix.length).includes("."));
+  let children = CHILDREN.get(base);
+  if (!children) {
+    const prefix = base ? base + "." : "";
+    children = REGISTRY.filter((e) => e.path.startsWith(prefix) && !e.path.slice(prefix.length).includes("."));
+    CHILDREN.set(base, children);
+  }
+  return children;
 }
+const CHILDREN = new Map<string, RegistryEntry[]>();
 
 /** The type as the original's parameter listing prints it (spec §9.1): `list of length 2 of int`. */
 export function describeType(spec: ParamSpec): string {
