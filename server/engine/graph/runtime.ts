@@ -2,7 +2,7 @@
 // typed arrays by input name and writes outputs into tensors preallocated once per session.
 import { Graph } from "./builder";
 import type { GraphBase, Value } from "./graph";
-import { writeModel, type ModelBytes } from "./onnx/write";
+import { hashGraph, writeModel, type ModelBytes } from "./onnx/write";
 import type { Ort, OrtSession, OrtSessionOptions, OrtTensor, Platform } from "./platform";
 import { allocate, sameShape, shapeStr, sizeOf, type DType, type FloatType, type Shape, type TensorData } from "./types";
 
@@ -88,19 +88,19 @@ export class Runtime {
 
   /** A session for `g`, shared with earlier loads of an identical graph. */
   load(g: GraphBase, opts: LoadOptions = {}): Promise<Session> {
-    const canSave = this.platform.saveModel !== undefined;
-    const model = writeModel(g, {
-      opset: this.options.opset,
-      externalMinBytes: canSave ? (this.options.externalMinBytes ?? 1 << 20) : undefined,
-    });
     const optimization = opts.optimization ?? this.options.optimization ?? "all";
-    const key = `${model.hash}/${optimization}/${opts.reuseOutputs ?? true}`;
+    const key = `${hashGraph(g, this.options.opset)}/${optimization}/${opts.reuseOutputs ?? true}`;
     const cached = this.sessions.get(key);
     if (cached) {
       this.sessions.delete(key);
       this.sessions.set(key, cached);
       return cached;
     }
+    const canSave = this.platform.saveModel !== undefined;
+    const model = writeModel(g, {
+      opset: this.options.opset,
+      externalMinBytes: canSave ? (this.options.externalMinBytes ?? 1 << 20) : undefined,
+    });
     const made = this.open(g, model, optimization, opts.reuseOutputs ?? true);
     this.sessions.set(key, made);
     made.catch(() => this.sessions.delete(key));

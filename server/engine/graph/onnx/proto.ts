@@ -78,8 +78,15 @@ export class Proto {
   string(field: number, s: string): this {
     return this.bytes(field, utf8.encode(s));
   }
+  /** Embeds a child message by adopting its chunks (no copy until the outermost finish()). */
   message(field: number, m: Proto): this {
-    return this.bytes(field, m.finish());
+    this.tag(field, 2);
+    this.smallVarint(m.total);
+    this.flush();
+    m.flush();
+    for (const c of m.chunks) this.chunks.push(c);
+    this.total += m.total;
+    return this;
   }
   ints(field: number, vs: readonly (number | bigint)[]): this {
     for (const v of vs) this.int(field, v);

@@ -34,26 +34,31 @@ export interface ModelBytes {
 
 const ATTR_TYPE = { float: 1, int: 2, string: 3, tensor: 4, floats: 6, ints: 7 } as const;
 
+/** The content hash writeModel would give, without assembling the model (cheap for cache lookups). */
+export function hashGraph(g: GraphBase, opset = DEFAULT_OPSET): string {
+  // Structure plus constant data (or keys), not where the data is stored.
+  const h = new Hasher().string(`opset${opset}`);
+  for (const node of g.nodes) h.update(nodeProto(node, opset).finish());
+  for (const c of g.constants.values()) {
+    h.update(tensorHeader(c.value.name, c.value.dtype, c.value.shape).finish());
+    if (c.key !== undefined) h.string(c.key);
+    else h.update(rawBytes(c.data));
+  }
+  for (const v of [...g.inputs, ...g.outputs]) h.update(valueInfo(v).finish());
+  return h.string(`${g.inputs.length}/${g.outputs.length}`).digest();
+}
+
 export function writeModel(g: GraphBase, opts: WriteOptions = {}): ModelBytes {
   const opset = opts.opset ?? DEFAULT_OPSET;
-  const hasher = new Hasher().string(`opset${opset}`);
   const location = opts.externalLocation ?? "weights.bin";
   const external: ExternalData = { location, size: 0, pieces: [] };
 
-  // The hash covers structure plus constant data (or keys), not where the data is stored.
   const graph = new Proto();
-  for (const node of g.nodes) {
-    const bytes = nodeProto(node, opset).finish();
-    hasher.update(bytes);
-    graph.bytes(1, bytes);
-  }
+  for (const node of g.nodes) graph.message(1, nodeProto(node, opset));
   graph.string(2, g.name);
   for (const c of g.constants.values()) {
     const bytes = rawBytes(c.data);
     const header = tensorHeader(c.value.name, c.value.dtype, c.value.shape);
-    hasher.update(header.finish());
-    if (c.key !== undefined) hasher.string(c.key);
-    else hasher.update(bytes);
     if (opts.externalMinBytes === undefined || bytes.byteLength < opts.externalMinBytes) {
       graph.message(5, header.bytes(9, bytes));
       continue;
@@ -65,19 +70,16 @@ export function writeModel(g: GraphBase, opts: WriteOptions = {}): ModelBytes {
     header.message(13, entry("location", location)).message(13, entry("offset", String(offset))).message(13, entry("length", String(bytes.byteLength)));
     graph.message(5, header.int(14, 1));
   }
-  for (const v of [...g.inputs, ...g.outputs]) hasher.update(valueInfo(v).finish());
   for (const v of g.inputs) graph.message(11, valueInfo(v));
   for (const v of g.outputs) graph.message(12, valueInfo(v));
-  hasher.string(`${g.inputs.length}/${g.outputs.length}`);
-  const graphBytes = graph.finish();
 
   const model = new Proto()
     .int(1, IR_VERSION[opset] ?? 10)
     .string(2, "clipig-studio")
-    .bytes(7, graphBytes)
+    .message(7, graph)
     .message(8, new Proto().string(1, "").int(2, opset))
     .finish();
-  return { model, external: external.pieces.length ? external : undefined, hash: hasher.digest() };
+  return { model, external: external.pieces.length ? external : undefined, hash: hashGraph(g, opset) };
 }
 
 function nodeProto(node: Node, opset: number): Proto {
