@@ -9,6 +9,7 @@ export default defineConfig({
   reporter: [["list"]],
   use: {
     baseURL: `http://localhost:${PORT}`,
+    screenshot: "only-on-failure",
     launchOptions: {
       executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
       args: [
@@ -22,7 +23,8 @@ export default defineConfig({
     },
   },
   webServer: {
-    command: "tsx server/main.ts",
+    // A fresh database and data folder every run: specs start from an empty studio.
+    command: "rm -rf data/e2e && tsx server/main.ts",
     url: `http://localhost:${PORT}`,
     reuseExistingServer: false,
     timeout: 120_000,

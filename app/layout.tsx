@@ -4,7 +4,7 @@ import type { ReactNode } from "react";
 import "./globals.css";
 
 export const metadata: Metadata = {
-  title: "CLIPig Studio",
+  title: { default: "CLIPig Studio", template: "%s · CLIPig Studio" },
   description: "Make images with CLIP, together.",
 };
 
@@ -12,17 +12,20 @@ export default function RootLayout({ children }: { children: ReactNode }) {
   return (
     <html lang="en">
       <body className="min-h-screen">
-        <header className="flex items-center gap-6 border-b border-zinc-800 px-6 py-3">
+        <header className="sticky top-0 z-30 flex items-center gap-6 border-b border-zinc-800/80 bg-zinc-950/85 px-5 py-2.5 backdrop-blur">
           <Link href="/" className="text-lg font-semibold tracking-tight">
             CLIPig <span className="text-fuchsia-400">Studio</span>
           </Link>
-          <nav className="flex gap-4 text-sm text-zinc-400">
+          <nav className="flex flex-1 items-center gap-4 text-sm text-zinc-400">
             <Link href="/" className="hover:text-zinc-100">
               Gallery
             </Link>
           </nav>
+          <Link href="/new" className="btn btn-primary" data-testid="nav-new">
+            New experiment
+          </Link>
         </header>
-        <main className="px-6 py-6">{children}</main>
+        <main>{children}</main>
       </body>
     </html>
   );
