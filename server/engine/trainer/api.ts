@@ -63,6 +63,8 @@ export interface EpochStats {
   features: FeatureStats[];
   constraints: ConstraintStats[];
   image: { mean: number[]; std: number[]; saturation: number[]; edgeMean: number[] };
+  /** The statistics table as CLIPig prints it (§8.8), on the epochs that print it. */
+  table?: string[];
 }
 
 export type TrainerEvent =
@@ -84,6 +86,10 @@ export interface TrainerOptions {
   resume?: { epoch: number; frame: ImageFrame };
   /** Minimum milliseconds between `frame` events (the last epoch always sends one). */
   frameIntervalMs?: number;
+  /** Minimum milliseconds between `stats` events (default 250; printing epochs and the last always send one). */
+  statsIntervalMs?: number;
+  /** Uploaded images by the name the experiment uses for them (`init.image`, feature `image`). */
+  images?: Readonly<Record<string, Uint8Array>>;
 }
 
 export interface Trainer {

@@ -1,0 +1,298 @@
+/**
+ * `clipig render EXPERIMENT.yaml`: renders an experiment headless, like CLIPig's `clipig.py` (spec §9):
+ * a progress bar and the statistics on stderr, snapshots into the output PNG (never overwriting an
+ * existing file: `name-1.png`, …), and next to it the full YAML with a header. Ctrl-C stops after the
+ * current epoch and keeps the last image.
+ */
+import { existsSync, readdirSync } from "node:fs";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import type { Command } from "../command";
+import { exportYaml, formatDiagnostic, parseExperiments, type ExperimentConfig } from "../../lib/experiment";
+import { findModel, isInstalled } from "../../server/engine/clip/store";
+import { createTrainer, encodeFramePng, type DeviceRequest, type EpochStats, type ImageFrame, type TrainerEvent } from "../../server/engine/trainer";
+import { fixedStr } from "../../server/engine/trainer/pyfmt";
+import { changeExtension, outputName, uniqueName } from "../../server/engine/trainer/output-name";
+
+const USAGE = `usage: clipig render EXPERIMENT.yaml [...] [options]
+
+  -o, --output PATH       output PNG, or a directory ending in /
+      --model NAME|DIR    CLIP model (default: the experiment's, else tiny-clip when not installed)
+      --device DEV        auto | cpu | cuda | webgpu (default: the experiment's device)
+  -e, --epochs N          override epochs
+  -r, --resolution W[,H]  override resolution
+      --seed N            random seed (default 0)
+      --json-stats FILE   write the final statistics as JSON
+  -q, --quiet             no progress bar (statistics follow the experiment's verbose)
+
+Several YAML files are merged left to right; '-' reads stdin.
+`;
+
+const DEVICES = ["auto", "cpu", "cuda", "webgpu"] as const;
+
+interface Options {
+  files: string[];
+  output?: string;
+  model?: string;
+  device?: DeviceRequest;
+  epochs?: number;
+  resolution?: [number, number];
+  seed: number;
+  jsonStats?: string;
+  quiet: boolean;
+}
+
+const command: Command = {
+  name: "render",
+  summary: "render an experiment to a PNG (plus its YAML)",
+  async run(args) {
+    let opts: Options;
+    try {
+      opts = parseOptions(args);
+    } catch (e) {
+      process.stderr.write(`clipig render: ${(e as Error).message}\n${USAGE}`);
+      return 1;
+    }
+    if (opts.files.length === 0) {
+      process.stderr.write(USAGE);
+      return 1;
+    }
+    try {
+      return await render(opts);
+    } catch (e) {
+      process.stderr.write(`clipig render: ${e instanceof Error ? e.message : String(e)}\n`);
+      return 1;
+    }
+  },
+};
+export default command;
+
+function parseOptions(args: string[]): Options {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      output: { type: "string", short: "o" },
+      model: { type: "string" },
+      device: { type: "string" },
+      epochs: { type: "string", short: "e" },
+      resolution: { type: "string", short: "r" },
+      seed: { type: "string" },
+      "json-stats": { type: "string" },
+      quiet: { type: "boolean", short: "q" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(USAGE);
+    process.exit(0);
+  }
+  const int = (name: string, s: string | undefined, min: number): number | undefined => {
+    if (s === undefined) return undefined;
+    const n = Number(s);
+    if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be an integer ≥ ${min}, got '${s}'`);
+    return n;
+  };
+  let resolution: [number, number] | undefined;
+  if (values.resolution !== undefined) {
+    const parts = values.resolution.split(/[,x ]+/).map((p) => int("--resolution", p, 1)!);
+    if (parts.length < 1 || parts.length > 2) throw new Error(`--resolution takes W or W,H`);
+    resolution = [parts[0], parts[1] ?? parts[0]];
+  }
+  const device = values.device as DeviceRequest | undefined;
+  if (device !== undefined && !DEVICES.includes(device)) throw new Error(`--device must be one of ${DEVICES.join(", ")}`);
+  return {
+    files: positionals,
+    output: values.output,
+    model: values.model,
+    device,
+    epochs: int("--epochs", values.epochs, 1),
+    resolution,
+    seed: int("--seed", values.seed, 0) ?? 0,
+    jsonStats: values["json-stats"],
+    quiet: values.quiet ?? false,
+  };
+}
+
+async function readSource(file: string): Promise<{ name: string; text: string }> {
+  if (file === "-") {
+    const chunks: Buffer[] = [];
+    for await (const c of process.stdin) chunks.push(c as Buffer);
+    return { name: "<stdin>", text: Buffer.concat(chunks).toString("utf8") };
+  }
+  return { name: file, text: await readFile(file, "utf8") };
+}
+
+/** The model to use: the option, else the experiment's when installed, else tiny-clip. */
+function chooseModel(config: ExperimentConfig, option: string | undefined, log: (s: string) => void): string {
+  if (option) return option;
+  const known = findModel(config.model);
+  if (known && isInstalled(known)) return known.name;
+  if (!known && existsSync(path.join(config.model, "config.json"))) return config.model;
+  log(`model '${config.model}' is not installed: using tiny-clip (random weights, meaningless images); run \`clipig models pull\` for real ones`);
+  return "tiny-clip";
+}
+
+/** The unique PNG path for this render (directories are created on demand). */
+function pngPath(config: ExperimentConfig, files: string[], option: string | undefined): string {
+  const last = files[files.length - 1];
+  const name = outputName(config.output.replaceAll(path.sep, "/"), last === "-" ? null : last, option?.replaceAll(path.sep, "/"));
+  const abs = path.resolve(name);
+  const dir = path.dirname(abs);
+  const siblings = existsSync(dir) ? readdirSync(dir) : [];
+  return uniqueName(abs.replaceAll(path.sep, "/"), (p) => existsSync(p), siblings);
+}
+
+async function render(opts: Options): Promise<number> {
+  const sources = await Promise.all(opts.files.map(readSource));
+  const parsed = parseExperiments(sources);
+  for (const d of parsed.diagnostics) process.stderr.write(`${formatDiagnostic(d)}\n`);
+  if (!parsed.ok || !parsed.config) return 1;
+  const config = parsed.config;
+  if (opts.epochs !== undefined) config.epochs = opts.epochs;
+  if (opts.resolution) config.resolution = opts.resolution;
+
+  const ui = new Progress(!opts.quiet && config.verbose >= 1 && process.stderr.isTTY === true);
+  const model = chooseModel(config, opts.model, (s) => ui.log(s));
+  const device = opts.device ?? deviceOf(config.device);
+  const png = pngPath(config, opts.files, opts.output);
+  await mkdir(path.dirname(png), { recursive: true });
+
+  const trainer = await createTrainer({ config, model, device, seed: opts.seed, frameIntervalMs: 1000 });
+  const started = Date.now();
+  let last: EpochStats | null = null;
+  let table: string[] = [];
+  let frame: ImageFrame | null = null;
+  let failed: string | null = null;
+  let writing = Promise.resolve();
+  const save = (f: ImageFrame) => {
+    frame = f;
+    writing = writing.then(async () => writeFile(png, await encodeFramePng(f)));
+  };
+  trainer.on((e: TrainerEvent) => {
+    switch (e.type) {
+      case "log":
+        ui.log(e.message);
+        break;
+      case "stats":
+        last = e.stats;
+        if (e.stats.table) table = e.stats.table;
+        ui.update(e.stats);
+        break;
+      case "snapshot":
+        if (config.verbose >= 2) ui.log(`saving ${png}`);
+        save(e.frame);
+        break;
+      case "done":
+        save(e.frame);
+        last = e.stats ?? last;
+        break;
+      case "error":
+        failed = e.message;
+        break;
+      case "status":
+        if (e.status === "running" && e.device && config.verbose >= 2) ui.log(`device: ${e.device}`);
+        break;
+    }
+  });
+
+  let interrupted = false;
+  const onSigint = () => {
+    if (interrupted) process.exit(130);
+    interrupted = true;
+    ui.log("training stop requested");
+    void trainer.stop();
+  };
+  process.on("SIGINT", onSigint);
+  try {
+    await trainer.run();
+  } finally {
+    process.off("SIGINT", onSigint);
+  }
+  const current = trainer.currentFrame() ?? frame;
+  if (interrupted && current) save(current);
+  await writing;
+  await trainer.dispose();
+  ui.done();
+  if (failed) {
+    process.stderr.write(`clipig render: ${failed}\n`);
+    return 1;
+  }
+  process.stderr.write(`${png}\n`);
+
+  const seconds = (Date.now() - started) / 1000;
+  const stats = last as EpochStats | null;
+  const lastEpoch = stats?.epoch ?? 0;
+  if (!interrupted) {
+    const yamlPath = changeExtension(png, "yaml");
+    if (!existsSync(yamlPath)) {
+      if (config.verbose >= 2) ui.log(`exporting config ${yamlPath}`);
+      const header = [
+        `auto-generated at ${timestamp(new Date())}`,
+        `epochs: ${lastEpoch} / ${config.epochs}`,
+        `runtime: ${fixedStr(seconds, 2)} seconds (${fixedStr(seconds / Math.max(1, lastEpoch))}/epoch)`,
+        ...(table.length ? ["targets:", ...table] : []),
+      ];
+      await writeFile(yamlPath, exportYaml(config, { header }));
+    }
+  }
+  if (opts.jsonStats) {
+    const json = { output: png, model, seed: opts.seed, interrupted, seconds, epochs: config.epochs, stats, table };
+    await writeFile(opts.jsonStats, JSON.stringify(json, null, 2) + "\n");
+  }
+  return interrupted ? 130 : 0;
+}
+
+function deviceOf(configDevice: string): DeviceRequest {
+  if (configDevice.startsWith("cuda")) return "cuda";
+  return (DEVICES as readonly string[]).includes(configDevice) ? (configDevice as DeviceRequest) : "auto";
+}
+
+const two = (n: number) => String(n).padStart(2, "0");
+const timestamp = (d: Date) =>
+  `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
+
+/** A one-line progress bar on a TTY stderr; log lines are printed above it. */
+class Progress {
+  private line = "";
+  constructor(private readonly enabled: boolean) {}
+
+  log(message: string): void {
+    this.clear();
+    process.stderr.write(`${message}\n`);
+    this.draw();
+  }
+
+  update(s: EpochStats): void {
+    if (!this.enabled) return;
+    const done = s.epoch + 1;
+    const frac = done / s.epochs;
+    const width = 24;
+    const bar = "#".repeat(Math.round(frac * width)).padEnd(width, ".");
+    const eta = s.epochsPerSecond > 0 ? (s.epochs - done) / s.epochsPerSecond : 0;
+    this.line = `[${bar}] ${done}/${s.epochs} ${(frac * 100).toFixed(0)}% ${s.epochsPerSecond.toFixed(1)} ep/s ETA ${duration(eta)} loss ${s.loss.toFixed(3)}`;
+    this.clear();
+    this.draw();
+  }
+
+  done(): void {
+    this.clear();
+    this.line = "";
+  }
+
+  private clear(): void {
+    if (this.enabled && this.line) process.stderr.write("\r\x1b[2K");
+  }
+
+  private draw(): void {
+    if (this.enabled && this.line) process.stderr.write(this.line);
+  }
+}
+
+function duration(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  return `${h ? `${h}:${two(m)}` : m}:${two(s % 60)}`;
+}

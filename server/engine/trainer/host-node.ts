@@ -1,0 +1,73 @@
+// The trainer's host on Node: onnxruntime-node runtimes, models from the store or a folder (weights
+// read once per folder and shared by later runs), images from files, URLs (cached on disk, spec §3.4)
+// or uploads, and PNG encoding for the CLI and the server.
+import { createHash } from "node:crypto";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { homedir } from "node:os";
+import path from "node:path";
+import sharp from "sharp";
+import { ClipModel } from "../clip/model";
+import { folderFiles } from "../clip/load";
+import { decodeImage } from "../clip/image-io";
+import { resolveModelDir } from "../clip/store";
+import { Runtime } from "../graph";
+import type { ImageFrame } from "./api";
+import type { TrainerHost } from "./host";
+
+export interface NodeHostOptions {
+  /** Uploaded images by the name the experiment uses. */
+  images?: Readonly<Record<string, Uint8Array>>;
+  /** Where downloaded images are cached (default `~/.cache/img`, as CLIPig). */
+  imageCacheDir?: string;
+  /** CPU threads for onnxruntime (default: all cores). */
+  threads?: number;
+}
+
+/** The last model read, so consecutive runs of the same model skip reading its weights. */
+let lastModel: { dir: string; model: Promise<ClipModel> } | null = null;
+
+export function nodeHost(options: NodeHostOptions = {}): TrainerHost {
+  return {
+    createRuntime: (device) => Runtime.create({ device, threads: options.threads, maxSessions: 6 }),
+    async loadModel(nameOrDir, runtime) {
+      const dir = resolveModelDir(nameOrDir);
+      if (lastModel?.dir !== dir) lastModel = { dir, model: ClipModel.fromFiles(nameOrDir, folderFiles(dir), runtime) };
+      const m = await lastModel.model.catch((e) => {
+        lastModel = null;
+        throw e;
+      });
+      return new ClipModel(nameOrDir, m.config, m.tokenizer, m.weights, runtime);
+    },
+    async loadImage(src) {
+      const upload = options.images?.[src];
+      if (upload) return decodeImage(upload);
+      if (/^https?:\/\//i.test(src)) return decodeImage(await fetchCached(src, options.imageCacheDir ?? path.join(homedir(), ".cache", "img")));
+      return decodeImage(src);
+    },
+  };
+}
+
+/** Downloads `url` once into `dir/<md5 of the URL>`. */
+async function fetchCached(url: string, dir: string): Promise<Uint8Array> {
+  const file = path.join(dir, createHash("md5").update(url).digest("hex"));
+  try {
+    return new Uint8Array(await readFile(file));
+  } catch {
+    const res = await fetch(url);
+    if (!res.ok) throw new Error(`image ${url}: HTTP ${res.status}`);
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    await mkdir(dir, { recursive: true });
+    await writeFile(file, bytes);
+    return bytes;
+  }
+}
+
+/** A frame as PNG bytes. */
+export async function encodeFramePng(frame: ImageFrame): Promise<Uint8Array> {
+  const { width, height, rgba } = frame;
+  const buf = await sharp(Buffer.from(rgba.buffer, rgba.byteOffset, rgba.byteLength), { raw: { width, height, channels: 4 } })
+    .removeAlpha()
+    .png()
+    .toBuffer();
+  return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+}

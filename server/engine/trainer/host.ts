@@ -1,0 +1,15 @@
+// What the trainer needs from its host, so the trainer itself stays free of Node APIs (files, network,
+// onnxruntime-node): a graph runtime, CLIP models and decoded images. `host-node.ts` implements it.
+import type { ClipModel } from "../clip/model";
+import type { RgbImage } from "../clip/preprocess";
+import type { Runtime } from "../graph";
+import type { DeviceRequest } from "./api";
+
+export interface TrainerHost {
+  /** A fresh runtime (its own session cache: seeded random ops then start alike in every run). */
+  createRuntime(device: DeviceRequest): Promise<Runtime>;
+  /** A CLIP model by store name or folder, running on `runtime`. */
+  loadModel(nameOrDir: string, runtime: Runtime): Promise<ClipModel>;
+  /** Decodes an image given as a path or an http(s) URL (downloaded once, cached). */
+  loadImage(src: string): Promise<RgbImage>;
+}
