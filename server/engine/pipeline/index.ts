@@ -2,7 +2,7 @@
 export { buildViews, type ViewOptions, type ViewPipeline } from "./views";
 export { buildConstraints, type ConstraintOptions, type ConstraintSet } from "./constraint-set";
 export { buildPostproc, type PostprocOptions, type PostprocPipeline } from "./postproc";
-export { transformSteps, constraintSteps, postprocSteps, effectParams, evaluateParams, evaluateStep, type Item, type RawStep, type Expression } from "./steps";
+export { evaluateParams, evaluateStep } from "./steps";
 export { describeConstraint } from "./describe";
 export { TRANSFORM_MODULES, CONSTRAINT_MODULES, transformModule, constraintModule } from "./registry";
 export { createRng, type Rng } from "./rng";

@@ -2,10 +2,9 @@
 // pipelines stage by stage with the same seeded draws, and a finite-difference gradient check.
 import { Graph, grad, Runtime, type Value } from "../../graph";
 import type { ConstraintName, TransformName } from "../../../../lib/experiment/params";
-import { TRANSFORMS, CONSTRAINTS } from "../../../../lib/experiment/params";
+import { TRANSFORMS, CONSTRAINTS, type EffectSpec } from "../../../../lib/experiment/params";
 import { buildConstraints } from "../constraint-set";
 import { createRng, type Rng } from "../rng";
-import { effectParams } from "../steps";
 import type { Feeds, FloatArray, Step, Values } from "../types";
 import { buildViews } from "../views";
 import type { Img } from "./reference";
@@ -13,13 +12,21 @@ import type { Img } from "./reference";
 let shared: Promise<Runtime> | undefined;
 export const runtime = () => (shared ??= Runtime.create({ device: "cpu", threads: 1 }));
 
+/** A parameter map with the table's defaults for what `value` leaves out (a single-value effect's value is its parameter). */
+export function effectParams(spec: EffectSpec, value: unknown): Values {
+  const given = (spec.single ? { [spec.single]: value } : (value ?? {})) as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const [key, row] of Object.entries(spec.params)) out[key] = key in given ? given[key] : row.default;
+  return out as Values;
+}
+
 export const transformStep = (name: TransformName, value: unknown): Step<TransformName> => ({
   name,
-  params: effectParams(TRANSFORMS[name], value) as Values,
+  params: effectParams(TRANSFORMS[name], value),
 });
 export const constraintStep = (name: ConstraintName, value: Record<string, unknown>): Step<ConstraintName> => ({
   name,
-  params: effectParams(CONSTRAINTS[name], value) as Values,
+  params: effectParams(CONSTRAINTS[name], value),
 });
 
 /** A random test image with values in [0.05, 0.95]. */
