@@ -1,5 +1,7 @@
 import { describe, it, expect } from "vitest";
-import { completionsAt, docFor, locate } from "./complete";
+import { completionsAt, docFor, expressionNamesAt, locate } from "./complete";
+import { parameterListing, parameterReference } from "./docs";
+import { REGISTRY } from "./params";
 
 describe("editor support from the parameter table", () => {
   it("completes the names valid at a path", () => {
@@ -31,5 +33,31 @@ describe("editor support from the parameter table", () => {
     expect(locate(text, text.indexOf("-5"))).toEqual({ path: "targets[0].transforms[0].random_rotate.degree", onKey: false });
     expect(locate(text, 2)).toEqual({ path: "epochs", onKey: true });
     expect(locate("resolution: [1, 2]\n", 15)).toEqual({ path: "resolution", onKey: false });
+  });
+
+  it("offers the expression variables of the parameter's groups", () => {
+    const names = (p: string) => expressionNamesAt(p).filter((c) => c.kind === "variable").map((c) => c.name);
+    expect(names("targets.features.weight")).toEqual(expect.arrayContaining(["t", "ti", "width", "lr", "sim", "similarity"]));
+    expect(names("resolution")).toContain("t");
+    expect(names("resolution")).not.toContain("width");
+    expect(names("epochs")).toEqual([]);
+    expect(expressionNamesAt("epochs").some((c) => c.name === "sqrt")).toBe(true);
+    expect(expressionNamesAt("model")).toEqual([]);
+  });
+});
+
+describe("docs from the table", () => {
+  it("the reference page lists every registry entry once", () => {
+    const page = parameterReference();
+    for (const e of REGISTRY) expect(page, e.path).toContain(`| \`${e.path}\` |`);
+    expect(page.match(/^\| `/gm)).toHaveLength(REGISTRY.length);
+  });
+
+  it("the parameter listing prints types as the original (spec §9.1)", () => {
+    const lines = parameterListing();
+    expect(lines).toHaveLength(152);
+    expect(lines).toContain("resolution (type: list of length 2 of int)");
+    expect(lines).toContain("snapshot_interval (type: int, float)");
+    expect(lines).toContain("targets.transforms.random_shift (type: list of length 2 or 4 of float)");
   });
 });

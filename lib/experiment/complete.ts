@@ -2,13 +2,14 @@
  * Editor support derived from the parameter table: which names are valid at a path (completion),
  * the documentation of a path (hover), and which path a text offset lies in.
  */
+import { FUNCTION_DOCS, VARIABLE_DOCS } from "./expr";
 import { childrenOf, describeType, lookup, schemaPath, type DefaultValue, type RegistryEntry } from "./params";
 import { readYaml, type TreeNode } from "./yaml-tree";
 
 export interface Completion {
   /** The key to insert. */
   name: string;
-  kind: "parameter" | "section" | "list" | "transform" | "constraint";
+  kind: "parameter" | "section" | "list" | "transform" | "constraint" | "variable" | "function";
   /** One line: type and default, e.g. `list of length 2 of int = [224, 224]`. */
   detail: string;
   doc: string;
@@ -23,6 +24,22 @@ export function completionsAt(path: string): Completion[] {
     detail: detailOf(e),
     doc: e.doc,
   }));
+}
+
+/**
+ * Names an expression may use at a parameter path: the variables of its groups (with aliases) and
+ * the functions and constants; empty where the parameter takes no expressions.
+ */
+export function expressionNamesAt(path: string): Completion[] {
+  const spec = lookup(path)?.spec;
+  if (!spec || !(spec.types.includes("int") || spec.types.includes("float"))) return [];
+  const groups = new Set<string>(spec.groups);
+  const vars = VARIABLE_DOCS.filter((v) => groups.has(v.group)).flatMap((v) => {
+    const item = (name: string): Completion => ({ name, kind: "variable", detail: `variable (${v.group})`, doc: v.doc });
+    return v.alias ? [item(v.name), item(v.alias)] : [item(v.name)];
+  });
+  const fns = FUNCTION_DOCS.map((f): Completion => ({ name: f.name, kind: "function", detail: f.signature, doc: f.doc }));
+  return [...vars, ...fns];
 }
 
 /** Markdown documentation of a parameter, section, transform or constraint; undefined if unknown. */

@@ -92,6 +92,11 @@ describe("error messages with path, line and column", () => {
     expect(parseExperiment("interpolation: bilinear\n").ok).toBe(true);
   });
 
+  it("rejects random functions where no expression variables are allowed (QUIRKS.md E9)", () => {
+    expect(diags("epochs: randint(1, 5)\n")[0].message).toBe("random functions are only allowed in parameters that take expressions with variables");
+    expect(parseExperiment("learnrate: uniform(1, 2)\n").ok).toBe(true);
+  });
+
   it("warns about YAML 1.1 surprises but keeps the original's values", () => {
     const r = parseExperiment("targets:\n  - active: 'false'\n    features:\n      - text: yes\n");
     expect(r.ok).toBe(true);

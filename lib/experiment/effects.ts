@@ -17,7 +17,7 @@ function step(name: TransformName, value: ParamValue | EffectParams | undefined)
 export function transformSteps(item: TransformItem): EffectStep<TransformName>[] {
   const out: EffectStep<TransformName>[] = [];
   for (const name of Object.keys(item)) {
-    if (!(name in TRANSFORMS)) continue; // postproc items also hold active/start/end
+    if (!Object.hasOwn(TRANSFORMS, name)) continue; // postproc items also hold active/start/end
     const s = step(name as TransformName, item[name as TransformName]);
     if (s) out.push(s);
   }

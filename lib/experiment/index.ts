@@ -18,7 +18,8 @@ export { mergeConfigs } from "./merge";
 export { readYaml, type TreeNode, type YamlLimits } from "./yaml-tree";
 export { resolveFrameTime, isActiveAt, timeAt } from "./frame-time";
 export { transformSteps, targetTransforms, constraintSteps, postprocSteps, isRandomTarget } from "./effects";
-export { completionsAt, docFor, locate, type Completion } from "./complete";
+export { completionsAt, docFor, expressionNamesAt, locate, type Completion } from "./complete";
+export { parameterListing, parameterReference } from "./docs";
 export * as params from "./params";
 
 export interface Limits extends YamlLimits {

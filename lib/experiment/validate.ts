@@ -67,7 +67,7 @@ class Walker {
     });
     for (const c of children) {
       const key = c.path.slice(schema ? schema.length + 1 : 0);
-      if (!(key in out) && !node?.entries.some((e) => e.key === key)) {
+      if (!Object.hasOwn(out, key) && !node?.entries.some((e) => e.key === key)) {
         const d = defaultFor(c);
         if (d !== undefined) out[key] = d;
       }
@@ -146,10 +146,10 @@ function unknownMessage(schema: string, key: string, children: RegistryEntry[]):
   const names = children.map((c) => c.path.slice(schema ? schema.length + 1 : 0));
   let hint = didYouMean(key, names);
   if (!hint) {
-    if (schema === "postproc" && key in TRANSFORMS) hint = " (resizing transforms are not available in postproc)";
-    else if (schema === "targets.transforms" && key in CONSTRAINTS) hint = ` ('${key}' is a constraint: put it under 'constraints')`;
-    else if (schema === "targets.constraints" && key in TRANSFORMS) hint = ` ('${key}' is a transform: put it under 'transforms')`;
-    else if (schema === "" && (key in TARGET || ["features", "transforms", "constraints"].includes(key))) {
+    if (schema === "postproc" && Object.hasOwn(TRANSFORMS, key)) hint = " (resizing transforms are not available in postproc)";
+    else if (schema === "targets.transforms" && Object.hasOwn(CONSTRAINTS, key)) hint = ` ('${key}' is a constraint: put it under 'constraints')`;
+    else if (schema === "targets.constraints" && Object.hasOwn(TRANSFORMS, key)) hint = ` ('${key}' is a transform: put it under 'transforms')`;
+    else if (schema === "" && (Object.hasOwn(TARGET, key) || ["features", "transforms", "constraints"].includes(key))) {
       hint = " (it belongs to a target: indent it under an item of 'targets')";
     }
   }
