@@ -1,6 +1,7 @@
 // From config steps (lib/experiment's `targetTransforms`/`constraintSteps`/`postprocSteps`, which keep
 // CLIPig's orders and skips) to module steps: every expression evaluated to a plain number.
-import { isExpr, type CompiledExpr, type EffectParams, type EffectStep } from "../../../lib/experiment";
+import { isExpr, type EffectParams, type EffectStep } from "../../../lib/experiment";
+import type { CompiledExpr } from "../../../lib/experiment/expr";
 import type { Evaluated, Step, Values } from "./types";
 
 /** Evaluates every expression in `params` with `evaluate`; other values pass through. */
