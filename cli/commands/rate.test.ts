@@ -79,6 +79,11 @@ describe("clipig rate", () => {
       texts.forEach((t, j) => expect(json.similarity[i]![j]).toBeCloseTo(cosine(e, t), 5)),
     );
     expect(new Set(json.similarity.flat()).size).toBe(4);
+    // a.png is the 8-bit reference pattern: close to the float pattern's (reference-checked) embedding.
+    const [exact] = await model.encodeImages([pattern(224, 224, 0)]);
+    texts.forEach((t, j) =>
+      expect(Math.abs(json.similarity[1]![j]! - cosine(exact!, t))).toBeLessThan(0.002),
+    );
   });
 
   it("prints the 100·cosine table with statistics, sorted by a column, and writes CSV", async () => {

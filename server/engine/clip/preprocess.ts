@@ -1,7 +1,9 @@
 /**
  * CLIP's image preprocessing in plain TypeScript (no Node APIs): resize the shorter side to the model's
- * input size with Pillow's antialiased bicubic filter, centre-crop as torchvision does, scale to [0, 1]
- * and normalise with CLIP's channel mean/std. Images are interleaved RGB; results are planar CHW.
+ * input size with Pillow's antialiased bicubic filter, centre-crop as torchvision does and scale to
+ * [0, 1]. The colour normalisation with CLIP's mean/std happens inside the image tower (folded into its
+ * patch projection); `normalize` is here for callers that want it outside. Input is interleaved RGB,
+ * output planar CHW.
  */
 
 /** Interleaved RGB pixels, row-major: `data[(y * width + x) * 3 + c]`, bytes 0..255 or floats 0..1. */
@@ -21,11 +23,10 @@ export interface ChwImage {
 export const CLIP_MEAN = [0.48145466, 0.4578275, 0.40821073] as const;
 export const CLIP_STD = [0.26862954, 0.26130258, 0.27577711] as const;
 
-/** The full CLIP preprocessing of one image: `[3, size, size]`, normalised. */
+/** CLIP's resize and crop of one image: `[3, size, size]` in [0, 1], ready for `ClipModel.encodeImages`. */
 export function clipPreprocess(image: RgbImage, size = 224): Float32Array {
   // Pillow clips each resampling pass of an 8-bit image to 0..255; clamping to [0, 1] does the same.
-  const chw = centerCrop(resizeShorterSide(toChw(image), size, true), size, size);
-  return normalize(chw.data);
+  return centerCrop(resizeShorterSide(toChw(image), size, true), size, size).data;
 }
 
 /** Interleaved RGB (bytes or floats) to planar floats in [0, 1]. */
