@@ -300,7 +300,8 @@ function convertImageTensor(node: TreeNode, nullable: boolean, ctx: ConvertConte
         if (v.kind !== "scalar" || (v.value.type !== "int" && v.value.type !== "float")) return bad(v.span);
         values.push(v.value.value);
       }
-      if (rows.length && values.length !== rows[0].length) return bad(row.span);
+      const width = channels[0]?.[0]?.length ?? rows[0]?.length ?? values.length;
+      if (values.length !== width) return bad(row.span);
       rows.push(values);
     }
     if (channels.length && rows.length !== channels[0].length) return bad(channel.span);

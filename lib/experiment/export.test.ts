@@ -57,6 +57,16 @@ describe("exportYaml (spec §2.7)", () => {
     expect(configToJson(ok(exportYaml(c)))).toEqual(configToJson(c));
   });
 
+  it("keeps init.image_tensor ([3][H][W] numbers) and rejects other shapes", () => {
+    const c = ok("init:\n  image_tensor: [[[0, .5], [1, 1]], [[0, 0], [0, 0]], [[.25, .25], [.5, 1.]]]\n");
+    expect(c.init.image_tensor).toEqual([[[0, 0.5], [1, 1]], [[0, 0], [0, 0]], [[0.25, 0.25], [0.5, 1]]]);
+    expect(configToJson(ok(exportYaml(c)))).toEqual(configToJson(c));
+    for (const bad of ["[[[0]], [[0]]]", "[[[0, 1]], [[0]], [[0]]]", "abc", "[[[x]], [[0]], [[0]]]"]) {
+      const r = parseExperiment(`init:\n  image_tensor: ${bad}\n`);
+      expect(r.diagnostics.map((d) => d.message), bad).toEqual(["expected a nested list [3][height][width] of numbers"]);
+    }
+  });
+
   it("writes floats as PyYAML does", () => {
     expect([1, 0.1, 1e-5, 1e16, -0, Infinity, -Infinity, NaN, 224].map(formatFloat))
       .toEqual(["1.0", "0.1", "1.0e-05", "1.0e+16", "-0.0", ".inf", "-.inf", ".nan", "224.0"]);

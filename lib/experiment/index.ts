@@ -54,9 +54,18 @@ export function parseExperiment(yamlText: string, opts: ParseOptions = {}): Pars
   return parseExperiments([{ text: yamlText }], opts);
 }
 
-/** Parses several sources, merges them left to right (spec §2.6) and validates the result. */
+/** Parses several sources, merges them left to right (spec §2.6) and validates the result. Never throws. */
 export function parseExperiments(sources: readonly ExperimentSource[], opts: ParseOptions = {}): ParseResult {
-  const limits = { ...DEFAULT_LIMITS, ...opts.limits };
+  try {
+    return parseAndValidate(sources, { ...DEFAULT_LIMITS, ...opts.limits });
+  } catch (e) {
+    // a bug, not bad input: still answer with a diagnostic rather than crash the editor or the server
+    const message = `internal error while validating: ${e instanceof Error ? e.message : String(e)}`;
+    return { ok: false, diagnostics: [{ path: "", line: 1, column: 1, from: 0, to: 0, message, severity: "error" }] };
+  }
+}
+
+function parseAndValidate(sources: readonly ExperimentSource[], limits: Limits): ParseResult {
   const diagnostics: Diagnostic[] = [];
   const trees: TreeNode[] = [];
   for (const s of sources) {
@@ -67,15 +76,10 @@ export function parseExperiments(sources: readonly ExperimentSource[], opts: Par
   const merged = mergeConfigs(trees);
   if (!merged || trees.length < sources.length) return { ok: false, diagnostics: sortDiagnostics(diagnostics) };
   const exprLimits: ExprLimits = { maxLength: limits.maxExpressionLength, maxDepth: limits.maxExpressionDepth };
-  let result: ReturnType<typeof validateTree>;
-  try {
-    result = validateTree(merged, exprLimits);
-  } catch (e) {
-    // a bug, not bad input: still answer with a diagnostic rather than crash the editor or server
-    const message = `internal error while validating: ${e instanceof Error ? e.message : String(e)}`;
-    return { ok: false, diagnostics: [{ path: "", line: 1, column: 1, from: 0, to: 0, message, severity: "error" }] };
-  }
+  const result = validateTree(merged, exprLimits);
   diagnostics.push(...result.diagnostics);
-  const ok = !diagnostics.some((d) => d.severity === "error");
-  return ok ? { ok, config: result.config, diagnostics: sortDiagnostics(diagnostics) } : { ok, diagnostics: sortDiagnostics(diagnostics) };
+  const sorted = sortDiagnostics(diagnostics);
+  return sorted.some((d) => d.severity === "error")
+    ? { ok: false, diagnostics: sorted }
+    : { ok: true, config: result.config, diagnostics: sorted };
 }
