@@ -118,7 +118,10 @@ describe("random distributions (seeded, 4000 draws)", () => {
     return Array.from({ length: N }, () => compiled.expr.evaluate({}, { random }));
   }
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-  const sd = (xs: number[]) => Math.sqrt(mean(xs.map((x) => (x - mean(xs)) ** 2)));
+  const sd = (xs: number[]) => {
+    const m = mean(xs);
+    return Math.sqrt(mean(xs.map((x) => (x - m) ** 2)));
+  };
 
   it.each([
     ["random()", 0.5, 0, 1],

@@ -7,6 +7,8 @@ export const DEFAULT_MAX_LENGTH = 1000;
 export const DEFAULT_MAX_DEPTH = 64;
 /** Depth of the syntax tree itself (long `a+b+c+…` chains); bounds the evaluator's recursion. */
 export const MAX_TREE_DEPTH = 1000;
+/** Syntax-tree nodes (a 1000-character source makes at most about 1000). */
+export const MAX_NODES = 2000;
 /** Python ints are unbounded; ours stop at this many bits (2**16384 ≈ 1e4932). */
 export const MAX_INT_BITS = 16384;
 /** Longest list, tuple, dict, range or string an expression may build. */

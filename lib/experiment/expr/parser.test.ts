@@ -124,7 +124,9 @@ describe("parser errors", () => {
     const e = error(source);
     expect(e.message).toBe(message);
     expect(e.start).toBe(start);
-    expect(e.end).toBeGreaterThan(e.start);
+    // an error at the end of input is an empty range there; others cover at least one character
+    if (start === source.length) expect(e.end).toBe(start);
+    else expect(e.end).toBeGreaterThan(e.start);
   });
 
   it("limits nesting depth", () => {
@@ -138,5 +140,13 @@ describe("parser errors", () => {
   it("limits the depth of long operator chains without recursing on them", () => {
     const long = Array(5000).fill("1").join("+");
     expect(error(long, 64).message).toMatch(/expression is too complex/);
+    expect(error(Array(5000).fill("1").join("<"), 64).message).toMatch(/too complex \(more than 2000 parts\)/);
+  });
+
+  it("stops scanning where it stops parsing", () => {
+    // the invalid character far behind the depth error is never reached
+    expect(error("(".repeat(100) + "$").message).toMatch(/nested too deeply/);
+    // but a scan error before the parser's error wins
+    expect(error("1 + $ +").message).toMatch(/invalid character '\$'/);
   });
 });

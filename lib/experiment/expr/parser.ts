@@ -4,9 +4,9 @@
  * operators with their own levels, and `**` takes a unary expression on its right (`2**-1`).
  */
 import { type Node, children } from "./ast";
-import { DEFAULT_MAX_DEPTH, MAX_TREE_DEPTH } from "./limits";
+import { DEFAULT_MAX_DEPTH, MAX_NODES, MAX_TREE_DEPTH } from "./limits";
 import type { ArithmeticOp, CompareOp } from "./operators";
-import { type Token, scan } from "./scanner";
+import { createScanner, type Scanner, type Token } from "./scanner";
 import type { ExprDiagnostic } from "./types";
 
 /** Higher binds tighter. Levels 3 (`not`) and 11 (unary `- + ~`) belong to prefix operators. */
@@ -46,39 +46,43 @@ export function syntaxError(detail: string, start: number, end: number): ExprDia
 
 export function parse(source: string, maxDepth = DEFAULT_MAX_DEPTH): ParseResult {
   let scanError: ExprDiagnostic | undefined;
-  const tokens = scan(source, (detail, start, end) => (scanError = syntaxError(detail, start, end)));
-  if (scanError) return { ok: false, error: scanError };
+  const scanner = createScanner(source, (detail, start, end) => (scanError = syntaxError(detail, start, end)));
   try {
-    const node = new Parser(tokens, maxDepth).parse();
-    const tooDeep = deepestBeyond(node, MAX_TREE_DEPTH);
-    if (tooDeep) return { ok: false, error: syntaxError("expression is too complex", tooDeep.start, tooDeep.end) };
-    return { ok: true, node };
+    const node = new Parser(scanner, maxDepth).parse();
+    // a scan error ends the token stream early; it, not what the parser made of the rest, is the problem
+    return scanError ? { ok: false, error: scanError } : { ok: true, node };
   } catch (e) {
-    if (e instanceof ParseFailure) return { ok: false, error: e.diagnostic };
+    if (e instanceof ParseFailure) return { ok: false, error: scanError ?? e.diagnostic };
     throw e;
   }
 }
 
-/** The first node deeper than `limit`, found without recursion (the tree may be very deep). */
-function deepestBeyond(root: Node, limit: number): Node | undefined {
-  const stack: [Node, number][] = [[root, 1]];
-  while (stack.length > 0) {
-    const [node, depth] = stack.pop()!;
-    if (depth > limit) return node;
-    for (const child of children(node)) stack.push([child, depth + 1]);
-  }
-  return undefined;
-}
-
 class Parser {
-  private pos = 0;
+  private readonly lookahead: Token[] = [];
   private depth = 0;
+  private nodes = 0;
+  /** Tree depth of each node made so far, checked as the tree grows (long chains fail early). */
+  private readonly treeDepth = new WeakMap<Node, number>();
   private readonly open: Token[] = [];
 
   constructor(
-    private readonly tokens: Token[],
+    private readonly scanner: Scanner,
     private readonly maxDepth: number,
   ) {}
+
+  /** Registers a new node, enforcing the size and tree-depth limits. */
+  private make<N extends Node>(node: N): N {
+    let depth = 1;
+    for (const child of children(node)) depth = Math.max(depth, (this.treeDepth.get(child) ?? 1) + 1);
+    if (++this.nodes > MAX_NODES) this.failAt(`expression is too complex (more than ${MAX_NODES} parts)`, node);
+    if (depth > MAX_TREE_DEPTH) this.failAt("expression is too complex", node);
+    this.treeDepth.set(node, depth);
+    return node;
+  }
+
+  private failAt(detail: string, node: Node): never {
+    throw new ParseFailure(syntaxError(detail, node.start, node.end));
+  }
 
   parse(): Node {
     if (this.peek().kind === "eof") this.fail("empty expression", this.peek());
@@ -89,11 +93,14 @@ class Parser {
   }
 
   private peek(offset = 0): Token {
-    return this.tokens[Math.min(this.pos + offset, this.tokens.length - 1)];
+    while (this.lookahead.length <= offset) this.lookahead.push(this.scanner.next());
+    return this.lookahead[offset];
   }
 
   private next(): Token {
-    return this.tokens[this.pos++];
+    const token = this.peek();
+    this.lookahead.shift();
+    return token;
   }
 
   private is(text: string, offset = 0): boolean {
@@ -106,7 +113,9 @@ class Parser {
   }
 
   private fail(detail: string, token: Token): never {
-    throw new ParseFailure(syntaxError(detail, token.start, Math.max(token.end, token.start + 1)));
+    // an error at the end of input is an empty range at the end, never past it
+    const end = token.kind === "eof" ? token.end : Math.max(token.end, token.start + 1);
+    throw new ParseFailure(syntaxError(detail, token.start, end));
   }
 
   /** Reports the most useful error for a missing closing bracket. */
@@ -140,7 +149,7 @@ class Parser {
       if (this.is(end) || this.peek().kind === "eof") break;
       items.push(this.expression());
     }
-    return { kind: "tuple", items, start: first.start, end: items[items.length - 1].end };
+    return this.make({ kind: "tuple", items, start: first.start, end: items[items.length - 1].end });
   }
 
   /** `body if test else orelse`, or a plain or-level expression. */
@@ -154,7 +163,7 @@ class Parser {
       const test = this.binary(1);
       if (!this.accept("else")) this.fail(this.peek().kind === "eof" ? "expected 'else' after 'if' expression" : `unexpected '${this.peek().text}'`, this.peek());
       const orelse = this.expression();
-      return { kind: "conditional", test, body, orelse, start: body.start, end: orelse.end };
+      return this.make({ kind: "conditional", test, body, orelse, start: body.start, end: orelse.end });
     });
   }
 
@@ -181,10 +190,11 @@ class Parser {
         this.binary(op === "**" ? UNARY_PRECEDENCE : RIGHT_ASSOCIATIVE.has(op) ? precedence : precedence + 1),
       );
       const span = { start: left.start, end: right.end };
-      left =
+      left = this.make<Node>(
         op === "and" || op === "or"
           ? { kind: "logical", op, left, right, ...span }
-          : { kind: "binary", op: op as ArithmeticOp, left, right, ...span };
+          : { kind: "binary", op: op as ArithmeticOp, left, right, ...span },
+      );
     }
     return left;
   }
@@ -198,8 +208,9 @@ class Parser {
       if (op === "not in" || op === "is not") this.next();
       ops.push(op as CompareOp);
       operands.push(this.binary(COMPARISON + 1));
+      if (operands.length > MAX_NODES) this.failAt(`expression is too complex (more than ${MAX_NODES} parts)`, operands[operands.length - 1]);
     }
-    return { kind: "compare", ops, operands, start: first.start, end: operands[operands.length - 1].end };
+    return this.make({ kind: "compare", ops, operands, start: first.start, end: operands[operands.length - 1].end });
   }
 
   private prefix(minPrecedence: number): Node {
@@ -211,7 +222,7 @@ class Parser {
     if (precedence < minPrecedence) this.fail(`unexpected '${token.text}'`, token);
     this.next();
     const operand = this.nested(token, () => this.binary(precedence));
-    return { kind: "unary", op: token.text as "-" | "+" | "~" | "not", operand, start: token.start, end: operand.end };
+    return this.make({ kind: "unary", op: token.text as "-" | "+" | "~" | "not", operand, start: token.start, end: operand.end });
   }
 
   /** An atom followed by calls, subscripts and attribute accesses. */
@@ -223,17 +234,17 @@ class Parser {
         this.open.push(token);
         const args = this.nested(token, () => this.callArguments());
         const end = this.close(token).end;
-        node = { kind: "call", callee: node, args, start: node.start, end };
+        node = this.make({ kind: "call", callee: node, args, start: node.start, end });
       } else if (this.accept("[")) {
         this.open.push(token);
         const index = this.nested(token, () => this.expressionList("]"));
         if (this.is(":")) this.fail("slices are not supported", this.peek());
         const end = this.close(token).end;
-        node = { kind: "subscript", object: node, index, start: node.start, end };
+        node = this.make({ kind: "subscript", object: node, index, start: node.start, end });
       } else if (this.accept(".")) {
         const name = this.next();
         if (name.kind !== "name") this.fail(name.kind === "eof" ? "unexpected end of expression" : `unexpected '${name.text}'`, name);
-        node = { kind: "attribute", object: node, name: name.text, start: node.start, end: name.end };
+        node = this.make({ kind: "attribute", object: node, name: name.text, start: node.start, end: name.end });
       } else {
         return node;
       }
@@ -258,7 +269,7 @@ class Parser {
     switch (token.kind) {
       case "number":
         this.next();
-        return { kind: "literal", value: token.value as bigint | number, ...span };
+        return this.make({ kind: "literal", value: token.value as bigint | number, ...span });
       case "string": {
         let value = "";
         let end = token.end;
@@ -267,15 +278,15 @@ class Parser {
           value += part.value as string;
           end = part.end;
         }
-        return { kind: "literal", value, start: token.start, end };
+        return this.make({ kind: "literal", value, start: token.start, end });
       }
       case "name":
         this.next();
-        return { kind: "name", name: token.text, ...span };
+        return this.make({ kind: "name", name: token.text, ...span });
       case "keyword":
         if (token.text === "True" || token.text === "False" || token.text === "None") {
           this.next();
-          return { kind: "literal", value: token.text === "None" ? null : token.text === "True", ...span };
+          return this.make({ kind: "literal", value: token.text === "None" ? null : token.text === "True", ...span });
         }
         if (token.text in UNSUPPORTED_KEYWORD) this.fail(UNSUPPORTED_KEYWORD[token.text], token);
         break;
@@ -295,13 +306,15 @@ class Parser {
     this.open.push(open);
     if (this.is(")")) {
       const end = this.close(open).end;
-      return { kind: "tuple", items: [], start: open.start, end };
+      return this.make({ kind: "tuple", items: [], start: open.start, end });
     }
     const inner = this.nested(open, () => this.expressionList(")"));
     if (this.is("for")) this.fail(UNSUPPORTED_KEYWORD.for, this.peek());
     const end = this.close(open).end;
     // the range includes the brackets, so `1/(t-1)` points at all of its source
-    return { ...inner, start: open.start, end };
+    const widened = { ...inner, start: open.start, end };
+    this.treeDepth.set(widened, this.treeDepth.get(inner) ?? 1);
+    return widened;
   }
 
   private listDisplay(open: Token): Node {
@@ -314,7 +327,7 @@ class Parser {
       if (!this.accept(",")) break;
     }
     const end = this.close(open).end;
-    return { kind: "list", items, start: open.start, end };
+    return this.make({ kind: "list", items, start: open.start, end });
   }
 
   private dictDisplay(open: Token): Node {
@@ -336,6 +349,6 @@ class Parser {
       if (!this.accept(",")) break;
     }
     const end = this.close(open).end;
-    return { kind: "dict", keys, values, start: open.start, end };
+    return this.make({ kind: "dict", keys, values, start: open.start, end });
   }
 }

@@ -42,80 +42,107 @@ const NUMBER_SUFFIX_KEYWORDS = new Set(["and", "else", "for", "if", "in", "is", 
 const isDigit = (c: string) => c >= "0" && c <= "9";
 const NAME_START = /[\p{ID_Start}_]/u;
 const NAME_CONTINUE = /[\p{ID_Continue}_]/u;
+// sticky (`y`) patterns match at `lastIndex` without copying the rest of the source
+const RADIX_PREFIX = /0([xXoObB])_?/y;
 const DIGIT_RUN: Record<string, RegExp> = {
-  x: /^[0-9a-fA-F](?:_?[0-9a-fA-F])*/,
-  o: /^[0-7](?:_?[0-7])*/,
-  b: /^[01](?:_?[01])*/,
+  x: /[0-9a-fA-F](?:_?[0-9a-fA-F])*/y,
+  o: /[0-7](?:_?[0-7])*/y,
+  b: /[01](?:_?[01])*/y,
 };
-const DECIMAL_NUMBER = /^(?:\d(?:_?\d)*)?(?:\.(?:\d(?:_?\d)*)?)?(?:[eE][+-]?\d(?:_?\d)*)?/;
+const DECIMAL_NUMBER = /(?:\d(?:_?\d)*)?(?:\.(?:\d(?:_?\d)*)?)?(?:[eE][+-]?\d(?:_?\d)*)?/y;
+const WORD = /[\p{ID_Continue}_]*/uy;
+
+function matchAt(pattern: RegExp, source: string, at: number): string | undefined {
+  pattern.lastIndex = at;
+  return pattern.exec(source)?.[0];
+}
 
 const SIMPLE_ESCAPES: Record<string, string> = {
   "\\": "\\", "'": "'", '"': '"', a: "\x07", b: "\b", f: "\f", n: "\n", r: "\r", t: "\t", v: "\v", "\n": "",
 };
 
-export function scan(source: string, onError: ScanError): Token[] {
-  const tokens: Token[] = [];
+/** Pulls tokens one at a time, so a parser that gives up early never scans the rest. */
+export interface Scanner {
+  /** The next token; `eof` at the end and after an error. */
+  next(): Token;
+}
+
+export function createScanner(source: string, onError: ScanError): Scanner {
+  const pending: Token[] = [];
   let pos = 0;
   let failed = false;
   const fail = (detail: string, start: number, end: number) => {
     if (!failed) onError(detail, start, end);
     failed = true;
   };
+  const eof: Token = { kind: "eof", text: "", start: source.length, end: source.length };
 
-  while (pos < source.length && !failed) {
-    const c = source[pos];
-    if (c === " " || c === "\t" || c === "\n" || c === "\r" || c === "\f") {
-      pos++;
-    } else if (c === "\\" && source[pos + 1] === "\n") {
-      pos += 2;
-    } else if (c === "#") {
-      while (pos < source.length && source[pos] !== "\n") pos++;
-    } else if (isDigit(c) || (c === "." && isDigit(source[pos + 1] ?? ""))) {
-      pos = scanNumber(source, pos, tokens, fail);
-    } else if (c === "'" || c === '"') {
-      pos = scanString(source, pos, pos, "", tokens, fail);
-    } else if (NAME_START.test(c)) {
-      const start = pos;
-      while (pos < source.length && NAME_CONTINUE.test(source[pos])) pos++;
-      const text = source.slice(start, pos);
-      if ((source[pos] === "'" || source[pos] === '"') && /^(?:[rRuUbBfF]|[rR][bBfF]|[bBfF][rR])$/.test(text)) {
-        pos = scanString(source, start, pos, text.toLowerCase(), tokens, fail);
-      } else {
-        tokens.push({ kind: TOKEN_TABLE[text] === "keyword" ? "keyword" : "name", text, start, end: pos });
+  return {
+    next() {
+      while (pending.length === 0 && pos < source.length && !failed) {
+        const c = source[pos];
+        if (c === " " || c === "\t" || c === "\n" || c === "\r" || c === "\f") {
+          pos++;
+        } else if (c === "\\" && source[pos + 1] === "\n") {
+          pos += 2;
+        } else if (c === "#") {
+          while (pos < source.length && source[pos] !== "\n") pos++;
+        } else if (isDigit(c) || (c === "." && isDigit(source[pos + 1] ?? ""))) {
+          pos = scanNumber(source, pos, pending, fail);
+        } else if (c === "'" || c === '"') {
+          pos = scanString(source, pos, pos, "", pending, fail);
+        } else if (NAME_START.test(c)) {
+          const start = pos;
+          while (pos < source.length && NAME_CONTINUE.test(source[pos])) pos++;
+          const text = source.slice(start, pos);
+          if ((source[pos] === "'" || source[pos] === '"') && /^(?:[rRuUbBfF]|[rR][bBfF]|[bBfF][rR])$/.test(text)) {
+            pos = scanString(source, start, pos, text.toLowerCase(), pending, fail);
+          } else {
+            pending.push({ kind: TOKEN_TABLE[text] === "keyword" ? "keyword" : "name", text, start, end: pos });
+          }
+        } else if (OPERATOR_CHARS.has(c)) {
+          const op = OPERATORS.find((o) => source.startsWith(o, pos))!;
+          pending.push({ kind: "op", text: op, start: pos, end: pos + op.length });
+          pos += op.length;
+        } else {
+          const ch = String.fromCodePoint(source.codePointAt(pos)!);
+          const code = ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0");
+          fail(`invalid character '${ch}' (U+${code})`, pos, pos + ch.length);
+        }
       }
-    } else if (OPERATOR_CHARS.has(c)) {
-      const op = OPERATORS.find((o) => source.startsWith(o, pos))!;
-      tokens.push({ kind: "op", text: op, start: pos, end: pos + op.length });
-      pos += op.length;
-    } else {
-      const ch = String.fromCodePoint(source.codePointAt(pos)!);
-      fail(`invalid character '${ch}' (U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")})`, pos, pos + ch.length);
-    }
-  }
-  tokens.push({ kind: "eof", text: "", start: source.length, end: source.length });
+      return failed ? eof : (pending.shift() ?? eof);
+    },
+  };
+}
+
+/** All tokens up to and including `eof` (for tests and tools). */
+export function scan(source: string, onError: ScanError): Token[] {
+  const scanner = createScanner(source, onError);
+  const tokens = [scanner.next()];
+  while (tokens[tokens.length - 1].kind !== "eof") tokens.push(scanner.next());
   return tokens;
 }
 
 function scanNumber(source: string, start: number, tokens: Token[], fail: ScanError): number {
-  const rest = source.slice(start, start + 8000);
   let end: number;
   let value: bigint | number;
-  const prefix = /^0([xXoObB])_?/.exec(rest);
+  const prefix = matchAt(RADIX_PREFIX, source, start);
   if (prefix) {
-    const digits = DIGIT_RUN[prefix[1].toLowerCase()].exec(rest.slice(prefix[0].length));
+    const radix = prefix[1].toLowerCase() as "x" | "o" | "b";
+    const digits = matchAt(DIGIT_RUN[radix], source, start + prefix.length);
     if (!digits) {
-      fail(`invalid ${{ x: "hexadecimal", o: "octal", b: "binary" }[prefix[1].toLowerCase() as "x"]} literal`, start, start + prefix[0].length);
+      fail(`invalid ${{ x: "hexadecimal", o: "octal", b: "binary" }[radix]} literal`, start, start + prefix.length);
       return source.length;
     }
-    end = start + prefix[0].length + digits[0].length;
-    const clean = `0${prefix[1].toLowerCase()}${digits[0].replace(/_/g, "")}`;
+    end = start + prefix.length + digits.length;
+    const clean = `0${radix}${digits.replace(/_/g, "")}`;
     if ((clean.length - 2) * 4 > MAX_INT_BITS + 4) {
       fail("integer literal too large", start, end);
       return source.length;
     }
     value = BigInt(clean);
   } else {
-    const text = DECIMAL_NUMBER.exec(rest)![0];
+    const text = matchAt(DECIMAL_NUMBER, source, start)!;
     end = start + text.length;
     const clean = text.replace(/_/g, "");
     if (/[.eE]/.test(clean)) {
@@ -138,7 +165,7 @@ function scanNumber(source: string, start: number, tokens: Token[], fail: ScanEr
     return source.length;
   }
   if (next === "_" || (NAME_START.test(next) && next !== "")) {
-    const word = /^[\p{ID_Continue}_]*/u.exec(source.slice(end))![0];
+    const word = matchAt(WORD, source, end)!;
     if (!NUMBER_SUFFIX_KEYWORDS.has(word) || next === "_") {
       fail("invalid decimal literal", start, end + word.length);
       return source.length;
