@@ -39,10 +39,14 @@ export function nodeHost(options: NodeHostOptions = {}): TrainerHost {
       return new ClipModel(nameOrDir, m.config, m.tokenizer, m.weights, runtime);
     },
     async loadImage(src) {
-      const upload = options.images?.[src];
-      if (upload) return decodeImage(upload);
-      if (/^https?:\/\//i.test(src)) return decodeImage(await fetchCached(src, options.imageCacheDir ?? path.join(homedir(), ".cache", "img")));
-      return decodeImage(src);
+      try {
+        const upload = options.images?.[src];
+        if (upload) return await decodeImage(upload);
+        if (/^https?:\/\//i.test(src)) return await decodeImage(await fetchCached(src, options.imageCacheDir ?? path.join(homedir(), ".cache", "img")));
+        return await decodeImage(src);
+      } catch (e) {
+        throw new Error(`image '${src}': ${e instanceof Error ? e.message : String(e)}`);
+      }
     },
   };
 }
