@@ -190,6 +190,19 @@ export class GraphBase {
     return this.constant(fromNumbers(dtype, [x]), [], { dtype });
   }
 
+  /** A constant of the graph's float type from plain numbers (encoded for float16). */
+  floats(values: ArrayLike<number>, shape: Shape): Value {
+    return this.constant(fromNumbers(this.float, values), shape, { dtype: this.float });
+  }
+
+  /** One line per node, `name = Op(inputs) -> dtype[shape]`, for debugging and test failure messages. */
+  summary(): string {
+    const io = (v: Value | null) => (v ? v.name : "-");
+    return this.nodes
+      .map((n) => `${n.name} = ${n.op}(${n.inputs.map(io).join(", ")}) -> ${n.outputs.map((o) => `${o.dtype}${shapeStr(o.shape)}`).join(", ")}`)
+      .join("\n");
+  }
+
   /** A 1-D int64 constant (shapes, axes, pads, indices). */
   int64s(values: readonly number[]): Value {
     return this.constant(fromNumbers("int64", values), [values.length], { dtype: "int64" });

@@ -48,3 +48,14 @@ describe("build-time shape checks", () => {
     expect(g.Less(tokens, 0).dtype).toBe("bool");
   });
 });
+
+describe("graph helpers", () => {
+  it("makes float constants in the graph's float type and summarises nodes", () => {
+    const g = new Graph({ float: "float64" });
+    const c = g.floats([1, 2], [2]);
+    expect(c.dtype).toBe("float64");
+    expect(g.constData(c)).toBeInstanceOf(Float64Array);
+    g.scope("s", () => g.Add(g.input("x", [2]), c));
+    expect(g.summary()).toBe("s/Add_0 = Add(x, Const_0) -> float64[2]");
+  });
+});
