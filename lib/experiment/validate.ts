@@ -8,7 +8,7 @@ import type { ExperimentConfig, ParamValue } from "./config";
 import { diagnostic, type Diagnostic, type Severity, type Span } from "./diagnostics";
 import {
   BOUNDED_CONSTRAINTS, CONSTRAINTS, TARGET, TRANSFORMS, childrenOf, lookup,
-  type DefaultValue, type EffectSpec, type RegistryEntry,
+  type ConstraintName, type DefaultValue, type EffectSpec, type RegistryEntry,
 } from "./params";
 import { pythonStr } from "./pyvalues";
 import type { MapEntry, MapNode, TreeNode } from "./yaml-tree";
@@ -113,29 +113,25 @@ class Walker {
     return items;
   }
 
-  /** Checks the original only makes when training starts (spec §2.4), reported now. */
+  /** Checks the original only makes when training starts (spec §2.4), reported now (QUIRKS.md E2). */
   private checkSection(node: MapNode, schema: string, inst: string, out: Section): void {
-    const keySpan = (key: string) => node.entries.find((e) => e.key === key)?.keySpan ?? node.span;
-    const effect = lookup(schema)?.effect?.spec as EffectSpec | undefined;
+    const effect = lookup(schema)?.effect;
     if (effect) {
-      for (const [name, spec] of Object.entries(effect.params)) {
-        if (spec.required && out[name] === null) {
-          this.report(node.span, inst, `missing required parameter '${name}'`);
-        }
+      for (const [name, spec] of Object.entries((effect.spec as EffectSpec).params)) {
+        if (spec.required && out[name] === null) this.report(node.span, inst, `missing required parameter '${name}'`);
       }
-      const name = lookup(schema)?.effect?.name as keyof typeof CONSTRAINTS;
-      if (schema.startsWith("targets.constraints.") && BOUNDED_CONSTRAINTS.includes(name) && out.above === null && out.below === null) {
+      const bounded = effect.family === "constraint" && BOUNDED_CONSTRAINTS.includes(effect.name as ConstraintName);
+      if (bounded && out.above === null && out.below === null) {
         this.report(node.span, inst, "Must specify at least one of 'above' and 'below'");
       }
     }
     if (schema === "targets.features" && !out.text && !out.image) {
       this.report(node.span, inst, "a feature needs a 'text' or an 'image'");
     }
-    if (schema === "targets") {
-      const empty = (k: string) => !(out[k] as unknown[] | undefined)?.length;
-      if (empty("features") && empty("constraints")) {
-        this.report(keySpan(node.entries[0]?.key ?? ""), inst, "this target has no features and no constraints: it does nothing", "warning");
-      }
+    const empty = (k: string) => !(out[k] as unknown[] | undefined)?.length;
+    if (schema === "targets" && empty("features") && empty("constraints")) {
+      const at = node.entries[0]?.keySpan ?? node.span;
+      this.report(at, inst, "this target has no features and no constraints: it does nothing", "warning");
     }
   }
 }
