@@ -1,0 +1,94 @@
+import { execFile } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import sharp from "sharp";
+import { describe, expect, it } from "vitest";
+import { parseExperiment } from "../../lib/experiment";
+
+const ROOT = path.resolve(import.meta.dirname, "../..");
+const TSX = path.join(ROOT, "node_modules/.bin/tsx");
+
+async function clipig(args: string[]) {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(TSX, ["cli/main.ts", ...args], { cwd: ROOT });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+const EXPERIMENT = `
+resolution: 24 16
+epochs: 50
+verbose: 2
+targets:
+  - name: spoon
+    features:
+      - text: a curly spoon
+    transforms:
+      - random_shift: 0 1
+    constraints:
+      - blur:
+          kernel_size: 3
+`;
+
+describe("clipig render", () => {
+  it("renders a PNG and the full YAML next to it, never overwriting", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "clipig-render-"));
+    const yaml = path.join(dir, "demo.yaml");
+    writeFileSync(yaml, EXPERIMENT);
+    const out = `${dir}/out/`;
+    const stats = path.join(dir, "stats.json");
+    const first = await clipig(["render", yaml, "-o", out, "-e", "3", "--model", "tiny-clip", "--device", "cpu", "--seed", "5", "--json-stats", stats]);
+    expect(first.stderr).toContain("--- train step 3 / 3 ---");
+    expect(first.code).toBe(0);
+    const png = path.join(dir, "out", "demo.png");
+    expect(first.stderr).toContain(png);
+    const meta = await sharp(png).metadata();
+    expect([meta.width, meta.height]).toEqual([24, 16]);
+
+    const written = readFileSync(path.join(dir, "out", "demo.yaml"), "utf8");
+    const header = written.split("\n").filter((l) => l.startsWith("#"));
+    expect(header[0]).toMatch(/^# auto-generated at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
+    expect(header[1]).toBe("# epochs: 2 / 3");
+    expect(header[2]).toMatch(/^# runtime: \d+\.\d\d seconds \(\d+\.\d{3}\/epoch\)$/);
+    expect(header[3]).toBe("# targets:");
+    expect(header[4]).toMatch(/^# spoon {8}: 1.0 x a curly spoon +: count 3 \(100.0%\) \/ loss [\d.]+ \(.*\) \/ sim /);
+    expect(header[5]).toMatch(/^# {3}constraint : 1.0 x blur\(kernel_size=\[3, 3\], loss=l2\) : count 3/);
+    // The body is the full experiment: it parses, with the overrides applied.
+    const reparsed = parseExperiment(written);
+    expect(reparsed.ok).toBe(true);
+    expect(reparsed.config!.epochs).toBe(3);
+    expect(reparsed.config!.targets[0].name).toBe("spoon");
+
+    const json = JSON.parse(readFileSync(stats, "utf8"));
+    expect(json).toMatchObject({ output: png, model: "tiny-clip", seed: 5, interrupted: false, epochs: 3 });
+    expect(json.stats.epoch).toBe(2);
+    expect(json.table).toHaveLength(2);
+
+    const second = await clipig(["render", yaml, "-o", out, "-e", "2", "--model", "tiny-clip", "--device", "cpu"]);
+    expect(second.code).toBe(0);
+    expect(existsSync(path.join(dir, "out", "demo-1.png"))).toBe(true);
+    expect(existsSync(path.join(dir, "out", "demo-1.yaml"))).toBe(true);
+    expect(readFileSync(path.join(dir, "out", "demo.yaml"), "utf8")).toBe(written);
+  }, 60_000);
+
+  it("reports experiment errors with line and column and exits 1", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "clipig-render-"));
+    const yaml = path.join(dir, "bad.yaml");
+    writeFileSync(yaml, "epochs: 3\ntargets:\n  - features:\n      - txt: spoon\n");
+    const r = await clipig(["render", yaml, "--model", "tiny-clip"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/bad.yaml: .*\(line 4, col \d+\): unknown parameter/);
+    expect(existsSync(path.join(dir, "bad.png"))).toBe(false);
+  }, 30_000);
+
+  it("prints usage without an experiment", async () => {
+    const r = await clipig(["render"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("usage: clipig render EXPERIMENT.yaml");
+  }, 30_000);
+});
