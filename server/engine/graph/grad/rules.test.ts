@@ -130,6 +130,15 @@ const table: GradCheck[] = [
   ...gridSampleRows(),
   row("RandomNormalLike carries no gradient", [x(2, 3)], (g, a) => g.Add(a, g.Mul(g.RandomNormalLike(a), 0))),
   row("Floor carries no gradient", [input("x", [2, 3], { range: [-2, 2], awayFrom: [-1, 0, 1] })], (g, a) => g.Mul(a, g.Floor(a))),
+  row("affine view pipeline (grid from theta, resample, wrap shift, noise)", [input("img", [1, 3, 5, 6]), input("theta", [1, 2, 3], { values: [0.9, 0.2, 0.05, -0.15, 1.1, -0.1] })], (g, img, theta) => {
+    // Output pixel centres in [-1, 1] as homogeneous [x, y, 1] rows, times thetaᵀ: PyTorch's affine_grid.
+    const [H, W] = [4, 4];
+    const rows = Array.from({ length: H * W }, (_, i) => [((i % W) * 2 + 1) / W - 1, (Math.floor(i / W) * 2 + 1) / H - 1, 1]).flat();
+    const grid = g.Reshape(g.MatMul(g.floats(rows, [1, H * W, 3]), g.Transpose(theta, [0, 2, 1])), [1, H, W, 2]);
+    const view = g.GridSample(img, grid);
+    const shifted = g.Slice(g.Pad(view, [0, 0, 0, 1, 0, 0, 0, 0], { mode: "wrap" }), [1], [5], [3]);
+    return g.Add(shifted, g.Mul(g.RandomNormalLike(shifted), 0));
+  }, { seed: 11 }),
   row("CLIP-ish block", [x(2, 3, 4), input("w", [4, 4])], (g, a, w) => {
     const n = g.LayerNormalization(a, g.constant(fromNumbers(g.float, [1, 0.5, 2, 1]), [4]));
     const q = g.MatMul(n, w);
