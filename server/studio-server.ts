@@ -16,7 +16,7 @@ import { YJS_TEXT_FIELD } from "./realtime/protocol";
 import type { RoomHub } from "./realtime/room-hub";
 import { createSocketServer } from "./realtime/socket-server";
 import { imageRoute } from "./runs/image-route";
-import { spawnThreadWorker, type SpawnWorker } from "./runs/run-worker";
+import { spawnProcessWorker, type SpawnWorker } from "./runs/run-worker";
 import { RunService } from "./runs/service";
 import { runSettingsFromEnv, type EnvRunSettings } from "./runs/settings";
 import { RunStore } from "./runs/store";
@@ -54,7 +54,7 @@ export async function startStudioServer(opts: StudioServerOptions): Promise<Stud
   const runs = new RunService({
     ...runSettingsFromEnv(),
     statsIntervalMs: 100,
-    spawn: spawnThreadWorker,
+    spawn: spawnProcessWorker,
     ...opts.runs,
     dataDir: dir,
     store,

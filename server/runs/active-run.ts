@@ -7,7 +7,7 @@ import type { DeviceRequest, EpochStats, ImageFrame, TrainerEvent } from "../eng
 import type { ErrorCode, FramePayload, HistoryPoint, RunState } from "../realtime/protocol";
 import { encodeFrame, finalFile, imageUrl, snapshotFile, writeImage, type FrameFormat } from "./images";
 import type { Slot } from "./queue";
-import type { RunWorker, SpawnWorker } from "./run-worker";
+import type { RunWorker } from "./run-worker";
 import { historyPoint, type RunStore } from "./store";
 import type { StartRequest } from "./worker-protocol";
 
@@ -27,7 +27,6 @@ export interface RunSettings {
   frameFormat: FrameFormat;
   /** Statistics reach the room at most this often (each event carries every epoch since). */
   statsIntervalMs: number;
-  spawn: SpawnWorker;
 }
 
 const MAX_HISTORY = 5000;
@@ -51,11 +50,13 @@ export class ActiveRun {
   private startedAt = 0;
   /** The trainer reported done; its files are still being written. */
   private doneSeen = false;
+  /** Someone pressed stop: the trainer's closing `done` then means "stopped here". */
+  private stopping = false;
 
   constructor(
     readonly experimentId: string,
     readonly state: RunState,
-    private readonly request: Omit<StartRequest, "device" | "frameIntervalMs">,
+    private readonly request: Omit<StartRequest, "device" | "frameIntervalMs" | "statsIntervalMs">,
     private readonly store: RunStore,
     private readonly sink: RunSink,
     private readonly settings: RunSettings,
@@ -77,18 +78,23 @@ export class ActiveRun {
     this.emitStatus();
   }
 
-  /** Runs on a queue slot; resolves when the worker ended and everything is stored. */
-  async execute(slot: Slot<DeviceRequest>): Promise<void> {
+  /** Runs on a queue slot's worker; resolves when the run ended and everything is stored. */
+  async execute(slot: Slot<DeviceRequest>, worker: RunWorker): Promise<void> {
     if (!this.live) return; // stopped while it waited
     this.startedAt = Date.now();
     this.state.queuePosition = undefined;
     this.setStatus("loading", { device: slot.device });
     this.persist({ status: "loading", device: slot.device, startedAt: new Date(this.startedAt) });
-    const worker = (this.worker = this.settings.spawn());
-    const ended = new Promise<void>((resolve) => worker.on((e) => (e.type === "ended" ? resolve() : this.onEvent(e))));
-    worker.start({ ...this.request, device: slot.device, frameIntervalMs: Math.round(1000 / this.settings.fps) });
-    await ended;
-    await worker.terminate();
+    this.worker = worker;
+    await new Promise<void>((resolve) => {
+      const request = {
+        ...this.request,
+        device: slot.device,
+        frameIntervalMs: Math.round(1000 / this.settings.fps),
+        statsIntervalMs: this.settings.statsIntervalMs,
+      };
+      worker.start(request, (e) => (e.type === "ended" ? resolve() : this.onEvent(e)));
+    });
     this.worker = null;
     await this.finish();
   }
@@ -104,6 +110,7 @@ export class ActiveRun {
   }
 
   stop(): void {
+    this.stopping = true;
     this.worker?.stop();
   }
 
@@ -118,11 +125,11 @@ export class ActiveRun {
     this.persist({ status: "stopped", finishedAt: new Date() });
   }
 
-  /** Ends the run without waiting for its worker (the server is going down): it can continue later. */
+  /** The server is going down: record the run as interrupted (it can continue later); the caller ends the worker. */
   async interrupt(): Promise<void> {
     this.state.status = "interrupted";
-    await this.worker?.terminate();
-    this.persist({ status: "interrupted", epoch: this.state.epoch });
+    this.flushStats();
+    this.persist({ status: "interrupted", epoch: this.state.epoch, runtimeMs: this.runtimeMs() });
     await this.chain;
   }
 
@@ -130,7 +137,7 @@ export class ActiveRun {
     if (this.state.status === "interrupted") return;
     switch (event.type) {
       case "status":
-        if (event.status === "done" || event.status === "error") return; // their own events follow
+        if (event.status === "done" || event.status === "error" || event.status === "stopped") return; // decided by done/error/finish
         if (event.status !== this.state.status || (event.device && event.device !== this.state.device)) {
           this.setStatus(event.status, { device: event.device ?? this.state.device, message: event.message });
           this.persist({ status: event.status, device: this.state.device ?? "" });
@@ -147,6 +154,10 @@ export class ActiveRun {
         this.lastPixels = event.frame;
         return this.saveSnapshot(event.frame, event.stats);
       case "done":
+        if (this.stopping && event.frame.epoch < this.state.epochs - 1) {
+          this.lastPixels = event.frame; // kept as a snapshot by finish(), to continue from
+          return this.encode(event.frame);
+        }
         return this.onDone(event.frame, event.stats);
       case "error":
         this.setStatus("error", { message: event.message });
@@ -221,6 +232,7 @@ export class ActiveRun {
 
   private onDone(frame: ImageFrame, stats: EpochStats | null): void {
     if (stats) this.stats = stats;
+    this.sendStats(); // the last statistics reach the room before `done`
     this.doneSeen = true;
     this.lastPixels = null;
     this.encode(frame);

@@ -1,43 +1,66 @@
 /**
- * The main-thread handle of a run's worker thread (`worker.ts`, loaded through tsx's loader by
- * `worker-boot.mjs`). A crash or an unexpected exit of the thread reads as an error event.
+ * The web server's handle of a device slot's worker process (`worker.ts`, run through tsx's
+ * loader). One process per slot serves its runs one after another, so the second run of a model
+ * skips booting and reading weights. A process, not a thread: onnxruntime-node aborts the whole
+ * process when a thread using it is terminated, and a native crash in a child leaves the web
+ * server standing. A crash or an unexpected exit ends the current run with an error; the next
+ * run gets a fresh process.
  */
-import { Worker } from "node:worker_threads";
+import { fork } from "node:child_process";
+import { createRequire } from "node:module";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import type { TrainerEvent } from "../engine/trainer/api";
 import type { FromWorker, StartRequest, ToWorker } from "./worker-protocol";
 
+export type RunEvent = TrainerEvent | { type: "ended" };
+
 export interface RunWorker {
-  start(request: StartRequest): void;
+  /** False once the thread is gone; spawn another. */
+  readonly alive: boolean;
+  /** Starts a run; `listener` gets its events in order and `ended` once. One run at a time. */
+  start(request: StartRequest, listener: (event: RunEvent) => void): void;
   pause(): void;
   resume(): void;
-  stop(): void;
+  /** Asks the trainer to stop; a thread that does not end its run within `graceMs` is terminated. */
+  stop(graceMs?: number): void;
   update(yaml: string): Promise<{ rebuilt: boolean }>;
-  /** Every trainer event, in order; `ended` once, when the thread is done. */
-  on(listener: (event: TrainerEvent | { type: "ended" }) => void): void;
   terminate(): Promise<void>;
 }
 
 export type SpawnWorker = () => RunWorker;
 
-const BOOT = new URL("./worker-boot.mjs", import.meta.url);
-const ENTRY = new URL("./worker.ts", import.meta.url).href;
+const ENTRY = fileURLToPath(new URL("./worker.ts", import.meta.url));
+const TSX = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
 
-export const spawnThreadWorker: SpawnWorker = () => {
-  const thread = new Worker(BOOT, { workerData: { entry: ENTRY } });
-  const listeners: ((event: TrainerEvent | { type: "ended" }) => void)[] = [];
+export const spawnProcessWorker: SpawnWorker = () => {
+  const child = fork(ENTRY, [], {
+    execArgv: ["--import", TSX],
+    serialization: "advanced", // typed arrays (pixels) cross as they are
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
   const updates = new Map<number, { resolve: (r: { rebuilt: boolean }) => void; reject: (e: Error) => void }>();
+  let listener: ((event: RunEvent) => void) | null = null;
+  let alive = true;
   let nextId = 1;
-  let ended = false;
-  const emit = (event: TrainerEvent | { type: "ended" }) => {
-    if (ended) return;
-    if (event.type === "ended") ended = true;
-    for (const l of listeners) l(event);
+  let stopTimer: ReturnType<typeof setTimeout> | undefined;
+  let forced = false;
+
+  const emit = (event: RunEvent) => {
+    const current = listener;
+    if (event.type === "ended") {
+      listener = null;
+      clearTimeout(stopTimer);
+      for (const p of updates.values()) p.reject(new Error("the run ended"));
+      updates.clear();
+    }
+    current?.(event);
   };
   const send = (message: ToWorker) => {
-    if (!ended) thread.postMessage(message);
+    if (alive && child.connected) child.send(message);
   };
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
 
-  thread.on("message", (message: FromWorker) => {
+  child.on("message", (message: FromWorker) => {
     if (message.type === "updated") {
       const pending = updates.get(message.id);
       updates.delete(message.id);
@@ -46,30 +69,47 @@ export const spawnThreadWorker: SpawnWorker = () => {
     } else if (message.type === "event") emit(message.event);
     else emit({ type: "ended" });
   });
-  thread.on("error", (error) => emit({ type: "error", message: `run worker crashed: ${error.message}` }));
-  thread.on("exit", (code) => {
-    if (!ended && code !== 0) emit({ type: "error", message: `run worker exited with code ${code}` });
-    emit({ type: "ended" });
-    for (const p of updates.values()) p.reject(new Error("the run ended"));
-    updates.clear();
+  child.on("error", (error) => emit({ type: "error", message: `run worker failed: ${error.message}` }));
+  child.on("exit", (code, signal) => {
+    alive = false;
+    if (listener) {
+      if (!forced) emit({ type: "error", message: `run worker exited (${signal ?? `code ${code}`})` });
+      emit({ type: "ended" });
+    }
   });
+  const kill = () => {
+    forced = true;
+    child.kill("SIGKILL");
+    return exited;
+  };
 
   return {
-    start: (request) => send({ type: "start", request }),
+    get alive() {
+      return alive;
+    },
+    start(request, l) {
+      if (listener) throw new Error("this worker is busy");
+      listener = l;
+      send({ type: "start", request });
+    },
     pause: () => send({ type: "pause" }),
     resume: () => send({ type: "resume" }),
-    stop: () => send({ type: "stop" }),
+    stop(graceMs = 15_000) {
+      send({ type: "stop" });
+      clearTimeout(stopTimer);
+      stopTimer = setTimeout(() => void kill(), graceMs); // a stop, not a failure: the run ends as stopped
+    },
     update(yaml) {
       const id = nextId++;
       return new Promise((resolve, reject) => {
-        if (ended) return reject(new Error("the run ended"));
+        if (!listener) return reject(new Error("no run is active"));
         updates.set(id, { resolve, reject });
         send({ type: "update", id, yaml });
       });
     },
-    on: (listener) => void listeners.push(listener),
     async terminate() {
-      await thread.terminate();
+      clearTimeout(stopTimer);
+      if (alive) await kill();
     },
   };
 };

@@ -12,6 +12,7 @@ import type { Identity } from "../auth/identity";
 import { ActiveRun, type RunSettings, type RunSink } from "./active-run";
 import { imageUrl, readImage, storedFrame } from "./images";
 import { SlotQueue, type Slot } from "./queue";
+import type { RunWorker, SpawnWorker } from "./run-worker";
 import { RunStore, type RunRow } from "./store";
 
 export type RunResult<T = object> =
@@ -20,6 +21,7 @@ export type RunResult<T = object> =
 
 export interface RunServiceOptions extends RunSettings {
   store: RunStore;
+  spawn: SpawnWorker;
   /** The experiment's current YAML (the live Yjs text when loaded); null when it does not exist. */
   readYaml(experimentId: string): Promise<string | null>;
   /** One slot per device a run may occupy (e.g. one per GPU). */
@@ -45,10 +47,15 @@ export class RunService {
   private readonly sinks: RunSink[] = [];
   private readonly queue: SlotQueue<ActiveRun, DeviceRequest>;
   private readonly fanout: RunSink;
+  private readonly workers = new Map<string, RunWorker>();
 
   constructor(private readonly options: RunServiceOptions) {
     const slots: Slot<DeviceRequest>[] = options.devices.map((device, i) => ({ name: `slot${i}`, device }));
-    this.queue = new SlotQueue(slots, (run, slot) => run.execute(slot), (line) => line.forEach((run, i) => run.setQueuePosition(i + 1)));
+    this.queue = new SlotQueue(
+      slots,
+      (run, slot) => run.execute(slot, this.workerFor(slot)),
+      (line) => line.forEach((run, i) => run.setQueuePosition(i + 1)),
+    );
     const each = <K extends keyof RunSink>(key: K) =>
       ((...args: Parameters<RunSink[K]>) => {
         for (const sink of this.sinks) (sink[key] as (...a: Parameters<RunSink[K]>) => void)(...args);
@@ -110,12 +117,13 @@ export class RunService {
       if (!row || row.experimentId !== experimentId) return fail("not_found", "no such run");
       if (row.status !== "interrupted" && row.status !== "stopped") return fail("bad_request", `a ${row.status} run cannot be continued`);
       const snapshot = await this.options.store.lastSnapshot(row.id);
-      const epoch = snapshot?.epoch ?? 0;
-      const resume = snapshot ? { epoch, frame: await readImage(this.options.dataDir, snapshot.imagePath, epoch) } : undefined;
-      await this.options.store.rewind(row.id, epoch);
+      // A snapshot holds the pixels after its epoch's step: the run goes on with the next epoch.
+      const epoch = snapshot ? snapshot.epoch + 1 : 0;
+      const resume = snapshot ? { epoch, frame: await readImage(this.options.dataDir, snapshot.imagePath, snapshot.epoch) } : undefined;
+      await this.options.store.rewind(row.id, snapshot?.epoch ?? -1);
       const run = new ActiveRun(
         experimentId,
-        { runId: row.id, status: "queued", epoch, epochs: row.epochs, model: row.model, ...(snapshot ? { snapshotEpoch: epoch } : {}) },
+        { runId: row.id, status: "queued", epoch, epochs: row.epochs, model: row.model, ...(snapshot ? { snapshotEpoch: snapshot.epoch } : {}) },
         { yaml: row.yaml, model: row.model, seed: row.seed, resume },
         this.options.store,
         this.fanout,
@@ -167,9 +175,20 @@ export class RunService {
     return this.storedSnapshot(row);
   }
 
-  /** Interrupts every live run (they can continue after the restart) and stops accepting work. */
+  /** Interrupts every live run (they can continue after the restart) and ends the workers. */
   async close(): Promise<void> {
-    await Promise.all([...this.runs.values()].filter((r) => r.live).map((r) => r.interrupt()));
+    const live = [...this.runs.values()].filter((r) => r.live);
+    for (const run of live) this.queue.remove(run);
+    await Promise.all(live.map((r) => r.interrupt()));
+    await Promise.all([...this.workers.values()].map((w) => w.terminate()));
+    this.workers.clear();
+  }
+
+  /** The slot's worker thread, started on first use and again after a crash. */
+  private workerFor(slot: Slot<DeviceRequest>): RunWorker {
+    let worker = this.workers.get(slot.name);
+    if (!worker?.alive) this.workers.set(slot.name, (worker = this.options.spawn()));
+    return worker;
   }
 
   private busy(experimentId: string): boolean {

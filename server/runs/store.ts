@@ -120,12 +120,12 @@ export class RunStore {
     return snap ? { experimentId: run.experimentId } : null;
   }
 
-  /** Continuing from a snapshot: later statistics will be produced again, so drop them. */
+  /** Continuing after `epoch` (-1: from scratch): later statistics and snapshots will be produced again. */
   async rewind(runId: string, epoch: number): Promise<void> {
     await this.db.$transaction([
       this.db.runStat.deleteMany({ where: { runId, epoch: { gt: epoch } } }),
       this.db.snapshot.deleteMany({ where: { runId, epoch: { gt: epoch } } }),
-      this.db.run.update({ where: { id: runId }, data: { status: "queued", epoch, error: null, finishedAt: null } }),
+      this.db.run.update({ where: { id: runId }, data: { status: "queued", epoch: Math.max(0, epoch), error: null, finishedAt: null } }),
     ]);
   }
 

@@ -1,4 +1,4 @@
-/** Messages between the studio's event loop and a run's worker thread (structured-cloned; pixels transferred). */
+/** Messages between the web server and a slot's worker process (IPC, advanced serialization: typed arrays cross as they are). */
 import type { DeviceRequest, ImageFrame, TrainerEvent } from "../engine/trainer/api";
 
 export interface StartRequest {
@@ -9,6 +9,10 @@ export interface StartRequest {
   seed: number;
   /** Frames cross to the main thread at most this often (latest wins, the last one always). */
   frameIntervalMs: number;
+  /** Statistics events at most this often (printing epochs and the last one always). */
+  statsIntervalMs: number;
+  /** Uploaded images by the name the experiment uses; nothing else is ever opened. */
+  images?: Record<string, Uint8Array>;
   resume?: { epoch: number; frame: ImageFrame };
 }
 

@@ -1,0 +1,135 @@
+/**
+ * A device slot's worker process: hosts the trainer off the web server's event loop, one run after
+ * another, forwards its events (frames throttled, latest wins) and obeys pause / resume / stop /
+ * update. Started by `run-worker.ts`; ends with the web server (its IPC channel closes).
+ *
+ * Images named by an experiment come only from uploads: a shared server never opens paths or URLs
+ * that users typed (no file reads, no requests to internal addresses).
+ */
+import { parseExperiment } from "../../lib/experiment";
+import type { Trainer, TrainerEvent } from "../engine/trainer/api";
+import { createTrainerWith, nodeHost } from "../engine/trainer";
+import type { FromWorker, StartRequest, ToWorker } from "./worker-protocol";
+
+let trainer: Trainer | null = null;
+let stopRequested = false;
+let pauseRequested = false;
+
+const post = (message: FromWorker): void => void process.send?.(message);
+const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/** Events are serialized when sent, so the trainer may reuse its pixel buffers afterwards. */
+function sendEvent(event: TrainerEvent): void {
+  post({ type: "event", event });
+}
+
+/** At most one frame per interval crosses the thread; a newer one replaces the one waiting. */
+function frameThrottle(intervalMs: number) {
+  let last = 0;
+  let waiting: Extract<TrainerEvent, { type: "frame" }> | null = null;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const flush = () => {
+    timer = undefined;
+    if (!waiting) return;
+    last = Date.now();
+    sendEvent(waiting);
+    waiting = null;
+  };
+  return {
+    offer(event: Extract<TrainerEvent, { type: "frame" }>) {
+      const wait = last + intervalMs - Date.now();
+      if (wait <= 0 && !timer) {
+        waiting = event;
+        return flush();
+      }
+      // It waits: keep its own copy, the trainer may reuse the buffer.
+      waiting = { ...event, frame: { ...event.frame, rgba: new Uint8ClampedArray(event.frame.rgba) } };
+      timer ??= setTimeout(flush, Math.max(0, wait));
+    },
+    cancel() {
+      clearTimeout(timer);
+      timer = undefined;
+      waiting = null;
+    },
+  };
+}
+
+function host(images: Readonly<Record<string, Uint8Array>>) {
+  const node = nodeHost({ images });
+  return {
+    ...node,
+    loadImage(src: string) {
+      if (images[src]) return node.loadImage(src);
+      return Promise.reject(new Error(`image '${src}': upload it to the experiment first (the studio does not open paths or URLs)`));
+    },
+  };
+}
+
+async function start(request: StartRequest): Promise<void> {
+  stopRequested = false;
+  pauseRequested = false;
+  let frames: ReturnType<typeof frameThrottle> | null = null;
+  try {
+    const parsed = parseExperiment(request.yaml);
+    if (!parsed.ok || !parsed.config) throw new Error(parsed.diagnostics.find((d) => d.severity === "error")?.message ?? "invalid experiment");
+    post({ type: "event", event: { type: "status", status: "loading" } });
+    const images = request.images ?? {};
+    const created = await createTrainerWith(host(images), {
+      config: parsed.config,
+      model: request.model,
+      device: request.device,
+      seed: request.seed,
+      resume: request.resume,
+      frameIntervalMs: request.frameIntervalMs,
+      statsIntervalMs: request.statsIntervalMs,
+      images,
+    });
+    trainer = created;
+    const throttle = (frames = frameThrottle(request.frameIntervalMs));
+    created.on((event) => {
+      if (event.type === "frame") return throttle.offer(event);
+      if (event.type === "done") throttle.cancel(); // it carries the final frame
+      sendEvent(event);
+    });
+    if (pauseRequested) created.pause();
+    if (!stopRequested) await created.run();
+    throttle.cancel();
+    if (stopRequested && created.status !== "done") post({ type: "event", event: { type: "status", status: "stopped" } });
+    await created.dispose();
+  } catch (error) {
+    frames?.cancel();
+    post({ type: "event", event: { type: "error", message: messageOf(error) } });
+  }
+  trainer = null;
+  post({ type: "ended" });
+}
+
+async function update(id: number, yaml: string): Promise<void> {
+  const parsed = parseExperiment(yaml);
+  if (!parsed.ok || !parsed.config) return post({ type: "updated", id, rebuilt: false, error: "invalid experiment" });
+  if (!trainer) return post({ type: "updated", id, rebuilt: false, error: "the run is still loading" });
+  try {
+    post({ type: "updated", id, rebuilt: (await trainer.update(parsed.config)).rebuilt });
+  } catch (error) {
+    post({ type: "updated", id, rebuilt: false, error: messageOf(error) });
+  }
+}
+
+process.on("disconnect", () => process.exit(0));
+process.on("message", (message: ToWorker) => {
+  switch (message.type) {
+    case "start":
+      return void start(message.request);
+    case "update":
+      return void update(message.id, message.yaml);
+    case "pause":
+      pauseRequested = true;
+      return trainer?.pause();
+    case "resume":
+      pauseRequested = false;
+      return trainer?.resume();
+    case "stop":
+      stopRequested = true;
+      return void trainer?.stop();
+  }
+});
