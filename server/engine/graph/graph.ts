@@ -214,8 +214,9 @@ export class GraphBase {
   }
 
   /**
-   * Appends one node after checking its inputs with the op's shape rule (shapes.ts) and returns its outputs.
-   * `outputs` asks for fewer/more outputs of multi-output ops (LayerNormalization's Mean/InvStdDev).
+   * Appends one node after checking its inputs with the op's shape rule (shapes.ts) and returns its outputs
+   * (as many as the rule gives: Split's pieces, LayerNormalization's Mean/InvStdDev). Output 0 is named
+   * like the node, output i as `name:i`.
    */
   emit(op: string, inputs: readonly (Value | null)[], attrs: Attrs = {}, opts: { name?: string; domain?: string } = {}): Value[] {
     const name = opts.name !== undefined ? this.claim(opts.name) : this.freshName(op);

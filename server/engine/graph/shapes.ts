@@ -179,7 +179,12 @@ export const SHAPES: Record<string, ShapeRule> = {
   Round: unary(true),
   Sin: unary(true),
   Cos: unary(true),
-  Not: (c) => logical({ ...c, inputs: [input(c, 0), input(c, 0)] }),
+  Not: (c) => {
+    count(c, 1);
+    const x = input(c, 0);
+    if (x.dtype !== "bool") fail(c, `input ${desc(x)} must be bool`);
+    return [{ shape: x.shape, dtype: "bool" }];
+  },
   Add: elementwise,
   Sub: elementwise,
   Mul: elementwise,
