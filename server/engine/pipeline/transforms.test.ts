@@ -138,3 +138,17 @@ describe("views", () => {
     });
   });
 });
+
+describe("determinism", () => {
+  it("the same seed gives the same views; another seed other views", async () => {
+    const image = testImage(6, 6, 8);
+    const steps = [transformStep("noise", [0.1, 0.1, 0.1]), transformStep("random_rotate", { degree: [-90, 90], center: [0.2, 0.8] }), transformStep("random_crop", [4, 4])];
+    const [a, b, c] = await runViewCases([
+      { steps, image, batch: 3, seed: 1 },
+      { steps, image, batch: 3, seed: 1 },
+      { steps, image, batch: 3, seed: 2 },
+    ]);
+    a.views.forEach((v, i) => expect(maxDiff(v, b.views[i])).toBe(0));
+    expect(Math.max(...a.views.map((v, i) => maxDiff(v, c.views[i])))).toBeGreaterThan(0.01);
+  });
+});
