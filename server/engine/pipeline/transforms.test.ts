@@ -1,6 +1,7 @@
 // Every transform against plain-JS loops of spec §5 on small images, through the real graph (float64).
 import { describe, expect, it } from "vitest";
-import type { TransformName } from "../../../lib/experiment/params";
+import { TRANSFORM_NAMES, TRANSFORMS, type TransformName } from "../../../lib/experiment/params";
+import { TRANSFORM_MODULES } from "./registry";
 import { createRng, type Rng } from "./rng";
 import { maxDiff, runViewCases, testImage, transformStep, type ViewCase } from "./testing/harness";
 import { ref, resizeRef, type Img } from "./testing/reference";
@@ -62,6 +63,13 @@ const CASES: Case[] = [
   { label: "contrast 0.3", name: "contrast", value: 0.3, expect: (a, p) => ref.contrast(a, v(p, "factor")) },
   { label: "contrast 3", name: "contrast", value: 3, expect: (a, p) => ref.contrast(a, v(p, "factor")) },
 ];
+
+describe("registry", () => {
+  it("has one module per transform of the parameter table, with its rows", () => {
+    expect(Object.keys(TRANSFORM_MODULES).sort()).toEqual([...TRANSFORM_NAMES].sort());
+    for (const name of TRANSFORM_NAMES) expect(TRANSFORM_MODULES[name].spec).toBe(TRANSFORMS[name]);
+  });
+});
 
 describe("transforms match the spec formulas (float64 graph vs JS loops)", async () => {
   const viewCases: ViewCase[] = CASES.map((c, i) => ({
