@@ -1,7 +1,7 @@
 // The Node.js platform: onnxruntime-node plus the file system for models with external data.
 // The only graph module that imports Node APIs or onnxruntime-node.
 import { existsSync } from "node:fs";
-import { mkdir, open, rename, writeFile } from "node:fs/promises";
+import { mkdir, rename, writeFile } from "node:fs/promises";
 import { availableParallelism, tmpdir } from "node:os";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
@@ -29,22 +29,21 @@ export const nodePlatform: Platform = {
     return existsSync(lib) ? undefined : `its library ${lib} is not installed (npm install onnxruntime-node on a CUDA machine fetches it)`;
   },
   async saveModel(model: ModelBytes, dir = DEFAULT_DIR): Promise<string> {
-    const folder = join(dir, model.hash);
-    const path = join(folder, "model.onnx");
+    const path = join(dir, `${model.hash}.onnx`);
     if (existsSync(path)) return path;
-    await mkdir(folder, { recursive: true });
-    if (model.external) {
-      // Write the weights first and the .onnx last (via rename), so a present .onnx means a complete model.
-      const file = await open(join(folder, model.external.location), "w");
-      try {
-        for (const piece of model.external.pieces) await file.write(piece.data, 0, piece.data.byteLength, piece.offset);
-      } finally {
-        await file.close();
-      }
+    await mkdir(join(dir, "data"), { recursive: true });
+    // Weights first (shared by content across graphs), the .onnx last: a present .onnx means a complete model.
+    for (const piece of model.external ?? []) {
+      const file = join(dir, piece.location);
+      if (!existsSync(file)) await writeAtomically(file, piece.data);
     }
-    const tmp = `${path}.${process.pid}.tmp`;
-    await writeFile(tmp, model.model);
-    await rename(tmp, path);
+    await writeAtomically(path, model.model);
     return path;
   },
 };
+
+async function writeAtomically(path: string, data: Uint8Array): Promise<void> {
+  const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+  await writeFile(tmp, data);
+  await rename(tmp, path);
+}

@@ -1,5 +1,6 @@
-// Graph -> ONNX ModelProto bytes. Small constants go inline; large ones (when `external` is on) go to one
-// external-data file whose pieces the caller writes next to the .onnx (see platform-node.ts).
+// Graph -> ONNX ModelProto bytes. Small constants go inline; large ones (with `externalMinBytes`) go to
+// external-data files, one per constant named by its content (or key) hash, so every graph built from the
+// same weights shares the files; the caller writes them next to the .onnx (see platform-node.ts).
 // Field numbers follow onnx/onnx.proto.
 import type { Attr, GraphBase, Node, Value } from "../graph";
 import { Hasher } from "../hash";
@@ -8,26 +9,23 @@ import { Proto } from "./proto";
 
 export const DEFAULT_OPSET = 20;
 const IR_VERSION: Record<number, number> = { 17: 8, 18: 8, 19: 9, 20: 9, 21: 10 };
-const ALIGN = 4096;
 
 export interface WriteOptions {
   /** ONNX opset: >= 17 for LayerNormalization, >= 19 for Pad wrap, 20 for GridSample in float64. */
   opset?: number;
   /** Put constants of at least this many bytes into external data; undefined = all inline. */
   externalMinBytes?: number;
-  /** File name of the external data, relative to the .onnx file. */
-  externalLocation?: string;
 }
 
-export interface ExternalData {
+/** One external-data file: `location` is relative to the .onnx file (`data/<hash>.bin`). */
+export interface ExternalPiece {
   location: string;
-  size: number;
-  pieces: { offset: number; data: Uint8Array }[];
+  data: Uint8Array;
 }
 
 export interface ModelBytes {
   model: Uint8Array;
-  external?: ExternalData;
+  external?: ExternalPiece[];
   /** Content hash of the whole model (constants with a `key` are hashed by key). */
   hash: string;
 }
@@ -50,8 +48,7 @@ export function hashGraph(g: GraphBase, opset = DEFAULT_OPSET): string {
 
 export function writeModel(g: GraphBase, opts: WriteOptions = {}): ModelBytes {
   const opset = opts.opset ?? DEFAULT_OPSET;
-  const location = opts.externalLocation ?? "weights.bin";
-  const external: ExternalData = { location, size: 0, pieces: [] };
+  const external: ExternalPiece[] = [];
 
   const graph = new Proto();
   for (const node of g.nodes) graph.message(1, nodeProto(node, opset));
@@ -63,11 +60,11 @@ export function writeModel(g: GraphBase, opts: WriteOptions = {}): ModelBytes {
       graph.message(5, header.bytes(9, bytes));
       continue;
     }
-    const offset = Math.ceil(external.size / ALIGN) * ALIGN;
-    external.pieces.push({ offset, data: bytes });
-    external.size = offset + bytes.byteLength;
+    const content = new Hasher().string(`${c.value.dtype}[${c.value.shape.join(",")}]`);
+    const location = `data/${(c.key !== undefined ? content.string(c.key) : content.update(bytes)).digest()}.bin`;
+    external.push({ location, data: bytes });
     const entry = (k: string, v: string) => new Proto().string(1, k).string(2, v);
-    header.message(13, entry("location", location)).message(13, entry("offset", String(offset))).message(13, entry("length", String(bytes.byteLength)));
+    header.message(13, entry("location", location)).message(13, entry("length", String(bytes.byteLength)));
     graph.message(5, header.int(14, 1));
   }
   for (const v of g.inputs) graph.message(11, valueInfo(v));
@@ -79,7 +76,7 @@ export function writeModel(g: GraphBase, opts: WriteOptions = {}): ModelBytes {
     .message(7, graph)
     .message(8, new Proto().string(1, "").int(2, opset))
     .finish();
-  return { model, external: external.pieces.length ? external : undefined, hash: hashGraph(g, opset) };
+  return { model, external: external.length ? external : undefined, hash: hashGraph(g, opset) };
 }
 
 function nodeProto(node: Node, opset: number): Proto {
