@@ -17,7 +17,7 @@ export async function newExperiment(page: Page, title: string, template: string,
 
 /** The editor's text, line by line (for single-user pages: remote caret labels would add their names). */
 export async function editorText(page: Page): Promise<string> {
-  return (await page.locator(".cm-content .cm-line").allInnerTexts()).join("\n");
+  return (await page.locator(".cm-content .cm-line").allTextContents()).join("\n");
 }
 
 /** Moves the caret to the end of line `line` (1-based) and types there. */

@@ -60,11 +60,13 @@ export function Studio({ initial, me }: { initial: StudioDto; me: Me }) {
     return () => clearTimeout(t);
   }, [notice]);
 
-  // Until live frames arrive, show the last render (or the last snapshot) of this experiment.
+  // Show the last render (or its last snapshot) of this experiment; a live run's current frame
+  // comes from the room on join instead.
   useEffect(() => {
     const last = initial.runs[0];
     const snap = initial.snapshots.at(-1);
-    if (last?.imageUrl) void room.sink.showUrl(last.imageUrl, last.id, last.epochs).catch(() => {});
+    if (!last || ACTIVE.has(last.status)) return;
+    if (last.imageUrl) void room.sink.showUrl(last.imageUrl, last.id, last.epochs).catch(() => {});
     else if (snap) void room.sink.showUrl(snap.url, snap.runId, snap.epoch).catch(() => {});
   }, [initial.runs, initial.snapshots, room.sink]);
 
