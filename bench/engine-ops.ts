@@ -5,7 +5,8 @@
 import { Graph, grad, Runtime, type Device, type Value } from "../server/engine/graph";
 
 const args = new Map<string, string>();
-for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i].replace(/^--/, ""), process.argv[i + 1]);
+for (let i = 2; i < process.argv.length; i += 2)
+  args.set(process.argv[i].replace(/^--/, ""), process.argv[i + 1]);
 const num = (k: string, d: number) => Number(args.get(k) ?? d);
 const batch = num("batch", 5);
 const layers = num("layers", 12);
@@ -32,20 +33,36 @@ function weight(g: Graph, name: string, shape: number[], scale = 0.02): Value {
 
 /** A CLIP ViT image tower on a [batch·tokens, width] hidden state (every linear layer one Gemm, transB). */
 function tower(g: Graph, pixels: Value): Value {
-  const linear = (x: Value, name: string, out: number, inp: number) => g.Gemm(x, weight(g, `${name}.w`, [out, inp]), weight(g, `${name}.b`, [out]), { transB: true });
-  const ln = (x: Value, name: string) => g.LayerNormalization(x, weight(g, `${name}.g`, [width], 1), weight(g, `${name}.b`, [width]));
-  const patches = g.Reshape(g.Transpose(g.Reshape(pixels, [batch, 3, grid, patch, grid, patch]), [0, 2, 4, 1, 3, 5]), [batch * grid * grid, 3 * patch * patch]);
-  const embedded = g.Reshape(g.Gemm(patches, weight(g, "patch", [width, 3 * patch * patch]), null, { transB: true }), [batch, grid * grid, width]);
+  const linear = (x: Value, name: string, out: number, inp: number) =>
+    g.Gemm(x, weight(g, `${name}.w`, [out, inp]), weight(g, `${name}.b`, [out]), { transB: true });
+  const ln = (x: Value, name: string) =>
+    g.LayerNormalization(x, weight(g, `${name}.g`, [width], 1), weight(g, `${name}.b`, [width]));
+  const patches = g.Reshape(
+    g.Transpose(g.Reshape(pixels, [batch, 3, grid, patch, grid, patch]), [0, 2, 4, 1, 3, 5]),
+    [batch * grid * grid, 3 * patch * patch],
+  );
+  const embedded = g.Reshape(
+    g.Gemm(patches, weight(g, "patch", [width, 3 * patch * patch]), null, { transB: true }),
+    [batch, grid * grid, width],
+  );
   const cls = g.Expand(weight(g, "cls", [1, 1, width]), [batch, 1, width]);
-  let h = g.Reshape(g.Add(g.Concat([cls, embedded], 1), weight(g, "pos", [tokens, width])), [batch * tokens, width]);
+  let h = g.Reshape(g.Add(g.Concat([cls, embedded], 1), weight(g, "pos", [tokens, width])), [
+    batch * tokens,
+    width,
+  ]);
   h = ln(h, "pre");
   const hd = width / heads;
   for (let i = 0; i < layers; i++) {
     h = g.scope(`layer${i}`, () => {
       const qkv = linear(ln(h, `l${i}.ln1`), `l${i}.qkv`, 3 * width, width);
-      const [q, k, v] = g.Split(qkv, [width, width, width], 1).map((t) => g.Reshape(t, [batch, tokens, heads, hd]));
+      const [q, k, v] = g
+        .Split(qkv, [width, width, width], 1)
+        .map((t) => g.Reshape(t, [batch, tokens, heads, hd]));
       const att = g.Softmax(g.MatMul(g.Transpose(q, [0, 2, 1, 3]), g.Transpose(k, [0, 2, 3, 1])));
-      const ctx = g.Reshape(g.Transpose(g.MatMul(att, g.Transpose(v, [0, 2, 1, 3])), [0, 2, 1, 3]), [batch * tokens, width]);
+      const ctx = g.Reshape(
+        g.Transpose(g.MatMul(att, g.Transpose(v, [0, 2, 1, 3])), [0, 2, 1, 3]),
+        [batch * tokens, width],
+      );
       const a = g.Add(h, linear(ctx, `l${i}.out`, width, width));
       const f = linear(ln(a, `l${i}.ln2`), `l${i}.fc1`, 4 * width, width);
       return g.Add(a, linear(g.Mul(f, g.Sigmoid(g.Mul(f, 1.702))), `l${i}.fc2`, width, 4 * width));
@@ -75,7 +92,10 @@ async function time(rt: Runtime, backward: boolean) {
   const built = performance.now();
   const session = await rt.load(g);
   const loaded = performance.now();
-  const feeds = { pixels: new Float32Array(batch * 3 * image * image).map((_, i) => Math.sin(i)), target: new Float32Array(proj).fill(1 / Math.sqrt(proj)) };
+  const feeds = {
+    pixels: new Float32Array(batch * 3 * image * image).map((_, i) => Math.sin(i)),
+    target: new Float32Array(proj).fill(1 / Math.sqrt(proj)),
+  };
   await session.run(feeds); // warm-up
   const times: number[] = [];
   const cpu0 = process.cpuUsage();
@@ -88,11 +108,34 @@ async function time(rt: Runtime, backward: boolean) {
   times.sort((a, b) => a - b);
   // CPU time per run (all threads) is the figure to trust on a shared, busy machine; wall time is what users see.
   const cpuMsPerRun = (cpu.user + cpu.system) / 1000 / runs;
-  return { nodes: g.nodes.length, buildMs: built - t0, loadMs: loaded - built, medianMs: times[times.length >> 1], minMs: times[0], cpuMsPerRun };
+  return {
+    nodes: g.nodes.length,
+    buildMs: built - t0,
+    loadMs: loaded - built,
+    medianMs: times[times.length >> 1],
+    minMs: times[0],
+    cpuMsPerRun,
+  };
 }
 
 const rt = await Runtime.create({ device, threads });
 const forward = await time(rt, false);
 const step = await time(rt, true);
-console.log(JSON.stringify({ device: rt.device, note: rt.note, threads, batch, layers, width, forward, step, stepOverForward: step.medianMs / forward.medianMs }, null, 1));
+console.log(
+  JSON.stringify(
+    {
+      device: rt.device,
+      note: rt.note,
+      threads,
+      batch,
+      layers,
+      width,
+      forward,
+      step,
+      stepOverForward: step.medianMs / forward.medianMs,
+    },
+    null,
+    1,
+  ),
+);
 await rt.release();

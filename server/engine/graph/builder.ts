@@ -1,7 +1,14 @@
 // The graph builder: one method per ONNX op, named after it, with attributes as a typed options object.
 // Plain numbers are lifted to scalar constants of the other operand's dtype (g.Mul(x, 0.5)).
 import { float, GraphBase, int, ints, str, Value, type Attr, type Attrs } from "./graph";
-import { fromNumbers, ONNX_DTYPE, sameShape, type DType, type Shape, type TensorData } from "./types";
+import {
+  fromNumbers,
+  ONNX_DTYPE,
+  sameShape,
+  type DType,
+  type Shape,
+  type TensorData,
+} from "./types";
 
 export type Operand = Value | number;
 export type Indices = Value | readonly number[] | number;
@@ -34,7 +41,8 @@ export class Graph extends GraphBase {
   }
 
   private indices(i: Indices): Value {
-    if (typeof i === "number") return this.constant(fromNumbers("int64", [i]), [], { dtype: "int64" });
+    if (typeof i === "number")
+      return this.constant(fromNumbers("int64", [i]), [], { dtype: "int64" });
     return i instanceof Value ? i : this.int64s(i);
   }
 
@@ -59,7 +67,11 @@ export class Graph extends GraphBase {
     return this.one("Where", [cond, this.lift(a, like), this.lift(b, like)]);
   };
   Clip = (x: Value, min?: Operand, max?: Operand) =>
-    this.one("Clip", [x, min === undefined ? null : this.lift(min, x), max === undefined ? null : this.lift(max, x)]);
+    this.one("Clip", [
+      x,
+      min === undefined ? null : this.lift(min, x),
+      max === undefined ? null : this.lift(max, x),
+    ]);
 
   // Unary.
   Identity = (x: Value) => this.one("Identity", [x]);
@@ -79,11 +91,17 @@ export class Graph extends GraphBase {
   Round = (x: Value) => this.one("Round", [x]);
   Sin = (x: Value) => this.one("Sin", [x]);
   Cos = (x: Value) => this.one("Cos", [x]);
-  Cast = (x: Value, to: DType) => (x.dtype === to ? x : this.one("Cast", [x], { to: int(ONNX_DTYPE[to]) }));
+  Cast = (x: Value, to: DType) =>
+    x.dtype === to ? x : this.one("Cast", [x], { to: int(ONNX_DTYPE[to]) });
 
   // Linear algebra and normalisation.
   MatMul = (a: Value, b: Value) => this.one("MatMul", [a, b]);
-  Gemm = (a: Value, b: Value, c?: Value | null, o: { transA?: boolean; transB?: boolean; alpha?: number; beta?: number } = {}) => {
+  Gemm = (
+    a: Value,
+    b: Value,
+    c?: Value | null,
+    o: { transA?: boolean; transB?: boolean; alpha?: number; beta?: number } = {},
+  ) => {
     const attrs: Record<string, Attr> = {};
     if (o.transA) attrs.transA = int(1);
     if (o.transB) attrs.transB = int(1);
@@ -92,61 +110,114 @@ export class Graph extends GraphBase {
     return this.one("Gemm", c ? [a, b, c] : [a, b], attrs);
   };
   Softmax = (x: Value, axis = -1) => this.one("Softmax", [x], { axis: int(axis) });
-  LayerNormalization = (x: Value, scale: Value, bias?: Value | null, o: { axis?: number; epsilon?: number } = {}) =>
+  LayerNormalization = (
+    x: Value,
+    scale: Value,
+    bias?: Value | null,
+    o: { axis?: number; epsilon?: number } = {},
+  ) =>
     this.one("LayerNormalization", bias ? [x, scale, bias] : [x, scale], {
       axis: int(o.axis ?? -1),
       epsilon: float(o.epsilon ?? 1e-5),
     });
 
   // Reductions: `axes` undefined reduces everything.
-  private reduce(op: string, x: Value, axes: readonly number[] | undefined, keepdims: boolean): Value {
+  private reduce(
+    op: string,
+    x: Value,
+    axes: readonly number[] | undefined,
+    keepdims: boolean,
+  ): Value {
     const all = axes === undefined || axes.length === 0;
     return this.one(op, all ? [x] : [x, this.int64s(axes)], { keepdims: int(keepdims ? 1 : 0) });
   }
-  ReduceSum = (x: Value, axes?: readonly number[], keepdims = true) => this.reduce("ReduceSum", x, axes, keepdims);
-  ReduceMean = (x: Value, axes?: readonly number[], keepdims = true) => this.reduce("ReduceMean", x, axes, keepdims);
-  ReduceMax = (x: Value, axes?: readonly number[], keepdims = true) => this.reduce("ReduceMax", x, axes, keepdims);
-  ReduceMin = (x: Value, axes?: readonly number[], keepdims = true) => this.reduce("ReduceMin", x, axes, keepdims);
-  ReduceL2 = (x: Value, axes?: readonly number[], keepdims = true) => this.reduce("ReduceL2", x, axes, keepdims);
-  ArgMax = (x: Value, axis = 0, keepdims = true) => this.one("ArgMax", [x], { axis: int(axis), keepdims: int(keepdims ? 1 : 0) });
+  ReduceSum = (x: Value, axes?: readonly number[], keepdims = true) =>
+    this.reduce("ReduceSum", x, axes, keepdims);
+  ReduceMean = (x: Value, axes?: readonly number[], keepdims = true) =>
+    this.reduce("ReduceMean", x, axes, keepdims);
+  ReduceMax = (x: Value, axes?: readonly number[], keepdims = true) =>
+    this.reduce("ReduceMax", x, axes, keepdims);
+  ReduceMin = (x: Value, axes?: readonly number[], keepdims = true) =>
+    this.reduce("ReduceMin", x, axes, keepdims);
+  ReduceL2 = (x: Value, axes?: readonly number[], keepdims = true) =>
+    this.reduce("ReduceL2", x, axes, keepdims);
+  ArgMax = (x: Value, axis = 0, keepdims = true) =>
+    this.one("ArgMax", [x], { axis: int(axis), keepdims: int(keepdims ? 1 : 0) });
 
   // Shape and data movement (all shape-like arguments are static).
-  Reshape = (x: Value, shape: Shape) => (sameShape(x.shape, shape) ? x : this.one("Reshape", [x, this.int64s(shape)]));
+  Reshape = (x: Value, shape: Shape) =>
+    sameShape(x.shape, shape) ? x : this.one("Reshape", [x, this.int64s(shape)]);
   Flatten = (x: Value, axis = 1) => this.one("Flatten", [x], { axis: int(axis) });
   Squeeze = (x: Value, axes: readonly number[]) => this.one("Squeeze", [x, this.int64s(axes)]);
   Unsqueeze = (x: Value, axes: readonly number[]) => this.one("Unsqueeze", [x, this.int64s(axes)]);
   Transpose = (x: Value, perm?: readonly number[]) =>
-    perm && perm.every((p, i) => p === i) && perm.length === x.rank ? x : this.one("Transpose", [x], perm ? { perm: ints(perm) } : {});
-  Concat = (xs: readonly Value[], axis: number) => (xs.length === 1 ? xs[0] : this.one("Concat", xs, { axis: int(axis) }));
-  Split = (x: Value, sizes: readonly number[], axis: number) => this.emit("Split", [x, this.int64s(sizes)], { axis: int(axis) });
-  Slice = (x: Value, starts: readonly number[], ends: readonly number[], axes?: readonly number[], steps?: readonly number[]) => {
+    perm && perm.every((p, i) => p === i) && perm.length === x.rank
+      ? x
+      : this.one("Transpose", [x], perm ? { perm: ints(perm) } : {});
+  Concat = (xs: readonly Value[], axis: number) =>
+    xs.length === 1 ? xs[0] : this.one("Concat", xs, { axis: int(axis) });
+  Split = (x: Value, sizes: readonly number[], axis: number) =>
+    this.emit("Split", [x, this.int64s(sizes)], { axis: int(axis) });
+  Slice = (
+    x: Value,
+    starts: readonly number[],
+    ends: readonly number[],
+    axes?: readonly number[],
+    steps?: readonly number[],
+  ) => {
     const inputs = [x, this.int64s(starts), this.int64s(ends)];
     if (axes || steps) inputs.push(this.int64s(axes ?? starts.map((_, i) => i)));
     if (steps) inputs.push(this.int64s(steps));
     return this.one("Slice", inputs);
   };
-  Gather = (x: Value, indices: Indices, axis = 0) => this.one("Gather", [x, this.indices(indices)], { axis: int(axis) });
-  GatherElements = (x: Value, indices: Value, axis = 0) => this.one("GatherElements", [x, indices], { axis: int(axis) });
-  ScatterElements = (data: Value, indices: Value, updates: Value, o: { axis?: number; reduction?: "none" | "add" | "mul" | "max" | "min" } = {}) =>
-    this.one("ScatterElements", [data, indices, updates], { axis: int(o.axis ?? 0), reduction: str(o.reduction ?? "none") });
+  Gather = (x: Value, indices: Indices, axis = 0) =>
+    this.one("Gather", [x, this.indices(indices)], { axis: int(axis) });
+  GatherElements = (x: Value, indices: Value, axis = 0) =>
+    this.one("GatherElements", [x, indices], { axis: int(axis) });
+  ScatterElements = (
+    data: Value,
+    indices: Value,
+    updates: Value,
+    o: { axis?: number; reduction?: "none" | "add" | "mul" | "max" | "min" } = {},
+  ) =>
+    this.one("ScatterElements", [data, indices, updates], {
+      axis: int(o.axis ?? 0),
+      reduction: str(o.reduction ?? "none"),
+    });
   GatherND = (x: Value, indices: Value) => this.one("GatherND", [x, indices]);
-  ScatterND = (data: Value, indices: Value, updates: Value, o: { reduction?: "none" | "add" | "mul" | "max" | "min" } = {}) =>
-    this.one("ScatterND", [data, indices, updates], { reduction: str(o.reduction ?? "none") });
+  ScatterND = (
+    data: Value,
+    indices: Value,
+    updates: Value,
+    o: { reduction?: "none" | "add" | "mul" | "max" | "min" } = {},
+  ) => this.one("ScatterND", [data, indices, updates], { reduction: str(o.reduction ?? "none") });
   Expand = (x: Value, shape: Shape) => this.one("Expand", [x, this.int64s(shape)]);
   Tile = (x: Value, repeats: readonly number[]) => this.one("Tile", [x, this.int64s(repeats)]);
-  Pad = (x: Value, pads: readonly number[], o: { mode?: PadMode; value?: number; axes?: readonly number[] } = {}) => {
+  Pad = (
+    x: Value,
+    pads: readonly number[],
+    o: { mode?: PadMode; value?: number; axes?: readonly number[] } = {},
+  ) => {
     const value = o.value !== undefined && o.value !== 0 ? this.lift(o.value, x) : null;
     const inputs = [x, this.int64s(pads), value, o.axes ? this.int64s(o.axes) : null];
     while (inputs[inputs.length - 1] === null) inputs.pop();
     return this.one("Pad", inputs, { mode: str(o.mode ?? "constant") });
   };
   ConstantOfShape = (shape: Shape, value = 0, dtype: DType = this.float) =>
-    this.one("ConstantOfShape", [this.int64s(shape)], { value: { kind: "tensor", dtype, shape: [1], data: fromNumbers(dtype, [value]) } });
+    this.one("ConstantOfShape", [this.int64s(shape)], {
+      value: { kind: "tensor", dtype, shape: [1], data: fromNumbers(dtype, [value]) },
+    });
 
   // Convolution and resampling.
-  Conv = (x: Value, w: Value, b?: Value | null, o: ConvOptions = {}) => this.one("Conv", b ? [x, w, b] : [x, w], convAttrs(o));
-  ConvTranspose = (x: Value, w: Value, b?: Value | null, o: ConvOptions = {}) => this.one("ConvTranspose", b ? [x, w, b] : [x, w], convAttrs(o));
-  GridSample = (x: Value, grid: Value, o: { mode?: GridSampleMode; padding_mode?: GridSamplePadding; align_corners?: boolean } = {}) =>
+  Conv = (x: Value, w: Value, b?: Value | null, o: ConvOptions = {}) =>
+    this.one("Conv", b ? [x, w, b] : [x, w], convAttrs(o));
+  ConvTranspose = (x: Value, w: Value, b?: Value | null, o: ConvOptions = {}) =>
+    this.one("ConvTranspose", b ? [x, w, b] : [x, w], convAttrs(o));
+  GridSample = (
+    x: Value,
+    grid: Value,
+    o: { mode?: GridSampleMode; padding_mode?: GridSamplePadding; align_corners?: boolean } = {},
+  ) =>
     this.one("GridSample", [x, grid], {
       mode: str(o.mode ?? "bilinear"),
       padding_mode: str(o.padding_mode ?? "zeros"),
@@ -155,7 +226,11 @@ export class Graph extends GraphBase {
 
   // Randomness (seeded per session by ORT unless `seed` is given; no gradient).
   RandomNormalLike = (x: Value, o: { mean?: number; scale?: number; seed?: number } = {}) =>
-    this.one("RandomNormalLike", [x], randomAttrs({ mean: o.mean ?? 0, scale: o.scale ?? 1 }, o.seed));
+    this.one(
+      "RandomNormalLike",
+      [x],
+      randomAttrs({ mean: o.mean ?? 0, scale: o.scale ?? 1 }, o.seed),
+    );
   RandomUniformLike = (x: Value, o: { low?: number; high?: number; seed?: number } = {}) =>
     this.one("RandomUniformLike", [x], randomAttrs({ low: o.low ?? 0, high: o.high ?? 1 }, o.seed));
 

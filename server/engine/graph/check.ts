@@ -80,14 +80,22 @@ export async function checkGradient(c: GradCheck, runtime?: Runtime): Promise<Gr
   const g = new Graph({ float, name: c.name });
   const xs = c.inputs.map((i) => g.input(i.name, i.shape));
   const y = c.build(g, ...xs);
-  const weights = g.constant(fromNumbers(float, Array.from({ length: y.size }, () => 2 * rnd() - 1)), y.shape);
+  const weights = g.constant(
+    fromNumbers(
+      float,
+      Array.from({ length: y.size }, () => 2 * rnd() - 1),
+    ),
+    y.shape,
+  );
   const loss = g.scope("loss", () => g.ReduceSum(g.Mul(y, weights), undefined, false));
   g.output(loss, "loss");
   const wrt = xs.filter((x) => !c.wrt || c.wrt.includes(x.name));
   grad(g, loss, wrt, { rules: c.rules }).forEach((d, i) => g.output(d, `grad_${wrt[i].name}`));
   const session = await rt.load(g, { optimization: "basic", reuseOutputs: false });
 
-  const values = c.inputs.map((i) => fromNumbers(float, sample(i, rnd)) as Float64Array | Float32Array);
+  const values = c.inputs.map(
+    (i) => fromNumbers(float, sample(i, rnd)) as Float64Array | Float32Array,
+  );
   const feeds = () => Object.fromEntries(c.inputs.map((inp, i) => [inp.name, values[i]]));
   const analytic = await session.run(feeds());
   const lossAt = async () => Number((await session.run(feeds(), ["loss"])).loss.data[0]);

@@ -161,9 +161,13 @@ export class GraphBase {
     const typed = Array.isArray(data) ? fromNumbers(dtype, data) : (data as TensorData);
     checkShape(shape, `constant ${opts.name ?? ""}`);
     if (typed.length !== sizeOf(shape))
-      throw new Error(`constant ${opts.name ?? ""}: ${typed.length} elements for shape ${shapeStr(shape)}`);
+      throw new Error(
+        `constant ${opts.name ?? ""}: ${typed.length} elements for shape ${shapeStr(shape)}`,
+      );
     const small = opts.name === undefined && typed.length <= SMALL_CONSTANT;
-    const dedupKey = small ? `${dtype}${shapeStr(shape)}${Array.from(typed as ArrayLike<number | bigint>).join(",")}` : "";
+    const dedupKey = small
+      ? `${dtype}${shapeStr(shape)}${Array.from(typed as ArrayLike<number | bigint>).join(",")}`
+      : "";
     if (small) {
       const found = this.smallConstants.get(dedupKey);
       if (found) return found;
@@ -199,7 +203,10 @@ export class GraphBase {
   summary(): string {
     const io = (v: Value | null) => (v ? v.name : "-");
     return this.nodes
-      .map((n) => `${n.name} = ${n.op}(${n.inputs.map(io).join(", ")}) -> ${n.outputs.map((o) => `${o.dtype}${shapeStr(o.shape)}`).join(", ")}`)
+      .map(
+        (n) =>
+          `${n.name} = ${n.op}(${n.inputs.map(io).join(", ")}) -> ${n.outputs.map((o) => `${o.dtype}${shapeStr(o.shape)}`).join(", ")}`,
+      )
       .join("\n");
   }
 
@@ -218,7 +225,12 @@ export class GraphBase {
    * (as many as the rule gives: Split's pieces, LayerNormalization's Mean/InvStdDev). Output 0 is named
    * like the node, output i as `name:i`.
    */
-  emit(op: string, inputs: readonly (Value | null)[], attrs: Attrs = {}, opts: { name?: string; domain?: string } = {}): Value[] {
+  emit(
+    op: string,
+    inputs: readonly (Value | null)[],
+    attrs: Attrs = {},
+    opts: { name?: string; domain?: string } = {},
+  ): Value[] {
     const name = opts.name !== undefined ? this.claim(opts.name) : this.freshName(op);
     const where = `${op} "${name}"`;
     inputs.forEach((v) => v && this.own(v, where));
@@ -232,7 +244,8 @@ export class GraphBase {
         const v = inputs[i];
         if (!v) return undefined;
         const data = this.constData(v);
-        if (!data) throw new Error(`${where}: input ${i} (${v.name}) must be a constant for static shapes`);
+        if (!data)
+          throw new Error(`${where}: input ${i} (${v.name}) must be a constant for static shapes`);
         return Array.from(data as ArrayLike<number | bigint>, Number);
       },
     };

@@ -15,7 +15,12 @@ export class Hasher {
     const aligned = bytes.byteOffset % 4 === 0;
     const w = aligned ? new Uint32Array(bytes.buffer, bytes.byteOffset, words) : undefined;
     for (let i = 0; i < words; i++) {
-      const k = w ? w[i] : bytes[4 * i] | (bytes[4 * i + 1] << 8) | (bytes[4 * i + 2] << 16) | (bytes[4 * i + 3] << 24);
+      const k = w
+        ? w[i]
+        : bytes[4 * i] |
+          (bytes[4 * i + 1] << 8) |
+          (bytes[4 * i + 2] << 16) |
+          (bytes[4 * i + 3] << 24);
       h1 = Math.imul(h1 ^ k, 0x9e3779b1);
       h1 = (h1 << 13) | (h1 >>> 19);
       h2 = Math.imul(h2 + k, 0x85ebca77) ^ (h2 >>> 15);

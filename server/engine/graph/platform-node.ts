@@ -26,7 +26,9 @@ export const nodePlatform: Platform = {
   missing(device: string): string | undefined {
     if (device !== "cuda" || process.platform !== "linux") return undefined;
     const lib = join(bindingDir(), "libonnxruntime_providers_cuda.so");
-    return existsSync(lib) ? undefined : `its library ${lib} is not installed (npm install onnxruntime-node on a CUDA machine fetches it)`;
+    return existsSync(lib)
+      ? undefined
+      : `its library ${lib} is not installed (npm install onnxruntime-node on a CUDA machine fetches it)`;
   },
   async saveModel(model: ModelBytes, dir = DEFAULT_DIR): Promise<string> {
     const path = join(dir, `${model.hash}.onnx`);

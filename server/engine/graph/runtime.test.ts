@@ -22,7 +22,9 @@ describe("Runtime", () => {
     const backends = (await import("./platform-node")).nodePlatform.backends();
     const rt = await Runtime.create({ device: "cuda" }).catch((e: Error) => e);
     if (rt instanceof Runtime) return void (await rt.release()); // a machine with CUDA: nothing to check
-    expect(rt.message).toMatch(/execution provider "cuda" is not available: .+ Built-in providers: .*cpu/);
+    expect(rt.message).toMatch(
+      /execution provider "cuda" is not available: .+ Built-in providers: .*cpu/,
+    );
     expect(backends).toContain("cpu");
   });
 
@@ -59,10 +61,16 @@ describe("Runtime", () => {
     const rt = await Runtime.create({ device: "cpu", threads: 1 });
     const s = await rt.load(affine(2));
     await expect(s.run({})).rejects.toThrow('run: missing input "x" float32[2,2]');
-    await expect(s.run({ x: new Float32Array(3) })).rejects.toThrow('run: input "x" wants float32[2,2], got Float32Array(3)');
+    await expect(s.run({ x: new Float32Array(3) })).rejects.toThrow(
+      'run: input "x" wants float32[2,2], got Float32Array(3)',
+    );
     await expect(s.run({ x: new Float64Array(4) })).rejects.toThrow("got Float64Array(4)");
-    await expect(s.run({ x: new Float32Array(4), z: new Float32Array(1) })).rejects.toThrow('run: unknown input "z"');
-    await expect(s.run({ x: new Float32Array(4) }, ["nope"])).rejects.toThrow('run: unknown output "nope"');
+    await expect(s.run({ x: new Float32Array(4), z: new Float32Array(1) })).rejects.toThrow(
+      'run: unknown input "z"',
+    );
+    await expect(s.run({ x: new Float32Array(4) }, ["nope"])).rejects.toThrow(
+      'run: unknown output "nope"',
+    );
     await rt.release();
   });
 });

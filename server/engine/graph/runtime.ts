@@ -4,7 +4,16 @@ import { Graph } from "./builder";
 import type { GraphBase, Value } from "./graph";
 import { hashGraph, writeModel, type ModelBytes } from "./onnx/write";
 import type { Ort, OrtSession, OrtSessionOptions, OrtTensor, Platform } from "./platform";
-import { allocate, sameShape, shapeStr, sizeOf, type DType, type FloatType, type Shape, type TensorData } from "./types";
+import {
+  allocate,
+  sameShape,
+  shapeStr,
+  sizeOf,
+  type DType,
+  type FloatType,
+  type Shape,
+  type TensorData,
+} from "./types";
 
 export type Device = "cpu" | "cuda" | "webgpu";
 export type Optimization = "disabled" | "basic" | "extended" | "all";
@@ -75,7 +84,13 @@ export class Runtime {
     const skipped: string[] = [];
     for (const device of PROBE_ORDER) {
       const err = device === "cpu" ? undefined : await probe(platform, device);
-      if (!err) return new Runtime(platform, device, `auto: ${device}${skipped.length ? ` (${skipped.join("; ")})` : ""}`, options);
+      if (!err)
+        return new Runtime(
+          platform,
+          device,
+          `auto: ${device}${skipped.length ? ` (${skipped.join("; ")})` : ""}`,
+          options,
+        );
       skipped.push(`${device}: ${err}`);
     }
     throw new Error(`no execution provider works: ${skipped.join("; ")}`);
@@ -108,7 +123,12 @@ export class Runtime {
     return made;
   }
 
-  private async open(g: GraphBase, model: ModelBytes, optimization: Optimization, reuse: boolean): Promise<Session> {
+  private async open(
+    g: GraphBase,
+    model: ModelBytes,
+    optimization: Optimization,
+    reuse: boolean,
+  ): Promise<Session> {
     const options: OrtSessionOptions = {
       executionProviders: [this.device],
       graphOptimizationLevel: optimization,
@@ -116,12 +136,25 @@ export class Runtime {
       interOpNumThreads: 1,
       executionMode: "sequential",
       logSeverityLevel: 3,
-      ...(this.options.strictDevice && this.device !== "cpu" ? { extra: { session: { disable_cpu_ep_fallback: "1" } } } : {}),
+      ...(this.options.strictDevice && this.device !== "cpu"
+        ? { extra: { session: { disable_cpu_ep_fallback: "1" } } }
+        : {}),
     };
-    const source = model.external ? await this.platform.saveModel!(model, this.options.cacheDir) : model.model;
+    const source = model.external
+      ? await this.platform.saveModel!(model, this.options.cacheDir)
+      : model.model;
     const ort = this.platform.ort;
-    const session = await (typeof source === "string" ? ort.InferenceSession.create(source, options) : ort.InferenceSession.create(source, options));
-    return new Session(ort, session, model.hash, g.inputs.map(signature), g.outputs.map(signature), reuse);
+    const session = await (typeof source === "string"
+      ? ort.InferenceSession.create(source, options)
+      : ort.InferenceSession.create(source, options));
+    return new Session(
+      ort,
+      session,
+      model.hash,
+      g.inputs.map(signature),
+      g.outputs.map(signature),
+      reuse,
+    );
   }
 
   private evict(): void {
@@ -160,22 +193,31 @@ export class Session {
    * Runs the graph. `fetch` limits which outputs are computed (default all). With reused outputs the
    * returned arrays are overwritten by the next run: copy what you keep.
    */
-  async run(feeds: Readonly<Record<string, TensorData | HostTensor>>, fetch?: readonly string[]): Promise<Record<string, HostTensor>> {
+  async run(
+    feeds: Readonly<Record<string, TensorData | HostTensor>>,
+    fetch?: readonly string[],
+  ): Promise<Record<string, HostTensor>> {
     const ortFeeds: Record<string, OrtTensor> = {};
     for (const sig of this.inputs) {
       const given = feeds[sig.name];
-      if (given === undefined) throw new Error(`run: missing input "${sig.name}" ${sig.dtype}${shapeStr(sig.shape)}`);
+      if (given === undefined)
+        throw new Error(`run: missing input "${sig.name}" ${sig.dtype}${shapeStr(sig.shape)}`);
       ortFeeds[sig.name] = this.tensor(sig, given);
     }
     for (const name of Object.keys(feeds))
-      if (!this.inputs.some((s) => s.name === name)) throw new Error(`run: unknown input "${name}" (inputs: ${this.inputs.map((s) => s.name).join(", ")})`);
+      if (!this.inputs.some((s) => s.name === name))
+        throw new Error(
+          `run: unknown input "${name}" (inputs: ${this.inputs.map((s) => s.name).join(", ")})`,
+        );
     const wanted = fetch ? fetch.map((n) => this.output(n)) : this.outputs;
     const fetches: Record<string, OrtTensor | null> = {};
     for (const sig of wanted) fetches[sig.name] = this.reuseOutputs ? this.outputTensor(sig) : null;
     const result = await this.session.run(ortFeeds, fetches);
     const out: Record<string, HostTensor> = {};
     for (const sig of wanted) {
-      const t = this.reuseOutputs ? this.outputTensors.get(sig.name)! : (result[sig.name] as OrtTensor);
+      const t = this.reuseOutputs
+        ? this.outputTensors.get(sig.name)!
+        : (result[sig.name] as OrtTensor);
       out[sig.name] = { data: t.data as TensorData, shape: sig.shape, dtype: sig.dtype };
     }
     return out;
@@ -183,16 +225,23 @@ export class Session {
 
   private output(name: string): Signature {
     const sig = this.outputs.find((s) => s.name === name);
-    if (!sig) throw new Error(`run: unknown output "${name}" (outputs: ${this.outputs.map((s) => s.name).join(", ")})`);
+    if (!sig)
+      throw new Error(
+        `run: unknown output "${name}" (outputs: ${this.outputs.map((s) => s.name).join(", ")})`,
+      );
     return sig;
   }
 
   private tensor(sig: Signature, given: TensorData | HostTensor): OrtTensor {
     const data = "data" in given && !ArrayBuffer.isView(given) ? given.data : (given as TensorData);
     if ("shape" in given && !ArrayBuffer.isView(given) && !sameShape(given.shape, sig.shape))
-      throw new Error(`run: input "${sig.name}" has shape ${shapeStr(given.shape)}, the graph wants ${shapeStr(sig.shape)}`);
+      throw new Error(
+        `run: input "${sig.name}" has shape ${shapeStr(given.shape)}, the graph wants ${shapeStr(sig.shape)}`,
+      );
     if (data.length !== sizeOf(sig.shape) || !matchesDtype(data, sig.dtype))
-      throw new Error(`run: input "${sig.name}" wants ${sig.dtype}${shapeStr(sig.shape)}, got ${data.constructor.name}(${data.length})`);
+      throw new Error(
+        `run: input "${sig.name}" wants ${sig.dtype}${shapeStr(sig.shape)}, got ${data.constructor.name}(${data.length})`,
+      );
     return new this.ort.Tensor(sig.dtype, data as Float32Array, [...sig.shape]);
   }
 
@@ -200,7 +249,9 @@ export class Session {
     let t = this.outputTensors.get(sig.name);
     if (!t) {
       // The Tensor constructor is typed per dtype; allocate() pairs them right.
-      t = new this.ort.Tensor(sig.dtype, allocate(sig.dtype, sizeOf(sig.shape)) as Float32Array, [...sig.shape]);
+      t = new this.ort.Tensor(sig.dtype, allocate(sig.dtype, sizeOf(sig.shape)) as Float32Array, [
+        ...sig.shape,
+      ]);
       this.outputTensors.set(sig.name, t);
     }
     return t;
@@ -237,10 +288,15 @@ async function probe(platform: Platform, device: Device): Promise<string | undef
   const g = new Graph();
   g.output(g.Identity(g.input("x", [1])), "y");
   try {
-    const s = await platform.ort.InferenceSession.create(writeModel(g).model, { executionProviders: [device], logSeverityLevel: 4 });
+    const s = await platform.ort.InferenceSession.create(writeModel(g).model, {
+      executionProviders: [device],
+      logSeverityLevel: 4,
+    });
     await s.release();
     return undefined;
   } catch (e) {
-    return String(e instanceof Error ? e.message : e).split("\n")[0].slice(0, 200);
+    return String(e instanceof Error ? e.message : e)
+      .split("\n")[0]
+      .slice(0, 200);
   }
 }

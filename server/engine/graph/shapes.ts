@@ -1,7 +1,15 @@
 // Static shape and dtype rules, one per ONNX op: the builder checks every node with these when it is made,
 // so a wrong shape fails at build time with the op and node name, not inside onnxruntime.
 import type { Attrs, OutputInfo, ShapeContext, ShapeRule, Value } from "./graph";
-import { broadcastShapes, isFloat, normAxis, shapeStr, sizeOf, type DType, type Shape } from "./types";
+import {
+  broadcastShapes,
+  isFloat,
+  normAxis,
+  shapeStr,
+  sizeOf,
+  type DType,
+  type Shape,
+} from "./types";
 
 const fail = (c: ShapeContext, msg: string): never => {
   throw new Error(`${c.where}: ${msg}`);
@@ -31,7 +39,8 @@ function input(c: ShapeContext, i: number): Value {
 }
 function count(c: ShapeContext, min: number, max = min): void {
   const n = c.inputs.length;
-  if (n < min || n > max) fail(c, `expects ${min === max ? min : `${min}..${max}`} inputs, got ${n}`);
+  if (n < min || n > max)
+    fail(c, `expects ${min === max ? min : `${min}..${max}`} inputs, got ${n}`);
 }
 function floatInput(c: ShapeContext, i: number): Value {
   const v = input(c, i);
@@ -41,11 +50,15 @@ function floatInput(c: ShapeContext, i: number): Value {
 function sameDtype(c: ShapeContext, vs: readonly (Value | null)[]): DType {
   const present = vs.filter((v): v is Value => v !== null);
   const t = present[0].dtype;
-  for (const v of present) if (v.dtype !== t) fail(c, `dtypes differ: ${present.map(desc).join(" vs ")}`);
+  for (const v of present)
+    if (v.dtype !== t) fail(c, `dtypes differ: ${present.map(desc).join(" vs ")}`);
   return t;
 }
 function broadcast(c: ShapeContext, vs: readonly Value[]): number[] {
-  return broadcastShapes(...vs.map((v) => v.shape)) ?? fail(c, `shapes do not broadcast: ${vs.map(desc).join(", ")}`);
+  return (
+    broadcastShapes(...vs.map((v) => v.shape)) ??
+    fail(c, `shapes do not broadcast: ${vs.map(desc).join(", ")}`)
+  );
 }
 
 const unary =
@@ -72,17 +85,23 @@ function reduce(c: ShapeContext): OutputInfo[] {
   const x = input(c, 0);
   const keep = attrInt(c.attrs, "keepdims", 1) === 1;
   const given = c.ints(1);
-  const axes = given && given.length ? given.map((a) => normAxis(a, x.rank, c.where)) : x.shape.map((_, i) => i);
+  const axes =
+    given && given.length
+      ? given.map((a) => normAxis(a, x.rank, c.where))
+      : x.shape.map((_, i) => i);
   const shape = x.shape.flatMap((d, i) => (axes.includes(i) ? (keep ? [1] : []) : [d]));
   return [{ shape, dtype: x.dtype }];
 }
 
 function reshape(c: ShapeContext, x: Value, target: readonly number[]): number[] {
-  const shape = target.map((d, i) => (d === 0 ? (x.shape[i] ?? fail(c, "0 in shape beyond input rank")) : d));
+  const shape = target.map((d, i) =>
+    d === 0 ? (x.shape[i] ?? fail(c, "0 in shape beyond input rank")) : d,
+  );
   const free = shape.indexOf(-1);
   if (free >= 0) {
     const rest = sizeOf(shape.filter((_, i) => i !== free));
-    if (rest === 0 || x.size % rest !== 0) fail(c, `cannot reshape ${desc(x)} to ${shapeStr(target)}`);
+    if (rest === 0 || x.size % rest !== 0)
+      fail(c, `cannot reshape ${desc(x)} to ${shapeStr(target)}`);
     shape[free] = x.size / rest;
   }
   if (sizeOf(shape) !== x.size) fail(c, `cannot reshape ${desc(x)} to ${shapeStr(target)}`);
@@ -96,7 +115,9 @@ function matmulShape(c: ShapeContext, a: Shape, b: Shape): number[] {
   const [m, k] = a2.slice(-2);
   const [k2, n] = b2.slice(-2);
   if (k !== k2) fail(c, `inner dimensions differ: ${shapeStr(a)} x ${shapeStr(b)}`);
-  const batch = broadcastShapes(a2.slice(0, -2), b2.slice(0, -2)) ?? fail(c, `batch dims do not broadcast: ${shapeStr(a)} x ${shapeStr(b)}`);
+  const batch =
+    broadcastShapes(a2.slice(0, -2), b2.slice(0, -2)) ??
+    fail(c, `batch dims do not broadcast: ${shapeStr(a)} x ${shapeStr(b)}`);
   return [...batch, ...(a.length === 1 ? [] : [m]), ...(b.length === 1 ? [] : [n])];
 }
 
@@ -107,7 +128,8 @@ function convSpatial(c: ShapeContext, x: Shape, kernel: Shape, transpose: boolea
   const dil = attrInts(c.attrs, "dilations") ?? Array(nd).fill(1);
   const pads = attrInts(c.attrs, "pads") ?? Array(2 * nd).fill(0);
   const outPad = attrInts(c.attrs, "output_padding") ?? Array(nd).fill(0);
-  if (attrStr(c.attrs, "auto_pad", "NOTSET") !== "NOTSET") fail(c, "auto_pad is not supported; give pads");
+  if (attrStr(c.attrs, "auto_pad", "NOTSET") !== "NOTSET")
+    fail(c, "auto_pad is not supported; give pads");
   return x.slice(2).map((n, i) => {
     const k = (kernel[i] - 1) * dil[i] + 1;
     const out = transpose
@@ -122,7 +144,8 @@ function conv(transpose: boolean): ShapeRule {
     count(c, 2, 3);
     const [x, w, b] = [floatInput(c, 0), floatInput(c, 1), c.inputs[2] ?? null];
     sameDtype(c, [x, w, b]);
-    if (x.rank < 3 || w.rank !== x.rank) fail(c, `input ${desc(x)} and weight ${desc(w)} ranks do not fit`);
+    if (x.rank < 3 || w.rank !== x.rank)
+      fail(c, `input ${desc(x)} and weight ${desc(w)} ranks do not fit`);
     const group = attrInt(c.attrs, "group", 1);
     const inPerGroup = transpose ? x.shape[1] : w.shape[1] * group;
     const channelsIn = transpose ? w.shape[0] : inPerGroup;
@@ -131,20 +154,34 @@ function conv(transpose: boolean): ShapeRule {
     const outCh = transpose ? w.shape[1] * group : w.shape[0];
     if (b && (b.rank !== 1 || b.shape[0] !== outCh)) fail(c, `bias ${desc(b)} must be [${outCh}]`);
     const ks = attrInts(c.attrs, "kernel_shape");
-    if (ks && ks.some((k, i) => k !== w.shape[2 + i])) fail(c, `kernel_shape ${shapeStr(ks)} differs from weight ${desc(w)}`);
-    return [{ shape: [x.shape[0], outCh, ...convSpatial(c, x.shape, w.shape.slice(2), transpose)], dtype: x.dtype }];
+    if (ks && ks.some((k, i) => k !== w.shape[2 + i]))
+      fail(c, `kernel_shape ${shapeStr(ks)} differs from weight ${desc(w)}`);
+    return [
+      {
+        shape: [x.shape[0], outCh, ...convSpatial(c, x.shape, w.shape.slice(2), transpose)],
+        dtype: x.dtype,
+      },
+    ];
   };
 }
 
 /** Start/end/step of each axis after ONNX Slice's clamping rules. */
-export function sliceRanges(shape: Shape, starts: number[], ends: number[], axes: number[], steps: number[], where: string) {
+export function sliceRanges(
+  shape: Shape,
+  starts: number[],
+  ends: number[],
+  axes: number[],
+  steps: number[],
+  where: string,
+) {
   const ranges = shape.map((d) => ({ start: 0, end: d, step: 1, size: d }));
   axes.forEach((axis, i) => {
     const a = normAxis(axis, shape.length, where);
     const d = shape[a];
     const step = steps[i];
     if (step === 0) throw new Error(`${where}: slice step 0`);
-    const clamp = (v: number, lo: number, hi: number) => Math.min(Math.max(v < 0 ? v + d : v, lo), hi);
+    const clamp = (v: number, lo: number, hi: number) =>
+      Math.min(Math.max(v < 0 ? v + d : v, lo), hi);
     const start = step > 0 ? clamp(starts[i], 0, d) : clamp(starts[i], -1, d - 1);
     const end = step > 0 ? clamp(ends[i], 0, d) : clamp(ends[i], -1, d - 1);
     const size = Math.max(0, Math.ceil((end - start) / step));
@@ -153,9 +190,18 @@ export function sliceRanges(shape: Shape, starts: number[], ends: number[], axes
   return ranges;
 }
 
-const DTYPE_BY_CODE: Record<number, DType> = { 1: "float32", 2: "uint8", 6: "int32", 7: "int64", 9: "bool", 10: "float16", 11: "float64" };
+const DTYPE_BY_CODE: Record<number, DType> = {
+  1: "float32",
+  2: "uint8",
+  6: "int32",
+  7: "int64",
+  9: "bool",
+  10: "float16",
+  11: "float64",
+};
 const castTarget = (c: ShapeContext, name = "to"): DType =>
-  DTYPE_BY_CODE[attrInt(c.attrs, name, 1)] ?? fail(c, `unsupported dtype code ${attrInt(c.attrs, name, 1)}`);
+  DTYPE_BY_CODE[attrInt(c.attrs, name, 1)] ??
+  fail(c, `unsupported dtype code ${attrInt(c.attrs, name, 1)}`);
 
 const GRID_MODES = ["bilinear", "nearest", "bicubic", "linear", "cubic"];
 const GRID_PADDINGS = ["zeros", "border", "reflection"];
@@ -212,7 +258,8 @@ export const SHAPES: Record<string, ShapeRule> = {
   Clip: (c) => {
     count(c, 1, 3);
     const x = input(c, 0);
-    for (const v of c.inputs.slice(1)) if (v && v.rank !== 0) fail(c, `min/max ${desc(v)} must be scalars`);
+    for (const v of c.inputs.slice(1))
+      if (v && v.rank !== 0) fail(c, `min/max ${desc(v)} must be scalars`);
     sameDtype(c, c.inputs);
     return [{ shape: x.shape, dtype: x.dtype }];
   },
@@ -232,8 +279,10 @@ export const SHAPES: Record<string, ShapeRule> = {
     if (a.rank !== 2 || b.rank !== 2) fail(c, `operands must be 2-D: ${desc(a)}, ${desc(b)}`);
     const [m, k] = attrInt(c.attrs, "transA", 0) ? [a.shape[1], a.shape[0]] : a.shape;
     const [k2, n] = attrInt(c.attrs, "transB", 0) ? [b.shape[1], b.shape[0]] : b.shape;
-    if (k !== k2) fail(c, `inner dimensions differ: ${desc(a)} x ${desc(b)} (transA/transB applied)`);
-    if (bias && broadcastShapes(bias.shape, [m, n])?.join() !== [m, n].join()) fail(c, `C ${desc(bias)} does not broadcast to [${m},${n}]`);
+    if (k !== k2)
+      fail(c, `inner dimensions differ: ${desc(a)} x ${desc(b)} (transA/transB applied)`);
+    if (bias && broadcastShapes(bias.shape, [m, n])?.join() !== [m, n].join())
+      fail(c, `C ${desc(bias)} does not broadcast to [${m},${n}]`);
     return [{ shape: [m, n], dtype }];
   },
   Softmax: (c) => {
@@ -247,7 +296,8 @@ export const SHAPES: Record<string, ShapeRule> = {
     const axis = normAxis(attrInt(c.attrs, "axis", -1), x.rank, c.where);
     const norm = x.shape.slice(axis);
     for (const p of c.inputs.slice(1))
-      if (p && broadcastShapes(p.shape, norm)?.join() !== norm.join()) fail(c, `${desc(p)} does not broadcast to ${shapeStr(norm)}`);
+      if (p && broadcastShapes(p.shape, norm)?.join() !== norm.join())
+        fail(c, `${desc(p)} does not broadcast to ${shapeStr(norm)}`);
     sameDtype(c, c.inputs);
     // Below float64 (the check mode) it also outputs Mean and InvStdDev (float32), which the backward reuses.
     if (x.dtype === "float64") return [{ shape: x.shape, dtype: x.dtype }];
@@ -264,7 +314,9 @@ export const SHAPES: Record<string, ShapeRule> = {
     const x = input(c, 0);
     const axis = normAxis(attrInt(c.attrs, "axis", 0), x.rank, c.where);
     const keep = attrInt(c.attrs, "keepdims", 1) === 1;
-    return [{ shape: x.shape.flatMap((d, i) => (i === axis ? (keep ? [1] : []) : [d])), dtype: "int64" }];
+    return [
+      { shape: x.shape.flatMap((d, i) => (i === axis ? (keep ? [1] : []) : [d])), dtype: "int64" },
+    ];
   },
   Reshape: (c) => {
     count(c, 2);
@@ -282,7 +334,9 @@ export const SHAPES: Record<string, ShapeRule> = {
   Squeeze: (c) => {
     count(c, 1, 2);
     const x = input(c, 0);
-    const axes = (c.ints(1) ?? x.shape.flatMap((d, i) => (d === 1 ? [i] : []))).map((a) => normAxis(a, x.rank, c.where));
+    const axes = (c.ints(1) ?? x.shape.flatMap((d, i) => (d === 1 ? [i] : []))).map((a) =>
+      normAxis(a, x.rank, c.where),
+    );
     for (const a of axes) if (x.shape[a] !== 1) fail(c, `cannot squeeze axis ${a} of ${desc(x)}`);
     return [{ shape: x.shape.filter((_, i) => !axes.includes(i)), dtype: x.dtype }];
   },
@@ -292,7 +346,12 @@ export const SHAPES: Record<string, ShapeRule> = {
     const rank = x.rank + (c.ints(1) ?? []).length;
     const axes = (c.ints(1) ?? []).map((a) => normAxis(a, rank, c.where));
     const rest = [...x.shape];
-    return [{ shape: Array.from({ length: rank }, (_, i) => (axes.includes(i) ? 1 : rest.shift()!)), dtype: x.dtype }];
+    return [
+      {
+        shape: Array.from({ length: rank }, (_, i) => (axes.includes(i) ? 1 : rest.shift()!)),
+        dtype: x.dtype,
+      },
+    ];
   },
   Transpose: (c) => {
     count(c, 1);
@@ -319,8 +378,12 @@ export const SHAPES: Record<string, ShapeRule> = {
     const x = input(c, 0);
     const axis = normAxis(attrInt(c.attrs, "axis", 0), x.rank, c.where);
     const sizes = c.ints(1) ?? [];
-    if (sizes.reduce((a, b) => a + b, 0) !== x.shape[axis]) fail(c, `sizes ${shapeStr(sizes)} do not sum to axis ${axis} of ${desc(x)}`);
-    return sizes.map((s) => ({ shape: x.shape.map((d, i) => (i === axis ? s : d)), dtype: x.dtype }));
+    if (sizes.reduce((a, b) => a + b, 0) !== x.shape[axis])
+      fail(c, `sizes ${shapeStr(sizes)} do not sum to axis ${axis} of ${desc(x)}`);
+    return sizes.map((s) => ({
+      shape: x.shape.map((d, i) => (i === axis ? s : d)),
+      dtype: x.dtype,
+    }));
   },
   Slice: (c) => {
     count(c, 3, 5);
@@ -329,15 +392,27 @@ export const SHAPES: Record<string, ShapeRule> = {
     const ends = c.ints(2) ?? [];
     const axes = c.ints(3) ?? starts.map((_, i) => i);
     const steps = c.ints(4) ?? starts.map(() => 1);
-    if (new Set([starts.length, ends.length, axes.length, steps.length]).size !== 1) fail(c, "starts/ends/axes/steps lengths differ");
-    return [{ shape: sliceRanges(x.shape, starts, ends, axes, steps, c.where).map((r) => r.size), dtype: x.dtype }];
+    if (new Set([starts.length, ends.length, axes.length, steps.length]).size !== 1)
+      fail(c, "starts/ends/axes/steps lengths differ");
+    return [
+      {
+        shape: sliceRanges(x.shape, starts, ends, axes, steps, c.where).map((r) => r.size),
+        dtype: x.dtype,
+      },
+    ];
   },
   Gather: (c) => {
     count(c, 2);
     const [x, idx] = [input(c, 0), input(c, 1)];
-    if (idx.dtype !== "int64" && idx.dtype !== "int32") fail(c, `indices ${desc(idx)} must be int64/int32`);
+    if (idx.dtype !== "int64" && idx.dtype !== "int32")
+      fail(c, `indices ${desc(idx)} must be int64/int32`);
     const axis = normAxis(attrInt(c.attrs, "axis", 0), x.rank, c.where);
-    return [{ shape: [...x.shape.slice(0, axis), ...idx.shape, ...x.shape.slice(axis + 1)], dtype: x.dtype }];
+    return [
+      {
+        shape: [...x.shape.slice(0, axis), ...idx.shape, ...x.shape.slice(axis + 1)],
+        dtype: x.dtype,
+      },
+    ];
   },
   GatherElements: (c) => {
     count(c, 2);
@@ -351,14 +426,16 @@ export const SHAPES: Record<string, ShapeRule> = {
     const [x, idx, upd] = [input(c, 0), input(c, 1), input(c, 2)];
     normAxis(attrInt(c.attrs, "axis", 0), x.rank, c.where);
     sameDtype(c, [x, upd]);
-    if (idx.shape.join() !== upd.shape.join() || idx.rank !== x.rank) fail(c, `indices ${desc(idx)} and updates ${desc(upd)} must match, rank of ${desc(x)}`);
+    if (idx.shape.join() !== upd.shape.join() || idx.rank !== x.rank)
+      fail(c, `indices ${desc(idx)} and updates ${desc(upd)} must match, rank of ${desc(x)}`);
     return [{ shape: x.shape, dtype: x.dtype }];
   },
   GatherND: (c) => {
     count(c, 2);
     const [x, idx] = [input(c, 0), input(c, 1)];
     const k = idx.shape[idx.rank - 1];
-    if (idx.dtype !== "int64" || k > x.rank) fail(c, `indices ${desc(idx)} must be int64 with last dim <= rank of ${desc(x)}`);
+    if (idx.dtype !== "int64" || k > x.rank)
+      fail(c, `indices ${desc(idx)} must be int64 with last dim <= rank of ${desc(x)}`);
     return [{ shape: [...idx.shape.slice(0, -1), ...x.shape.slice(k)], dtype: x.dtype }];
   },
   ScatterND: (c) => {
@@ -374,14 +451,17 @@ export const SHAPES: Record<string, ShapeRule> = {
     count(c, 2);
     const x = input(c, 0);
     const target = c.ints(1) ?? [];
-    const shape = broadcastShapes(x.shape, target) ?? fail(c, `${desc(x)} does not expand to ${shapeStr(target)}`);
+    const shape =
+      broadcastShapes(x.shape, target) ??
+      fail(c, `${desc(x)} does not expand to ${shapeStr(target)}`);
     return [{ shape, dtype: x.dtype }];
   },
   Tile: (c) => {
     count(c, 2);
     const x = input(c, 0);
     const reps = c.ints(1) ?? [];
-    if (reps.length !== x.rank) fail(c, `repeats ${shapeStr(reps)} must have one entry per axis of ${desc(x)}`);
+    if (reps.length !== x.rank)
+      fail(c, `repeats ${shapeStr(reps)} must have one entry per axis of ${desc(x)}`);
     return [{ shape: x.shape.map((d, i) => d * reps[i]), dtype: x.dtype }];
   },
   Conv: conv(false),
@@ -392,17 +472,21 @@ export const SHAPES: Record<string, ShapeRule> = {
     sameDtype(c, [x, grid]);
     if (x.rank !== 4 || grid.rank !== 4 || grid.shape[3] !== 2 || grid.shape[0] !== x.shape[0])
       fail(c, `expects x [N,C,H,W] and grid [N,Ho,Wo,2], got ${desc(x)}, ${desc(grid)}`);
-    if (!GRID_MODES.includes(attrStr(c.attrs, "mode", "bilinear"))) fail(c, `unknown mode ${attrStr(c.attrs, "mode", "")}`);
-    if (!GRID_PADDINGS.includes(attrStr(c.attrs, "padding_mode", "zeros"))) fail(c, `unknown padding_mode`);
+    if (!GRID_MODES.includes(attrStr(c.attrs, "mode", "bilinear")))
+      fail(c, `unknown mode ${attrStr(c.attrs, "mode", "")}`);
+    if (!GRID_PADDINGS.includes(attrStr(c.attrs, "padding_mode", "zeros")))
+      fail(c, `unknown padding_mode`);
     return [{ shape: [x.shape[0], x.shape[1], grid.shape[1], grid.shape[2]], dtype: x.dtype }];
   },
   Pad: (c) => {
     count(c, 2, 4);
     const x = input(c, 0);
-    if (!PAD_MODES.includes(attrStr(c.attrs, "mode", "constant"))) fail(c, `unknown mode ${attrStr(c.attrs, "mode", "")}`);
+    if (!PAD_MODES.includes(attrStr(c.attrs, "mode", "constant")))
+      fail(c, `unknown mode ${attrStr(c.attrs, "mode", "")}`);
     const pads = c.ints(1) ?? [];
     const axes = (c.ints(3) ?? x.shape.map((_, i) => i)).map((a) => normAxis(a, x.rank, c.where));
-    if (pads.length !== 2 * axes.length) fail(c, `pads ${shapeStr(pads)} must have 2 entries per axis`);
+    if (pads.length !== 2 * axes.length)
+      fail(c, `pads ${shapeStr(pads)} must have 2 entries per axis`);
     if (c.inputs[2]) sameDtype(c, [x, c.inputs[2]]);
     const shape = [...x.shape];
     axes.forEach((a, i) => (shape[a] += pads[i] + pads[i + axes.length]));

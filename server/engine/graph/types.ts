@@ -5,7 +5,8 @@ export type DType = FloatType | "int64" | "int32" | "uint8" | "bool";
 export type Shape = readonly number[];
 
 /** Typed array holding the elements of one dtype (int64 as BigInt64Array, float16 as raw Uint16Array). */
-export type TensorData = Float32Array | Float64Array | BigInt64Array | Int32Array | Uint8Array | Uint16Array;
+export type TensorData =
+  Float32Array | Float64Array | BigInt64Array | Int32Array | Uint8Array | Uint16Array;
 
 export const FLOAT_TYPES: readonly DType[] = ["float32", "float64", "float16"];
 export const isFloat = (t: DType): t is FloatType => FLOAT_TYPES.includes(t);
@@ -33,7 +34,8 @@ export const BYTES_PER_ELEMENT: Record<DType, number> = {
 
 export const sizeOf = (shape: Shape): number => shape.reduce((a, b) => a * b, 1);
 export const shapeStr = (shape: Shape): string => `[${shape.join(",")}]`;
-export const sameShape = (a: Shape, b: Shape): boolean => a.length === b.length && a.every((d, i) => d === b[i]);
+export const sameShape = (a: Shape, b: Shape): boolean =>
+  a.length === b.length && a.every((d, i) => d === b[i]);
 
 /** Allocates a typed array of `n` elements of `dtype`. */
 export function allocate(dtype: DType, n: number): TensorData {
@@ -57,7 +59,8 @@ export function allocate(dtype: DType, n: number): TensorData {
 /** Fills a typed array of `dtype` from plain numbers (float16 values are encoded to their bits). */
 export function fromNumbers(dtype: DType, values: ArrayLike<number>): TensorData {
   const out = allocate(dtype, values.length);
-  if (out instanceof BigInt64Array) for (let i = 0; i < values.length; i++) out[i] = BigInt(Math.trunc(values[i]));
+  if (out instanceof BigInt64Array)
+    for (let i = 0; i < values.length; i++) out[i] = BigInt(Math.trunc(values[i]));
   else if (dtype === "bool") for (let i = 0; i < values.length; i++) out[i] = values[i] ? 1 : 0;
   else if (dtype === "float16") for (let i = 0; i < values.length; i++) out[i] = toHalf(values[i]);
   else out.set(values);
@@ -99,7 +102,8 @@ export const elementAt = (data: TensorData, i: number): number => Number(data[i]
 /** Resolves a possibly negative axis against `rank`, throwing with `where` in the message. */
 export function normAxis(axis: number, rank: number, where: string): number {
   const a = axis < 0 ? axis + rank : axis;
-  if (!Number.isInteger(a) || a < 0 || a >= rank) throw new Error(`${where}: axis ${axis} out of range for rank ${rank}`);
+  if (!Number.isInteger(a) || a < 0 || a >= rank)
+    throw new Error(`${where}: axis ${axis} out of range for rank ${rank}`);
   return a;
 }
 

@@ -31,7 +31,10 @@ describe("grad walker", () => {
     const x = g.input("x", [6, 4]);
     const w = g.weight("w", new Float32Array(32).fill(0.1), [8, 4]); // Hugging Face [out, in]
     const h = g.Gemm(x, w, null, { transB: true });
-    const act = g.MatMul(g.Reshape(h, [2, 3, 8]), g.weight("v", new Float32Array(16).fill(0.2), [8, 2]));
+    const act = g.MatMul(
+      g.Reshape(h, [2, 3, 8]),
+      g.weight("v", new Float32Array(16).fill(0.2), [8, 2]),
+    );
     const before = g.nodes.length;
     grad(g, g.ReduceSum(act, undefined, false), [x]);
     const ops = g.nodes.slice(before).map((n) => n.op);
@@ -62,13 +65,17 @@ describe("grad walker", () => {
     };
     const a = build();
     const { Tanh: _, ...withoutTanh } = RULES;
-    expect(() => grad(a.g, a.loss, [a.x], { rules: withoutTanh })).toThrow('grad: no gradient rule for op Tanh (node "head/Tanh_0")');
-    const b = build();
-    expect(() => grad(b.g, b.loss, [b.x], { rules: { ...RULES, Tanh: ({ dy }) => [dy, dy] } })).toThrow(
-      'grad: rule for Tanh gave 2 gradients for 1 inputs (node "head/Tanh_0")',
+    expect(() => grad(a.g, a.loss, [a.x], { rules: withoutTanh })).toThrow(
+      'grad: no gradient rule for op Tanh (node "head/Tanh_0")',
     );
+    const b = build();
+    expect(() =>
+      grad(b.g, b.loss, [b.x], { rules: { ...RULES, Tanh: ({ dy }) => [dy, dy] } }),
+    ).toThrow('grad: rule for Tanh gave 2 gradients for 1 inputs (node "head/Tanh_0")');
     const c = build();
-    expect(() => grad(c.g, c.loss, [c.x], { rules: { ...RULES, Tanh: ({ g }) => [g.scalar(1)] } })).toThrow(/gave float32\[\] for input x: float32\[2\]/);
+    expect(() =>
+      grad(c.g, c.loss, [c.x], { rules: { ...RULES, Tanh: ({ g }) => [g.scalar(1)] } }),
+    ).toThrow(/gave float32\[\] for input x: float32\[2\]/);
   });
 
   it("returns zeros for an input the loss does not depend on", () => {
@@ -81,8 +88,16 @@ describe("grad walker", () => {
 
   it("the finite-difference check catches a wrong rule", async () => {
     const wrong = { ...RULES, Sigmoid: RULES.Tanh };
-    const result = await checkGradient({ name: "Sigmoid with Tanh's rule", inputs: [{ name: "x", shape: [4] }], build: (g, v) => g.Sigmoid(v), rules: wrong, seed: 3 });
+    const result = await checkGradient({
+      name: "Sigmoid with Tanh's rule",
+      inputs: [{ name: "x", shape: [4] }],
+      build: (g, v) => g.Sigmoid(v),
+      rules: wrong,
+      seed: 3,
+    });
     expect(result.ok).toBe(false);
-    expect(result.report).toMatch(/Sigmoid with Tanh's rule \(float64, seed 3\): max error .* worst x\[\d\]: numeric/);
+    expect(result.report).toMatch(
+      /Sigmoid with Tanh's rule \(float64, seed 3\): max error .* worst x\[\d\]: numeric/,
+    );
   });
 });

@@ -18,11 +18,17 @@ export interface GradOptions {
  * path from `wrt` to `loss` are differentiated; constants (weights) get no gradient. Nodes are named
  * `<scope>/grad/<forward node>/<Op>_<n>`.
  */
-export function grad(g: Graph, loss: Value, wrt: readonly Value[], { seed, rules = RULES }: GradOptions = {}): Value[] {
+export function grad(
+  g: Graph,
+  loss: Value,
+  wrt: readonly Value[],
+  { seed, rules = RULES }: GradOptions = {},
+): Value[] {
   // Float values that depend on `wrt` (forward), then the nodes that also lead to `loss` (backward).
   const reach = new Set<Value>(wrt);
   for (const n of g.nodes)
-    if (!NO_GRADIENT.has(n.op) && n.inputs.some((v) => v && reach.has(v))) n.outputs.forEach((o) => isFloat(o.dtype) && reach.add(o));
+    if (!NO_GRADIENT.has(n.op) && n.inputs.some((v) => v && reach.has(v)))
+      n.outputs.forEach((o) => isFloat(o.dtype) && reach.add(o));
   const needed = new Set<Value>([loss]);
   const path: Node[] = [];
   for (const n of [...g.nodes].reverse()) {
@@ -31,7 +37,12 @@ export function grad(g: Graph, loss: Value, wrt: readonly Value[], { seed, rules
     n.inputs.forEach((v) => v && reach.has(v) && needed.add(v));
   }
 
-  const grads = new Map<Value, Value>([[loss, seed ?? (loss.rank ? g.ConstantOfShape(loss.shape, 1, loss.dtype) : g.scalar(1, loss.dtype))]]);
+  const grads = new Map<Value, Value>([
+    [
+      loss,
+      seed ?? (loss.rank ? g.ConstantOfShape(loss.shape, 1, loss.dtype) : g.scalar(1, loss.dtype)),
+    ],
+  ]);
   for (const node of path) {
     const dys = node.outputs.map((o) => grads.get(o) ?? null);
     if (dys.every((d) => d === null)) continue;
@@ -40,14 +51,21 @@ export function grad(g: Graph, loss: Value, wrt: readonly Value[], { seed, rules
     g.scope(`grad/${node.name}`, () => {
       const results = rule(context(g, node, dys, reach));
       if (results.length !== node.inputs.length)
-        throw new Error(`grad: rule for ${node.op} gave ${results.length} gradients for ${node.inputs.length} inputs (node "${node.name}")`);
+        throw new Error(
+          `grad: rule for ${node.op} gave ${results.length} gradients for ${node.inputs.length} inputs (node "${node.name}")`,
+        );
       results.forEach((r, i) => {
         const x = node.inputs[i];
         if (!x || !reach.has(x)) return;
         const dx = typeof r === "function" ? r() : r;
-        if (!dx) throw new Error(`grad: rule for ${node.op} gives no gradient for input ${i}, which needs one (node "${node.name}")`);
+        if (!dx)
+          throw new Error(
+            `grad: rule for ${node.op} gives no gradient for input ${i}, which needs one (node "${node.name}")`,
+          );
         if (!sameShape(dx.shape, x.shape) || dx.dtype !== x.dtype)
-          throw new Error(`grad: rule for ${node.op} gave ${dx.dtype}${shapeStr(dx.shape)} for input ${x} (node "${node.name}")`);
+          throw new Error(
+            `grad: rule for ${node.op} gave ${dx.dtype}${shapeStr(dx.shape)} for input ${x} (node "${node.name}")`,
+          );
         const prev = grads.get(x);
         grads.set(x, prev ? g.Add(prev, dx) : dx);
       });

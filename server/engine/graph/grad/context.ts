@@ -29,7 +29,12 @@ export interface GradContext {
 export type Grad = Value | null | (() => Value);
 export type Rule = (c: GradContext) => Grad[];
 
-export function context(g: Graph, node: Node, dys: (Value | null)[], reach: Set<Value>): GradContext {
+export function context(
+  g: Graph,
+  node: Node,
+  dys: (Value | null)[],
+  reach: Set<Value>,
+): GradContext {
   const zeros = (i: number) => g.ConstantOfShape(node.outputs[i].shape, 0, node.outputs[i].dtype);
   return {
     g,

@@ -14,15 +14,32 @@ export type { Grad, GradContext, Rule } from "./context";
 export function unbroadcast(g: Graph, dy: Value, shape: Shape): Value {
   if (sameShape(dy.shape, shape)) return dy;
   const lead = dy.rank - shape.length;
-  const axes = dy.shape.flatMap((d, i) => (i < lead || (shape[i - lead] === 1 && d !== 1) ? [i] : []));
+  const axes = dy.shape.flatMap((d, i) =>
+    i < lead || (shape[i - lead] === 1 && d !== 1) ? [i] : [],
+  );
   return g.Reshape(axes.length ? g.ReduceSum(dy, axes, true) : dy, shape);
 }
 const ub = (g: Graph, dy: Value, like: Value) => unbroadcast(g, dy, like.shape);
 
 /** Ops whose outputs carry no gradient (boolean, integer-valued, random); the walker stops at them. */
 export const NO_GRADIENT: ReadonlySet<string> = new Set([
-  "Less", "Greater", "LessOrEqual", "GreaterOrEqual", "Equal", "And", "Or", "Not",
-  "Sign", "Floor", "Ceil", "Round", "ArgMax", "Shape", "ConstantOfShape", "RandomNormalLike", "RandomUniformLike",
+  "Less",
+  "Greater",
+  "LessOrEqual",
+  "GreaterOrEqual",
+  "Equal",
+  "And",
+  "Or",
+  "Not",
+  "Sign",
+  "Floor",
+  "Ceil",
+  "Round",
+  "ArgMax",
+  "Shape",
+  "ConstantOfShape",
+  "RandomNormalLike",
+  "RandomUniformLike",
 ]);
 
 export const RULES: Record<string, Rule> = {
@@ -31,7 +48,10 @@ export const RULES: Record<string, Rule> = {
   Add: ({ g, dy, x }) => [() => ub(g, dy, x(0)), () => ub(g, dy, x(1))],
   Sub: ({ g, dy, x }) => [() => ub(g, dy, x(0)), () => ub(g, g.Neg(dy), x(1))],
   Mul: ({ g, dy, x }) => [() => ub(g, g.Mul(dy, x(1)), x(0)), () => ub(g, g.Mul(dy, x(0)), x(1))],
-  Div: ({ g, dy, x, y }) => [() => ub(g, g.Div(dy, x(1)), x(0)), () => ub(g, g.Neg(g.Div(g.Mul(dy, y()), x(1))), x(1))],
+  Div: ({ g, dy, x, y }) => [
+    () => ub(g, g.Div(dy, x(1)), x(0)),
+    () => ub(g, g.Neg(g.Div(g.Mul(dy, y()), x(1))), x(1)),
+  ],
   Pow: powGrad,
   Sqrt: ({ g, dy, y }) => [g.Div(g.Mul(dy, 0.5), y())],
   Exp: ({ g, dy, y }) => [g.Mul(dy, y())],
@@ -39,7 +59,9 @@ export const RULES: Record<string, Rule> = {
   Reciprocal: ({ g, dy, y }) => [g.Neg(g.Mul(dy, g.Mul(y(), y())))],
   Sigmoid: ({ g, dy, y }) => [g.Mul(dy, g.Mul(y(), g.Sub(1, y())))],
   Tanh: ({ g, dy, y }) => [g.Mul(dy, g.Sub(1, g.Mul(y(), y())))],
-  Erf: ({ g, dy, x }) => [g.Mul(dy, g.Mul(g.Exp(g.Neg(g.Mul(x(0), x(0)))), 2 / Math.sqrt(Math.PI)))],
+  Erf: ({ g, dy, x }) => [
+    g.Mul(dy, g.Mul(g.Exp(g.Neg(g.Mul(x(0), x(0)))), 2 / Math.sqrt(Math.PI))),
+  ],
   Sin: ({ g, dy, x }) => [g.Mul(dy, g.Cos(x(0)))],
   Cos: ({ g, dy, x }) => [g.Neg(g.Mul(dy, g.Sin(x(0))))],
   Abs: ({ g, dy, x }) => [g.Mul(dy, g.Sign(x(0)))],
@@ -51,11 +73,17 @@ export const RULES: Record<string, Rule> = {
   ],
   Min: pickGrad,
   Max: pickGrad,
-  Where: ({ g, dy, x }) => [null, () => ub(g, g.Where(x(0), dy, 0), x(1)), () => ub(g, g.Where(x(0), 0, dy), x(2))],
+  Where: ({ g, dy, x }) => [
+    null,
+    () => ub(g, g.Where(x(0), dy, 0), x(1)),
+    () => ub(g, g.Where(x(0), 0, dy), x(2)),
+  ],
   Cast: ({ g, dy, x }) => [isFloat(x(0).dtype) ? g.Cast(dy, x(0).dtype) : null],
   MatMul: matmulGrad,
   Gemm: gemmGrad,
-  Softmax: ({ g, dy, y, int }) => [g.Mul(y(), g.Sub(dy, g.ReduceSum(g.Mul(dy, y()), [int("axis", -1)])))],
+  Softmax: ({ g, dy, y, int }) => [
+    g.Mul(y(), g.Sub(dy, g.ReduceSum(g.Mul(dy, y()), [int("axis", -1)]))),
+  ],
   LayerNormalization: layerNormGrad,
   ReduceSum: (c) => only(c, () => expandBack(c, c.dy)),
   ReduceMean: (c) => only(c, () => expandBack(c, c.g.Div(c.dy, c.x(0).size / c.y().size))),
@@ -67,47 +95,79 @@ export const RULES: Record<string, Rule> = {
   Squeeze: (c) => only(c, () => c.g.Reshape(c.dy, c.x(0).shape)),
   Unsqueeze: (c) => only(c, () => c.g.Reshape(c.dy, c.x(0).shape)),
   Expand: (c) => only(c, () => ub(c.g, c.dy, c.x(0))),
-  Transpose: ({ g, dy, x, ints }) => [g.Transpose(dy, inverse(ints("perm") ?? range(0, x(0).rank).reverse()))],
+  Transpose: ({ g, dy, x, ints }) => [
+    g.Transpose(dy, inverse(ints("perm") ?? range(0, x(0).rank).reverse())),
+  ],
   Concat: ({ g, dy, node, int }) => {
     const axis = normAxis(int("axis", 0), dy.rank, node.name);
-    return g.Split(dy, node.inputs.map((v) => v!.shape[axis]), axis);
+    return g.Split(
+      dy,
+      node.inputs.map((v) => v!.shape[axis]),
+      axis,
+    );
   },
-  Split: ({ g, node, dyAt, int, x }) => [g.Concat(node.outputs.map((_, i) => dyAt(i)), normAxis(int("axis", 0), x(0).rank, node.name)), null],
+  Split: ({ g, node, dyAt, int, x }) => [
+    g.Concat(
+      node.outputs.map((_, i) => dyAt(i)),
+      normAxis(int("axis", 0), x(0).rank, node.name),
+    ),
+    null,
+  ],
   Slice: sliceGrad,
   Gather: gatherGrad,
   GatherElements: ({ g, dy, x, int }) => [
-    () => g.ScatterElements(zerosLike(g, x(0)), x(1), dy, { axis: int("axis", 0), reduction: "add" }),
+    () =>
+      g.ScatterElements(zerosLike(g, x(0)), x(1), dy, { axis: int("axis", 0), reduction: "add" }),
     null,
   ],
-  GatherND: ({ g, dy, x }) => [() => g.ScatterND(zerosLike(g, x(0)), x(1), dy, { reduction: "add" }), null],
+  GatherND: ({ g, dy, x }) => [
+    () => g.ScatterND(zerosLike(g, x(0)), x(1), dy, { reduction: "add" }),
+    null,
+  ],
   ScatterElements: (c) => {
     const axis = c.int("axis", 0);
-    return scatterGrad(c, () => c.g.ScatterElements(c.dy, c.x(1), zerosLike(c.g, c.x(2)), { axis }), () => c.g.GatherElements(c.dy, c.x(1), axis));
+    return scatterGrad(
+      c,
+      () => c.g.ScatterElements(c.dy, c.x(1), zerosLike(c.g, c.x(2)), { axis }),
+      () => c.g.GatherElements(c.dy, c.x(1), axis),
+    );
   },
-  ScatterND: (c) => scatterGrad(c, () => c.g.ScatterND(c.dy, c.x(1), zerosLike(c.g, c.x(2))), () => c.g.GatherND(c.dy, c.x(1))),
+  ScatterND: (c) =>
+    scatterGrad(
+      c,
+      () => c.g.ScatterND(c.dy, c.x(1), zerosLike(c.g, c.x(2))),
+      () => c.g.GatherND(c.dy, c.x(1)),
+    ),
   Tile: tileGrad,
   Pad: padGrad,
   Conv: convGrad,
   ConvTranspose: (c) => {
     const { strides, pads, dilations, group } = convOptions(c);
     const dx = () => c.g.Conv(c.dy, c.x(1), null, { strides, pads, dilations, group });
-    return [dx, unsupported(c, "the weight"), unsupported(c, "the bias")].slice(0, c.node.inputs.length);
+    return [dx, unsupported(c, "the weight"), unsupported(c, "the bias")].slice(
+      0,
+      c.node.inputs.length,
+    );
   },
   GridSample: gridSampleGrad,
 };
 
 // ---- helpers shared by several rules ----
 
-const range = (from: number, to: number) => Array.from({ length: Math.max(0, to - from) }, (_, i) => from + i);
+const range = (from: number, to: number) =>
+  Array.from({ length: Math.max(0, to - from) }, (_, i) => from + i);
 const inverse = (perm: readonly number[]) => perm.map((_, i) => perm.indexOf(i));
 const zerosLike = (g: Graph, v: Value) => g.ConstantOfShape(v.shape, 0, v.dtype);
 
 /** Input 0 gets `first`; the other inputs (shapes, axes, pads) get none. */
-const only = (c: GradContext, first: Grad): Grad[] => c.node.inputs.map((_, i) => (i === 0 ? first : null));
+const only = (c: GradContext, first: Grad): Grad[] =>
+  c.node.inputs.map((_, i) => (i === 0 ? first : null));
 
 function unsupported(c: GradContext, what: string): Grad {
   return () => {
-    throw new Error(`grad: ${c.node.op} "${c.node.name}": the gradient w.r.t. ${what} is not supported`);
+    throw new Error(
+      `grad: ${c.node.op} "${c.node.name}": the gradient w.r.t. ${what} is not supported`,
+    );
   };
 }
 
@@ -121,7 +181,8 @@ function once<T>(f: () => T): () => T {
 function reduced(c: GradContext): { axes: number[]; kept: Shape } {
   const x = c.x(0);
   const given = c.constInts(1);
-  const axes = given && given.length ? given.map((a) => normAxis(a, x.rank, c.node.name)) : range(0, x.rank);
+  const axes =
+    given && given.length ? given.map((a) => normAxis(a, x.rank, c.node.name)) : range(0, x.rank);
   return { axes, kept: x.shape.map((d, i) => (axes.includes(i) ? 1 : d)) };
 }
 
@@ -136,7 +197,12 @@ function powGrad({ g, dy, x, y }: GradContext): Grad[] {
   const [a, b] = [x(0), x(1)];
   const data = g.constData(b);
   const k = data && data.length === 1 ? Number(data[0]) : undefined;
-  const slope = () => (k === undefined ? g.Mul(b, g.Pow(a, g.Sub(b, 1))) : k === 2 ? g.Mul(a, 2) : g.Mul(g.Pow(a, k - 1), k));
+  const slope = () =>
+    k === undefined
+      ? g.Mul(b, g.Pow(a, g.Sub(b, 1)))
+      : k === 2
+        ? g.Mul(a, 2)
+        : g.Mul(g.Pow(a, k - 1), k);
   return [() => ub(g, g.Mul(dy, slope()), a), () => ub(g, g.Mul(dy, g.Mul(y(), g.Log(a))), b)];
 }
 
@@ -172,7 +238,13 @@ function matmulGrad({ g, dy, x }: GradContext): Grad[] {
   const A = a.rank === 1 ? [1, a.shape[0]] : a.shape;
   const B = b.rank === 1 ? [b.shape[0], 1] : b.shape;
   const swap = (v: Value) => g.Transpose(v, [...range(0, v.rank - 2), v.rank - 1, v.rank - 2]);
-  const dyP = once(() => g.Reshape(dy, [...dy.shape.slice(0, dy.rank - (a.rank === 1 ? 0 : 1) - (b.rank === 1 ? 0 : 1)), A[A.length - 2], B[B.length - 1]]));
+  const dyP = once(() =>
+    g.Reshape(dy, [
+      ...dy.shape.slice(0, dy.rank - (a.rank === 1 ? 0 : 1) - (b.rank === 1 ? 0 : 1)),
+      A[A.length - 2],
+      B[B.length - 1],
+    ]),
+  );
   return [
     () => g.Reshape(unbroadcast(g, g.MatMul(dyP(), swap(g.Reshape(b, B))), A), a.shape),
     () => g.Reshape(unbroadcast(g, g.MatMul(swap(g.Reshape(a, A)), dyP()), B), b.shape),
@@ -183,8 +255,14 @@ function matmulGrad({ g, dy, x }: GradContext): Grad[] {
 function gemmGrad({ g, dy, x, int, float, node }: GradContext): Grad[] {
   const [transA, transB] = [int("transA", 0) === 1, int("transB", 0) === 1];
   const [alpha, beta] = [float("alpha", 1), float("beta", 1)];
-  const dA = () => (transA ? g.Gemm(x(1), dy, null, { transA: transB, transB: true, alpha }) : g.Gemm(dy, x(1), null, { transB: !transB, alpha }));
-  const dB = () => (transB ? g.Gemm(dy, x(0), null, { transA: true, transB: transA, alpha }) : g.Gemm(x(0), dy, null, { transA: !transA, alpha }));
+  const dA = () =>
+    transA
+      ? g.Gemm(x(1), dy, null, { transA: transB, transB: true, alpha })
+      : g.Gemm(dy, x(1), null, { transB: !transB, alpha });
+  const dB = () =>
+    transB
+      ? g.Gemm(dy, x(0), null, { transA: true, transB: transA, alpha })
+      : g.Gemm(x(0), dy, null, { transA: !transA, alpha });
   const dC = () => ub(g, beta === 1 ? dy : g.Mul(dy, beta), x(2));
   return node.inputs.length > 2 ? [dA, dB, dC] : [dA, dB];
 }
@@ -196,7 +274,10 @@ function layerNormGrad({ g, dy, x, y, int, float, node }: GradContext): Grad[] {
   const mean = (t: Value) => g.ReduceMean(t, axes);
   const stats = once(() => {
     // Reuse the forward node's Mean and InvStdDev outputs when it has them (float32 graphs).
-    const [mu, inv] = node.outputs.length === 3 ? [g.Cast(y(1), v.dtype), g.Cast(y(2), v.dtype)] : recomputeStats(g, v, axes, float("epsilon", 1e-5));
+    const [mu, inv] =
+      node.outputs.length === 3
+        ? [g.Cast(y(1), v.dtype), g.Cast(y(2), v.dtype)]
+        : recomputeStats(g, v, axes, float("epsilon", 1e-5));
     return { inv, xhat: g.Mul(g.Sub(v, mu), inv) };
   });
   const dx = () => {
@@ -220,10 +301,26 @@ function sliceGrad(c: GradContext): Grad[] {
   return only(c, () => {
     const shape = x(0).shape;
     const starts = c.constInts(1)!;
-    const ranges = sliceRanges(shape, starts, c.constInts(2)!, c.constInts(3) ?? range(0, starts.length), c.constInts(4) ?? starts.map(() => 1), node.name);
-    if (ranges.some((r) => Math.abs(r.step) !== 1)) throw new Error(`grad: Slice "${node.name}": only steps 1 and -1 are differentiable`);
+    const ranges = sliceRanges(
+      shape,
+      starts,
+      c.constInts(2)!,
+      c.constInts(3) ?? range(0, starts.length),
+      c.constInts(4) ?? starts.map(() => 1),
+      node.name,
+    );
+    if (ranges.some((r) => Math.abs(r.step) !== 1))
+      throw new Error(`grad: Slice "${node.name}": only steps 1 and -1 are differentiable`);
     const flipped = ranges.flatMap((r, a) => (r.step === -1 ? [a] : []));
-    const d = flipped.length ? g.Slice(c.dy, flipped.map(() => -1), flipped.map(() => -(2 ** 62)), flipped, flipped.map(() => -1)) : c.dy;
+    const d = flipped.length
+      ? g.Slice(
+          c.dy,
+          flipped.map(() => -1),
+          flipped.map(() => -(2 ** 62)),
+          flipped,
+          flipped.map(() => -1),
+        )
+      : c.dy;
     const lo = ranges.map((r) => (r.step > 0 ? r.start : r.start - r.size + 1));
     return g.Pad(d, [...lo, ...ranges.map((r, a) => shape[a] - lo[a] - r.size)]);
   });
@@ -244,9 +341,17 @@ function gatherGrad(c: GradContext): Grad[] {
   return [
     () => {
       const rest = data.shape.filter((_, i) => i !== axis);
-      const updates = g.Transpose(dy, [...range(axis, axis + idx.rank), ...range(0, axis), ...range(axis + idx.rank, dy.rank)]);
-      const where = index ? g.constant(fromNumbers("int64", index), [...idx.shape, 1], { dtype: "int64" }) : g.Unsqueeze(g.Cast(idx, "int64"), [-1]);
-      const front = g.ScatterND(g.ConstantOfShape([k, ...rest], 0, data.dtype), where, updates, { reduction: "add" });
+      const updates = g.Transpose(dy, [
+        ...range(axis, axis + idx.rank),
+        ...range(0, axis),
+        ...range(axis + idx.rank, dy.rank),
+      ]);
+      const where = index
+        ? g.constant(fromNumbers("int64", index), [...idx.shape, 1], { dtype: "int64" })
+        : g.Unsqueeze(g.Cast(idx, "int64"), [-1]);
+      const front = g.ScatterND(g.ConstantOfShape([k, ...rest], 0, data.dtype), where, updates, {
+        reduction: "add",
+      });
       return g.Transpose(front, [...range(1, axis + 1), 0, ...range(axis + 1, data.rank)]);
     },
     null,
@@ -257,7 +362,9 @@ function gatherGrad(c: GradContext): Grad[] {
 function scatterGrad(c: GradContext, overwritten: () => Value, gathered: () => Value): Grad[] {
   const reduction = c.str("reduction", "none");
   if (reduction !== "none" && reduction !== "add")
-    throw new Error(`grad: ${c.node.op} "${c.node.name}": reduction ${reduction} is not differentiable here`);
+    throw new Error(
+      `grad: ${c.node.op} "${c.node.name}": reduction ${reduction} is not differentiable here`,
+    );
   return [reduction === "add" ? () => c.dy : overwritten, null, gathered];
 }
 
@@ -288,13 +395,23 @@ function padGrad(c: GradContext): Grad[] {
   return only(c, () => {
     if (mode === "constant") {
       const cropped = [...before, ...after].some((p) => p < 0);
-      const grown = cropped ? g.Pad(dy, [...before, ...after].map((p) => Math.max(-p, 0))) : dy;
+      const grown = cropped
+        ? g.Pad(
+            dy,
+            [...before, ...after].map((p) => Math.max(-p, 0)),
+          )
+        : dy;
       const starts = before.map((p) => Math.max(p, 0));
-      return g.Slice(grown, starts, starts.map((s, a) => s + v.shape[a]));
+      return g.Slice(
+        grown,
+        starts,
+        starts.map((s, a) => s + v.shape[a]),
+      );
     }
     let d = dy;
     for (let a = 0; a < v.rank; a++)
-      if (before[a] || after[a]) d = gatherBack(g, d, a, padSources(mode, v.shape[a], before[a], after[a]), v.shape[a]);
+      if (before[a] || after[a])
+        d = gatherBack(g, d, a, padSources(mode, v.shape[a], before[a], after[a]), v.shape[a]);
     return d;
   });
 }
@@ -337,14 +454,37 @@ function convGrad(c: GradContext): Grad[] {
   const o = convOptions(c);
   const nd = input.rank - 2;
   const dx = () => {
-    const natural = (i: number) => (dy.shape[2 + i] - 1) * o.strides[i] - o.pads[i] - o.pads[i + nd] + (w.shape[2 + i] - 1) * o.dilations[i] + 1;
-    return g.ConvTranspose(dy, w, null, { ...o, output_padding: range(0, nd).map((i) => input.shape[2 + i] - natural(i)) });
+    const natural = (i: number) =>
+      (dy.shape[2 + i] - 1) * o.strides[i] -
+      o.pads[i] -
+      o.pads[i + nd] +
+      (w.shape[2 + i] - 1) * o.dilations[i] +
+      1;
+    return g.ConvTranspose(dy, w, null, {
+      ...o,
+      output_padding: range(0, nd).map((i) => input.shape[2 + i] - natural(i)),
+    });
   };
   const dw = () => {
-    if (o.group !== 1) throw new Error(`grad: Conv "${node.name}": the weight gradient with group ${o.group} is not supported`);
+    if (o.group !== 1)
+      throw new Error(
+        `grad: Conv "${node.name}": the weight gradient with group ${o.group} is not supported`,
+      );
     const swap = [1, 0, ...range(2, input.rank)];
-    const full = g.Conv(g.Transpose(input, swap), g.Transpose(dy, swap), null, { strides: o.dilations, dilations: o.strides, pads: o.pads });
-    return g.Transpose(g.Slice(full, range(0, nd).map(() => 0), w.shape.slice(2), range(2, input.rank)), swap);
+    const full = g.Conv(g.Transpose(input, swap), g.Transpose(dy, swap), null, {
+      strides: o.dilations,
+      dilations: o.strides,
+      pads: o.pads,
+    });
+    return g.Transpose(
+      g.Slice(
+        full,
+        range(0, nd).map(() => 0),
+        w.shape.slice(2),
+        range(2, input.rank),
+      ),
+      swap,
+    );
   };
   const db = () => g.ReduceSum(dy, [0, ...range(2, dy.rank)], false);
   return node.inputs.length > 2 ? [dx, dw, db] : [dx, dw];

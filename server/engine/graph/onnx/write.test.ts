@@ -13,9 +13,17 @@ function rand(n: number, seed: number): Float32Array {
 }
 
 // Plain-JS reference ops on row-major arrays.
-function matmul(a: ArrayLike<number>, b: ArrayLike<number>, m: number, k: number, n: number): number[] {
+function matmul(
+  a: ArrayLike<number>,
+  b: ArrayLike<number>,
+  m: number,
+  k: number,
+  n: number,
+): number[] {
   const out = new Array(m * n).fill(0);
-  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) for (let t = 0; t < k; t++) out[i * n + j] += a[i * k + t] * b[t * n + j];
+  for (let i = 0; i < m; i++)
+    for (let j = 0; j < n; j++)
+      for (let t = 0; t < k; t++) out[i * n + j] += a[i * k + t] * b[t * n + j];
   return out;
 }
 function rows(x: number[], width: number, f: (row: number[]) => number[]): number[] {
@@ -61,14 +69,20 @@ describe("ONNX writer round trip", () => {
     const n = rows(Array.from(xs), D, (r) => layerNorm(r, rand(D, 2), rand(D, 3)));
     const q = matmul(n, rand(D * D, 1), T, D, D);
     const nT = Array.from({ length: D * T }, (_, i) => n[(i % T) * D + Math.floor(i / T)]);
-    const att = rows(matmul(q, nT, T, D, T).map((v) => v / Math.sqrt(D)), T, softmax);
+    const att = rows(
+      matmul(q, nT, T, D, T).map((v) => v / Math.sqrt(D)),
+      T,
+      softmax,
+    );
     const want = matmul(att, n, T, T, D).map((v, i) => v + xs[i]);
     const wantRms = rows(want, D, (r) => [Math.sqrt(r.reduce((a, b) => a + b * b, 0) / D)]);
 
     const rt = await Runtime.create({ device: "cpu", threads: 1 });
     const out = await (await rt.load(g)).run({ x: xs });
     expect(Array.from(out.cat.data as Float32Array)).toEqual(want.map((v) => expect.closeTo(v, 5)));
-    expect(Array.from(out.rms.data as Float32Array)).toEqual(wantRms.map((v) => expect.closeTo(v, 5)));
+    expect(Array.from(out.rms.data as Float32Array)).toEqual(
+      wantRms.map((v) => expect.closeTo(v, 5)),
+    );
     await rt.release();
   });
 
@@ -80,7 +94,11 @@ describe("ONNX writer round trip", () => {
     const xs = rand(32, 9);
     const rt = await Runtime.create({ device: "cpu", threads: 1 });
     const out = (await (await rt.load(g)).run({ img: xs })).blur.data as Float32Array;
-    for (const [c, y, x] of [[0, 0, 0], [1, 2, 1], [1, 3, 3]]) {
+    for (const [c, y, x] of [
+      [0, 0, 0],
+      [1, 2, 1],
+      [1, 3, 3],
+    ]) {
       let s = 0;
       for (let dy = -1; dy <= 1; dy++)
         for (let dx = -1; dx <= 1; dx++) {
@@ -113,16 +131,22 @@ describe("ONNX writer round trip", () => {
       return g;
     };
     const external = writeModel(build(), { externalMinBytes: 1024 });
-    expect(external.external?.map((p) => p.location)).toEqual([expect.stringMatching(/^data\/[0-9a-f]{16}\.bin$/)]);
+    expect(external.external?.map((p) => p.location)).toEqual([
+      expect.stringMatching(/^data\/[0-9a-f]{16}\.bin$/),
+    ]);
     expect(writeModel(build()).hash).toBe(external.hash);
     // Another graph with the same weight shares its data file.
     const other = build();
     other.output(other.Neg(other.outputs[0]), "z");
-    expect(writeModel(other, { externalMinBytes: 1024 }).external?.[0].location).toBe(external.external?.[0].location);
+    expect(writeModel(other, { externalMinBytes: 1024 }).external?.[0].location).toBe(
+      external.external?.[0].location,
+    );
 
     const xs = rand(64, 6);
     const inline = await (await Runtime.create({ device: "cpu", threads: 1 })).load(build());
-    const onDisk = await (await Runtime.create({ device: "cpu", threads: 1, externalMinBytes: 1024 })).load(build());
+    const onDisk = await (
+      await Runtime.create({ device: "cpu", threads: 1, externalMinBytes: 1024 })
+    ).load(build());
     const a = (await inline.run({ x: xs })).y.data;
     const b = (await onDisk.run({ x: xs })).y.data;
     expect(Array.from(b as Float32Array)).toEqual(Array.from(a as Float32Array));

@@ -64,7 +64,9 @@ export function writeModel(g: GraphBase, opts: WriteOptions = {}): ModelBytes {
     const location = `data/${(c.key !== undefined ? content.string(c.key) : content.update(bytes)).digest()}.bin`;
     external.push({ location, data: bytes });
     const entry = (k: string, v: string) => new Proto().string(1, k).string(2, v);
-    header.message(13, entry("location", location)).message(13, entry("length", String(bytes.byteLength)));
+    header
+      .message(13, entry("location", location))
+      .message(13, entry("length", String(bytes.byteLength)));
     graph.message(5, header.int(14, 1));
   }
   for (const v of g.inputs) graph.message(11, valueInfo(v));
@@ -84,7 +86,8 @@ function nodeProto(node: Node, opset: number): Proto {
   for (const v of node.inputs) p.string(1, v ? v.name : "");
   for (const v of node.outputs) p.string(2, v.name);
   p.string(3, node.name).string(4, node.op);
-  for (const [name, attr] of Object.entries(node.attrs)) p.message(5, attrProto(name, adaptAttr(node.op, name, attr, opset)));
+  for (const [name, attr] of Object.entries(node.attrs))
+    p.message(5, attrProto(name, adaptAttr(node.op, name, attr, opset)));
   if (node.domain) p.string(7, node.domain);
   return p;
 }
