@@ -54,7 +54,8 @@ export interface Head {
 export function buildHead(g: Graph, prefix: string, plan: HeadPlan, embeds: Value, constraintLosses: Value | null): Head {
   const [V, D] = embeds.shape;
   const F = plan.losses.length;
-  const input = (name: string, shape: number[]) => g.input(prefix + name, shape);
+  // Fed as float32 and cast, so a float16 graph takes the same feeds.
+  const input = (name: string, shape: number[]) => g.Cast(g.input(prefix + name, shape, "float32"), g.float);
   let perView: Value | null = null;
   let similarities: Value | null = null;
   let featureLosses: Value | null = null;
@@ -87,7 +88,7 @@ export function buildHead(g: Graph, prefix: string, plan: HeadPlan, embeds: Valu
 
 /** The features input `[F, D]` and `[V, F]` cosines with the unit view embeddings. */
 export function cosines(g: Graph, prefix: string, embeds: Value, F: number): { features: Value; cos: Value } {
-  const features = g.input(prefix + HEAD_INPUTS.features, [F, embeds.shape[1]]);
+  const features = g.Cast(g.input(prefix + HEAD_INPUTS.features, [F, embeds.shape[1]], "float32"), g.float);
   return { features, cos: g.MatMul(embeds, g.Transpose(features, [1, 0])) };
 }
 

@@ -28,6 +28,8 @@ import { ValueQueue } from "./value-queue";
 
 /** CLIPig prints its statistics block every 4 seconds (and at the last epoch). */
 const STATS_PRINT_MS = 4000;
+/** How stale the image statistics of `stats` events may get. */
+const IMAGE_STATS_MS = 5000;
 
 interface BuiltStep {
   key: string;
@@ -188,6 +190,7 @@ class EpochTrainer implements Trainer, TrainerInternals {
         this.epoch++;
       }
       const frame = this.currentFrame();
+      if (frame) this.imageStats(true);
       const stats = this.ranEpoch >= 0 ? this.epochStats(this.ranEpoch, true) : null;
       if (frame) this.emit({ type: "done", frame, stats });
       this.setStatus(this.stopRequested ? "stopped" : "done");
@@ -452,9 +455,10 @@ class EpochTrainer implements Trainer, TrainerInternals {
     }
   }
 
+  /** Image statistics cost a pass over the pixels: fresh when printed, else the last ones (refreshed every few seconds). */
   private imageStats(fresh: boolean): ImageStats {
     const t = now();
-    if (fresh || !this.image || t - this.imageAt > 1000) {
+    if (fresh || !this.image || t - this.imageAt > IMAGE_STATS_MS) {
       this.image = imageStats(this.pixels!, this.width, this.height);
       this.imageAt = t;
     }
