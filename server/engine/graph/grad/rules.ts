@@ -22,24 +22,10 @@ export function unbroadcast(g: Graph, dy: Value, shape: Shape): Value {
 const ub = (g: Graph, dy: Value, like: Value) => unbroadcast(g, dy, like.shape);
 
 /** Ops whose outputs carry no gradient (boolean, integer-valued, random); the walker stops at them. */
+// prettier-ignore
 export const NO_GRADIENT: ReadonlySet<string> = new Set([
-  "Less",
-  "Greater",
-  "LessOrEqual",
-  "GreaterOrEqual",
-  "Equal",
-  "And",
-  "Or",
-  "Not",
-  "Sign",
-  "Floor",
-  "Ceil",
-  "Round",
-  "ArgMax",
-  "Shape",
-  "ConstantOfShape",
-  "RandomNormalLike",
-  "RandomUniformLike",
+  "Less", "Greater", "LessOrEqual", "GreaterOrEqual", "Equal", "And", "Or", "Not",
+  "Sign", "Floor", "Ceil", "Round", "ArgMax", "Shape", "ConstantOfShape", "RandomNormalLike", "RandomUniformLike",
 ]);
 
 export const RULES: Record<string, Rule> = {
