@@ -73,7 +73,7 @@ export function textTower(g: Graph, w: ClipWeights, embedded: Value, poolRows: V
       g.Reshape(embedded, [batch * tokens, t.width]),
       prefix,
       { batch, tokens, width: t.width, heads: t.heads, layers: t.layers, act: t.act, eps: t.eps },
-      g.Cast(causal, g.float),
+      { mask: g.Cast(causal, g.float) },
     );
     const pooled = g.Gather(h, poolRows, 0);
     return linear(

@@ -68,14 +68,15 @@ export function imageTower(
       ],
       1,
     );
-    let h = layerNorm(
+    const h = layerNorm(
       g,
       w,
       g.Reshape(tokensIn, [b * tokens, v.width]),
       `${prefix}.pre_layrnorm`,
       v.eps,
     );
-    h = encoder(g, w, h, prefix, {
+    // Pooling reads only the class token, so the last layer computes just that row.
+    const shape = {
       batch: b,
       tokens,
       width: v.width,
@@ -83,8 +84,8 @@ export function imageTower(
       layers: v.layers,
       act: v.act,
       eps: v.eps,
-    });
-    const pooled = g.Gather(g.Reshape(h, [b, tokens, v.width]), 0, 1);
+    };
+    const pooled = encoder(g, w, h, prefix, shape, { firstTokenOnly: true });
     return linear(
       g,
       w,

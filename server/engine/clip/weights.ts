@@ -60,21 +60,30 @@ export class ClipWeights {
   }
 
   private derive(name: string): F32Tensor | undefined {
-    const qkv = /^(.*)\.self_attn\.qkv\.(weight|bias)$/.exec(name);
-    if (qkv) {
-      const [, prefix, kind] = qkv as unknown as [string, string, "weight" | "bias"];
+    // Fused projections: `qkv` (all tokens), `q_scaled` and `kv` (the last layer, which queries only the
+    // class token). q carries the attention scale 1/sqrt(headDim).
+    const fused = /^(.*)\.self_attn\.(qkv|q_scaled|kv)\.(weight|bias)$/.exec(name);
+    if (fused) {
+      const [, prefix, which, kind] = fused as unknown as [
+        string,
+        string,
+        string,
+        "weight" | "bias",
+      ];
       const heads = prefix.startsWith("vision") ? this.config.vision.heads : this.config.text.heads;
-      const q = this.get(`${prefix}.self_attn.q_proj.${kind}`);
-      const scale = (q.shape[0]! / heads) ** -0.5;
-      const parts = ["q_proj", "k_proj", "v_proj"].map(
-        (p) => this.tensors.get(`${prefix}.self_attn.${p}.${kind}`).data,
+      const parts = {
+        qkv: ["q_proj", "k_proj", "v_proj"],
+        q_scaled: ["q_proj"],
+        kv: ["k_proj", "v_proj"],
+      }[which]!;
+      const tensors = parts.map((p) => this.tensors.get(`${prefix}.self_attn.${p}.${kind}`));
+      const rows = tensors[0]!.shape[0]!;
+      const scale = (rows / heads) ** -0.5;
+      const data = new Float32Array(tensors.reduce((n, t) => n + t.data.length, 0));
+      tensors.forEach((t, i) =>
+        data.set(parts[i] === "q_proj" ? t.data.map((x) => x * scale) : t.data, i * t.data.length),
       );
-      const data = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-      parts.forEach((p, i) => data.set(i === 0 ? p.map((x) => x * scale) : p, i * p.length));
-      return {
-        shape: kind === "weight" ? [3 * q.shape[0]!, q.shape[1]!] : [3 * q.shape[0]!],
-        data,
-      };
+      return { shape: [parts.length * rows, ...tensors[0]!.shape.slice(1)], data };
     }
     if (name === "vision_model.embeddings.patch_embedding.unit") return this.patchProjection(true);
     if (name === "vision_model.embeddings.patch_embedding.normalized")
