@@ -1,4 +1,4 @@
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -85,6 +85,30 @@ describe("clipig render", () => {
     expect(r.stderr).toMatch(/bad.yaml: .*\(line 4, col \d+\): unknown parameter/);
     expect(existsSync(path.join(dir, "bad.png"))).toBe(false);
   }, 30_000);
+
+  it("stops cleanly on Ctrl-C and keeps the last image", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "clipig-render-"));
+    const yaml = path.join(dir, "long.yaml");
+    writeFileSync(yaml, EXPERIMENT.replace("epochs: 50", "epochs: 100000"));
+    // One process (no tsx wrapper), as a terminal's Ctrl-C reaches it.
+    const child = spawn(process.execPath, ["--import", "tsx", "cli/main.ts", "render", yaml, "-o", `${dir}/out/`, "--model", "tiny-clip", "--device", "cpu"], { cwd: ROOT });
+    let stderr = "";
+    const started = new Promise<void>((resolve) =>
+      child.stderr.on("data", (d: Buffer) => {
+        stderr += d.toString();
+        if (stderr.includes("--- train step")) resolve();
+      }),
+    );
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    await started;
+    child.kill("SIGINT");
+    expect(await exited).toBe(130);
+    expect(stderr).toContain("training stop requested");
+    const meta = await sharp(path.join(dir, "out", "long.png")).metadata();
+    expect([meta.width, meta.height]).toEqual([24, 16]);
+    // An interrupted render writes no YAML (spec §9.3).
+    expect(existsSync(path.join(dir, "out", "long.yaml"))).toBe(false);
+  }, 60_000);
 
   it("prints usage without an experiment", async () => {
     const r = await clipig(["render"]);

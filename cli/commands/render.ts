@@ -201,7 +201,6 @@ async function render(opts: Options): Promise<number> {
   const onSigint = () => {
     if (interrupted) process.exit(130);
     interrupted = true;
-    ui.log("training stop requested");
     void trainer.stop();
   };
   process.on("SIGINT", onSigint);
