@@ -62,6 +62,18 @@ test("everyone in the room watches one run: start, frames, statistics, pause, a 
     for (const page of everyone) await expect(status(page)).toHaveAttribute("data-status", "paused");
     await alice.getByTestId("run-resume").click();
     for (const page of everyone) await expect(status(page)).toHaveAttribute("data-status", "running");
+
+    // Alice edits the prompt and hot-reloads it (Alt-U): the run goes on with the new text.
+    await editor(alice).click();
+    await alice.keyboard.press("Control+End");
+    await alice.keyboard.press("ArrowUp");
+    await alice.keyboard.press("End");
+    await alice.keyboard.type(" on ice");
+    await expect(editor(bob)).toContainText("a slow spoon on ice");
+    await alice.keyboard.press("Alt+u");
+    await expect(alice.getByTestId("notice")).toContainText("Updated");
+    await expect(bob.getByTestId("stats-feature")).toContainText("a slow spoon on ice", { timeout: 20_000 });
+    await expect(status(bob)).toHaveAttribute("data-status", "running");
     // Bob stops it (Alt-X).
     await bob.keyboard.press("Alt+x");
     for (const page of everyone) await expect(status(page)).toHaveAttribute("data-status", "stopped", { timeout: 20_000 });

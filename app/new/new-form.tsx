@@ -36,7 +36,7 @@ export function NewExperimentForm({ templates }: { templates: TemplateView[] }) 
             {templates.map((t) => (
               <label
                 key={t.id}
-                className={`cursor-pointer rounded-lg border p-3 transition-colors ${chosen === t.id ? "border-fuchsia-500 bg-fuchsia-950/30" : "border-zinc-800 bg-zinc-900/60 hover:border-zinc-600"}`}
+                className={`cursor-pointer rounded-lg border p-3 transition-colors has-[:focus-visible]:outline-2 has-[:focus-visible]:outline-fuchsia-400 ${chosen === t.id ? "border-fuchsia-500 bg-fuchsia-950/30" : "border-zinc-800 bg-zinc-900/60 hover:border-zinc-600"}`}
               >
                 <input type="radio" name="template" value={t.id} checked={chosen === t.id} onChange={() => setChosen(t.id)} className="sr-only" data-testid={`template-${t.id}`} />
                 <span className="block font-medium">{t.title}</span>
@@ -44,7 +44,7 @@ export function NewExperimentForm({ templates }: { templates: TemplateView[] }) 
               </label>
             ))}
           </div>
-          <pre className="panel max-h-[30rem] overflow-auto p-3 font-mono text-[12.5px] leading-relaxed text-zinc-300" aria-label="Template preview">
+          <pre className="panel max-h-[30rem] self-start overflow-auto p-3 font-mono text-[12.5px] leading-relaxed text-zinc-300" aria-label="Template preview">
             {preview?.yaml}
           </pre>
         </div>

@@ -3,7 +3,7 @@
  * A small SVG line chart: gridlines with nice ticks, one line per series, a legend that shows the
  * hovered epoch's values. Renders the same on the server and in the studio's live view.
  */
-import { useId, useMemo, useState, type MouseEvent } from "react";
+import { useEffect, useId, useMemo, useRef, useState, type MouseEvent } from "react";
 import { formatNumber } from "../format";
 import { extent, linePath, nearestIndex, niceTicks } from "./scale";
 
@@ -23,12 +23,21 @@ interface Props {
   testId?: string;
 }
 
-const W = 480;
 const PAD = { left: 44, right: 10, top: 8, bottom: 20 };
 
 export function LineChart({ title, x, series, height = 160, testId }: Props) {
   const clip = useId();
   const [hover, setHover] = useState<number | null>(null);
+  // Draw in the figure's own pixel width, so labels keep their size however wide the chart is.
+  const figure = useRef<HTMLElement>(null);
+  const [W, setW] = useState(480);
+  useEffect(() => {
+    const el = figure.current;
+    if (!el) return;
+    const ro = new ResizeObserver(() => setW(Math.max(200, Math.round(el.clientWidth - 24))));
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, []);
   const geo = useMemo(() => {
     const ys = extent(series.flatMap((s) => s.values));
     const xs = extent(x);
@@ -40,7 +49,7 @@ export function LineChart({ title, x, series, height = 160, testId }: Props) {
     const sx = (v: number) => PAD.left + ((v - x0) / (x1 - x0)) * (W - PAD.left - PAD.right);
     const sy = (v: number) => height - PAD.bottom - ((v - y0) / (y1 - y0 || 1)) * (height - PAD.top - PAD.bottom);
     return { yt, xt: xt.filter((t) => t >= x0 && t <= x1), sx, sy, x0, x1 };
-  }, [x, series, height]);
+  }, [x, series, height, W]);
 
   const onMove = (e: MouseEvent<SVGSVGElement>) => {
     if (!geo) return;
@@ -52,7 +61,7 @@ export function LineChart({ title, x, series, height = 160, testId }: Props) {
   const at = hover ?? x.length - 1;
 
   return (
-    <figure className="rounded-lg border border-zinc-800 bg-zinc-900/60 p-3" data-testid={testId}>
+    <figure ref={figure} className="rounded-lg border border-zinc-800 bg-zinc-900/60 p-3" data-testid={testId}>
       <figcaption className="mb-1 flex items-baseline justify-between text-xs text-zinc-400">
         <span className="font-medium text-zinc-200">{title}</span>
         {at >= 0 && <span className="tabular-nums">epoch {x[at]}</span>}

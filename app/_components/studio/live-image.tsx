@@ -14,7 +14,7 @@ export function LiveImage({ sink, placeholder }: { sink: FrameSink; placeholder:
   const [zoom, setZoom] = useState(100);
   const [fit, setFit] = useState(true);
   const [size, setSize] = useState<[number, number] | null>(null);
-  const [boxWidth, setBoxWidth] = useState(0);
+  const [boxSize, setBoxSize] = useState<[number, number]>([0, 0]);
   const repeatRef = useRef(repeat);
   repeatRef.current = repeat;
 
@@ -44,13 +44,17 @@ export function LiveImage({ sink, placeholder }: { sink: FrameSink; placeholder:
   useEffect(() => {
     const el = box.current;
     if (!el) return;
-    const ro = new ResizeObserver(() => setBoxWidth(el.clientWidth));
+    const ro = new ResizeObserver(() => setBoxSize([el.clientWidth, el.clientHeight]));
     ro.observe(el);
     return () => ro.disconnect();
   }, []);
 
   const natural = size ? size[0] * repeat : 0;
-  const fitZoom = natural ? Math.max(1, Math.floor(((boxWidth - 16) / natural) * 100)) : 100;
+  const naturalHeight = size ? size[1] * repeat : 0;
+  // "fit": the largest zoom showing the whole (tiled) image in the view.
+  const fitZoom = natural
+    ? Math.max(1, Math.floor(Math.min((boxSize[0] - 16) / natural, (boxSize[1] - 16) / naturalHeight) * 100))
+    : 100;
   const shown = fit ? fitZoom : zoom;
 
   return (
@@ -61,7 +65,7 @@ export function LiveImage({ sink, placeholder }: { sink: FrameSink; placeholder:
             ref={canvas}
             data-testid="live-canvas"
             className={size ? "[image-rendering:pixelated]" : "hidden"}
-            style={size ? { width: (natural * shown) / 100, height: (size[1] * repeat * shown) / 100 } : undefined}
+            style={size ? { width: (natural * shown) / 100, height: (naturalHeight * shown) / 100 } : undefined}
           />
           {!size && <p className="p-8 text-center text-sm text-zinc-500">{placeholder}</p>}
         </div>
@@ -84,7 +88,7 @@ export function LiveImage({ sink, placeholder }: { sink: FrameSink; placeholder:
           <input
             type="range"
             min={1}
-            max={500}
+            max={Math.max(500, fitZoom)}
             value={shown}
             onChange={(e) => {
               setFit(false);

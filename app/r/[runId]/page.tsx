@@ -30,7 +30,7 @@ export default async function RenderPage(props: Params) {
   const r = await load(props);
   const facts: [string, string][] = [
     ["status", r.status],
-    ["epochs", `${r.epoch} / ${r.epochs}`],
+    ["epochs", r.status === "done" ? String(r.epochs) : `${r.epoch} / ${r.epochs}`],
     ["resolution", r.width ? `${r.width}×${r.height}` : "–"],
     ["runtime", formatDuration(r.runtimeMs)],
     ["device", r.device || "–"],
