@@ -61,8 +61,12 @@ describe("SafeTensors", () => {
     expect(() => new SafeTensors(new Uint8Array(4))).toThrow(/shorter/);
     const good = fileWith("F32", [2], new Uint8Array(8));
     expect(() => new SafeTensors(good.subarray(0, good.byteLength - 4))).toThrow(/bad offsets/);
-    expect(() => new SafeTensors(fileWith("I8", [2], new Uint8Array(2)))).toThrow(
-      /unsupported dtype I8/,
+    expect(() => new SafeTensors(fileWith("Q4", [2], new Uint8Array(2)))).toThrow(
+      /unsupported dtype Q4/,
     );
+    // Integer tensors (old checkpoints' position_ids) are listed, and refused only when read as floats.
+    const ints = new SafeTensors(fileWith("I64", [2], new Uint8Array(16)));
+    expect(ints.tensors.get("t")?.dtype).toBe("I64");
+    expect(() => ints.get("t")).toThrow(/'t' is I64, not a float type/);
   });
 });

@@ -4,10 +4,24 @@
  * Works on bytes only (no file access), so it runs in Node and in the browser alike.
  */
 
+/** Float types `get` converts; integer tensors (e.g. old checkpoints' `position_ids`) are listed but not read. */
 export type SafeDType = "F32" | "F16" | "BF16" | "F64";
+export type StoredDType =
+  | SafeDType
+  | "I64"
+  | "U64"
+  | "I32"
+  | "U32"
+  | "I16"
+  | "U16"
+  | "I8"
+  | "U8"
+  | "BOOL"
+  | "F8_E4M3"
+  | "F8_E5M2";
 
 export interface TensorInfo {
-  dtype: SafeDType;
+  dtype: StoredDType;
   shape: number[];
   /** Byte range inside the data section. */
   begin: number;
@@ -19,7 +33,24 @@ export interface F32Tensor {
   data: Float32Array;
 }
 
-const BYTES: Record<SafeDType, number> = { F32: 4, F16: 2, BF16: 2, F64: 8 };
+const BYTES: Record<StoredDType, number> = {
+  F32: 4,
+  F16: 2,
+  BF16: 2,
+  F64: 8,
+  I64: 8,
+  U64: 8,
+  I32: 4,
+  U32: 4,
+  I16: 2,
+  U16: 2,
+  I8: 1,
+  U8: 1,
+  BOOL: 1,
+  F8_E4M3: 1,
+  F8_E5M2: 1,
+};
+const FLOATS: readonly StoredDType[] = ["F32", "F16", "BF16", "F64"];
 
 export class SafeTensors {
   readonly tensors: ReadonlyMap<string, TensorInfo>;
@@ -63,8 +94,10 @@ export class SafeTensors {
   get(name: string): F32Tensor {
     const info = this.tensors.get(name);
     if (!info) throw new Error(`safetensors: no tensor named '${name}'`);
+    if (!FLOATS.includes(info.dtype))
+      throw new Error(`safetensors: tensor '${name}' is ${info.dtype}, not a float type`);
     const bytes = this.data.subarray(info.begin, info.end);
-    return { shape: [...info.shape], data: toFloat32(bytes, info.dtype) };
+    return { shape: [...info.shape], data: toFloat32(bytes, info.dtype as SafeDType) };
   }
 }
 
@@ -73,7 +106,7 @@ function parseEntry(name: string, entry: unknown, dataLength: number): TensorInf
   if (typeof e.dtype !== "string" || !(e.dtype in BYTES)) {
     throw new Error(`safetensors: tensor '${name}' has unsupported dtype ${String(e.dtype)}`);
   }
-  const dtype = e.dtype as SafeDType;
+  const dtype = e.dtype as StoredDType;
   const shape = e.shape as number[];
   const [begin, end] = e.data_offsets as [number, number];
   const count = shape.reduce((a, b) => a * b, 1);
