@@ -5,7 +5,7 @@
  * metadata, trailing data, extra frames and polyglot tricks do not survive. SVG (which can load
  * external resources), TIFF, HEIF, PDF and the rest are refused before any decoder sees them.
  */
-import sharp from "sharp";
+import sharp, { type Metadata } from "sharp";
 
 export type ImageFormat = "png" | "jpeg" | "gif" | "webp";
 
@@ -63,7 +63,7 @@ export async function toCleanPng(input: Uint8Array, limits: ImageLimits = DEFAUL
   }
   const bytes = Buffer.from(input.buffer, input.byteOffset, input.byteLength);
   const options = { limitInputPixels: limits.maxPixels, failOn: "error", animated: false, autoOrient: true } as const;
-  let meta: sharp.Metadata;
+  let meta: Metadata;
   try {
     meta = await sharp(bytes, options).metadata();
   } catch (error) {
