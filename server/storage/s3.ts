@@ -36,7 +36,7 @@ export function s3Store(options: S3Options): ImageStore {
       options.credentials,
     );
     delete headers.host; // fetch sets it (the signature covers the same value)
-    return doFetch(url, { method, headers, body: body ? Buffer.from(body.buffer, body.byteOffset, body.byteLength) : undefined });
+    return doFetch(url, { method, headers, body: body ? new Uint8Array(body) : undefined });
   }
 
   const fail = async (what: string, res: Response) => {
