@@ -95,6 +95,48 @@ describe("trainer", () => {
     await trainer.dispose();
   });
 
+  it("keeps training with the old experiment when an update cannot run", async () => {
+    const { trainer, events } = await start(BASE);
+    const broken = config(BASE.replace("a curly spoon", "a spoon").replace("resize: 224", "random_crop: 64"));
+    let failure = "";
+    trainer.on((e) => {
+      if (e.type === "stats" && e.stats.epoch === 1) void trainer.update(broken).catch((err: Error) => (failure = err.message));
+    });
+    await trainer.run();
+    expect(failure).toMatch(/random_crop/);
+    expect(trainer.status).toBe("done");
+    expect(statsOf(events).at(-1)!.features[0].label).toBe("a curly spoon");
+    await trainer.dispose();
+  });
+
+  it("runs select mix, best and worst with fair feature scales", async () => {
+    const multi = (select: string) => `
+epochs: 2
+resolution: 32
+verbose: 0
+targets:
+  - select: ${select}
+    feature_scale: fair
+    features:
+      - text: a curly spoon
+      - text: a fork
+        weight: -0.5
+      - text: a knife
+        loss: l2
+`;
+    for (const select of ["mix", "best", "worst"]) {
+      const { trainer, events } = await start(multi(select));
+      await trainer.run();
+      const f = statsOf(events).at(-1)!.features;
+      expect(f).toHaveLength(3);
+      const applied = f.reduce((n, x) => n + x.count, 0);
+      expect(applied).toBe(select === "mix" ? 6 : 2);
+      // fair: the scaled similarities start out equal.
+      expect(statsOf(events)[0].features.map((x) => x.similarity.mean).every((s, _, all) => Math.abs(s - all[0]) < 1e-3)).toBe(true);
+      await trainer.dispose();
+    }
+  });
+
   it("takes snapshots at the first, the last and every N-th epoch", async () => {
     const { trainer, events } = await start(BASE.replace("snapshot_interval: 0", "snapshot_interval: 2").replace("epochs: 4", "epochs: 6"));
     await trainer.run();

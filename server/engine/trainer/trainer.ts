@@ -147,19 +147,25 @@ class EpochTrainer implements Trainer, TrainerInternals {
 
   update(config: ExperimentConfig): Promise<{ rebuilt: boolean }> {
     return this.exclusive(async () => {
-      const previous = this.config;
+      const previous = { config: this.config, targets: this.targets, snapshots: this.snapshots };
       this.config = config;
-      if (previous.snapshot_interval.value !== config.snapshot_interval.value || previous.snapshot_interval.unit !== config.snapshot_interval.unit)
-        this.snapshots = null;
+      const interval = (c: ExperimentConfig) => `${c.snapshot_interval.unit}:${c.snapshot_interval.value}`;
+      if (interval(previous.config) !== interval(config)) this.snapshots = null;
       if (!this.pixels) return { rebuilt: false };
-      await this.setupTargets(previous);
-      const epoch = Math.min(this.epoch, config.epochs - 1);
-      const vars = this.epochVars(epoch);
-      const [w, h] = this.resolution(vars, this.planRandom);
-      const plan = planStep(config, { epoch, width: w, height: h, vars: { ...vars, resolution: [w, h] }, random: this.planRandom });
-      const rebuilt = plan.key !== this.step?.key || (plan.needsSimilarity && !this.step?.probe);
-      if (rebuilt) await this.ensureStep(plan);
-      return { rebuilt };
+      try {
+        await this.setupTargets(previous.config);
+        const epoch = Math.min(this.epoch, config.epochs - 1);
+        const vars = this.epochVars(epoch);
+        const [w, h] = this.resolution(vars, this.planRandom);
+        const plan = planStep(config, { epoch, width: w, height: h, vars: { ...vars, resolution: [w, h] }, random: this.planRandom });
+        const rebuilt = plan.key !== this.step?.key || (plan.needsSimilarity && !this.step?.probe);
+        if (rebuilt) await this.ensureStep(plan);
+        return { rebuilt };
+      } catch (e) {
+        // A config that cannot run leaves the training as it was.
+        Object.assign(this, previous);
+        throw e;
+      }
     });
   }
 
