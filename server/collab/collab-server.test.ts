@@ -20,7 +20,7 @@ interface Running {
   stop(): Promise<void>;
 }
 
-async function start(opts: { debounceMs?: number } = {}): Promise<Running> {
+async function start(opts: { debounceMs?: number; maxMessageBytes?: number } = {}): Promise<Running> {
   const loads = new Map<string, number>();
   const counter: Extension = {
     async loadDocument({ documentName }) {
@@ -31,6 +31,7 @@ async function start(opts: { debounceMs?: number } = {}): Promise<Running> {
     extensions: [accessExtension(), counter, databaseExtension()],
     debounceMs: opts.debounceMs ?? 50,
     maxDebounceMs: 200,
+    maxMessageBytes: opts.maxMessageBytes,
   });
   const http = createServer((_req, res) => res.end());
   http.on("upgrade", (req, socket, head) => handleYjsUpgrade(collab, req, socket, head) || socket.destroy());
@@ -190,6 +191,30 @@ describe("collaboration server", () => {
     await synced(owner.provider);
     expect(owner.text.toString()).toBe("s: 1\n");
     for (const p of [a.provider, b.provider, owner.provider]) p.destroy();
+    await server.stop();
+  });
+
+  it("compacts while editors stay connected, and closes only a sender of oversized messages", async () => {
+    const id = await createExperiment("c: 1\n");
+    const server = await start({ maxMessageBytes: 64 * 1024 });
+    const a = client(server, id, alice.cookie);
+    await synced(a.provider);
+    for (let i = 0; i < 10; i++) a.text.insert(a.text.length, `k${i}: ${i}\n`);
+    const expected = a.text.toString();
+    await expect.poll(async () => (await db().experiment.findUniqueOrThrow({ where: { id } })).yaml, poll).toBe(expected);
+    expect(await db().yjsUpdate.count({ where: { experimentId: id } })).toBe(0);
+
+    const raw = new WebSocket(`ws://127.0.0.1:${server.port}/yjs/${id}`, { headers: { cookie: bob.cookie } });
+    await new Promise((resolve) => raw.once("open", resolve));
+    const closed = new Promise<number>((resolve) => raw.once("close", resolve));
+    raw.send(new Uint8Array(100 * 1024));
+    expect(await closed).toBe(1009);
+    a.text.insert(0, "# alive\n");
+    const b = client(server, id, bob.cookie);
+    await synced(b.provider);
+    expect(b.text.toString()).toBe(`# alive\n${expected}`);
+    a.provider.destroy();
+    b.provider.destroy();
     await server.stop();
   });
 });

@@ -40,11 +40,11 @@ export function databaseExtension(database: () => Db = defaultDb): DatabaseExten
     },
 
     async change({ documentName, document, update }) {
-      const row = await database().yjsUpdate.create({
-        data: { experimentId: documentName, update: new Uint8Array(update) },
-        select: { id: true },
-      });
-      lastRow.set(document, row.id);
+      // The hot path (every keystroke batch): plain SQL costs half the CPU of a compiled `create`;
+      // the same text runs on SQLite and PostgreSQL.
+      const rows = await database().$queryRaw<{ id: number | bigint }[]>`
+        INSERT INTO "YjsUpdate" ("experimentId", "update") VALUES (${documentName}, ${new Uint8Array(update)}) RETURNING "id"`;
+      lastRow.set(document, Number(rows[0].id));
     },
 
     async storeDocument({ documentName, document }) {

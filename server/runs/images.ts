@@ -30,7 +30,7 @@ export async function encodeFrame(frame: ImageFrame, format: FrameFormat): Promi
   const data =
     format === "webp"
       ? await raw(frame).webp({ quality: 90, effort: 0 }).toBuffer()
-      : await raw(frame).png({ compressionLevel: 1, adaptiveFiltering: false }).toBuffer();
+      : await raw(frame).png({ compressionLevel: 2 }).toBuffer();
   return { epoch: frame.epoch, width: frame.width, height: frame.height, mime: format === "webp" ? "image/webp" : "image/png", data };
 }
 
