@@ -81,7 +81,16 @@ describe("runs end to end (tiny-clip)", () => {
     expect(c.joined.stats?.features[0].label).toContain("pig");
     await expect.poll(() => c.seen.frames.length, { timeout: 2000, interval: 10 }).toBe(1);
     expect(c.seen.frames[0].at - c.joinedAt).toBeLessThan(1000);
-    expect(c.seen.frames[0]).toMatchObject({ runId: started.runId, width: 32, height: 32, mime: "image/png" });
+    expect(c.seen.frames[0]).toMatchObject({ runId: started.runId, width: 32, height: 32, mime: "image/webp" });
+    expect((await sharp(Buffer.from(c.seen.frames[0].data as ArrayBuffer)).metadata()).format).toBe("webp");
+
+    // Alt-U while paused: the trainer takes the edited text (no live document here: the row's YAML).
+    const edited = experiment(150).replace("a pig in a tiny field", "a cow in a tiny field");
+    await db().experiment.update({ where: { id }, data: { yaml: "epochs: [\n" } });
+    expect(await a.socket.emitWithAck("run:update", { experimentId: id })).toMatchObject({ ok: false, code: "invalid_experiment" });
+    await db().experiment.update({ where: { id }, data: { yaml: edited } });
+    expect(await a.socket.emitWithAck("run:update", { experimentId: id })).toMatchObject({ ok: true });
+    expect((await db().run.findUniqueOrThrow({ where: { id: started.runId } })).yaml).toBe(edited);
 
     expect(await b.socket.emitWithAck("run:resume", { experimentId: id })).toEqual({ ok: true });
     await expect.poll(() => a.seen.done.length, within).toBe(1);
@@ -92,6 +101,7 @@ describe("runs end to end (tiny-clip)", () => {
     // Frames changed as the image was optimised, and both first tabs saw them.
     for (const t of [a, b]) expect(new Set(t.seen.frames.map((f) => f.epoch)).size).toBeGreaterThan(1);
     expect(a.seen.statsEpochs.at(-1)).toBe(149);
+    expect(c.seen.frames.length).toBeGreaterThan(1); // the late joiner keeps receiving
 
     const run = await db().run.findUniqueOrThrow({ where: { id: started.runId }, include: { stats: true, snapshots: true } });
     expect(run).toMatchObject({ status: "done", seed: 7, model: "tiny-clip", epochs: 150, width: 32, height: 32 });
