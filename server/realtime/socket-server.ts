@@ -87,8 +87,10 @@ export function createSocketServer(http: HttpServer, options: SocketServerOption
       const { experimentId } = experimentRef(payload);
       const auth = await authorize(experimentId, "view");
       if (!auth.ok) return auth;
-      const snapshot = await runs.roomSnapshot(experimentId);
+      // Join first, then read the state: a live run's state is read without a pause, so no event
+      // can fall between the snapshot and the room's later events.
       await hub.join(socket, experimentId);
+      const snapshot = await runs.roomSnapshot(experimentId);
       // The ack first, then the current frame: the client knows the run before its image arrives.
       setImmediate(() => snapshot.frame && hub.sendFrame(socket, experimentId, snapshot.frame));
       return { ok: true, state: { role: auth.role, run: snapshot.run, stats: snapshot.stats, history: snapshot.history } };

@@ -37,6 +37,7 @@ export interface RoomSnapshot {
 }
 
 const HISTORY_IN_ACK = 2000;
+const KEEP_ENDED = 100;
 const fail = (code: ErrorCode, message: string, diagnostics?: Diagnostic[]) =>
   ({ ok: false, code, message, ...(diagnostics ? { diagnostics } : {}) }) as const;
 
@@ -196,7 +197,12 @@ export class RunService {
   }
 
   private enqueue(run: ActiveRun): void {
-    this.runs.set(run.experimentId, run);
+    this.runs.delete(run.experimentId);
+    this.runs.set(run.experimentId, run); // newest last
+    // Finished runs stay in memory for joiners (frame, stats, history) up to a bound; older ones
+    // are answered from the database.
+    const ended = [...this.runs.values()].filter((r) => !r.live);
+    for (const r of ended.slice(0, Math.max(0, ended.length - KEEP_ENDED))) this.runs.delete(r.experimentId);
     this.queue.enqueue(run);
   }
 
