@@ -69,10 +69,11 @@ describe("clipig render", () => {
     expect(json.stats.epoch).toBe(2);
     expect(json.table).toHaveLength(2);
 
-    const second = await clipig(["render", yaml, "-o", out, "-e", "2", "--model", "tiny-clip", "--device", "cpu"]);
+    const second = await clipig(["render", yaml, "-o", out, "-e", "2", "--repeat", "2", "--optimizer", "sgd", "--learnrate", "0.5", "-s", "0", "--model", "tiny-clip", "--device", "cpu"]);
     expect(second.code).toBe(0);
-    expect(existsSync(path.join(dir, "out", "demo-1.png"))).toBe(true);
-    expect(existsSync(path.join(dir, "out", "demo-1.yaml"))).toBe(true);
+    for (const n of [1, 2]) expect(existsSync(path.join(dir, "out", `demo-${n}.png`))).toBe(true);
+    const overridden = parseExperiment(readFileSync(path.join(dir, "out", "demo-2.yaml"), "utf8")).config!;
+    expect([overridden.optimizer, overridden.learnrate, overridden.snapshot_interval.value, overridden.epochs]).toEqual(["sgd", 0.5, 0, 2]);
     expect(readFileSync(path.join(dir, "out", "demo.yaml"), "utf8")).toBe(written);
   }, 60_000);
 

@@ -13,6 +13,7 @@ import { exportYaml, formatDiagnostic, parseExperiments, type ExperimentConfig }
 import { findModel, isInstalled } from "../../server/engine/clip/store";
 import { createTrainer, encodeFramePng, type DeviceRequest, type EpochStats, type ImageFrame, type TrainerEvent } from "../../server/engine/trainer";
 import { fixedStr } from "../../server/engine/trainer/pyfmt";
+import { isOptimizerName } from "../../server/engine/trainer/optimizers";
 import { changeExtension, outputName, uniqueName } from "../../server/engine/trainer/output-name";
 
 const USAGE = `usage: clipig render EXPERIMENT.yaml [...] [options]
@@ -22,6 +23,10 @@ const USAGE = `usage: clipig render EXPERIMENT.yaml [...] [options]
       --device DEV        auto | cpu | cuda | webgpu (default: the experiment's device)
   -e, --epochs N          override epochs
   -r, --resolution W[,H]  override resolution
+      --learnrate X       override learnrate
+      --optimizer NAME    override optimizer (adam, sgd, sparse_adam, adadelta, rmsprob)
+  -s, --snapshot-interval SECONDS   override snapshot_interval (0 = off)
+      --repeat N          render N times (a new file each time, seeds N, N+1, …)
       --seed N            random seed (default 0)
       --json-stats FILE   write the final statistics as JSON
   -q, --quiet             no progress bar (statistics follow the experiment's verbose)
@@ -38,6 +43,10 @@ interface Options {
   device?: DeviceRequest;
   epochs?: number;
   resolution?: [number, number];
+  learnrate?: number;
+  optimizer?: string;
+  snapshotSeconds?: number;
+  repeat: number;
   seed: number;
   jsonStats?: string;
   quiet: boolean;
@@ -78,6 +87,10 @@ function parseOptions(args: string[]): Options {
       device: { type: "string" },
       epochs: { type: "string", short: "e" },
       resolution: { type: "string", short: "r" },
+      learnrate: { type: "string" },
+      optimizer: { type: "string" },
+      "snapshot-interval": { type: "string", short: "s" },
+      repeat: { type: "string" },
       seed: { type: "string" },
       "json-stats": { type: "string" },
       quiet: { type: "boolean", short: "q" },
@@ -100,6 +113,14 @@ function parseOptions(args: string[]): Options {
     if (parts.length < 1 || parts.length > 2) throw new Error(`--resolution takes W or W,H`);
     resolution = [parts[0], parts[1] ?? parts[0]];
   }
+  const float = (name: string, v: string | undefined, min: number): number | undefined => {
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (!Number.isFinite(n) || n < min) throw new Error(`${name} must be a number ≥ ${min}, got '${v}'`);
+    return n;
+  };
+  if (values.optimizer !== undefined && !isOptimizerName(values.optimizer))
+    throw new Error(`Unknown optimizer '${values.optimizer}' (adam, sgd, sparse_adam, adadelta, rmsprob)`);
   const device = values.device as DeviceRequest | undefined;
   if (device !== undefined && !DEVICES.includes(device)) throw new Error(`--device must be one of ${DEVICES.join(", ")}`);
   return {
@@ -109,6 +130,10 @@ function parseOptions(args: string[]): Options {
     device,
     epochs: int("--epochs", values.epochs, 1),
     resolution,
+    learnrate: float("--learnrate", values.learnrate, -Infinity),
+    optimizer: values.optimizer,
+    snapshotSeconds: float("--snapshot-interval", values["snapshot-interval"], 0),
+    repeat: int("--repeat", values.repeat, 1) ?? 1,
     seed: int("--seed", values.seed, 0) ?? 0,
     jsonStats: values["json-stats"],
     quiet: values.quiet ?? false,
@@ -152,14 +177,25 @@ async function render(opts: Options): Promise<number> {
   const config = parsed.config;
   if (opts.epochs !== undefined) config.epochs = opts.epochs;
   if (opts.resolution) config.resolution = opts.resolution;
-
+  if (opts.learnrate !== undefined) config.learnrate = opts.learnrate;
+  if (opts.optimizer !== undefined) config.optimizer = opts.optimizer;
+  if (opts.snapshotSeconds !== undefined) config.snapshot_interval = { unit: "seconds", value: opts.snapshotSeconds };
   const ui = new Progress(!opts.quiet && config.verbose >= 1 && process.stderr.isTTY === true);
   const model = chooseModel(config, opts.model, (s) => ui.log(s));
+  for (let r = 0; r < opts.repeat; r++) {
+    const code = await renderOnce(config, opts, model, opts.seed + r, ui);
+    if (code !== 0) return code;
+  }
+  return 0;
+}
+
+/** One render (spec §9.3): train, keep snapshots in the PNG, then the YAML next to it. */
+async function renderOnce(config: ExperimentConfig, opts: Options, model: string, seed: number, ui: Progress): Promise<number> {
   const device = opts.device ?? deviceOf(config.device);
   const png = pngPath(config, opts.files, opts.output);
   await mkdir(path.dirname(png), { recursive: true });
 
-  const trainer = await createTrainer({ config, model, device, seed: opts.seed, frameIntervalMs: 1000 });
+  const trainer = await createTrainer({ config, model, device, seed, frameIntervalMs: 1000 });
   const started = Date.now();
   let last: EpochStats | null = null;
   let table: string[] = [];
@@ -190,9 +226,6 @@ async function render(opts: Options): Promise<number> {
         break;
       case "error":
         failed = e.message;
-        break;
-      case "status":
-        if (e.status === "running" && e.device && config.verbose >= 2) ui.log(`device: ${e.device}`);
         break;
     }
   });
@@ -237,7 +270,7 @@ async function render(opts: Options): Promise<number> {
     }
   }
   if (opts.jsonStats) {
-    const json = { output: png, model, seed: opts.seed, interrupted, seconds, epochs: config.epochs, stats, table };
+    const json = { output: png, model, seed, interrupted, seconds, epochs: config.epochs, stats, table };
     await writeFile(opts.jsonStats, JSON.stringify(json, null, 2) + "\n");
   }
   return interrupted ? 130 : 0;
