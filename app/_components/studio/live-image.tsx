@@ -59,7 +59,7 @@ export function LiveImage({ sink, placeholder }: { sink: FrameSink; placeholder:
 
   return (
     <div className="flex flex-col gap-2">
-      <div ref={box} className="relative h-[48vh] min-h-64 overflow-auto rounded-lg border border-zinc-800 bg-black" data-testid="live-image">
+      <div ref={box} className="relative h-[40vh] min-h-56 overflow-auto rounded-lg border border-zinc-800 bg-black" data-testid="live-image">
         <div className="grid min-h-full min-w-full place-items-center p-2">
           <canvas
             ref={canvas}

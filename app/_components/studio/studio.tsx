@@ -268,8 +268,8 @@ export function Studio({ initial, me }: { initial: StudioDto; me: Me }) {
           </div>
           {tab === "charts" && (
             <div className="grid gap-3 xl:grid-cols-2" data-testid="live-charts" data-points={room.history.length}>
-              <LineChart title="Loss" x={epochsX} series={lossSeries} testId="chart-loss" />
-              <LineChart title="Similarity per feature" x={epochsX} series={simSeries} testId="chart-similarity" />
+              <LineChart title="Loss" x={epochsX} series={lossSeries} height={130} testId="chart-loss" />
+              <LineChart title="Similarity per feature" x={epochsX} series={simSeries} height={130} testId="chart-similarity" />
             </div>
           )}
           {tab === "stats" && <StatsTable stats={room.stats} />}
