@@ -398,8 +398,9 @@ const DEFINITIONS: FunctionDef[] = [
   f1("sqrt", "Square root.", Math.sqrt),
   f1("cbrt", "Cube root.", Math.cbrt),
   f1("fabs", "Absolute value as a float.", Math.abs),
-  f1("degrees", "Radians to degrees.", (x) => x * (180 / Math.PI)),
-  f1("radians", "Degrees to radians.", (x) => x * (Math.PI / 180)),
+  // plain products in CPython, so 1e308 degrees is inf rather than an overflow error
+  { name: "degrees", signature: "degrees(x)", doc: "Radians to degrees.", minArgs: 1, maxArgs: 1, call: (a) => real(a[0]) * (180 / Math.PI) },
+  { name: "radians", signature: "radians(x)", doc: "Degrees to radians.", minArgs: 1, maxArgs: 1, call: (a) => real(a[0]) * (Math.PI / 180) },
   f1("erf", "Error function.", erf),
   f1("erfc", "Complementary error function, 1 - erf(x).", erfc),
   f1("gamma", "Gamma function.", gamma, true),

@@ -60,7 +60,8 @@ export function floatDivmod(vx: number, wx: number, op: "//" | "%"): [number, nu
   }
   let mod = vx % wx;
   let div = (vx - mod) / wx;
-  if (mod) {
+  // C's `if (mod)` is true for NaN; JS truthiness is not, hence the explicit comparisons
+  if (mod !== 0) {
     if (wx < 0 !== mod < 0) {
       mod += wx;
       div -= 1;
@@ -69,7 +70,7 @@ export function floatDivmod(vx: number, wx: number, op: "//" | "%"): [number, nu
     mod = wx < 0 ? -0 : 0;
   }
   let floordiv: number;
-  if (div) {
+  if (div !== 0) {
     floordiv = Math.floor(div);
     if (div - floordiv > 0.5) floordiv += 1;
   } else {

@@ -300,10 +300,11 @@ export function compare(op: CompareOp, a: Value, b: Value, spend: Spend): boolea
       return contains(b, a, spend);
     case "not in":
       return !contains(b, a, spend);
+    // identity: the same constant is the same object (`nan is nan`), equal floats of other signs are not
     case "is":
-      return a === b;
+      return Object.is(a, b);
     case "is not":
-      return a !== b;
+      return !Object.is(a, b);
     default:
       return order(op, a, b, spend);
   }

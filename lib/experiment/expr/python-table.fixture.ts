@@ -305,6 +305,21 @@ export const PYTHON_ERRORS: readonly [string, string][] = [
 
 // Functions beyond the semantics table (same provenance).
 export const PYTHON_FUNCTION_VALUES: readonly [string, string][] = [
+  // NaN and infinity through floor division and modulo (found by a differential run)
+  ["nan // 2", "nan"],
+  ["nan % 7", "nan"],
+  ["inf // 0.5", "nan"],
+  ["inf % 1", "nan"],
+  ["0 % nan", "nan"],
+  ["divmod(1.0, nan)", "(nan, nan)"],
+  ["-0.0 // nan", "nan"],
+  ["7.5 // inf", "0.0"],
+  ["-7.5 // inf", "-1.0"],
+  ["-7.5 % inf", "inf"],
+  ["nan is nan", "True"],
+  ["0.0 is -0.0", "False"],
+  ["degrees(1e308)", "inf"],
+  ["not nan", "False"],
   ["exp2(10)", "1024.0"],
   ["exp2(0.5)", "1.4142135623730951"],
   ["cbrt(27)", "3.0000000000000004"],
