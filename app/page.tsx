@@ -16,7 +16,11 @@ function href(q: GalleryQuery, change: Partial<GalleryQuery>) {
   return s ? `/?${s}` : "/";
 }
 
-export default async function GalleryPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+export default async function GalleryPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   const query = galleryQuery(await searchParams);
   const { cards, total, page, pages } = await listRenders(query);
   const sortLink = (sort: GalleryQuery["sort"], label: string) => (
@@ -33,7 +37,9 @@ export default async function GalleryPage({ searchParams }: { searchParams: Prom
       <div className="mb-6 flex flex-wrap items-end justify-between gap-4">
         <div>
           <h1 className="text-2xl font-semibold">Gallery</h1>
-          <p className="text-sm text-zinc-400">Finished renders from everyone. Open one to see how it was made, or fork it.</p>
+          <p className="text-sm text-zinc-400">
+            Finished renders from everyone. Open one to see how it was made, or fork it.
+          </p>
         </div>
         <div className="flex items-center gap-3">
           <nav className="flex gap-1 text-sm" aria-label="Sort">
@@ -52,15 +58,23 @@ export default async function GalleryPage({ searchParams }: { searchParams: Prom
         </p>
       )}
       {cards.length === 0 ? (
-        <p data-testid="gallery-empty" className="rounded-lg border border-dashed border-zinc-700 p-10 text-center text-zinc-400">
-          {query.q ? "Nothing matches that search." : "No renders yet. Start an experiment and yours will be the first."}
+        <p
+          data-testid="gallery-empty"
+          className="rounded-lg border border-dashed border-zinc-700 p-10 text-center text-zinc-400"
+        >
+          {query.q
+            ? "Nothing matches that search."
+            : "No renders yet. Start an experiment and yours will be the first."}
           <br />
           <Link href="/new" className="mt-3 inline-block text-fuchsia-400 hover:underline">
             New experiment →
           </Link>
         </p>
       ) : (
-        <ul data-testid="gallery" className="grid grid-cols-2 gap-4 sm:grid-cols-3 lg:grid-cols-4 xl:grid-cols-5">
+        <ul
+          data-testid="gallery"
+          className="grid grid-cols-2 gap-4 sm:grid-cols-3 lg:grid-cols-4 xl:grid-cols-5"
+        >
           {cards.map((card) => (
             <RenderCardView key={card.runId} card={card} />
           ))}

@@ -4,7 +4,12 @@ import { expect, type Page } from "@playwright/test";
 export const editor = (page: Page) => page.locator(".cm-content");
 
 /** Creates an experiment through /new and returns its id once the studio shows its text. */
-export async function newExperiment(page: Page, title: string, template: string, visibility = "public"): Promise<string> {
+export async function newExperiment(
+  page: Page,
+  title: string,
+  template: string,
+  visibility = "public",
+): Promise<string> {
   await page.goto("/new");
   await page.getByTestId("new-title").fill(title);
   await page.locator(`label:has([data-testid="template-${template}"])`).click();
@@ -29,4 +34,5 @@ export async function typeAtEndOfLine(page: Page, line: number, text: string) {
   await page.keyboard.type(text);
 }
 
-export const unique = (what: string) => `${what} ${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+export const unique = (what: string) =>
+  `${what} ${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;

@@ -20,7 +20,9 @@ test("a new experiment from a walk-through template opens in the studio", async 
   await expect(page.getByTestId("my-experiments")).toContainText(title);
 });
 
-test("forking copies the live text and links back; the original stays as it was", async ({ page }) => {
+test("forking copies the live text and links back; the original stays as it was", async ({
+  page,
+}) => {
   const title = unique("Spoons");
   const id = await newExperiment(page, title, "curly-spoons");
   await expect(page.getByTestId("tiny-clip-notice")).toHaveCount(0);
@@ -52,5 +54,7 @@ test("completion and hover docs come from the parameter table", async ({ page })
   await options.getByText("learnrate", { exact: true }).click();
   await expect(editor(page)).toContainText("learnrate: ");
   await page.locator(".cm-line", { hasText: "features:" }).getByText("features").hover();
-  await expect(page.locator(".cm-param-doc")).toContainText("Texts or images this target pulls towards.");
+  await expect(page.locator(".cm-param-doc")).toContainText(
+    "Texts or images this target pulls towards.",
+  );
 });

@@ -7,7 +7,10 @@ import { expect, test, type Page } from "@playwright/test";
 import { editor, editorText, newExperiment, unique } from "./helpers";
 
 // The run worker imports the trainer's entry point; until it is in the tree, no run can start.
-test.skip(!existsSync("server/engine/trainer/index.ts"), "the trainer (server/engine/trainer/index.ts) has not landed yet");
+test.skip(
+  !existsSync("server/engine/trainer/index.ts"),
+  "the trainer (server/engine/trainer/index.ts) has not landed yet",
+);
 
 const canvas = (page: Page) => page.getByTestId("live-canvas");
 const status = (page: Page) => page.getByTestId("run-status");
@@ -25,14 +28,18 @@ async function slowQuickTest(page: Page, title: string) {
   return id;
 }
 
-test("everyone in the room watches one run: start, frames, statistics, pause, a latecomer, stop", async ({ browser }) => {
+test("everyone in the room watches one run: start, frames, statistics, pause, a latecomer, stop", async ({
+  browser,
+}) => {
   test.setTimeout(120_000);
   const alice = await (await browser.newContext()).newPage();
   const bob = await (await browser.newContext()).newPage();
   const id = await slowQuickTest(alice, unique("Live"));
   await bob.goto(`/e/${id}`);
   await expect(editor(bob)).toContainText("a slow spoon");
-  await expect(bob.getByTestId("tiny-clip-notice")).toContainText("random weights: images are meaningless, for testing");
+  await expect(bob.getByTestId("tiny-clip-notice")).toContainText(
+    "random weights: images are meaningless, for testing",
+  );
 
   await alice.keyboard.press("Alt+s");
   try {
@@ -45,7 +52,9 @@ test("everyone in the room watches one run: start, frames, statistics, pause, a 
       const first = await epochOf(page);
       await expect.poll(() => epochOf(page), { timeout: 20_000 }).toBeGreaterThan(first);
       const points = Number(await page.getByTestId("live-charts").getAttribute("data-points"));
-      await expect.poll(async () => Number(await page.getByTestId("live-charts").getAttribute("data-points"))).toBeGreaterThan(points);
+      await expect
+        .poll(async () => Number(await page.getByTestId("live-charts").getAttribute("data-points")))
+        .toBeGreaterThan(points);
     }
     await bob.getByTestId("tab-stats").click();
     await expect(bob.getByTestId("stats-feature")).toContainText("a slow spoon");
@@ -59,9 +68,11 @@ test("everyone in the room watches one run: start, frames, statistics, pause, a 
     // Bob pauses (Alt-P); everyone sees it; Alice resumes with the button.
     await bob.keyboard.press("Alt+p");
     const everyone = [alice, bob, carol];
-    for (const page of everyone) await expect(status(page)).toHaveAttribute("data-status", "paused");
+    for (const page of everyone)
+      await expect(status(page)).toHaveAttribute("data-status", "paused");
     await alice.getByTestId("run-resume").click();
-    for (const page of everyone) await expect(status(page)).toHaveAttribute("data-status", "running");
+    for (const page of everyone)
+      await expect(status(page)).toHaveAttribute("data-status", "running");
 
     // Alice edits the prompt and hot-reloads it (Alt-U): the run goes on with the new text.
     await editor(alice).click();
@@ -72,18 +83,23 @@ test("everyone in the room watches one run: start, frames, statistics, pause, a 
     await expect(editor(bob)).toContainText("a slow spoon on ice");
     await alice.keyboard.press("Alt+u");
     await expect(alice.getByTestId("notice")).toContainText("Updated");
-    await expect(bob.getByTestId("stats-feature")).toContainText("a slow spoon on ice", { timeout: 20_000 });
+    await expect(bob.getByTestId("stats-feature")).toContainText("a slow spoon on ice", {
+      timeout: 20_000,
+    });
     await expect(status(bob)).toHaveAttribute("data-status", "running");
     // Bob stops it (Alt-X).
     await bob.keyboard.press("Alt+x");
-    for (const page of everyone) await expect(status(page)).toHaveAttribute("data-status", "stopped", { timeout: 20_000 });
+    for (const page of everyone)
+      await expect(status(page)).toHaveAttribute("data-status", "stopped", { timeout: 20_000 });
   } finally {
     // Never leave a long run holding the queue for the next spec.
     await alice.keyboard.press("Alt+x");
   }
 });
 
-test("a finished run lands in the gallery, searchable; forking its render copies its text", async ({ page }) => {
+test("a finished run lands in the gallery, searchable; forking its render copies its text", async ({
+  page,
+}) => {
   test.setTimeout(120_000);
   const title = unique("Gallery spoon");
   const id = await newExperiment(page, title, "quick-test");

@@ -13,7 +13,9 @@ test("gallery and studio screenshots", async ({ page, browser }) => {
   for (const title of ["Curly spoons at dawn", "A seamless moss texture", "Lovecraft's birthday"]) {
     await newExperiment(page, title, "quick-test");
     await page.getByTestId("run-start").click();
-    await expect(page.getByTestId("run-status")).toHaveAttribute("data-status", "done", { timeout: 60_000 });
+    await expect(page.getByTestId("run-status")).toHaveAttribute("data-status", "done", {
+      timeout: 60_000,
+    });
   }
   await newExperiment(page, "Watching it grow", "quick-test");
   await editor(page).click();
@@ -21,7 +23,9 @@ test("gallery and studio screenshots", async ({ page, browser }) => {
   await page.keyboard.insertText(
     "model: tiny-clip\nepochs: 3000\nresolution: 64\nsnapshot_interval: 150\ntargets:\n  - features:\n      - text: a curly spoon\n      - text: a wooden table\n    transforms:\n      - random_shift: 0 1\n",
   );
-  const friend = await (await browser.newContext({ viewport: { width: 1440, height: 1040 } })).newPage();
+  const friend = await (
+    await browser.newContext({ viewport: { width: 1440, height: 1040 } })
+  ).newPage();
   await friend.goto(page.url());
   await editor(friend).click();
   await friend.keyboard.press("Control+End");

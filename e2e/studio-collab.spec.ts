@@ -1,14 +1,18 @@
 import { expect, test } from "@playwright/test";
 import { editor, newExperiment, typeAtEndOfLine, unique } from "./helpers";
 
-test("two people co-edit one experiment: text, named cursor, diagnostics, and a reload loses nothing", async ({ browser }) => {
+test("two people co-edit one experiment: text, named cursor, diagnostics, and a reload loses nothing", async ({
+  browser,
+}) => {
   const alice = await (await browser.newContext()).newPage();
   const bob = await (await browser.newContext()).newPage();
   const id = await newExperiment(alice, unique("Co-edit"), "quick-test");
   await bob.goto(`/e/${id}`);
   await expect(editor(bob)).toContainText("a curly spoon");
   for (const page of [alice, bob]) await expect(page.getByTestId("presence-avatar")).toHaveCount(2);
-  const aliceName = await alice.locator('[data-testid="presence-avatar"][data-self="true"]').getAttribute("data-name");
+  const aliceName = await alice
+    .locator('[data-testid="presence-avatar"][data-self="true"]')
+    .getAttribute("data-name");
   expect(aliceName).toBeTruthy();
 
   await typeAtEndOfLine(alice, 1, "  # hello from Alice");
@@ -20,7 +24,8 @@ test("two people co-edit one experiment: text, named cursor, diagnostics, and a 
   await editor(bob).click();
   await bob.keyboard.press("Control+Home");
   await bob.keyboard.type("optimizer: bogus\n");
-  const message = "optimizer (line 1, col 12): 'bogus' is not one of adam, sgd, sparse_adam, adadelta, rmsprob";
+  const message =
+    "optimizer (line 1, col 12): 'bogus' is not one of adam, sgd, sparse_adam, adadelta, rmsprob";
   for (const page of [alice, bob]) {
     await expect(page.getByTestId("diagnostic").first()).toHaveText(message);
     await expect(page.locator(".cm-lintRange-error")).toHaveCount(1);

@@ -44,6 +44,10 @@ export function formatNumber(v: number | null | undefined, digits = 3): string {
 
 /** A file name from a title: letters, digits, dashes; never empty. */
 export function fileName(title: string, ext: string): string {
-  const base = title.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "").slice(0, 60);
+  const base = title
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-|-$/g, "")
+    .slice(0, 60);
   return `${base || "clipig"}.${ext}`;
 }

@@ -2,7 +2,12 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 
-const TYPES: Record<string, string> = { ".png": "image/png", ".webp": "image/webp", ".jpg": "image/jpeg", ".jpeg": "image/jpeg" };
+const TYPES: Record<string, string> = {
+  ".png": "image/png",
+  ".webp": "image/webp",
+  ".jpg": "image/jpeg",
+  ".jpeg": "image/jpeg",
+};
 
 export async function sendImage(file: string | null, download: string | null): Promise<Response> {
   const type = file ? TYPES[path.extname(file).toLowerCase()] : undefined;
@@ -13,7 +18,10 @@ export async function sendImage(file: string | null, download: string | null): P
   } catch {
     return new Response("Not found", { status: 404 });
   }
-  const headers: Record<string, string> = { "content-type": type, "cache-control": "private, max-age=3600" };
+  const headers: Record<string, string> = {
+    "content-type": type,
+    "cache-control": "private, max-age=3600",
+  };
   if (download) headers["content-disposition"] = `attachment; filename="${download}"`;
   return new Response(new Uint8Array(body), { headers });
 }

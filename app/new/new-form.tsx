@@ -18,7 +18,15 @@ export function NewExperimentForm({ templates }: { templates: TemplateView[] }) 
       <div className="flex flex-wrap gap-3">
         <label className="flex-1">
           <span className="mb-1 block text-xs text-zinc-400">Title</span>
-          <input name="title" required maxLength={120} autoFocus placeholder="A lot of curly spoons" className="input w-full" data-testid="new-title" />
+          <input
+            name="title"
+            required
+            maxLength={120}
+            autoFocus
+            placeholder="A lot of curly spoons"
+            className="input w-full"
+            data-testid="new-title"
+          />
         </label>
         <label>
           <span className="mb-1 block text-xs text-zinc-400">Who can open it</span>
@@ -38,13 +46,24 @@ export function NewExperimentForm({ templates }: { templates: TemplateView[] }) 
                 key={t.id}
                 className={`cursor-pointer rounded-lg border p-3 transition-colors has-[:focus-visible]:outline-2 has-[:focus-visible]:outline-fuchsia-400 ${chosen === t.id ? "border-fuchsia-500 bg-fuchsia-950/30" : "border-zinc-800 bg-zinc-900/60 hover:border-zinc-600"}`}
               >
-                <input type="radio" name="template" value={t.id} checked={chosen === t.id} onChange={() => setChosen(t.id)} className="sr-only" data-testid={`template-${t.id}`} />
+                <input
+                  type="radio"
+                  name="template"
+                  value={t.id}
+                  checked={chosen === t.id}
+                  onChange={() => setChosen(t.id)}
+                  className="sr-only"
+                  data-testid={`template-${t.id}`}
+                />
                 <span className="block font-medium">{t.title}</span>
                 <span className="block text-xs text-zinc-400">{t.description}</span>
               </label>
             ))}
           </div>
-          <pre className="panel max-h-[30rem] self-start overflow-auto p-3 font-mono text-[12.5px] leading-relaxed text-zinc-300" aria-label="Template preview">
+          <pre
+            className="panel max-h-[30rem] self-start overflow-auto p-3 font-mono text-[12.5px] leading-relaxed text-zinc-300"
+            aria-label="Template preview"
+          >
             {preview?.yaml}
           </pre>
         </div>

@@ -15,18 +15,32 @@ export default async function NewPage() {
     <section className="mx-auto grid max-w-6xl gap-8 px-5 py-6 lg:grid-cols-[minmax(0,1fr)_18rem]">
       <div>
         <h1 className="mb-1 text-2xl font-semibold">New experiment</h1>
-        <p className="mb-6 text-sm text-zinc-400">Pick a starting point from the walk-through; everything stays editable.</p>
-        <NewExperimentForm templates={TEMPLATES.map(({ id, title, description, yaml }) => ({ id, title, description, yaml }))} />
+        <p className="mb-6 text-sm text-zinc-400">
+          Pick a starting point from the walk-through; everything stays editable.
+        </p>
+        <NewExperimentForm
+          templates={TEMPLATES.map(({ id, title, description, yaml }) => ({
+            id,
+            title,
+            description,
+            yaml,
+          }))}
+        />
       </div>
       <aside>
-        <h2 className="mb-2 text-xs font-medium tracking-wide text-zinc-400 uppercase">Your experiments</h2>
+        <h2 className="mb-2 text-xs font-medium tracking-wide text-zinc-400 uppercase">
+          Your experiments
+        </h2>
         {mine.length === 0 ? (
           <p className="text-sm text-zinc-500">None yet.</p>
         ) : (
           <ul className="space-y-1" data-testid="my-experiments">
             {mine.map((e) => (
               <li key={e.id}>
-                <Link href={`/e/${e.id}`} className="flex items-baseline justify-between gap-2 rounded px-2 py-1 text-sm hover:bg-zinc-900">
+                <Link
+                  href={`/e/${e.id}`}
+                  className="flex items-baseline justify-between gap-2 rounded px-2 py-1 text-sm hover:bg-zinc-900"
+                >
                   <span className="truncate">{e.title}</span>
                   <span className="shrink-0 text-[11px] text-zinc-500">{timeAgo(e.updatedAt)}</span>
                 </Link>

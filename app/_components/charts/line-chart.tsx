@@ -7,7 +7,16 @@ import { useEffect, useId, useMemo, useRef, useState, type MouseEvent } from "re
 import { formatNumber } from "../format";
 import { extent, linePath, nearestIndex, niceTicks } from "./scale";
 
-export const PALETTE = ["#e879f9", "#60a5fa", "#34d399", "#fbbf24", "#f87171", "#22d3ee", "#a3e635", "#c084fc"];
+export const PALETTE = [
+  "#e879f9",
+  "#60a5fa",
+  "#34d399",
+  "#fbbf24",
+  "#f87171",
+  "#22d3ee",
+  "#a3e635",
+  "#c084fc",
+];
 
 export interface Series {
   label: string;
@@ -43,11 +52,14 @@ export function LineChart({ title, x, series, height = 160, testId }: Props) {
     const xs = extent(x);
     if (!ys || !xs) return null;
     const yt = niceTicks(ys.min, ys.max, 4);
-    const xt = niceTicks(xs.min, Math.max(xs.max, xs.min + 1), 5).filter((t) => Number.isInteger(t));
+    const xt = niceTicks(xs.min, Math.max(xs.max, xs.min + 1), 5).filter((t) =>
+      Number.isInteger(t),
+    );
     const [y0, y1] = [yt[0], yt[yt.length - 1]];
     const [x0, x1] = [xs.min, Math.max(xs.max, xs.min + 1)];
     const sx = (v: number) => PAD.left + ((v - x0) / (x1 - x0)) * (W - PAD.left - PAD.right);
-    const sy = (v: number) => height - PAD.bottom - ((v - y0) / (y1 - y0 || 1)) * (height - PAD.top - PAD.bottom);
+    const sy = (v: number) =>
+      height - PAD.bottom - ((v - y0) / (y1 - y0 || 1)) * (height - PAD.top - PAD.bottom);
     return { yt, xt: xt.filter((t) => t >= x0 && t <= x1), sx, sy, x0, x1 };
   }, [x, series, height, W]);
 
@@ -61,7 +73,11 @@ export function LineChart({ title, x, series, height = 160, testId }: Props) {
   const at = hover ?? x.length - 1;
 
   return (
-    <figure ref={figure} className="rounded-lg border border-zinc-800 bg-zinc-900/60 p-3" data-testid={testId}>
+    <figure
+      ref={figure}
+      className="rounded-lg border border-zinc-800 bg-zinc-900/60 p-3"
+      data-testid={testId}
+    >
       <figcaption className="mb-1 flex items-baseline justify-between text-xs text-zinc-400">
         <span className="font-medium text-zinc-200">{title}</span>
         {at >= 0 && <span className="tabular-nums">epoch {x[at]}</span>}
@@ -77,19 +93,41 @@ export function LineChart({ title, x, series, height = 160, testId }: Props) {
         >
           <defs>
             <clipPath id={clip}>
-              <rect x={PAD.left} y={PAD.top} width={W - PAD.left - PAD.right} height={height - PAD.top - PAD.bottom} />
+              <rect
+                x={PAD.left}
+                y={PAD.top}
+                width={W - PAD.left - PAD.right}
+                height={height - PAD.top - PAD.bottom}
+              />
             </clipPath>
           </defs>
           {geo.yt.map((t) => (
             <g key={`y${t}`}>
-              <line x1={PAD.left} x2={W - PAD.right} y1={geo.sy(t)} y2={geo.sy(t)} className="stroke-zinc-800" />
-              <text x={PAD.left - 6} y={geo.sy(t) + 3} textAnchor="end" className="fill-zinc-500 text-[10px] tabular-nums">
+              <line
+                x1={PAD.left}
+                x2={W - PAD.right}
+                y1={geo.sy(t)}
+                y2={geo.sy(t)}
+                className="stroke-zinc-800"
+              />
+              <text
+                x={PAD.left - 6}
+                y={geo.sy(t) + 3}
+                textAnchor="end"
+                className="fill-zinc-500 text-[10px] tabular-nums"
+              >
                 {formatNumber(t, 2)}
               </text>
             </g>
           ))}
           {geo.xt.map((t) => (
-            <text key={`x${t}`} x={geo.sx(t)} y={height - 5} textAnchor="middle" className="fill-zinc-500 text-[10px] tabular-nums">
+            <text
+              key={`x${t}`}
+              x={geo.sx(t)}
+              y={height - 5}
+              textAnchor="middle"
+              className="fill-zinc-500 text-[10px] tabular-nums"
+            >
               {t}
             </text>
           ))}
@@ -107,7 +145,14 @@ export function LineChart({ title, x, series, height = 160, testId }: Props) {
             ))}
           </g>
           {hover !== null && (
-            <line x1={geo.sx(x[hover])} x2={geo.sx(x[hover])} y1={PAD.top} y2={height - PAD.bottom} className="stroke-zinc-500" strokeDasharray="3 3" />
+            <line
+              x1={geo.sx(x[hover])}
+              x2={geo.sx(x[hover])}
+              y1={PAD.top}
+              y2={height - PAD.bottom}
+              className="stroke-zinc-500"
+              strokeDasharray="3 3"
+            />
           )}
         </svg>
       ) : (
@@ -118,9 +163,14 @@ export function LineChart({ title, x, series, height = 160, testId }: Props) {
       <ul className="mt-1 flex flex-wrap gap-x-4 gap-y-1 text-xs">
         {series.map((s, i) => (
           <li key={s.label + i} className="flex items-center gap-1.5 text-zinc-300">
-            <span className="inline-block h-2 w-2 rounded-full" style={{ background: s.color ?? PALETTE[i % PALETTE.length] }} />
+            <span
+              className="inline-block h-2 w-2 rounded-full"
+              style={{ background: s.color ?? PALETTE[i % PALETTE.length] }}
+            />
             <span className="max-w-[16rem] truncate">{s.label}</span>
-            <span className="tabular-nums text-zinc-500">{at >= 0 ? formatNumber(s.values[at]) : ""}</span>
+            <span className="tabular-nums text-zinc-500">
+              {at >= 0 ? formatNumber(s.values[at]) : ""}
+            </span>
           </li>
         ))}
       </ul>

@@ -11,8 +11,10 @@ export function niceTicks(min: number, max: number, count = 4): number[] {
   const mag = 10 ** Math.floor(Math.log10(raw));
   const step = [1, 2, 2.5, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? 10 * mag;
   const ticks: number[] = [];
-  for (let v = Math.floor(min / step) * step; v <= max + step * 1e-9; v += step) ticks.push(Number(v.toPrecision(12)));
-  if (ticks[ticks.length - 1] < max) ticks.push(Number((ticks[ticks.length - 1] + step).toPrecision(12)));
+  for (let v = Math.floor(min / step) * step; v <= max + step * 1e-9; v += step)
+    ticks.push(Number(v.toPrecision(12)));
+  if (ticks[ticks.length - 1] < max)
+    ticks.push(Number((ticks[ticks.length - 1] + step).toPrecision(12)));
   return ticks;
 }
 
@@ -33,7 +35,12 @@ export function extent(values: Iterable<number | null>): Extent | null {
 }
 
 /** `M x y L x y …`, starting a new segment after each gap. */
-export function linePath(xs: number[], ys: (number | null)[], sx: (x: number) => number, sy: (y: number) => number): string {
+export function linePath(
+  xs: number[],
+  ys: (number | null)[],
+  sx: (x: number) => number,
+  sy: (y: number) => number,
+): string {
   let d = "";
   let pen = false;
   for (let i = 0; i < xs.length; i++) {

@@ -6,7 +6,15 @@
 import type { CompletionContext, CompletionResult } from "@codemirror/autocomplete";
 import { linter, type Diagnostic as CmDiagnostic } from "@codemirror/lint";
 import { hoverTooltip, type EditorView } from "@codemirror/view";
-import { completionsAt, docFor, formatDiagnostic, locate, params, parseExperiment, type ParseResult } from "@/lib/experiment";
+import {
+  completionsAt,
+  docFor,
+  formatDiagnostic,
+  locate,
+  params,
+  parseExperiment,
+  type ParseResult,
+} from "@/lib/experiment";
 import { contextAt, keyPathAt } from "./yaml-context";
 
 /** Lints the text and hands the full parse result to the page (diagnostics list, model notice). */
@@ -44,7 +52,11 @@ export function experimentCompletion(context: CompletionContext): CompletionResu
   const text = context.state.doc.toString();
   const where = contextAt(text, context.pos);
   if (!where) return null;
-  if (!context.explicit && where.word.length === 0 && !/-\s*$|:\s*$/.test(text.slice(0, context.pos).split("\n").pop() ?? "")) {
+  if (
+    !context.explicit &&
+    where.word.length === 0 &&
+    !/-\s*$|:\s*$/.test(text.slice(0, context.pos).split("\n").pop() ?? "")
+  ) {
     return null;
   }
   if (where.kind === "key") {
@@ -65,7 +77,11 @@ export function experimentCompletion(context: CompletionContext): CompletionResu
   const spec = params.lookup(where.path)?.spec;
   const values = spec?.choices ?? (spec?.types.includes("bool") ? ["true", "false"] : null);
   if (!values) return null;
-  return { from: where.from, validFor: /^[\w-]*$/, options: values.map((v) => ({ label: v, type: "enum" })) };
+  return {
+    from: where.from,
+    validFor: /^[\w-]*$/,
+    options: values.map((v) => ({ label: v, type: "enum" })),
+  };
 }
 
 export const experimentHover = hoverTooltip((view: EditorView, pos: number) => {
@@ -112,8 +128,10 @@ export function docNode(markdown: string, className = "cm-param-info"): HTMLElem
 function inline(parent: HTMLElement, text: string) {
   for (const part of text.split(/(\*\*[^*]+\*\*|`[^`]+`)/)) {
     if (!part) continue;
-    if (part.startsWith("**")) parent.appendChild(document.createElement("strong")).textContent = part.slice(2, -2);
-    else if (part.startsWith("`")) parent.appendChild(document.createElement("code")).textContent = part.slice(1, -1);
+    if (part.startsWith("**"))
+      parent.appendChild(document.createElement("strong")).textContent = part.slice(2, -2);
+    else if (part.startsWith("`"))
+      parent.appendChild(document.createElement("code")).textContent = part.slice(1, -1);
     else parent.appendChild(document.createTextNode(part));
   }
 }

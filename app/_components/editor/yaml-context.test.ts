@@ -16,11 +16,23 @@ describe("contextAt", () => {
 
   it("list items, in both indentation styles, counting siblings", () => {
     expect(at("targets:\n  - |")).toMatchObject({ kind: "key", parent: "targets[0]", word: "" });
-    expect(at("targets:\n- features:\n  - text: a\n  trans|")).toMatchObject({ parent: "targets[0]", word: "trans" });
-    const text = "targets:\n  - features:\n      - text: a\n    transforms:\n      - noise: 0.1\n      - ran|";
-    expect(at(text)).toMatchObject({ kind: "key", parent: "targets[0].transforms[1]", word: "ran" });
-    expect(at("targets:\n  - name: a\n  - name: b\n    batch|")).toMatchObject({ parent: "targets[1]" });
-    expect(at("targets:\n- features:\n  - text: a\n  - |")).toMatchObject({ parent: "targets[0].features[1]" });
+    expect(at("targets:\n- features:\n  - text: a\n  trans|")).toMatchObject({
+      parent: "targets[0]",
+      word: "trans",
+    });
+    const text =
+      "targets:\n  - features:\n      - text: a\n    transforms:\n      - noise: 0.1\n      - ran|";
+    expect(at(text)).toMatchObject({
+      kind: "key",
+      parent: "targets[0].transforms[1]",
+      word: "ran",
+    });
+    expect(at("targets:\n  - name: a\n  - name: b\n    batch|")).toMatchObject({
+      parent: "targets[1]",
+    });
+    expect(at("targets:\n- features:\n  - text: a\n  - |")).toMatchObject({
+      parent: "targets[0].features[1]",
+    });
   });
 
   it("mapping-valued effects and values", () => {
@@ -28,7 +40,11 @@ describe("contextAt", () => {
       parent: "targets[0].transforms[0].random_rotate",
     });
     expect(at("optimizer: sg|")).toMatchObject({ kind: "value", path: "optimizer", word: "sg" });
-    expect(at("targets:\n  - select: b|")).toMatchObject({ kind: "value", path: "targets[0].select", word: "b" });
+    expect(at("targets:\n  - select: b|")).toMatchObject({
+      kind: "value",
+      path: "targets[0].select",
+      word: "b",
+    });
     expect(at("# a comment |")).toBeNull();
   });
 
@@ -43,7 +59,9 @@ describe("keyPathAt", () => {
     const text = "targets:\n  - batch_size: 5\n    features:\n      - text: a cat  # hi\n";
     const pos = text.indexOf("text") + 2;
     expect(keyPathAt(text, pos)).toMatchObject({ path: "targets[0].features[0].text" });
-    expect(keyPathAt(text, text.indexOf("batch_size"))).toMatchObject({ path: "targets[0].batch_size" });
+    expect(keyPathAt(text, text.indexOf("batch_size"))).toMatchObject({
+      path: "targets[0].batch_size",
+    });
     expect(keyPathAt(text, text.indexOf("a cat"))).toBeNull();
   });
 });

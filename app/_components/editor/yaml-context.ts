@@ -25,7 +25,11 @@ function toPath(stack: Frame[]): string {
 
 /** Pushes one list-item marker at `col`: a sibling item replaces the previous one, one deeper. */
 function pushItem(stack: Frame[], col: number, lastIndex: Map<string, number>) {
-  while (stack.length && (stack.at(-1)!.col > col || (stack.at(-1)!.item && stack.at(-1)!.col === col))) stack.pop();
+  while (
+    stack.length &&
+    (stack.at(-1)!.col > col || (stack.at(-1)!.item && stack.at(-1)!.col === col))
+  )
+    stack.pop();
   const key = `${toPath(stack)}@${col}`;
   const index = (lastIndex.get(key) ?? -1) + 1;
   lastIndex.set(key, index);
@@ -59,7 +63,10 @@ function stripComment(line: string): string {
 }
 
 /** The stack after all lines before `lineStart` (offset of the cursor's line). */
-function stackBefore(text: string, lineStart: number): { stack: Frame[]; lastIndex: Map<string, number> } {
+function stackBefore(
+  text: string,
+  lineStart: number,
+): { stack: Frame[]; lastIndex: Map<string, number> } {
   const stack: Frame[] = [];
   const lastIndex = new Map<string, number>();
   for (const line of text.slice(0, lineStart).split("\n")) applyLine(stack, line, lastIndex);
@@ -93,7 +100,10 @@ export function contextAt(text: string, pos: number): CursorContext | null {
 }
 
 /** The instance path of the key on the line at `pos`, when `pos` lies on that key. */
-export function keyPathAt(text: string, pos: number): { path: string; from: number; to: number } | null {
+export function keyPathAt(
+  text: string,
+  pos: number,
+): { path: string; from: number; to: number } | null {
   const lineStart = text.lastIndexOf("\n", pos - 1) + 1;
   const lineEnd = text.indexOf("\n", pos) < 0 ? text.length : text.indexOf("\n", pos);
   const line = text.slice(lineStart, lineEnd);

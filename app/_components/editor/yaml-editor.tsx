@@ -5,10 +5,21 @@
  * per user (Y.UndoManager only reverts this client's own changes).
  */
 import { useEffect, useRef } from "react";
-import { autocompletion, closeBrackets, closeBracketsKeymap, completionKeymap } from "@codemirror/autocomplete";
+import {
+  autocompletion,
+  closeBrackets,
+  closeBracketsKeymap,
+  completionKeymap,
+} from "@codemirror/autocomplete";
 import { defaultKeymap, indentWithTab } from "@codemirror/commands";
 import { yaml } from "@codemirror/lang-yaml";
-import { bracketMatching, foldGutter, foldKeymap, indentOnInput, indentUnit } from "@codemirror/language";
+import {
+  bracketMatching,
+  foldGutter,
+  foldKeymap,
+  indentOnInput,
+  indentUnit,
+} from "@codemirror/language";
 import { lintGutter, lintKeymap } from "@codemirror/lint";
 import { highlightSelectionMatches, searchKeymap } from "@codemirror/search";
 import { Compartment, EditorState } from "@codemirror/state";
@@ -41,7 +52,16 @@ interface Props {
   onView?(view: EditorView | null): void;
 }
 
-export function YamlEditor({ ytext, awareness, undoManager, readOnly, fontSize, onFontSize, onParsed, onView }: Props) {
+export function YamlEditor({
+  ytext,
+  awareness,
+  undoManager,
+  readOnly,
+  fontSize,
+  onFontSize,
+  onParsed,
+  onView,
+}: Props) {
   const host = useRef<HTMLDivElement>(null);
   const view = useRef<EditorView | null>(null);
   const themeSlot = useRef(new Compartment());
@@ -95,7 +115,10 @@ export function YamlEditor({ ytext, awareness, undoManager, readOnly, fontSize, 
         ]),
         themeSlot.current.of(editorTheme(callbacks.current.fontSize)),
         readOnlySlot.current.of(EditorState.readOnly.of(readOnly)),
-        EditorView.contentAttributes.of({ "aria-label": "Experiment YAML", "data-testid": "yaml-editor" }),
+        EditorView.contentAttributes.of({
+          "aria-label": "Experiment YAML",
+          "data-testid": "yaml-editor",
+        }),
       ],
     });
     const v = new EditorView({ state, parent: host.current! });
@@ -113,7 +136,9 @@ export function YamlEditor({ ytext, awareness, undoManager, readOnly, fontSize, 
     view.current?.dispatch({ effects: themeSlot.current.reconfigure(editorTheme(fontSize)) });
   }, [fontSize]);
   useEffect(() => {
-    view.current?.dispatch({ effects: readOnlySlot.current.reconfigure(EditorState.readOnly.of(readOnly)) });
+    view.current?.dispatch({
+      effects: readOnlySlot.current.reconfigure(EditorState.readOnly.of(readOnly)),
+    });
   }, [readOnly]);
 
   return <div ref={host} className="h-full min-h-0 overflow-hidden" />;

@@ -3,8 +3,19 @@
 import { useState, type KeyboardEvent } from "react";
 import type { SnapshotDto } from "@/server/data/experiments";
 
-export function SnapshotViewer({ title, finalUrl, snapshots }: { title: string; finalUrl: string | null; snapshots: SnapshotDto[] }) {
-  const frames = [...snapshots.map((s) => ({ key: s.id, url: s.url, label: `epoch ${s.epoch}` })), ...(finalUrl ? [{ key: "final", url: finalUrl, label: "final" }] : [])];
+export function SnapshotViewer({
+  title,
+  finalUrl,
+  snapshots,
+}: {
+  title: string;
+  finalUrl: string | null;
+  snapshots: SnapshotDto[];
+}) {
+  const frames = [
+    ...snapshots.map((s) => ({ key: s.id, url: s.url, label: `epoch ${s.epoch}` })),
+    ...(finalUrl ? [{ key: "final", url: finalUrl, label: "final" }] : []),
+  ];
   const [index, setIndex] = useState(frames.length - 1);
   const current = frames[index];
   const onKey = (e: KeyboardEvent) => {
@@ -17,9 +28,16 @@ export function SnapshotViewer({ title, finalUrl, snapshots }: { title: string; 
     <div className="space-y-3">
       <div className="checker overflow-hidden rounded-lg border border-zinc-800">
         {current ? (
-          <img src={current.url} alt={`${title}, ${current.label}`} className="mx-auto w-full [image-rendering:pixelated]" data-testid="render-image" />
+          <img
+            src={current.url}
+            alt={`${title}, ${current.label}`}
+            className="mx-auto w-full [image-rendering:pixelated]"
+            data-testid="render-image"
+          />
         ) : (
-          <div className="grid aspect-square place-items-center text-sm text-zinc-500">no image</div>
+          <div className="grid aspect-square place-items-center text-sm text-zinc-500">
+            no image
+          </div>
         )}
       </div>
       {frames.length > 1 && (
@@ -41,8 +59,15 @@ export function SnapshotViewer({ title, finalUrl, snapshots }: { title: string; 
                   className={`block w-16 shrink-0 overflow-hidden rounded border ${i === index ? "border-fuchsia-500" : "border-zinc-800 hover:border-zinc-600"}`}
                   title={f.label}
                 >
-                  <img src={f.url} alt={f.label} className="aspect-square w-full object-cover [image-rendering:pixelated]" loading="lazy" />
-                  <span className="block truncate bg-zinc-900 text-center text-[10px] text-zinc-400">{f.label}</span>
+                  <img
+                    src={f.url}
+                    alt={f.label}
+                    className="aspect-square w-full object-cover [image-rendering:pixelated]"
+                    loading="lazy"
+                  />
+                  <span className="block truncate bg-zinc-900 text-center text-[10px] text-zinc-400">
+                    {f.label}
+                  </span>
                 </button>
               </li>
             ))}

@@ -1,11 +1,24 @@
 import { formatDiagnostic, type Diagnostic } from "@/lib/experiment";
 
 /** The parser's messages, exactly as the CLI prints them; click one to jump to its place. */
-export function DiagnosticsList({ diagnostics, parsed, onJump }: { diagnostics: Diagnostic[]; parsed: boolean; onJump(d: Diagnostic): void }) {
+export function DiagnosticsList({
+  diagnostics,
+  parsed,
+  onJump,
+}: {
+  diagnostics: Diagnostic[];
+  parsed: boolean;
+  onJump(d: Diagnostic): void;
+}) {
   const errors = diagnostics.filter((d) => d.severity === "error").length;
   const warnings = diagnostics.length - errors;
   return (
-    <div className="border-t border-zinc-800 bg-zinc-950" data-testid="diagnostics" data-errors={errors} data-warnings={warnings}>
+    <div
+      className="border-t border-zinc-800 bg-zinc-950"
+      data-testid="diagnostics"
+      data-errors={errors}
+      data-warnings={warnings}
+    >
       <div className="flex items-center gap-3 px-3 py-1.5 text-xs">
         {!parsed ? (
           <span className="text-zinc-500">checking…</span>
@@ -13,8 +26,14 @@ export function DiagnosticsList({ diagnostics, parsed, onJump }: { diagnostics: 
           <span className="text-emerald-400">✓ valid experiment</span>
         ) : (
           <>
-            {errors > 0 && <span className="text-red-400">{errors === 1 ? "1 error" : `${errors} errors`}</span>}
-            {warnings > 0 && <span className="text-amber-300">{warnings === 1 ? "1 warning" : `${warnings} warnings`}</span>}
+            {errors > 0 && (
+              <span className="text-red-400">{errors === 1 ? "1 error" : `${errors} errors`}</span>
+            )}
+            {warnings > 0 && (
+              <span className="text-amber-300">
+                {warnings === 1 ? "1 warning" : `${warnings} warnings`}
+              </span>
+            )}
           </>
         )}
       </div>

@@ -30,7 +30,8 @@ export function LiveImage({ sink, placeholder }: { sink: FrameSink; placeholder:
         c.height = height * n;
       }
       const ctx = c.getContext("2d")!;
-      for (let y = 0; y < n; y++) for (let x = 0; x < n; x++) ctx.drawImage(frame.bitmap, x * width, y * height);
+      for (let y = 0; y < n; y++)
+        for (let x = 0; x < n; x++) ctx.drawImage(frame.bitmap, x * width, y * height);
       c.dataset.epoch = String(frame.epoch);
       c.dataset.run = frame.runId;
       c.dataset.frames = String(sink.count);
@@ -53,32 +54,48 @@ export function LiveImage({ sink, placeholder }: { sink: FrameSink; placeholder:
   const naturalHeight = size ? size[1] * repeat : 0;
   // "fit": the largest zoom showing the whole (tiled) image in the view.
   const fitZoom = natural
-    ? Math.max(1, Math.floor(Math.min((boxSize[0] - 16) / natural, (boxSize[1] - 16) / naturalHeight) * 100))
+    ? Math.max(
+        1,
+        Math.floor(Math.min((boxSize[0] - 16) / natural, (boxSize[1] - 16) / naturalHeight) * 100),
+      )
     : 100;
   const shown = fit ? fitZoom : zoom;
 
   return (
     <div className="flex flex-col gap-2">
-      <div ref={box} className="relative h-[40vh] min-h-56 overflow-auto rounded-lg border border-zinc-800 bg-black" data-testid="live-image">
+      <div
+        ref={box}
+        className="relative h-[40vh] min-h-56 overflow-auto rounded-lg border border-zinc-800 bg-black"
+        data-testid="live-image"
+      >
         <div className="grid min-h-full min-w-full place-items-center p-2">
           <canvas
             ref={canvas}
             data-testid="live-canvas"
             className={size ? "[image-rendering:pixelated]" : "hidden"}
-            style={size ? { width: (natural * shown) / 100, height: (naturalHeight * shown) / 100 } : undefined}
+            style={
+              size
+                ? { width: (natural * shown) / 100, height: (naturalHeight * shown) / 100 }
+                : undefined
+            }
           />
           {!size && <p className="p-8 text-center text-sm text-zinc-500">{placeholder}</p>}
         </div>
       </div>
       <div className="flex flex-wrap items-center gap-x-4 gap-y-2 text-xs text-zinc-400">
-        <label className="flex items-center gap-1.5" title="Tile the image N×N to check that it repeats seamlessly">
+        <label
+          className="flex items-center gap-1.5"
+          title="Tile the image N×N to check that it repeats seamlessly"
+        >
           repeat
           <input
             type="number"
             min={1}
             max={10}
             value={repeat}
-            onChange={(e) => setRepeat(Math.min(10, Math.max(1, Math.round(Number(e.target.value) || 1))))}
+            onChange={(e) =>
+              setRepeat(Math.min(10, Math.max(1, Math.round(Number(e.target.value) || 1))))
+            }
             className="input w-14 px-2 py-0.5 text-xs"
             aria-label="Repeat"
           />
@@ -108,7 +125,10 @@ export function LiveImage({ sink, placeholder }: { sink: FrameSink; placeholder:
         >
           100%
         </button>
-        <button className={`btn px-2 py-0.5 text-xs ${fit ? "border-fuchsia-500" : ""}`} onClick={() => setFit(true)}>
+        <button
+          className={`btn px-2 py-0.5 text-xs ${fit ? "border-fuchsia-500" : ""}`}
+          onClick={() => setFit(true)}
+        >
           fit
         </button>
         {size && (

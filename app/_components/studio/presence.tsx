@@ -9,7 +9,11 @@ const initials = (name: string) =>
     .toUpperCase();
 
 export function Presence({ peers, status }: { peers: Peer[]; status: SyncStatus }) {
-  const label = { connected: "live", connecting: "connecting…", disconnected: "offline: your edits are kept and merge on reconnect" }[status];
+  const label = {
+    connected: "live",
+    connecting: "connecting…",
+    disconnected: "offline: your edits are kept and merge on reconnect",
+  }[status];
   return (
     <div className="flex items-center gap-2" data-testid="presence">
       <ul className="flex -space-x-1.5">
@@ -26,11 +30,24 @@ export function Presence({ peers, status }: { peers: Peer[]; status: SyncStatus 
             {initials(p.name)}
           </li>
         ))}
-        {peers.length > 8 && <li className="grid h-7 w-7 place-items-center rounded-full bg-zinc-700 text-[10px] ring-2 ring-zinc-950">+{peers.length - 8}</li>}
+        {peers.length > 8 && (
+          <li className="grid h-7 w-7 place-items-center rounded-full bg-zinc-700 text-[10px] ring-2 ring-zinc-950">
+            +{peers.length - 8}
+          </li>
+        )}
       </ul>
-      <span className="flex items-center gap-1.5 text-xs text-zinc-400" title={label} data-testid="sync-status" data-status={status}>
-        <span className={`h-2 w-2 rounded-full ${status === "connected" ? "bg-emerald-400" : status === "connecting" ? "animate-pulse bg-amber-400" : "bg-red-500"}`} />
-        <span className="hidden xl:inline">{status === "connected" ? `${peers.length} here` : label}</span>
+      <span
+        className="flex items-center gap-1.5 text-xs text-zinc-400"
+        title={label}
+        data-testid="sync-status"
+        data-status={status}
+      >
+        <span
+          className={`h-2 w-2 rounded-full ${status === "connected" ? "bg-emerald-400" : status === "connecting" ? "animate-pulse bg-amber-400" : "bg-red-500"}`}
+        />
+        <span className="hidden xl:inline">
+          {status === "connected" ? `${peers.length} here` : label}
+        </span>
       </span>
     </div>
   );

@@ -15,7 +15,11 @@ const STATUS_STYLE: Record<string, string> = {
 
 export function RunProgress({ run, stats }: { run: RunState | null; stats: EpochStats | null }) {
   if (!run) {
-    return <p className="text-sm text-zinc-500" data-testid="run-status" data-status="none">No run yet. Press Start (Alt-S).</p>;
+    return (
+      <p className="text-sm text-zinc-500" data-testid="run-status" data-status="none">
+        No run yet. Press Start (Alt-S).
+      </p>
+    );
   }
   const epochs = run.epochs || stats?.epochs || 0;
   const epoch = Math.max(run.epoch, stats?.epoch ?? 0);
@@ -25,9 +29,18 @@ export function RunProgress({ run, stats }: { run: RunState | null; stats: Epoch
   const eps = stats?.epochsPerSecond ?? 0;
   const eta = run.status === "running" ? etaMs(epoch, epochs, eps) : null;
   return (
-    <div className="space-y-1.5" data-testid="run-status" data-status={run.status} data-epoch={shownEpoch}>
+    <div
+      className="space-y-1.5"
+      data-testid="run-status"
+      data-status={run.status}
+      data-epoch={shownEpoch}
+    >
       <div className="flex flex-wrap items-center gap-x-3 gap-y-1 text-xs">
-        <span className={`rounded px-2 py-0.5 font-medium ${STATUS_STYLE[run.status] ?? "bg-zinc-800"}`}>{run.status}</span>
+        <span
+          className={`rounded px-2 py-0.5 font-medium ${STATUS_STYLE[run.status] ?? "bg-zinc-800"}`}
+        >
+          {run.status}
+        </span>
         {run.status === "queued" && run.queuePosition !== undefined && (
           <span className="text-amber-300" data-testid="queue-position">
             #{run.queuePosition} in the queue
@@ -37,8 +50,14 @@ export function RunProgress({ run, stats }: { run: RunState | null; stats: Epoch
           epoch {shownEpoch} / {epochs}
         </span>
         <span className="tabular-nums text-zinc-400">{eps.toFixed(2)} epochs/s</span>
-        {eta !== null && <span className="tabular-nums text-zinc-400">ETA {formatDuration(eta)}</span>}
-        {stats && <span className="tabular-nums text-zinc-500">{formatDuration(stats.elapsedMs)} elapsed</span>}
+        {eta !== null && (
+          <span className="tabular-nums text-zinc-400">ETA {formatDuration(eta)}</span>
+        )}
+        {stats && (
+          <span className="tabular-nums text-zinc-500">
+            {formatDuration(stats.elapsedMs)} elapsed
+          </span>
+        )}
         <span className="text-zinc-500">
           {run.model}
           {run.device ? ` · ${run.device}` : ""}

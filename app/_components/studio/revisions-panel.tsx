@@ -47,7 +47,11 @@ export function RevisionsPanel({ revisions, canEdit, onSave, onRestore }: Props)
       ) : (
         <ul className="divide-y divide-zinc-800">
           {revisions.map((r) => (
-            <li key={r.id} className="flex items-center justify-between gap-2 py-1.5" data-testid="revision">
+            <li
+              key={r.id}
+              className="flex items-center justify-between gap-2 py-1.5"
+              data-testid="revision"
+            >
               <div className="min-w-0">
                 <div className="truncate">{r.name}</div>
                 <div className="text-[11px] text-zinc-500">
@@ -55,7 +59,11 @@ export function RevisionsPanel({ revisions, canEdit, onSave, onRestore }: Props)
                 </div>
               </div>
               {canEdit && (
-                <button className="btn px-2 py-0.5 text-xs" onClick={() => onRestore(r)} data-testid="revision-restore">
+                <button
+                  className="btn px-2 py-0.5 text-xs"
+                  onClick={() => onRestore(r)}
+                  data-testid="revision-restore"
+                >
                   Restore
                 </button>
               )}

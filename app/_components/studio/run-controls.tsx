@@ -26,7 +26,8 @@ export function RunControls({ run, canRun, connected, hasErrors, onCommand }: Pr
   const updateCommand: RunCommand = resumable ? "run:continue" : "run:update";
   const enabled = {
     start: canRun && connected && !hasErrors,
-    update: canRun && connected && !hasErrors && ((active && run?.status !== "queued") || resumable),
+    update:
+      canRun && connected && !hasErrors && ((active && run?.status !== "queued") || resumable),
     pause: canRun && connected && active && run?.status !== "queued",
     stop: canRun && connected && active,
   };
@@ -53,7 +54,14 @@ export function RunControls({ run, canRun, connected, hasErrors, onCommand }: Pr
     return () => window.removeEventListener("keydown", onKey, true);
   }, []);
 
-  const button = (label: string, key: string, command: RunCommand, on: boolean, primary = false, testId = command) => (
+  const button = (
+    label: string,
+    key: string,
+    command: RunCommand,
+    on: boolean,
+    primary = false,
+    testId = command,
+  ) => (
     <button
       className={`btn ${primary ? "btn-primary" : ""}`}
       disabled={!on}
@@ -69,8 +77,12 @@ export function RunControls({ run, canRun, connected, hasErrors, onCommand }: Pr
   return (
     <div className="flex flex-wrap items-center gap-2" role="toolbar" aria-label="Run controls">
       {button(active ? "Restart" : "Start", "S", "run:start", enabled.start, true)}
-      {resumable ? button("Continue", "U", "run:continue", enabled.update) : button("Update", "U", "run:update", enabled.update)}
-      {paused ? button("Resume", "P", "run:resume", enabled.pause) : button("Pause", "P", "run:pause", enabled.pause)}
+      {resumable
+        ? button("Continue", "U", "run:continue", enabled.update)
+        : button("Update", "U", "run:update", enabled.update)}
+      {paused
+        ? button("Resume", "P", "run:resume", enabled.pause)
+        : button("Pause", "P", "run:pause", enabled.pause)}
       {button("Stop", "X", "run:stop", enabled.stop)}
       {hasErrors && canRun && <span className="text-xs text-red-400">fix the errors to start</span>}
       {!canRun && <span className="text-xs text-zinc-500">view only</span>}

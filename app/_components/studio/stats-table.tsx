@@ -3,7 +3,8 @@ import { formatNumber } from "../format";
 
 /** CLIPig's per-target statistics, live: one row per feature and constraint. */
 export function StatsTable({ stats }: { stats: EpochStats | null }) {
-  if (!stats) return <p className="p-3 text-sm text-zinc-500">Statistics appear with the first epoch.</p>;
+  if (!stats)
+    return <p className="p-3 text-sm text-zinc-500">Statistics appear with the first epoch.</p>;
   const pct = (v: number) => `${formatNumber(v * 100, 1)}`;
   return (
     <div className="space-y-3 text-xs" data-testid="stats-table" data-epoch={stats.epoch}>
@@ -15,7 +16,10 @@ export function StatsTable({ stats }: { stats: EpochStats | null }) {
             ["learnrate", formatNumber(stats.learnrate * stats.learnrateScale)],
             ["resolution", stats.resolution.join("×")],
             ["device", stats.device],
-            ["in graph", stats.elapsedMs ? `${Math.round((stats.graphMs / stats.elapsedMs) * 100)}%` : "–"],
+            [
+              "in graph",
+              stats.elapsedMs ? `${Math.round((stats.graphMs / stats.elapsedMs) * 100)}%` : "–",
+            ],
           ] as const
         ).map(([k, v]) => (
           <div key={k}>
@@ -37,7 +41,11 @@ export function StatsTable({ stats }: { stats: EpochStats | null }) {
         </thead>
         <tbody className="tabular-nums">
           {stats.features.map((f) => (
-            <tr key={`f${f.target}-${f.feature}`} className="border-b border-zinc-900" data-testid="stats-feature">
+            <tr
+              key={`f${f.target}-${f.feature}`}
+              className="border-b border-zinc-900"
+              data-testid="stats-feature"
+            >
               <td className="py-1 pr-2 text-zinc-400">{f.targetName}</td>
               <td className="max-w-48 truncate py-1 pr-2" title={f.label}>
                 {f.label}
@@ -57,7 +65,9 @@ export function StatsTable({ stats }: { stats: EpochStats | null }) {
           ))}
           {stats.constraints.map((c) => (
             <tr key={`c${c.target}-${c.index}`} className="border-b border-zinc-900">
-              <td className="py-1 pr-2 text-zinc-400">{stats.features.find((f) => f.target === c.target)?.targetName ?? `#${c.target}`}</td>
+              <td className="py-1 pr-2 text-zinc-400">
+                {stats.features.find((f) => f.target === c.target)?.targetName ?? `#${c.target}`}
+              </td>
               <td className="max-w-48 truncate py-1 pr-2 text-zinc-300 italic" title={c.label}>
                 {c.label}
               </td>

@@ -10,7 +10,13 @@ import { useRouter } from "next/navigation";
 import type { EditorView } from "@codemirror/view";
 import type { Diagnostic, ParseResult } from "@/lib/experiment";
 import type { RevisionDto, StudioDto } from "@/server/data/experiments";
-import { forkAction, renameAction, revisionTextAction, saveRevisionAction, visibilityAction } from "@/app/e/[id]/actions";
+import {
+  forkAction,
+  renameAction,
+  revisionTextAction,
+  saveRevisionAction,
+  visibilityAction,
+} from "@/app/e/[id]/actions";
 import { LineChart } from "../charts/line-chart";
 import { YamlEditor } from "../editor/yaml-editor";
 import { fileName, timeAgo } from "../format";
@@ -75,7 +81,8 @@ export function Studio({ initial, me }: { initial: StudioDto; me: Me }) {
   const onCommand = useCallback(
     async (command: RunCommand) => {
       const ok = await room.command(command);
-      if (ok && command === "run:update") setNotice({ text: "Updated: the run continues with the edited experiment", tone: "info" });
+      if (ok && command === "run:update")
+        setNotice({ text: "Updated: the run continues with the edited experiment", tone: "info" });
     },
     [room],
   );
@@ -84,7 +91,10 @@ export function Studio({ initial, me }: { initial: StudioDto; me: Me }) {
     const v = view.current;
     if (!v) return;
     const pos = Math.min(d.from, v.state.doc.length);
-    v.dispatch({ selection: { anchor: pos, head: Math.min(Math.max(d.to, pos), v.state.doc.length) }, scrollIntoView: true });
+    v.dispatch({
+      selection: { anchor: pos, head: Math.min(Math.max(d.to, pos), v.state.doc.length) },
+      scrollIntoView: true,
+    });
     v.focus();
   };
 
@@ -136,19 +146,37 @@ export function Studio({ initial, me }: { initial: StudioDto; me: Me }) {
     // CLIPig saves the parameters of the run that made the image, not the possibly edited text.
     const runId = room.sink.current?.runId;
     if (runId) window.location.href = `/api/runs/${runId}/yaml`;
-    else download(new Blob([collab?.ytext.toString() ?? initial.yaml], { type: "application/yaml" }), fileName(title, "yaml"));
+    else
+      download(
+        new Blob([collab?.ytext.toString() ?? initial.yaml], { type: "application/yaml" }),
+        fileName(title, "yaml"),
+      );
   };
 
-  const labels = useMemo(() => room.stats?.features.map((f) => (f.targetName && f.targetName !== "target" ? `${f.targetName}: ${f.label}` : f.label)) ?? [], [room.stats]);
+  const labels = useMemo(
+    () =>
+      room.stats?.features.map((f) =>
+        f.targetName && f.targetName !== "target" ? `${f.targetName}: ${f.label}` : f.label,
+      ) ?? [],
+    [room.stats],
+  );
   const epochsX = useMemo(() => room.history.map((h) => h.epoch), [room.history]);
-  const lossSeries = useMemo(() => [{ label: "loss", values: room.history.map((h) => h.loss) }], [room.history]);
+  const lossSeries = useMemo(
+    () => [{ label: "loss", values: room.history.map((h) => h.loss) }],
+    [room.history],
+  );
   const simSeries = useMemo(() => {
     const n = Math.max(0, ...room.history.map((h) => h.similarities.length));
-    return Array.from({ length: n }, (_, i) => ({ label: labels[i] ?? `feature ${i + 1}`, values: room.history.map((h) => h.similarities[i] ?? null) }));
+    return Array.from({ length: n }, (_, i) => ({
+      label: labels[i] ?? `feature ${i + 1}`,
+      values: room.history.map((h) => h.similarities[i] ?? null),
+    }));
   }, [room.history, labels]);
 
   const errors = parsed?.diagnostics.filter((d) => d.severity === "error").length ?? 0;
-  const runSnapshots = room.snapshots.filter((s) => !run || s.runId === run.runId || !ACTIVE.has(run.status));
+  const runSnapshots = room.snapshots.filter(
+    (s) => !run || s.runId === run.runId || !ACTIVE.has(run.status),
+  );
 
   return (
     <div className="flex h-[calc(100vh-53px)] flex-col">
@@ -165,12 +193,22 @@ export function Studio({ initial, me }: { initial: StudioDto; me: Me }) {
           className="min-w-48 flex-1 truncate rounded bg-transparent px-1 text-lg font-semibold outline-none focus:bg-zinc-900"
         />
         {initial.forkedFrom && (
-          <Link href={`/e/${initial.forkedFrom.id}`} className="text-xs text-zinc-400 hover:text-zinc-100" data-testid="forked-from">
-            <ForkIcon /> forked from <span className="text-fuchsia-400">{initial.forkedFrom.title}</span>
+          <Link
+            href={`/e/${initial.forkedFrom.id}`}
+            className="text-xs text-zinc-400 hover:text-zinc-100"
+            data-testid="forked-from"
+          >
+            <ForkIcon /> forked from{" "}
+            <span className="text-fuchsia-400">{initial.forkedFrom.title}</span>
           </Link>
         )}
         {role === "owner" ? (
-          <select value={visibility} onChange={(e) => void changeVisibility(e.target.value)} className="input py-1 text-xs" aria-label="Visibility">
+          <select
+            value={visibility}
+            onChange={(e) => void changeVisibility(e.target.value)}
+            className="input py-1 text-xs"
+            aria-label="Visibility"
+          >
             <option value="public">public</option>
             <option value="unlisted">unlisted</option>
             <option value="private">private</option>
@@ -182,7 +220,12 @@ export function Studio({ initial, me }: { initial: StudioDto; me: Me }) {
         )}
         <Presence peers={peers} status={status} />
         <div className="flex gap-1.5">
-          <button className="btn" onClick={() => void fork()} data-testid="fork" title="Copy this experiment into a new one of yours">
+          <button
+            className="btn"
+            onClick={() => void fork()}
+            data-testid="fork"
+            title="Copy this experiment into a new one of yours"
+          >
             <ForkIcon /> Fork
           </button>
           <button className="btn" onClick={() => void downloadPng()} data-testid="download-png">
@@ -195,7 +238,10 @@ export function Studio({ initial, me }: { initial: StudioDto; me: Me }) {
       </div>
 
       <div className="grid min-h-0 flex-1 grid-cols-1 lg:grid-cols-[minmax(0,5fr)_minmax(0,6fr)]">
-        <section className="flex min-h-[50vh] flex-col border-r border-zinc-800" aria-label="Editor">
+        <section
+          className="flex min-h-[50vh] flex-col border-r border-zinc-800"
+          aria-label="Editor"
+        >
           <div className="min-h-0 flex-1" data-synced={synced}>
             {collab ? (
               <YamlEditor
@@ -212,22 +258,41 @@ export function Studio({ initial, me }: { initial: StudioDto; me: Me }) {
               <div className="p-4 text-sm text-zinc-500">Connecting…</div>
             )}
           </div>
-          <DiagnosticsList diagnostics={parsed?.diagnostics ?? []} parsed={!!parsed} onJump={jump} />
+          <DiagnosticsList
+            diagnostics={parsed?.diagnostics ?? []}
+            parsed={!!parsed}
+            onJump={jump}
+          />
           <p className="border-t border-zinc-900 px-3 py-1 text-[11px] text-zinc-500">
-            <span className="kbd">Ctrl-Space</span> complete · hover a key for docs · <span className="kbd">Ctrl-Z</span> undoes your own edits ·{" "}
+            <span className="kbd">Ctrl-Space</span> complete · hover a key for docs ·{" "}
+            <span className="kbd">Ctrl-Z</span> undoes your own edits ·{" "}
             <span className="kbd">Ctrl-+/−</span> font
           </p>
         </section>
 
         <section className="min-h-0 space-y-3 overflow-y-auto p-4" aria-label="Run">
-          <RunControls run={run} canRun={canRun} connected={room.connected} hasErrors={errors > 0} onCommand={(c) => void onCommand(c)} />
+          <RunControls
+            run={run}
+            canRun={canRun}
+            connected={room.connected}
+            hasErrors={errors > 0}
+            onCommand={(c) => void onCommand(c)}
+          />
           <RunProgress run={run} stats={room.stats} />
           {model === "tiny-clip" && <TinyClipNotice />}
           {room.problem && (
-            <div role="alert" className="rounded-md border border-red-900 bg-red-950/50 px-3 py-2 text-sm text-red-200" data-testid="room-problem">
+            <div
+              role="alert"
+              className="rounded-md border border-red-900 bg-red-950/50 px-3 py-2 text-sm text-red-200"
+              data-testid="room-problem"
+            >
               <div className="flex justify-between gap-2">
                 <span>{room.problem.message}</span>
-                <button onClick={room.dismissProblem} className="text-red-300 hover:text-white" aria-label="Dismiss">
+                <button
+                  onClick={room.dismissProblem}
+                  className="text-red-300 hover:text-white"
+                  aria-label="Dismiss"
+                >
                   ×
                 </button>
               </div>
@@ -238,14 +303,36 @@ export function Studio({ initial, me }: { initial: StudioDto; me: Me }) {
               ))}
             </div>
           )}
-          <LiveImage sink={room.sink} placeholder={canRun ? "Press Start (Alt-S) and watch the image emerge." : "Nothing rendered yet."} />
+          <LiveImage
+            sink={room.sink}
+            placeholder={
+              canRun ? "Press Start (Alt-S) and watch the image emerge." : "Nothing rendered yet."
+            }
+          />
           {runSnapshots.length > 0 && (
-            <ol className="flex gap-1.5 overflow-x-auto pb-1" aria-label="Snapshots" data-testid="snapshots">
+            <ol
+              className="flex gap-1.5 overflow-x-auto pb-1"
+              aria-label="Snapshots"
+              data-testid="snapshots"
+            >
               {runSnapshots.map((s) => (
                 <li key={s.id} className="shrink-0">
-                  <a href={s.url} target="_blank" rel="noreferrer" className="block w-14 overflow-hidden rounded border border-zinc-800 hover:border-zinc-500" title={`epoch ${s.epoch}`}>
-                    <img src={s.url} alt={`snapshot at epoch ${s.epoch}`} className="aspect-square w-full object-cover [image-rendering:pixelated]" loading="lazy" />
-                    <span className="block bg-zinc-900 text-center text-[10px] text-zinc-400 tabular-nums">{s.epoch}</span>
+                  <a
+                    href={s.url}
+                    target="_blank"
+                    rel="noreferrer"
+                    className="block w-14 overflow-hidden rounded border border-zinc-800 hover:border-zinc-500"
+                    title={`epoch ${s.epoch}`}
+                  >
+                    <img
+                      src={s.url}
+                      alt={`snapshot at epoch ${s.epoch}`}
+                      className="aspect-square w-full object-cover [image-rendering:pixelated]"
+                      loading="lazy"
+                    />
+                    <span className="block bg-zinc-900 text-center text-[10px] text-zinc-400 tabular-nums">
+                      {s.epoch}
+                    </span>
                   </a>
                 </li>
               ))}
@@ -267,16 +354,41 @@ export function Studio({ initial, me }: { initial: StudioDto; me: Me }) {
             ))}
           </div>
           {tab === "charts" && (
-            <div className="grid gap-3 xl:grid-cols-2" data-testid="live-charts" data-points={room.history.length}>
-              <LineChart title="Loss" x={epochsX} series={lossSeries} height={130} testId="chart-loss" />
-              <LineChart title="Similarity per feature" x={epochsX} series={simSeries} height={130} testId="chart-similarity" />
+            <div
+              className="grid gap-3 xl:grid-cols-2"
+              data-testid="live-charts"
+              data-points={room.history.length}
+            >
+              <LineChart
+                title="Loss"
+                x={epochsX}
+                series={lossSeries}
+                height={130}
+                testId="chart-loss"
+              />
+              <LineChart
+                title="Similarity per feature"
+                x={epochsX}
+                series={simSeries}
+                height={130}
+                testId="chart-similarity"
+              />
             </div>
           )}
           {tab === "stats" && <StatsTable stats={room.stats} />}
-          {tab === "revisions" && <RevisionsPanel revisions={revisions} canEdit={canEdit} onSave={saveRevision} onRestore={(r) => void restore(r)} />}
+          {tab === "revisions" && (
+            <RevisionsPanel
+              revisions={revisions}
+              canEdit={canEdit}
+              onSave={saveRevision}
+              onRestore={(r) => void restore(r)}
+            />
+          )}
           {tab === "runs" && (
             <ul className="divide-y divide-zinc-800 text-sm" data-testid="runs">
-              {initial.runs.length === 0 && <li className="py-2 text-zinc-500">No earlier runs.</li>}
+              {initial.runs.length === 0 && (
+                <li className="py-2 text-zinc-500">No earlier runs.</li>
+              )}
               {initial.runs.map((r) => (
                 <li key={r.id} className="flex items-center justify-between py-1.5">
                   <span>

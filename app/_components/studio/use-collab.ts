@@ -41,7 +41,12 @@ export function useCollab(experimentId: string, me: Me) {
     const url = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}${YJS_PATH}`;
     const provider = new WebsocketProvider(url, experimentId, doc, { maxBackoffTime: 2500 });
     const undoManager = new Y.UndoManager(ytext, { captureTimeout: 400 });
-    provider.awareness.setLocalStateField("user", { id: me.id, name: me.name, color: me.color, colorLight: `${me.color}40` });
+    provider.awareness.setLocalStateField("user", {
+      id: me.id,
+      name: me.name,
+      color: me.color,
+      colorLight: `${me.color}40`,
+    });
 
     const onStatus = ({ status: s }: { status: SyncStatus }) => setStatus(s);
     const onSync = (isSynced: boolean) => setSynced(isSynced);

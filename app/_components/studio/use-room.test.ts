@@ -6,7 +6,9 @@ const p = (epoch: number) => ({ epoch, loss: 10 - epoch, similarities: [epoch / 
 describe("appendPoints", () => {
   it("appends in order, replaces a repeated epoch, restarts when epochs go back", () => {
     expect(appendPoints([p(0)], [p(1), p(2)]).map((x) => x.epoch)).toEqual([0, 1, 2]);
-    expect(appendPoints([p(0), p(1)], [{ ...p(1), loss: 42 }]).map((x) => x.loss)).toEqual([10, 42]);
+    expect(appendPoints([p(0), p(1)], [{ ...p(1), loss: 42 }]).map((x) => x.loss)).toEqual([
+      10, 42,
+    ]);
     expect(appendPoints([p(5), p(6)], [p(0), p(1)]).map((x) => x.epoch)).toEqual([0, 1]);
   });
 

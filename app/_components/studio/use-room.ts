@@ -33,13 +33,18 @@ export interface RoomProblem {
   diagnostics?: Diagnostic[];
 }
 
-export type RunCommand = "run:start" | "run:update" | "run:pause" | "run:resume" | "run:stop" | "run:continue";
+export type RunCommand =
+  "run:start" | "run:update" | "run:pause" | "run:resume" | "run:stop" | "run:continue";
 
 /** Cap on chart points kept in the page; older points are thinned, never the newest. */
 const MAX_POINTS = 2000;
 
 export function historyPoint(stats: EpochStats): HistoryPoint {
-  return { epoch: stats.epoch, loss: stats.loss, similarities: stats.features.map((f) => f.similarity.mean) };
+  return {
+    epoch: stats.epoch,
+    loss: stats.loss,
+    similarities: stats.features.map((f) => f.similarity.mean),
+  };
 }
 
 /** Appends points in epoch order: a repeated epoch replaces its point, an earlier one starts over. */
@@ -51,7 +56,9 @@ export function appendPoints(history: HistoryPoint[], points: HistoryPoint[]): H
     else if (last?.epoch === point.epoch) next.pop();
     next.push(point);
   }
-  return next.length > MAX_POINTS ? next.filter((_, i) => i % 2 === 0 || i === next.length - 1) : next;
+  return next.length > MAX_POINTS
+    ? next.filter((_, i) => i % 2 === 0 || i === next.length - 1)
+    : next;
 }
 
 export function useRoom(experimentId: string, initialSnapshots: SnapshotItem[]) {
@@ -101,7 +108,9 @@ export function useRoom(experimentId: string, initialSnapshots: SnapshotItem[]) 
       setStats(p.stats);
       // `history` carries every epoch since the previous stats event, so charts miss none.
       setHistory((h) => appendPoints(h, p.history?.length ? p.history : [historyPoint(p.stats)]));
-      setRun((r) => (r && r.runId === p.runId ? { ...r, epoch: p.stats.epoch, epochs: p.stats.epochs } : r));
+      setRun((r) =>
+        r && r.runId === p.runId ? { ...r, epoch: p.stats.epoch, epochs: p.stats.epochs } : r,
+      );
     });
     socket.on("frame", (p, ack) => {
       if (!mine(p)) {
@@ -112,7 +121,11 @@ export function useRoom(experimentId: string, initialSnapshots: SnapshotItem[]) 
     });
     socket.on("snapshot", (p) => {
       if (!mine(p)) return;
-      setSnapshots((s) => (s.some((x) => x.id === p.snapshotId) ? s : [...s, { id: p.snapshotId, runId: p.runId, epoch: p.epoch, url: p.url }]));
+      setSnapshots((s) =>
+        s.some((x) => x.id === p.snapshotId)
+          ? s
+          : [...s, { id: p.snapshotId, runId: p.runId, epoch: p.epoch, url: p.url }],
+      );
     });
     socket.on("done", (p) => {
       if (!mine(p)) return;
@@ -134,25 +147,52 @@ export function useRoom(experimentId: string, initialSnapshots: SnapshotItem[]) 
       new Promise((resolve) => {
         const socket = socketRef.current;
         if (!socket?.connected) {
-          setProblem({ code: "disconnected", message: "Not connected to the studio server; retrying…" });
+          setProblem({
+            code: "disconnected",
+            message: "Not connected to the studio server; retrying…",
+          });
           resolve(false);
           return;
         }
-        socket.timeout(15_000).emit(event, { experimentId }, (err: Error | null, res: Parameters<Parameters<ClientToServerEvents["run:start"]>[1]>[0]) => {
-          if (err) {
-            setProblem({ code: "internal", message: `No answer to ${event.slice(4)}; is the server busy?` });
-            resolve(false);
-          } else if (!res.ok) {
-            setProblem({ code: res.code, message: res.message, diagnostics: res.diagnostics });
-            resolve(false);
-          } else {
-            setProblem(null);
-            resolve(true);
-          }
-        });
+        socket
+          .timeout(15_000)
+          .emit(
+            event,
+            { experimentId },
+            (
+              err: Error | null,
+              res: Parameters<Parameters<ClientToServerEvents["run:start"]>[1]>[0],
+            ) => {
+              if (err) {
+                setProblem({
+                  code: "internal",
+                  message: `No answer to ${event.slice(4)}; is the server busy?`,
+                });
+                resolve(false);
+              } else if (!res.ok) {
+                setProblem({ code: res.code, message: res.message, diagnostics: res.diagnostics });
+                resolve(false);
+              } else {
+                setProblem(null);
+                resolve(true);
+              }
+            },
+          );
       }),
     [experimentId],
   );
 
-  return { sink, connected, role, run, stats, history, snapshots, problem, frames, command, dismissProblem: () => setProblem(null) };
+  return {
+    sink,
+    connected,
+    role,
+    run,
+    stats,
+    history,
+    snapshots,
+    problem,
+    frames,
+    command,
+    dismissProblem: () => setProblem(null),
+  };
 }

@@ -5,31 +5,52 @@
  */
 import { revalidatePath } from "next/cache";
 import { requireCaller } from "@/server/data/caller";
-import { forkExperiment, renameExperiment, setVisibility, type RevisionDto } from "@/server/data/experiments";
+import {
+  forkExperiment,
+  renameExperiment,
+  setVisibility,
+  type RevisionDto,
+} from "@/server/data/experiments";
 import { revisionText, saveRevision } from "@/server/data/revisions";
-import { checkId, checkRevisionName, checkTitle, checkVisibility, checkYaml } from "@/server/data/validate";
+import {
+  checkId,
+  checkRevisionName,
+  checkTitle,
+  checkVisibility,
+  checkYaml,
+} from "@/server/data/validate";
 
 export type Result<T = object> = ({ ok: true } & T) | { ok: false; message: string };
 
 const DENIED = { ok: false as const, message: "You cannot change this experiment" };
 
-export async function saveRevisionAction(experimentId: unknown, name: unknown, yaml: unknown): Promise<Result<{ revision: RevisionDto }>> {
+export async function saveRevisionAction(
+  experimentId: unknown,
+  name: unknown,
+  yaml: unknown,
+): Promise<Result<{ revision: RevisionDto }>> {
   const id = checkId(experimentId, "experiment id");
   const n = checkRevisionName(name);
   const y = checkYaml(yaml);
-  if (!id.ok || !n.ok || !y.ok) return { ok: false, message: [id, n, y].find((c) => !c.ok)!.message! };
+  if (!id.ok || !n.ok || !y.ok)
+    return { ok: false, message: [id, n, y].find((c) => !c.ok)!.message! };
   const revision = await saveRevision(await requireCaller(), id.value, n.value, y.value);
   return revision ? { ok: true, revision } : DENIED;
 }
 
-export async function revisionTextAction(revisionId: unknown): Promise<Result<{ name: string; yaml: string }>> {
+export async function revisionTextAction(
+  revisionId: unknown,
+): Promise<Result<{ name: string; yaml: string }>> {
   const id = checkId(revisionId, "revision id");
   if (!id.ok) return { ok: false, message: id.message };
   const rev = await revisionText(await requireCaller(), id.value);
   return rev ? { ok: true, ...rev } : { ok: false, message: "That revision is gone" };
 }
 
-export async function forkAction(experimentId: unknown, yaml: unknown): Promise<Result<{ id: string }>> {
+export async function forkAction(
+  experimentId: unknown,
+  yaml: unknown,
+): Promise<Result<{ id: string }>> {
   const id = checkId(experimentId, "experiment id");
   const y = checkYaml(yaml);
   if (!id.ok) return { ok: false, message: id.message };
@@ -40,15 +61,23 @@ export async function forkAction(experimentId: unknown, yaml: unknown): Promise<
   return { ok: true, id: fork.id };
 }
 
-export async function renameAction(experimentId: unknown, title: unknown): Promise<Result<{ title: string }>> {
+export async function renameAction(
+  experimentId: unknown,
+  title: unknown,
+): Promise<Result<{ title: string }>> {
   const id = checkId(experimentId, "experiment id");
   const t = checkTitle(title);
   if (!id.ok) return { ok: false, message: id.message };
   if (!t.ok) return { ok: false, message: t.message };
-  return (await renameExperiment(await requireCaller(), id.value, t.value)) ? { ok: true, title: t.value } : DENIED;
+  return (await renameExperiment(await requireCaller(), id.value, t.value))
+    ? { ok: true, title: t.value }
+    : DENIED;
 }
 
-export async function visibilityAction(experimentId: unknown, visibility: unknown): Promise<Result> {
+export async function visibilityAction(
+  experimentId: unknown,
+  visibility: unknown,
+): Promise<Result> {
   const id = checkId(experimentId, "experiment id");
   const v = checkVisibility(visibility);
   if (!id.ok) return { ok: false, message: id.message };

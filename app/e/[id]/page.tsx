@@ -25,5 +25,11 @@ export default async function StudioPage(props: Params) {
   const { studio, me } = await load(props);
   // proxy.ts gives every visitor a guest; a browser refusing cookies gets a placeholder name.
   const who = me ?? { id: "anonymous", name: "Visitor", color: "#a1a1aa" };
-  return <Studio key={studio.id} initial={studio} me={{ id: who.id, name: who.name, color: who.color }} />;
+  return (
+    <Studio
+      key={studio.id}
+      initial={studio}
+      me={{ id: who.id, name: who.name, color: who.color }}
+    />
+  );
 }

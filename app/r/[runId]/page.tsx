@@ -48,11 +48,21 @@ export default async function RenderPage(props: Params) {
             </button>
           </form>
           {r.imageUrl && (
-            <a className="btn" href={`${r.imageUrl}?download=1`} download data-testid="download-png">
+            <a
+              className="btn"
+              href={`${r.imageUrl}?download=1`}
+              download
+              data-testid="download-png"
+            >
               ↓ PNG
             </a>
           )}
-          <a className="btn" href={`/api/runs/${r.runId}/yaml`} download data-testid="download-yaml">
+          <a
+            className="btn"
+            href={`/api/runs/${r.runId}/yaml`}
+            download
+            data-testid="download-yaml"
+          >
             ↓ YAML
           </a>
           <Link className="btn btn-ghost" href={`/e/${r.experiment.id}`}>
@@ -73,7 +83,11 @@ export default async function RenderPage(props: Params) {
           {r.prompts && <p className="mt-2 text-zinc-300">“{r.prompts}”</p>}
         </header>
         {r.model === "tiny-clip" && <TinyClipNotice />}
-        {r.error && <p className="rounded-md border border-red-900 bg-red-950/50 p-3 text-sm text-red-300">{r.error}</p>}
+        {r.error && (
+          <p className="rounded-md border border-red-900 bg-red-950/50 p-3 text-sm text-red-300">
+            {r.error}
+          </p>
+        )}
 
         <dl className="grid grid-cols-3 gap-2 text-sm">
           {facts.map(([k, v]) => (
@@ -85,12 +99,18 @@ export default async function RenderPage(props: Params) {
         </dl>
 
         <section className="panel p-3 text-sm" aria-label="Lineage" data-testid="lineage">
-          <h2 className="mb-2 text-xs font-medium tracking-wide text-zinc-400 uppercase">Lineage</h2>
+          <h2 className="mb-2 text-xs font-medium tracking-wide text-zinc-400 uppercase">
+            Lineage
+          </h2>
           <p>
             {r.forkedFrom ? (
               <>
                 Forked from{" "}
-                <Link href={`/e/${r.forkedFrom.id}`} className="text-fuchsia-400 hover:underline" data-testid="forked-from">
+                <Link
+                  href={`/e/${r.forkedFrom.id}`}
+                  className="text-fuchsia-400 hover:underline"
+                  data-testid="forked-from"
+                >
                   {r.forkedFrom.title}
                 </Link>
               </>
@@ -106,7 +126,10 @@ export default async function RenderPage(props: Params) {
               <ul className="mt-1 flex flex-wrap gap-1.5">
                 {r.forks.map((f) => (
                   <li key={f.id}>
-                    <Link href={`/e/${f.id}`} className="rounded bg-zinc-800 px-2 py-0.5 text-xs hover:bg-zinc-700">
+                    <Link
+                      href={`/e/${f.id}`}
+                      className="rounded bg-zinc-800 px-2 py-0.5 text-xs hover:bg-zinc-700"
+                    >
                       {f.title} <span className="text-zinc-500">· {f.owner ?? "anonymous"}</span>
                     </Link>
                   </li>
@@ -117,7 +140,12 @@ export default async function RenderPage(props: Params) {
         </section>
 
         <div className="grid gap-3 xl:grid-cols-2">
-          <LineChart title="Loss" x={r.series.epochs} series={[{ label: "loss", values: r.series.loss }]} testId="chart-loss" />
+          <LineChart
+            title="Loss"
+            x={r.series.epochs}
+            series={[{ label: "loss", values: r.series.loss }]}
+            testId="chart-loss"
+          />
           <LineChart
             title="Similarity per feature"
             x={r.series.epochs}
@@ -127,8 +155,13 @@ export default async function RenderPage(props: Params) {
         </div>
 
         <section>
-          <h2 className="mb-2 text-xs font-medium tracking-wide text-zinc-400 uppercase">Experiment</h2>
-          <pre className="panel max-h-[28rem] overflow-auto p-3 font-mono text-[13px] leading-relaxed text-zinc-200" data-testid="render-yaml">
+          <h2 className="mb-2 text-xs font-medium tracking-wide text-zinc-400 uppercase">
+            Experiment
+          </h2>
+          <pre
+            className="panel max-h-[28rem] overflow-auto p-3 font-mono text-[13px] leading-relaxed text-zinc-200"
+            data-testid="render-yaml"
+          >
             {r.yaml}
           </pre>
         </section>

@@ -10,6 +10,6 @@ export async function GET(request: Request, { params }: { params: Promise<{ runI
   const me = await caller();
   const file = await runImageFile(me, id.value);
   const download = new URL(request.url).searchParams.has("download");
-  const title = download ? (await runYaml(me, id.value))?.title ?? "render" : "";
+  const title = download ? ((await runYaml(me, id.value))?.title ?? "render") : "";
   return sendImage(file, download ? fileName(title, "png") : null);
 }
