@@ -1,0 +1,137 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import WebSocket from "ws";
+import * as Y from "yjs";
+import { WebsocketProvider } from "y-websocket";
+import { CollabServer } from "../collab/collab-server";
+import { handleYjsUpgrade } from "../collab/endpoint";
+import { createExperiment } from "../collab/testing";
+import { closeDb, db } from "../db/client";
+import { YJS_TEXT_FIELD } from "../realtime/protocol";
+import { closeRedis, connectRedis } from "./redis";
+import { clearPrefix, freshPostgres, testPrefix, TEST_REDIS_URL, useDatabase, type TestPostgres } from "./testing";
+import { yjsFanout, type YjsFanout } from "./yjs-fanout";
+import { clusterDatabaseExtension, compactMerging } from "./yjs-store";
+
+/** One web node's collaboration side: its own HTTP port, Redis connections and fan-out. */
+async function node(prefix: string, nodeId: string) {
+  const pub = connectRedis(TEST_REDIS_URL, `${nodeId}-pub`);
+  const sub = connectRedis(TEST_REDIS_URL, `${nodeId}-sub`);
+  const fanout: YjsFanout = yjsFanout({ pub, sub, prefix, nodeId });
+  const collab = new CollabServer({ extensions: [clusterDatabaseExtension(), fanout], debounceMs: 100, maxDebounceMs: 300 });
+  const http: Server = createServer((_req, res) => res.end());
+  http.on("upgrade", (req, socket, head) => handleYjsUpgrade(collab, req, socket, head) || socket.destroy());
+  await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
+  return {
+    collab,
+    fanout,
+    port: (http.address() as AddressInfo).port,
+    async stop() {
+      await collab.close();
+      await fanout.close();
+      await new Promise((resolve) => http.close(resolve));
+      await closeRedis(pub, sub);
+    },
+  };
+}
+type Node = Awaited<ReturnType<typeof node>>;
+
+function client(n: Node, room: string) {
+  const doc = new Y.Doc();
+  const provider = new WebsocketProvider(`ws://127.0.0.1:${n.port}/yjs`, room, doc, {
+    WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
+    disableBc: true,
+  });
+  return { doc, provider, text: doc.getText(YJS_TEXT_FIELD) };
+}
+const synced = (p: WebsocketProvider) => new Promise<void>((resolve) => (p.synced ? resolve() : p.once("sync", (s: boolean) => s && resolve())));
+const within = { timeout: 10_000, interval: 20 };
+
+let pg: TestPostgres;
+const prefix = testPrefix();
+let a: Node;
+let b: Node;
+
+beforeAll(async () => {
+  pg = await freshPostgres();
+  await useDatabase(pg.url);
+  a = await node(prefix, "node-a");
+  b = await node(prefix, "node-b");
+});
+afterAll(async () => {
+  await a?.stop();
+  await b?.stop();
+  await closeDb();
+  await pg?.drop();
+  await clearPrefix(prefix);
+});
+
+describe("Yjs across two nodes (Redis pub/sub, PostgreSQL)", () => {
+  it("clients on different nodes co-edit one document and converge", async () => {
+    const id = await createExperiment("epochs: 10\n");
+    const ca = client(a, id);
+    const cb = client(b, id);
+    await Promise.all([synced(ca.provider), synced(cb.provider)]);
+    expect(ca.text.toString()).toBe("epochs: 10\n");
+    ca.text.insert(0, "# from A\n");
+    cb.text.insert(cb.text.length, "# from B\n");
+    for (let i = 0; i < 20; i++) (i % 2 ? ca : cb).text.insert(0, String(i % 10));
+    await expect.poll(() => ca.text.toString() === cb.text.toString() && ca.text.toString().includes("# from B"), within).toBe(true);
+    expect(cb.text.toString()).toContain("# from A");
+    expect(a.fanout.size).toBe(1);
+    expect(b.fanout.received).toBeGreaterThan(0);
+
+    // Every edit is durable: once both leave, the stored YAML holds all of them.
+    const final = ca.text.toString();
+    ca.provider.destroy();
+    cb.provider.destroy();
+    await expect.poll(async () => (await db().experiment.findUnique({ where: { id } }))?.yaml, within).toBe(final);
+    await expect.poll(() => a.fanout.size + b.fanout.size, within).toBe(0);
+    expect(await db().yjsUpdate.count({ where: { experimentId: id } })).toBe(0);
+  });
+
+  it("a node that loads the document later catches up with edits not yet stored", async () => {
+    const id = await createExperiment("a: 1\n");
+    const ca = client(a, id);
+    await synced(ca.provider);
+    ca.text.insert(0, "x");
+    const cb = client(b, id);
+    await synced(cb.provider);
+    ca.text.insert(0, "y");
+    await expect.poll(() => cb.text.toString(), within).toBe("yxa: 1\n");
+    ca.provider.destroy();
+    cb.provider.destroy();
+  });
+});
+
+describe("merging compaction", () => {
+  it("folds rows another node appended, even when this node's copy never saw them", async () => {
+    const id = await createExperiment("");
+    // Two nodes' copies of the document start from the same stored state.
+    const seed = new Y.Doc();
+    seed.getText(YJS_TEXT_FIELD).insert(0, "base\n");
+    await db().experiment.update({ where: { id }, data: { yjsState: new Uint8Array(Y.encodeStateAsUpdate(seed)) } });
+    const nodeA = new Y.Doc();
+    const nodeB = new Y.Doc();
+    Y.applyUpdate(nodeA, Y.encodeStateAsUpdate(seed));
+    Y.applyUpdate(nodeB, Y.encodeStateAsUpdate(seed));
+    // Each appends its own edit; neither has received the other's.
+    const append = async (doc: Y.Doc, text: string) => {
+      const before = Y.encodeStateVector(doc);
+      doc.getText(YJS_TEXT_FIELD).insert(0, text);
+      await db().yjsUpdate.create({ data: { experimentId: id, update: new Uint8Array(Y.encodeStateAsUpdate(doc, before)) } });
+    };
+    await append(nodeA, "A ");
+    await append(nodeB, "B ");
+    // Both compact at once, each with its partial copy.
+    await Promise.all([compactMerging(db(), id, nodeA), compactMerging(db(), id, nodeB)]);
+    const row = await db().experiment.findUnique({ where: { id } });
+    const stored = new Y.Doc();
+    Y.applyUpdate(stored, row!.yjsState!);
+    const text = stored.getText(YJS_TEXT_FIELD).toString();
+    expect(text).toMatch(/^(A B |B A )base\n$/);
+    expect(row!.yaml).toBe(text);
+    expect(await db().yjsUpdate.count({ where: { experimentId: id } })).toBe(0);
+  });
+});
