@@ -1,0 +1,5 @@
+/** Server-side fetching of user-named URLs without SSRF (see CONTEXT.md). */
+export { fetchImage, fetchOptionsFromEnv, DEFAULT_FETCH_OPTIONS, type FetchOptions, type FetchedImage } from "./fetch-image";
+export { vetUrl, systemResolver, DEFAULT_PORTS, type Resolver, type ResolvedAddress, type UrlPolicy, type VettedTarget } from "./url-policy";
+export { classifyAddress, parseIp, canonicalIp, type AddressVerdict } from "./address-policy";
+export { FetchRefused, type FetchRefusal } from "./errors";
