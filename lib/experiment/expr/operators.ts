@@ -181,7 +181,7 @@ export function unary(op: UnaryOp, v: Value): Value {
     if (typeof x === "bigint") return ~x;
   } else if (x !== undefined) {
     if (op === "+") return x;
-    return typeof x === "bigint" ? -x : -x;
+    return typeof x === "bigint" ? -x : -x; // two branches: TS has no `-` on number | bigint
   }
   throw new PyError("TypeError", `bad operand type for unary ${op}: '${typeName(v)}'`);
 }
