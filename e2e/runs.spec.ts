@@ -87,10 +87,18 @@ test("everyone in the room watches one run: start, frames, statistics, pause, a 
       timeout: 20_000,
     });
     await expect(status(bob)).toHaveAttribute("data-status", "running");
-    // Bob stops it (Alt-X).
+    // Another experiment waits for the one run slot, showing its place in the queue.
+    const dave = await (await browser.newContext()).newPage();
+    await newExperiment(dave, unique("Waiting"), "quick-test");
+    await dave.getByTestId("run-start").click();
+    await expect(status(dave)).toHaveAttribute("data-status", "queued");
+    await expect(dave.getByTestId("queue-position")).toHaveText("#1 in the queue");
+
+    // Bob stops it (Alt-X); the waiting run gets its turn.
     await bob.keyboard.press("Alt+x");
     for (const page of everyone)
       await expect(status(page)).toHaveAttribute("data-status", "stopped", { timeout: 20_000 });
+    await expect(status(dave)).toHaveAttribute("data-status", "done", { timeout: 60_000 });
   } finally {
     // Never leave a long run holding the queue for the next spec.
     await alice.keyboard.press("Alt+x");
