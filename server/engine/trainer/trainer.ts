@@ -46,8 +46,10 @@ export interface TrainerInternals {
 }
 
 export async function createTrainerWith(host: TrainerHost, options: TrainerOptions): Promise<Trainer & TrainerInternals> {
+  // Step graphs get their own runtime: encoding new texts can never evict the session in use.
   const runtime = await host.createRuntime(options.device ?? "auto");
-  const model = await host.loadModel(options.model, runtime);
+  const encoders = await host.createRuntime(runtime.device);
+  const model = await host.loadModel(options.model, encoders);
   return new EpochTrainer(host, runtime, model, options);
 }
 
@@ -71,6 +73,11 @@ class EpochTrainer implements Trainer, TrainerInternals {
   private optimizer: Optimizer | null = null;
   private targets: (TargetState | null)[] = [];
   private step: BuiltStep | null = null;
+  /** Step graphs by structure key: the current one and at most one prefetch. */
+  private readonly built = new Map<string, Promise<BuiltStep>>();
+  private prefetchKey: string | null = null;
+  /** How long the last step graph took to build and load. */
+  private buildMs = 1000;
   private readonly lossQueue = new ValueQueue();
   private lastLoss = 0;
   private lastLr = 0;
@@ -158,9 +165,9 @@ class EpochTrainer implements Trainer, TrainerInternals {
         const vars = this.epochVars(epoch);
         const [w, h] = this.resolution(vars, this.planRandom);
         const plan = planStep(config, { epoch, width: w, height: h, vars: { ...vars, resolution: [w, h] }, random: this.planRandom });
-        const rebuilt = plan.key !== this.step?.key || (plan.needsSimilarity && !this.step?.probe);
-        if (rebuilt) await this.ensureStep(plan);
-        return { rebuilt };
+        const before = this.step;
+        const step = await this.ensureStep(plan);
+        return { rebuilt: step !== before };
       } catch (e) {
         // A config that cannot run leaves the training as it was.
         Object.assign(this, previous);
@@ -177,6 +184,7 @@ class EpochTrainer implements Trainer, TrainerInternals {
     await this.stop();
     this.listeners.clear();
     await this.runtime.release();
+    await this.model.runtime.release();
   }
 
   // ---- the loop -----------------------------------------------------------------------------
@@ -237,6 +245,7 @@ class EpochTrainer implements Trainer, TrainerInternals {
     const step = await this.ensureStep(plan);
     if (step) await this.trainStep(step, plan, { epoch, epochs: config.epochs, vars, random: this.exprRandom }, lr);
     this.ranEpoch = epoch;
+    this.prefetch(epoch);
     this.report(epoch);
   }
 
@@ -362,23 +371,74 @@ class EpochTrainer implements Trainer, TrainerInternals {
     this.optimizer = null;
   }
 
-  /** The step graph (and probe) for `plan`, built when its structure is new. */
+  /** The step graph (and probe) for `plan`, built when its structure is new (or taken from a prefetch). */
   private async ensureStep(plan: StepPlan): Promise<BuiltStep | null> {
     this.plan = plan;
     if (!plan.targets.length && !plan.postproc.length) return null;
-    const wantProbe = plan.needsSimilarity && plan.targets.length > 0;
-    if (this.step && this.step.key === plan.key && !!this.step.probe === wantProbe) return this.step;
-    this.builds++;
-    const seed = createRng(this.seed).uint32();
-    const graph = buildStepGraph(plan, this.model, { seed, float: this.runtime.float });
-    const session = await this.runtime.load(graph.graph);
-    let probe: BuiltStep["probe"] = null;
-    if (wantProbe) {
-      const pg = buildStepGraph(plan, this.model, { seed, float: this.runtime.float, probe: true });
-      probe = { graph: pg, session: await this.runtime.load(pg.graph) };
+    const step = await this.buildStep(plan);
+    if (step !== this.step) {
+      // Drop the steps used before; keep prefetched ones not used yet (at most a few).
+      if (this.step) this.built.delete(this.step.key);
+      this.step = step;
+      const waiting = [...this.built.keys()].filter((k) => k !== step.key && k !== this.prefetchKey);
+      for (const key of waiting.slice(0, Math.max(0, waiting.length - 2))) this.built.delete(key);
     }
-    this.step = { key: plan.key, graph, session, probe };
-    return this.step;
+    return step;
+  }
+
+  private buildStep(plan: StepPlan): Promise<BuiltStep> {
+    const wantProbe = plan.needsSimilarity && plan.targets.length > 0;
+    const key = `${plan.key}|${wantProbe}`;
+    const existing = this.built.get(key);
+    if (existing) return existing;
+    this.builds++;
+    const made = (async () => {
+      const t0 = now();
+      const seed = createRng(this.seed).uint32();
+      const graph = buildStepGraph(plan, this.model, { seed, float: this.runtime.float });
+      const probeGraph = wantProbe ? buildStepGraph(plan, this.model, { seed, float: this.runtime.float, probe: true }) : null;
+      const session = await this.runtime.load(graph.graph);
+      const probe = probeGraph ? { graph: probeGraph, session: await this.runtime.load(probeGraph.graph) } : null;
+      this.buildMs = now() - t0;
+      return { key, graph, session, probe };
+    })();
+    this.built.set(key, made);
+    made.catch(() => this.built.delete(key));
+    return made;
+  }
+
+  /**
+   * Structure changes on a schedule (`kernel_size: 31*ti`, a resolution schedule) are seen coming: each
+   * epoch plans the epoch that lies one build time ahead and, when its structure is new, builds it in the
+   * background (onnxruntime creates sessions off the JS thread). Predictions never draw from the run's
+   * random source, so they cannot change the run.
+   */
+  private prefetch(epoch: number): void {
+    if (this.prefetchKey !== null || this.avgFrameMs <= 0) return;
+    const ahead = Math.min(this.config.epochs - 1, epoch + Math.max(1, Math.min(200, Math.ceil((1.5 * this.buildMs) / this.avgFrameMs))));
+    if (ahead <= epoch) return;
+    const fixed = () => 0.5;
+    let plan: StepPlan;
+    try {
+      const vars = this.epochVars(ahead);
+      const [w, h] = this.resolution(vars, fixed);
+      plan = planStep(this.config, {
+        epoch: ahead,
+        width: w,
+        height: h,
+        vars: { ...vars, resolution: [w, h], learnrate: this.lastLr, learnrate_scale: this.lastLrs },
+        random: fixed,
+      });
+    } catch {
+      return; // the epoch itself will report it
+    }
+    if (!plan.targets.length && !plan.postproc.length) return;
+    const key = `${plan.key}|${plan.needsSimilarity && plan.targets.length > 0}`;
+    if (this.built.has(key)) return;
+    this.prefetchKey = key;
+    void this.buildStep(plan)
+      .catch(() => undefined)
+      .finally(() => (this.prefetchKey = null));
   }
 
   // ---- values ---------------------------------------------------------------------------------
