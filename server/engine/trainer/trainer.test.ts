@@ -67,6 +67,14 @@ describe("trainer", () => {
     expect(a.losses[3]).toBeLessThan(a.losses[0]);
   });
 
+  it("stays deterministic when scheduled structure changes are built ahead", async () => {
+    const yaml = BASE.replace("resize: 224", "resize: 224\n    constraints:\n      - blur:\n          kernel_size: 5*ti");
+    const a = await render(yaml, 4);
+    const b = await render(yaml, 4);
+    expect(b.losses).toEqual(a.losses);
+    expect(Buffer.from(b.frame.rgba).equals(Buffer.from(a.frame.rgba))).toBe(true);
+  });
+
   it("update() keeps pixels and epoch, and rebuilds only for structural changes", async () => {
     const { trainer, events } = await start(BASE.replace("epochs: 4", "epochs: 6"));
     const editedYaml = BASE.replace("epochs: 4", "epochs: 6").replace("a curly spoon", "a spoon").replace("noise: 0.1", "noise: 0.2*ti") + "    weight: 0.5\n";
