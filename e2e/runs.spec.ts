@@ -2,15 +2,8 @@
  * Live runs for the whole room, on the random-weight tiny-clip model (fast on CPU). These need the
  * run queue (server/runs) and the trainer (server/engine/trainer).
  */
-import { existsSync } from "node:fs";
 import { expect, test, type Page } from "@playwright/test";
 import { editor, editorText, newExperiment, unique } from "./helpers";
-
-// The run worker imports the trainer's entry point; until it is in the tree, no run can start.
-test.skip(
-  !existsSync("server/engine/trainer/index.ts"),
-  "the trainer (server/engine/trainer/index.ts) has not landed yet",
-);
 
 const canvas = (page: Page) => page.getByTestId("live-canvas");
 const status = (page: Page) => page.getByTestId("run-status");
