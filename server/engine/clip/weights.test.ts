@@ -55,6 +55,22 @@ describe("ClipWeights", () => {
   });
 });
 
+describe("float16 graphs (CUDA fp16)", () => {
+  it("builds the image tower with half-precision weights", () => {
+    const w = ClipWeights.fromBytes(config, bytes);
+    const g = new Graph({ float: "float16" });
+    const e = imageTower(g, w, g.input("pixels", [2, 3, 224, 224]));
+    expect([e.dtype, e.shape]).toEqual(["float16", [2, 32]]);
+    const halves = [...g.constants.values()].filter((c) => c.value.dtype === "float16");
+    expect(halves.length).toBeGreaterThan(20);
+    const fc1 = halves.find((c) => c.value.name.includes("layers.0.mlp.fc1.weight"))!;
+    expect(halfToFloat((fc1.data as Uint16Array)[7]!)).toBeCloseTo(
+      w.get("vision_model.encoder.layers.0.mlp.fc1.weight").data[7]!,
+      3,
+    );
+  });
+});
+
 describe("floatToHalf", () => {
   it("rounds to the nearest half, keeping subnormals, infinities and NaN", () => {
     for (const x of [0, 1, -2, 1 / 3, 65504, 6.1e-5, 5.96e-8, 1e-3, -0.7, 3.14159]) {
