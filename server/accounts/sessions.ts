@@ -25,7 +25,7 @@ export interface SessionPolicy {
 }
 
 /** `CLIPIG_SESSION_DAYS` (default 30); refreshed at most once a day (or every tenth of the lifetime). */
-export function sessionPolicy(env: NodeJS.ProcessEnv = process.env): SessionPolicy {
+export function sessionPolicy(env: Readonly<Record<string, string | undefined>> = process.env): SessionPolicy {
   const days = Number(env.CLIPIG_SESSION_DAYS ?? 30);
   if (!(days > 0 && days <= 3650)) throw new Error(`CLIPIG_SESSION_DAYS must be a number of days, got '${env.CLIPIG_SESSION_DAYS}'`);
   const ttlMs = days * DAY_MS;

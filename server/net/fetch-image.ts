@@ -47,7 +47,7 @@ export interface FetchedImage extends CleanImage {
  * `CLIPIG_ALLOW_PRIVATE_URLS=1` turns the address policy off. DANGEROUS: anyone who can edit an
  * experiment can then make the server request internal services. Tests and local development only.
  */
-export function fetchOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Partial<FetchOptions> {
+export function fetchOptionsFromEnv(env: Readonly<Record<string, string | undefined>> = process.env): Partial<FetchOptions> {
   if (env.CLIPIG_ALLOW_PRIVATE_URLS !== "1") return {};
   console.warn("CLIPIG_ALLOW_PRIVATE_URLS=1: image URLs may reach loopback and private networks. Never use this on a shared server.");
   return { allowPrivate: true, allowedPorts: "any" };
