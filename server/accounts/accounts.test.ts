@@ -4,7 +4,7 @@ import { closeDb, db } from "../db/client";
 import { changePassword, findUser, signIn, signOut, signUp } from "./accounts";
 import { AccountError } from "./errors";
 import { onAccessRevoked, type AccessRevoked } from "./events";
-import { clearSessionCookie, resolveSession, resolveToken, revokeAllSessions, revokeSession, sessionCookie } from "./sessions";
+import { clearSessionCookie, resolveSession, resolveToken, revokeAllSessions, revokeSession, sessionCookie, sessionPolicy } from "./sessions";
 import { useTempDatabase } from "./testing";
 
 const PW = "correct horse battery";
@@ -43,6 +43,14 @@ describe("sign up and sign in", () => {
     expect((await failure(signUp({ username: "g_guestname", password: PW }))).code).toBe("invalid_username");
     expect((await failure(signUp({ username: "carol", password: "short" }))).code).toBe("invalid_password");
     expect(await db().user.count({ where: { username: "carol" } })).toBe(0);
+  });
+
+  it("two sign-ups racing for one name: exactly one wins", async () => {
+    const results = await Promise.allSettled([signUp({ username: "dora", password: PW }), signUp({ username: "DORA", password: PW })]);
+    expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+    const lost = results.find((r) => r.status === "rejected") as PromiseRejectedResult;
+    expect((lost.reason as AccountError).code).toBe("username_taken");
+    expect(await db().user.count({ where: { username: "dora" } })).toBe(1);
   });
 
   it("signs in with the right password, case-insensitively on the username", async () => {
@@ -144,6 +152,13 @@ describe("sessions", () => {
     expect(await resolveToken(b.token)).toBeNull();
     expect((await failure(signIn({ username: "alice", password: PW }))).code).toBe("bad_credentials");
     expect((await signIn({ username: "alice", password: "new passphrase here" })).user.username).toBe("alice");
+  });
+
+  it("reads its lifetime from CLIPIG_SESSION_DAYS, refusing nonsense", () => {
+    expect(sessionPolicy({})).toEqual({ ttlMs: 30 * 86_400_000, refreshEveryMs: 86_400_000 });
+    expect(sessionPolicy({ CLIPIG_SESSION_DAYS: "7" })).toEqual({ ttlMs: 7 * 86_400_000, refreshEveryMs: 0.7 * 86_400_000 });
+    expect(() => sessionPolicy({ CLIPIG_SESSION_DAYS: "forever" })).toThrow(/CLIPIG_SESSION_DAYS/);
+    expect(() => sessionPolicy({ CLIPIG_SESSION_DAYS: "-1" })).toThrow(/CLIPIG_SESSION_DAYS/);
   });
 
   it("builds cookies that scripts cannot read and other sites do not send on subrequests", () => {

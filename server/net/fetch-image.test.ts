@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ServerResponse } from "node:http";
 import sharp from "sharp";
 import { FetchRefused, type FetchRefusal } from "./errors";
-import { fetchImage, type FetchOptions } from "./fetch-image";
+import { fetchImage, fetchOptionsFromEnv, type FetchOptions } from "./fetch-image";
 import { guardConnections, startServer, type ConnectionGuard, type TestServer } from "./testing";
 import type { Resolver } from "./url-policy";
 
@@ -243,5 +243,14 @@ describe("limits and hostile servers", () => {
     expect((await refusal(img.url("/svg"))).code).toBe("not_an_image");
     expect((await refusal(img.url("/gzip"))).code).toBe("encoding");
     expect((await refusal(img.url("/missing"))).code).toBe("status");
+  });
+});
+
+describe("fetchOptionsFromEnv", () => {
+  it("keeps the policy on unless CLIPIG_ALLOW_PRIVATE_URLS is exactly 1", () => {
+    expect(fetchOptionsFromEnv({})).toEqual({});
+    expect(fetchOptionsFromEnv({ CLIPIG_ALLOW_PRIVATE_URLS: "true" })).toEqual({});
+    expect(fetchOptionsFromEnv({ CLIPIG_ALLOW_PRIVATE_URLS: "0" })).toEqual({});
+    expect(fetchOptionsFromEnv({ CLIPIG_ALLOW_PRIVATE_URLS: "1" })).toEqual({ allowPrivate: true, allowedPorts: "any" });
   });
 });

@@ -3,3 +3,5 @@ export { fetchImage, fetchOptionsFromEnv, DEFAULT_FETCH_OPTIONS, type FetchOptio
 export { vetUrl, systemResolver, DEFAULT_PORTS, type Resolver, type ResolvedAddress, type UrlPolicy, type VettedTarget } from "./url-policy";
 export { classifyAddress, parseIp, canonicalIp, type AddressVerdict } from "./address-policy";
 export { FetchRefused, type FetchRefusal } from "./errors";
+export { securityHeaders, contentSecurityPolicy, type HeaderOptions } from "./headers";
+export { originAllowed, originPolicyFromEnv, clientAddress, type OriginPolicy } from "./origin";
