@@ -7,7 +7,10 @@
 //    editor's document contains it (the server persists each batch before relaying it).
 // Baselines from the same server process: a bare Socket.IO room broadcast of the same frames to
 // as many clients (no acks, no flow control), and a bare `ws` echo round trip.
-// Usage: tsx bench/realtime.ts [--viewers 50] [--fps 10] [--seconds 10] [--format webp|png] [--editors 20] [--typing 5] [--rate 8]
+// The editors run in --editor-processes client processes (default 4), as browsers do not share one
+// event loop; keystroke and arrival times use the wall clock, comparable across processes.
+// Usage: tsx bench/realtime.ts [--viewers 50] [--fps 10] [--seconds 10] [--format webp|png]
+//                              [--editors 20] [--editor-processes 4] [--typing 5] [--rate 8]
 // Prints one JSON object.
 import { fork } from "node:child_process";
 import { createServer } from "node:http";
@@ -19,6 +22,9 @@ import { io as connect, type Socket } from "socket.io-client";
 import WebSocket, { WebSocketServer } from "ws";
 import * as Y from "yjs";
 import { WebsocketProvider } from "y-websocket";
+import * as decoding from "lib0/decoding";
+import * as encoding from "lib0/encoding";
+import * as syncProtocol from "y-protocols/sync";
 import { createExperiment, guest, useTempDatabase } from "../server/collab/testing";
 import type { ClientToServerEvents, ServerToClientEvents } from "../server/realtime/protocol";
 import { encodeFrame } from "../server/runs/images";
@@ -33,6 +39,7 @@ const SECONDS = num("seconds", 10);
 const EDITORS = num("editors", 20);
 const TYPING_SECONDS = num("typing", 5);
 const KEYS_PER_SECOND = num("rate", 8); // per editor
+const EDITOR_PROCESSES = Math.max(1, Math.min(num("editor-processes", 4), EDITORS));
 const FORMAT = args.get("format") === "png" ? "png" : "webp"; // live frames, as CLIPIG_FRAME_FORMAT
 
 /** Wall-clock milliseconds with sub-millisecond precision, comparable across processes. */
@@ -48,7 +55,7 @@ const summary = (v: number[]) => ({ p50: pct(v, 50), p95: pct(v, 95), max: pct(v
 
 type ToServer = { type: "publish"; target: "studio" | "bare"; count: number; fps: number } | { type: "stop" };
 type FromServer =
-  | { type: "ready"; port: number; barePort: number; echoPort: number; experimentId: string }
+  | { type: "ready"; port: number; barePort: number; echoPort: number; relayPort: number; experimentId: string }
   | { type: "published"; sentAt: number[]; encodeMs: number[]; frameBytes: number };
 
 // ---- the server process ------------------------------------------------------------------------
@@ -83,12 +90,35 @@ async function serve() {
   bare.on("connection", (s) => void s.join("room"));
   const echoHttp = createServer();
   new WebSocketServer({ server: echoHttp }).on("connection", (ws) => ws.on("message", (m) => ws.send(m)));
+  // A bare y-websocket relay: no server document, no persistence — every message goes to every
+  // other client, and a client's sync step 1 gets an empty step 2 so it counts as synced.
+  const relayHttp = createServer();
+  const relay = new WebSocketServer({ server: relayHttp });
+  const empty = new Y.Doc();
+  relay.on("connection", (ws) => {
+    ws.on("message", (data: Buffer) => {
+      for (const other of relay.clients) if (other !== ws) other.send(data);
+      const decoder = decoding.createDecoder(new Uint8Array(data));
+      if (decoding.readVarUint(decoder) !== 0 || decoding.readVarUint(decoder) !== 0) return;
+      const encoder = encoding.createEncoder();
+      encoding.writeVarUint(encoder, 0);
+      syncProtocol.writeSyncStep2(encoder, empty, decoding.readVarUint8Array(decoder));
+      ws.send(encoding.toUint8Array(encoder));
+    });
+  });
   const listen = async (s: ReturnType<typeof createServer>) => {
     await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
     return (s.address() as AddressInfo).port;
   };
   const send = (m: FromServer) => process.send!(m);
-  send({ type: "ready", port: studio.port, barePort: await listen(bareHttp), echoPort: await listen(echoHttp), experimentId });
+  send({
+    type: "ready",
+    port: studio.port,
+    barePort: await listen(bareHttp),
+    echoPort: await listen(echoHttp),
+    relayPort: await listen(relayHttp),
+    experimentId,
+  });
 
   process.on("message", async (m: ToServer) => {
     if (m.type === "stop") {
@@ -186,70 +216,134 @@ async function frames(server: ReturnType<typeof startServer>, port: number, targ
   };
 }
 
-async function editors(port: number, experimentId: string) {
-  const cookie = guest().cookie;
-  class CookieSocket extends WebSocket {
-    constructor(url: string, protocols?: string | string[]) {
-      super(url, protocols, { headers: { cookie } });
+// The editors live in EDITOR_PROCESSES client processes (browsers do not share one event loop).
+type ToEditors = { type: "open"; base: string; room: string; count: number; first: number } | { type: "type" } | { type: "report" };
+type FromEditors =
+  | { type: "synced" }
+  | { type: "typed" }
+  /** keys: [client, clock, at]; reached: [doc, client, state, at] — when a document's state for a client grew. */
+  | { type: "report"; keys: [number, number, number][]; reached: [number, number, number, number][]; texts: string[] };
+
+async function editorProcess() {
+  const send = (m: FromEditors) => process.send!(m);
+  let tabs: { doc: Y.Doc; provider: WebsocketProvider; text: Y.Text }[] = [];
+  let first = 0;
+  const keys: [number, number, number][] = [];
+  const reached: [number, number, number, number][] = [];
+  process.on("message", async (m: ToEditors) => {
+    if (m.type === "open") {
+      first = m.first;
+      const cookie = guest().cookie;
+      class CookieSocket extends WebSocket {
+        constructor(url: string, protocols?: string | string[]) {
+          super(url, protocols, { headers: { cookie } });
+        }
+      }
+      tabs = Array.from({ length: m.count }, (_, i) => {
+        const doc = new Y.Doc();
+        const known = new Map<number, number>();
+        doc.on("update", () => {
+          const at = clock();
+          for (const [client, structs] of doc.store.clients) {
+            const last = structs[structs.length - 1];
+            const state = last.id.clock + last.length;
+            if ((known.get(client) ?? 0) < state) {
+              known.set(client, state);
+              reached.push([first + i, client, state, at]);
+            }
+          }
+        });
+        const provider = new WebsocketProvider(m.base, m.room, doc, {
+          WebSocketPolyfill: CookieSocket as unknown as typeof globalThis.WebSocket,
+          disableBc: true,
+        });
+        return { doc, provider, text: doc.getText("yaml") };
+      });
+      await Promise.all(tabs.map((t) => new Promise((r) => (t.provider.synced ? r(null) : t.provider.once("sync", () => r(null))))));
+      send({ type: "synced" });
+    } else if (m.type === "type") {
+      const start = clock();
+      const interval = 1000 / KEYS_PER_SECOND;
+      await Promise.all(
+        tabs.map(async (t, i) => {
+          await sleep(Math.random() * interval);
+          while (clock() - start < TYPING_SECONDS * 1000) {
+            keys.push([t.doc.clientID, Y.getState(t.doc.store, t.doc.clientID), clock()]);
+            t.text.insert(Math.floor(Math.random() * (t.text.length + 1)), String.fromCharCode(97 + ((first + i) % 26)));
+            await sleep(interval * (0.5 + Math.random()));
+          }
+        }),
+      );
+      send({ type: "typed" });
+    } else {
+      send({ type: "report", keys, reached, texts: tabs.map((t) => t.text.toString()) });
+      tabs.forEach((t) => t.provider.destroy());
+      setTimeout(() => process.exit(0), 100);
+    }
+  });
+}
+
+async function editors(base: string, room: string) {
+  const hosts = Array.from({ length: EDITOR_PROCESSES }, (_, h) => {
+    const child = fork(fileURLToPath(import.meta.url), ["--editors-proc", "1", ...process.argv.slice(2)], {
+      execArgv: process.execArgv,
+      stdio: ["ignore", "inherit", "inherit", "ipc"],
+    });
+    const count = Math.floor(EDITORS / EDITOR_PROCESSES) + (h < EDITORS % EDITOR_PROCESSES ? 1 : 0);
+    const first = h * Math.floor(EDITORS / EDITOR_PROCESSES) + Math.min(h, EDITORS % EDITOR_PROCESSES);
+    return { child, count, first };
+  });
+  const all = <T extends FromEditors["type"]>(type: T, message: ToEditors | ((h: (typeof hosts)[number]) => ToEditors)) =>
+    Promise.all(
+      hosts.map(
+        (h) =>
+          new Promise<Extract<FromEditors, { type: T }>>((resolve) => {
+            const on = (m: FromEditors) => {
+              if (m.type !== type) return;
+              h.child.off("message", on);
+              resolve(m as Extract<FromEditors, { type: T }>);
+            };
+            h.child.on("message", on);
+            h.child.send(typeof message === "function" ? message(h) : message);
+          }),
+      ),
+    );
+  await all("synced", (h) => ({ type: "open", base, room, count: h.count, first: h.first }));
+  await all("typed", { type: "type" });
+  await sleep(3000); // let the last keystrokes arrive everywhere
+  const reports = await all("report", { type: "report" });
+
+  // A keystroke (client, clock) has converged once every document's state for client exceeds clock.
+  const reachedBy = new Map<number, Map<number, [number, number][]>>(); // doc → client → [state, at] ascending
+  for (const r of reports) {
+    for (const [doc, client, state, at] of r.reached) {
+      const byClient = reachedBy.get(doc) ?? new Map<number, [number, number][]>();
+      const list = byClient.get(client) ?? [];
+      list.push([state, at]);
+      byClient.set(client, list);
+      reachedBy.set(doc, byClient);
     }
   }
-  const tabs = Array.from({ length: EDITORS }, () => {
-    const doc = new Y.Doc();
-    const provider = new WebsocketProvider(`ws://127.0.0.1:${port}/yjs`, experimentId, doc, {
-      WebSocketPolyfill: CookieSocket as unknown as typeof globalThis.WebSocket,
-      disableBc: true,
-    });
-    return { doc, provider, text: doc.getText("yaml") };
-  });
-  await Promise.all(tabs.map((e) => new Promise((r) => (e.provider.synced ? r(null) : e.provider.once("sync", () => r(null))))));
-
-  // A keystroke is the item (client, clock); a document has it once its state for client > clock.
-  interface Key { clock: number; at: number; seenBy: number; doneAt?: number }
-  const keys: Key[] = [];
-  const byClient = new Map<number, Key[]>();
-  const seenUpTo = tabs.map(() => new Map<number, number>());
-  const check = (d: number) => {
-    for (const [client, list] of byClient) {
-      const state = Y.getState(tabs[d].doc.store, client);
-      let i = seenUpTo[d].get(client) ?? 0;
-      while (i < list.length && list[i].clock < state) {
-        const key = list[i++];
-        if (++key.seenBy === EDITORS) key.doneAt = clock();
-      }
-      seenUpTo[d].set(client, i);
+  const keys = reports.flatMap((r) => r.keys);
+  const converge: number[] = [];
+  for (const [client, clockAt, at] of keys) {
+    let last = -Infinity;
+    for (let doc = 0; doc < EDITORS && last !== Infinity; doc++) {
+      const seen = reachedBy.get(doc)?.get(client)?.find(([state]) => state > clockAt);
+      last = seen ? Math.max(last, seen[1]) : Infinity;
     }
-  };
-  tabs.forEach((t, d) => t.doc.on("update", () => check(d)));
-
-  const start = clock();
-  const interval = 1000 / KEYS_PER_SECOND;
-  await Promise.all(
-    tabs.map(async (t, d) => {
-      await sleep(Math.random() * interval);
-      while (clock() - start < TYPING_SECONDS * 1000) {
-        const key: Key = { clock: Y.getState(t.doc.store, t.doc.clientID), at: clock(), seenBy: 0 };
-        keys.push(key);
-        const list = byClient.get(t.doc.clientID) ?? [];
-        list.push(key);
-        byClient.set(t.doc.clientID, list);
-        t.text.insert(Math.floor(Math.random() * (t.text.length + 1)), String.fromCharCode(97 + (d % 26)));
-        await sleep(interval * (0.5 + Math.random()));
-      }
-    }),
-  );
-  const deadline = clock() + 10_000;
-  while (keys.some((k) => k.doneAt === undefined) && clock() < deadline) await sleep(20);
-  const converge = keys.filter((k) => k.doneAt !== undefined).map((k) => k.doneAt! - k.at);
-  const identical = new Set(tabs.map((t) => t.text.toString())).size === 1;
-  tabs.forEach((t) => t.provider.destroy());
+    if (last !== Infinity) converge.push(last - at);
+  }
+  const texts = new Set(reports.flatMap((r) => r.texts));
   return {
     editors: EDITORS,
+    clientProcesses: EDITOR_PROCESSES,
     keysPerSecondEach: KEYS_PER_SECOND,
     keystrokes: keys.length,
     achievedKeysPerSecond: round(keys.length / TYPING_SECONDS),
     convergeMs: summary(converge),
     unconverged: keys.length - converge.length,
-    documentsIdentical: identical,
+    documentsIdentical: texts.size === 1,
   };
 }
 
@@ -275,7 +369,10 @@ async function main() {
   const ready = await server.next("ready");
   const studioFrames = await frames(server, ready.port, "studio", ready.experimentId);
   const bareFrames = await frames(server, ready.barePort, "bare", ready.experimentId);
-  const yjs = await editors(ready.port, ready.experimentId);
+  await sleep(1000);
+  const yjs = await editors(`ws://127.0.0.1:${ready.port}/yjs`, ready.experimentId);
+  await sleep(1000);
+  const relayYjs = await editors(`ws://127.0.0.1:${ready.relayPort}/yjs`, "bench");
   const rtt = await echoRtt(ready.echoPort);
   server.send({ type: "stop" });
   await new Promise((r) => server.child.once("exit", r));
@@ -287,10 +384,17 @@ async function main() {
         frames: { viewers: VIEWERS, fps: FPS, format: FORMAT, ...studioFrames },
         framesBaseline: { what: `bare Socket.IO room broadcast of the same frames to ${VIEWERS} clients, no acks`, ...bareFrames },
         yjs,
-        yjsBaseline: { what: "bare ws echo round trip, 32 bytes, same server process", rttMs: rtt },
+        yjsBaseline: {
+          what: "the same editors through a bare y-websocket relay in the same server process (no document, no persistence)",
+          convergeMs: relayYjs.convergeMs,
+          keystrokes: relayYjs.keystrokes,
+          documentsIdentical: relayYjs.documentsIdentical,
+        },
+        socketBaseline: { what: "bare ws echo round trip, 32 bytes, same server process", rttMs: rtt },
         ratios: {
           frameP95VsBareBroadcastP95: round(studioFrames.latencyMs.p95 / bareFrames.latencyMs.p95),
-          convergeP95VsEchoRttP95: round(yjs.convergeMs.p95 / rtt.p95),
+          convergeP95VsBareRelayP95: round(yjs.convergeMs.p95 / relayYjs.convergeMs.p95),
+          convergeP50VsBareRelayP50: round(yjs.convergeMs.p50 / relayYjs.convergeMs.p50),
         },
         goals: {
           frameP95Ms: 100,
@@ -306,7 +410,7 @@ async function main() {
   process.exit(0);
 }
 
-(args.has("serve") ? serve() : main()).catch((error: unknown) => {
+(args.has("serve") ? serve() : args.has("editors-proc") ? editorProcess() : main()).catch((error: unknown) => {
   console.error(error);
   process.exit(1);
 });
