@@ -12,6 +12,7 @@ export function directoryStore(root: string): ImageStore {
   const file = (key: string) => path.join(root, ...checkKey(key).split("/"));
   return {
     kind: "directory",
+    root,
     async put(key, data) {
       const target = file(key);
       await mkdir(path.dirname(target), { recursive: true });

@@ -101,3 +101,22 @@ describe("directory store", () => {
     expect(readdirSync(path.join(root, "images", "r"))).toEqual(["final.png"]);
   });
 });
+
+describe("local cache over a store", () => {
+  it("publishes data-dir files to the store and fills a missing local copy; no-op when the store is the data dir", async () => {
+    const { localCache } = await import("./local-cache");
+    const { writeFile, mkdir, readFile } = await import("node:fs/promises");
+    const worker = mkdtempSync(path.join(tmpdir(), "clipig-worker-"));
+    const node = mkdtempSync(path.join(tmpdir(), "clipig-node-"));
+    const shared = s3Store({ endpoint: stub.endpoint, bucket: "renders", region: "test-1", prefix: "cache/", credentials });
+    await mkdir(path.join(worker, "images", "r9"), { recursive: true });
+    await writeFile(path.join(worker, "images", "r9", "snap-5.png"), png);
+    await localCache(shared, worker).publish("images/r9/snap-5.png");
+    await localCache(shared, node).ensureLocal("images/r9/snap-5.png");
+    expect([...(await readFile(path.join(node, "images", "r9", "snap-5.png")))]).toEqual([...png]);
+    await localCache(shared, node).ensureLocal("images/r9/missing.png"); // nothing there: nothing written
+    const same = directoryStore(worker);
+    await localCache(same, worker).publish("images/r9/snap-5.png");
+    expect(readdirSync(path.join(worker, "images", "r9"))).toEqual(["snap-5.png"]);
+  });
+});

@@ -4,6 +4,8 @@
  */
 export interface ImageStore {
   readonly kind: "directory" | "s3";
+  /** The directory of a directory store. */
+  readonly root?: string;
   put(key: string, data: Uint8Array, contentType: string): Promise<void>;
   /** The stored bytes, or null when there is no such object. */
   get(key: string): Promise<Uint8Array | null>;
