@@ -25,13 +25,18 @@ async function main() {
   });
   console.log(`CLIPig Studio on http://localhost:${server.port}`);
 
+  // Graceful: live runs are marked interrupted (they can continue), open documents are stored.
+  // A second signal exits at once.
+  let closing = false;
   const shutdown = async () => {
+    if (closing) process.exit(1);
+    closing = true;
     await server.close();
     await closeDb();
     process.exit(0);
   };
-  process.once("SIGINT", () => void shutdown());
-  process.once("SIGTERM", () => void shutdown());
+  process.on("SIGINT", () => void shutdown());
+  process.on("SIGTERM", () => void shutdown());
 }
 
 main().catch((e: unknown) => {

@@ -93,11 +93,12 @@ describe("collaboration server", () => {
 
     a.provider.destroy();
     b.provider.destroy();
-    await server.stop();
-    // The last one out compacted: state + YAML on the row, no pending update rows.
+    // The last one out flushed and unloaded: state + YAML on the row, no pending update rows.
+    await expect.poll(() => server.collab.loadedCount, poll).toBe(0);
     const row = await db().experiment.findUniqueOrThrow({ where: { id } });
     expect(row.yaml).toBe("# alice\nepochs: 10\nseed: 3\n");
     expect(await db().yjsUpdate.count({ where: { experimentId: id } })).toBe(0);
+    await server.stop();
 
     server = await start();
     const c = client(server, id, bob.cookie);
