@@ -110,7 +110,7 @@ export class CollabServer {
       { debounceMs: this.options.debounceMs ?? 2000, maxDebounceMs: this.options.maxDebounceMs ?? 10_000 },
     );
     try {
-      await this.runHooks("loadDocument", { documentName, document: document.doc });
+      await this.runHooks("loadDocument", { documentName, document: document.doc, awareness: document.awareness });
     } catch (error) {
       document.destroy();
       throw error;

@@ -5,6 +5,7 @@
  */
 import type { IncomingMessage } from "node:http";
 import type * as Y from "yjs";
+import type { Awareness } from "y-protocols/awareness";
 import type { Identity } from "../auth/identity";
 
 export interface AuthenticatePayload {
@@ -22,6 +23,8 @@ export interface AuthResult {
 export interface LoadPayload {
   documentName: string;
   document: Y.Doc;
+  /** The document's presence (cursors, names); absent when loading outside the server (recovery). */
+  awareness?: Awareness;
 }
 
 /** One batch of document updates, merged; the server relays it only after every `change` hook resolved. */

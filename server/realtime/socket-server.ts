@@ -14,7 +14,8 @@ import { PROTOCOL_VERSION, type ClientToServerEvents, type ErrorCode, type Role,
 import { BadPayload, continuePayload, experimentRef, startPayload } from "./validate";
 
 export interface SocketServerOptions {
-  runs: RunService;
+  /** The embedded `RunService`, or the cluster's queue-backed runs (`server/cluster/cluster-runs.ts`). */
+  runs: Pick<RunService, "subscribe" | "roomSnapshot" | "start" | "continue" | "update" | "control">;
   roleFor?: (identity: Identity | null, experimentId: string) => Promise<Role | null>;
   /** A frame not acknowledged within this long counts as acknowledged (default 5 s). */
   frameAckTimeoutMs?: number;
