@@ -84,7 +84,7 @@ class EpochTrainer implements Trainer, TrainerInternals {
   private lastLrs = 1;
   private snapshots: SnapshotClock | null = null;
   private stopRequested = false;
-  private pauseGate: { promise: Promise<void>; release: () => void } | null = null;
+  private pauseGate: { promise: Promise<void>; release: () => void; since: number } | null = null;
   private queue: Promise<unknown> = Promise.resolve();
   private loop: Promise<void> | null = null;
   private lastEpochStart = 0;
@@ -134,7 +134,7 @@ class EpochTrainer implements Trainer, TrainerInternals {
     if (this.status !== "running" || this.pauseGate) return;
     let release = () => {};
     const promise = new Promise<void>((r) => (release = r));
-    this.pauseGate = { promise, release };
+    this.pauseGate = { promise, release, since: now() };
     this.setStatus("paused");
   }
 
@@ -142,6 +142,8 @@ class EpochTrainer implements Trainer, TrainerInternals {
     const gate = this.pauseGate;
     if (!gate) return;
     this.pauseGate = null;
+    // Paused time is not training time (epochs/s, runtime).
+    this.lastEpochStart += now() - gate.since;
     this.setStatus("running");
     gate.release();
   }
