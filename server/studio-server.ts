@@ -2,10 +2,14 @@
  * Composes the studio's one HTTP server: a page handler (Next.js in production), the image route
  * at /api/images/…, Socket.IO at /socket.io and the Yjs endpoint at /yjs/<experimentId>, all on
  * one port. At start it compacts Yjs updates a crash left behind and marks interrupted runs.
+ * With `REDIS_URL` set it runs as one node of a cluster (`server/cluster/node.ts`).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import type { AddressInfo } from "node:net";
+import { clusterConfig, type ClusterConfig } from "./cluster/config";
+import type { ClusterRuns } from "./cluster/cluster-runs";
+import { clusterNode } from "./cluster/node";
 import { accessExtension } from "./collab/access";
 import { CollabServer, type CollabOptions } from "./collab/collab-server";
 import { databaseExtension } from "./collab/database";
@@ -32,12 +36,14 @@ export interface StudioServerOptions {
   runs?: Partial<EnvRunSettings> & { statsIntervalMs?: number; spawn?: SpawnWorker };
   collab?: Pick<CollabOptions, "debounceMs" | "maxDebounceMs" | "maxMessageBytes">;
   frameAckTimeoutMs?: number;
+  /** Cluster mode (default: from REDIS_URL; null: embedded). */
+  cluster?: ClusterConfig | null;
 }
 
 export interface StudioServer {
   port: number;
   collab: CollabServer;
-  runs: RunService;
+  runs: RunService | ClusterRuns;
   rooms: RoomHub;
   /** Interrupts live runs, stores every open document, closes every socket. */
   close(): Promise<void>;
@@ -45,32 +51,38 @@ export interface StudioServer {
 
 export async function startStudioServer(opts: StudioServerOptions): Promise<StudioServer> {
   const dir = opts.dataDir ?? dataDir();
-  const database = databaseExtension();
+  const clusterSettings = opts.cluster === undefined ? clusterConfig() : opts.cluster;
+  const cluster = clusterSettings ? await clusterNode(clusterSettings, dir) : null;
+  const database = cluster?.database ?? databaseExtension();
   const recovered = await database.recover();
   if (recovered.length) console.log(`collab: compacted ${recovered.length} document(s) left by a crash`);
-  const collab = new CollabServer({ extensions: [accessExtension(), database], ...opts.collab });
+  const collab = new CollabServer({ extensions: [accessExtension(), database, ...(cluster?.collabExtensions ?? [])], ...opts.collab });
 
   const store = new RunStore();
-  const runs = new RunService({
+  const readYaml = async (experimentId: string) => {
+    const live = collab.liveText(experimentId, YJS_TEXT_FIELD);
+    if (live !== null) return live;
+    const row = await db().experiment.findUnique({ where: { id: experimentId }, select: { yaml: true } });
+    return row?.yaml ?? null;
+  };
+  const local = new RunService({
     ...runSettingsFromEnv(),
     statsIntervalMs: 100,
     spawn: spawnProcessWorker,
     ...opts.runs,
     dataDir: dir,
     store,
-    async readYaml(experimentId) {
-      const live = collab.liveText(experimentId, YJS_TEXT_FIELD);
-      if (live !== null) return live;
-      const row = await db().experiment.findUnique({ where: { id: experimentId }, select: { yaml: true } });
-      return row?.yaml ?? null;
-    },
+    readYaml,
   });
+  // In a cluster, GPU workers run what the queue holds; the local service only answers for stored runs.
+  const runs = cluster ? await cluster.createRuns({ store, readYaml, stored: local }) : local;
   const interrupted = await runs.recover();
   if (interrupted) console.log(`runs: ${interrupted} run(s) interrupted by the restart can be continued`);
 
   const images = imageRoute({ store, dataDir: dir });
   const http = createServer((req, res) => {
-    images(req, res)
+    (cluster ? cluster.handle(req, res) : Promise.resolve(false))
+      .then((handled) => handled || images(req, res))
       .then((handled) => handled || opts.handle(req, res))
       .catch((error: unknown) => {
         console.error("images:", error);
@@ -78,6 +90,7 @@ export async function startStudioServer(opts: StudioServerOptions): Promise<Stud
       });
   });
   const { io, hub } = createSocketServer(http, { runs, frameAckTimeoutMs: opts.frameAckTimeoutMs });
+  cluster?.attach(io, collab);
   http.on("upgrade", (req, socket, head) => {
     if (req.url?.startsWith("/socket.io")) return; // Socket.IO's own listener handles it
     if (handleYjsUpgrade(collab, req, socket, head)) return;
@@ -97,6 +110,7 @@ export async function startStudioServer(opts: StudioServerOptions): Promise<Stud
       await runs.close();
       await collab.close();
       await io.close(); // also closes the HTTP server
+      await cluster?.close();
     },
   };
 }
