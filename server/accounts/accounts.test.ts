@@ -4,7 +4,15 @@ import { closeDb, db } from "../db/client";
 import { changePassword, findUser, signIn, signOut, signUp } from "./accounts";
 import { AccountError } from "./errors";
 import { onAccessRevoked, type AccessRevoked } from "./events";
-import { clearSessionCookie, resolveSession, resolveToken, revokeAllSessions, revokeSession, sessionCookie, sessionPolicy } from "./sessions";
+import {
+  clearSessionCookie,
+  resolveSession,
+  resolveToken,
+  revokeAllSessions,
+  revokeSession,
+  sessionCookie,
+  sessionPolicy,
+} from "./sessions";
 import { useTempDatabase } from "./testing";
 
 const PW = "correct horse battery";
@@ -28,7 +36,11 @@ async function failure(p: Promise<unknown>): Promise<AccountError> {
 
 describe("sign up and sign in", () => {
   it("stores an Argon2id hash, never the password, and returns a DTO without it", async () => {
-    const { user, token } = await signUp({ username: "Alice", password: PW, displayName: "Alice A." });
+    const { user, token } = await signUp({
+      username: "Alice",
+      password: PW,
+      displayName: "Alice A.",
+    });
     expect(Object.keys(user).sort()).toEqual(["color", "displayName", "id", "username"]);
     expect(user.username).toBe("alice");
     const row = await db().user.findUniqueOrThrow({ where: { id: user.id } });
@@ -39,14 +51,23 @@ describe("sign up and sign in", () => {
   });
 
   it("refuses a taken username in any case, and bad names and passwords", async () => {
-    expect((await failure(signUp({ username: "ALICE", password: PW }))).code).toBe("username_taken");
-    expect((await failure(signUp({ username: "g_guestname", password: PW }))).code).toBe("invalid_username");
-    expect((await failure(signUp({ username: "carol", password: "short" }))).code).toBe("invalid_password");
+    expect((await failure(signUp({ username: "ALICE", password: PW }))).code).toBe(
+      "username_taken",
+    );
+    expect((await failure(signUp({ username: "g_guestname", password: PW }))).code).toBe(
+      "invalid_username",
+    );
+    expect((await failure(signUp({ username: "carol", password: "short" }))).code).toBe(
+      "invalid_password",
+    );
     expect(await db().user.count({ where: { username: "carol" } })).toBe(0);
   });
 
   it("two sign-ups racing for one name: exactly one wins", async () => {
-    const results = await Promise.allSettled([signUp({ username: "dora", password: PW }), signUp({ username: "DORA", password: PW })]);
+    const results = await Promise.allSettled([
+      signUp({ username: "dora", password: PW }),
+      signUp({ username: "DORA", password: PW }),
+    ]);
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
     const lost = results.find((r) => r.status === "rejected") as PromiseRejectedResult;
     expect((lost.reason as AccountError).code).toBe("username_taken");
@@ -60,7 +81,9 @@ describe("sign up and sign in", () => {
   });
 
   it("answers an unknown user, a guest row and a wrong password alike, each after a full hash verification", async () => {
-    await db().user.create({ data: { id: "g_guest_without_pw", username: "g_guest_without_pw", displayName: "Guest" } });
+    await db().user.create({
+      data: { id: "g_guest_without_pw", username: "g_guest_without_pw", displayName: "Guest" },
+    });
     // CPU time (Argon2 runs on libuv's threads, which process.cpuUsage counts): unlike wall time
     // it does not swing with other work on a shared machine.
     const time = async (username: string, password: string) => {
@@ -75,7 +98,10 @@ describe("sign up and sign in", () => {
     const guest = await time("g_guest_without_pw", "");
     const tooLong = await time("alice", "x".repeat(10_000));
     for (const r of [...unknown, guest, tooLong]) {
-      expect({ code: r.code, message: r.message }).toEqual({ code: wrong[0].code, message: wrong[0].message });
+      expect({ code: r.code, message: r.message }).toEqual({
+        code: wrong[0].code,
+        message: wrong[0].message,
+      });
     }
     expect(wrong[0].code).toBe("bad_credentials");
     // An Argon2id verification (19 MiB, 2 passes) costs tens of ms of CPU; an early return well under one.
@@ -109,13 +135,19 @@ describe("sessions", () => {
     const fresh = await resolveToken(token, policy);
     expect(fresh?.session.refreshed).toBe(false);
     // 30 s of the 60 s lifetime used: the next use extends it to a full lifetime
-    await db().session.update({ where: { id: sessionId }, data: { expiresAt: new Date(Date.now() + 30_000) } });
+    await db().session.update({
+      where: { id: sessionId },
+      data: { expiresAt: new Date(Date.now() + 30_000) },
+    });
     const slid = await resolveToken(token, policy);
     expect(slid?.session.refreshed).toBe(true);
     expect(slid!.session.expiresAt.getTime()).toBeGreaterThan(Date.now() + 55_000);
     const stored = await db().session.findUniqueOrThrow({ where: { id: sessionId } });
     expect(stored.expiresAt.getTime()).toBe(slid!.session.expiresAt.getTime());
-    await db().session.update({ where: { id: sessionId }, data: { expiresAt: new Date(Date.now() - 1) } });
+    await db().session.update({
+      where: { id: sessionId },
+      data: { expiresAt: new Date(Date.now() - 1) },
+    });
     expect(await resolveToken(token, policy)).toBeNull();
   });
 
@@ -150,26 +182,39 @@ describe("sessions", () => {
   it("a password change keeps the current session and ends the others", async () => {
     const a = await signIn({ username: "alice", password: PW });
     const b = await signIn({ username: "alice", password: PW });
-    expect((await failure(changePassword(a.user.id, "not the password", "new passphrase here"))).code).toBe("bad_credentials");
+    expect(
+      (await failure(changePassword(a.user.id, "not the password", "new passphrase here"))).code,
+    ).toBe("bad_credentials");
     await changePassword(a.user.id, PW, "new passphrase here", a.sessionId);
     expect(await resolveToken(a.token)).not.toBeNull();
     expect(await resolveToken(b.token)).toBeNull();
-    expect((await failure(signIn({ username: "alice", password: PW }))).code).toBe("bad_credentials");
-    expect((await signIn({ username: "alice", password: "new passphrase here" })).user.username).toBe("alice");
+    expect((await failure(signIn({ username: "alice", password: PW }))).code).toBe(
+      "bad_credentials",
+    );
+    expect(
+      (await signIn({ username: "alice", password: "new passphrase here" })).user.username,
+    ).toBe("alice");
   });
 
   it("reads its lifetime from CLIPIG_SESSION_DAYS, refusing nonsense", () => {
     expect(sessionPolicy({})).toEqual({ ttlMs: 30 * 86_400_000, refreshEveryMs: 86_400_000 });
-    expect(sessionPolicy({ CLIPIG_SESSION_DAYS: "7" })).toEqual({ ttlMs: 7 * 86_400_000, refreshEveryMs: 60_480_000 });
+    expect(sessionPolicy({ CLIPIG_SESSION_DAYS: "7" })).toEqual({
+      ttlMs: 7 * 86_400_000,
+      refreshEveryMs: 60_480_000,
+    });
     expect(() => sessionPolicy({ CLIPIG_SESSION_DAYS: "forever" })).toThrow(/CLIPIG_SESSION_DAYS/);
     expect(() => sessionPolicy({ CLIPIG_SESSION_DAYS: "-1" })).toThrow(/CLIPIG_SESSION_DAYS/);
   });
 
   it("builds cookies that scripts cannot read and other sites do not send on subrequests", () => {
     const token = "A".repeat(43);
-    expect(sessionCookie(token, { secure: false, maxAgeSeconds: 60 })).toBe(`clipig_session=${token}; Path=/; HttpOnly; SameSite=Lax; Max-Age=60`);
+    expect(sessionCookie(token, { secure: false, maxAgeSeconds: 60 })).toBe(
+      `clipig_session=${token}; Path=/; HttpOnly; SameSite=Lax; Max-Age=60`,
+    );
     const secure = sessionCookie(token, { secure: true });
-    expect(secure).toMatch(/^__Host-clipig_session=A{43}; Path=\/; HttpOnly; SameSite=Lax; Max-Age=2592000; Secure$/);
+    expect(secure).toMatch(
+      /^__Host-clipig_session=A{43}; Path=\/; HttpOnly; SameSite=Lax; Max-Age=2592000; Secure$/,
+    );
     expect(clearSessionCookie({ secure: true })).toContain("Max-Age=0");
     expect(() => sessionCookie("x; Domain=evil.example", { secure: false })).toThrow();
   });

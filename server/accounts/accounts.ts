@@ -8,8 +8,20 @@ import { db } from "../db/client";
 import { AccountError } from "./errors";
 import { emitAccessRevoked } from "./events";
 import { dummyHash, hashPassword, needsRehash, verifyPassword } from "./password";
-import { cleanDisplayName, normalizeUsername, PASSWORD_MAX, passwordProblem, usernameProblem } from "./rules";
-import { createSession, revokeSessionToken, sessionPolicy, type NewSession, type SessionPolicy } from "./sessions";
+import {
+  cleanDisplayName,
+  normalizeUsername,
+  PASSWORD_MAX,
+  passwordProblem,
+  usernameProblem,
+} from "./rules";
+import {
+  createSession,
+  revokeSessionToken,
+  sessionPolicy,
+  type NewSession,
+  type SessionPolicy,
+} from "./sessions";
 import { colorFor, userDto, USER_SELECT, type UserDto } from "./users";
 
 export interface SignedIn extends NewSession {
@@ -32,30 +44,45 @@ export async function signUp(
   try {
     return await db().$transaction(async (tx) => {
       const row = await tx.user.create({
-        data: { username, passwordHash, displayName: cleanDisplayName(input.displayName, username), color: colorFor(username) },
+        data: {
+          username,
+          passwordHash,
+          displayName: cleanDisplayName(input.displayName, username),
+          color: colorFor(username),
+        },
         select: USER_SELECT,
       });
       return { user: userDto(row), ...(await createSession(row.id, policy, tx)) };
     });
   } catch (error) {
-    if (isUniqueViolation(error)) throw new AccountError("username_taken", "This username is taken");
+    if (isUniqueViolation(error))
+      throw new AccountError("username_taken", "This username is taken");
     throw error;
   }
 }
 
-export async function signIn(input: { username: string; password: string }, policy: SessionPolicy = sessionPolicy()): Promise<SignedIn> {
+export async function signIn(
+  input: { username: string; password: string },
+  policy: SessionPolicy = sessionPolicy(),
+): Promise<SignedIn> {
   const username = normalizeUsername(String(input.username ?? ""));
   const password = String(input.password ?? "");
   const plausible = usernameProblem(username) === null && password.length <= PASSWORD_MAX * 4;
   const row = plausible
-    ? await db().user.findUnique({ where: { username }, select: { ...USER_SELECT, passwordHash: true } })
+    ? await db().user.findUnique({
+        where: { username },
+        select: { ...USER_SELECT, passwordHash: true },
+      })
     : null;
   // Same work on every path: one verification against a real or a dummy hash.
   const stored = row?.passwordHash ?? (await dummyHash());
   const ok = (await verifyPassword(stored, plausible ? password : "")) && row?.passwordHash != null;
   if (!ok || !row) throw new AccountError("bad_credentials", BAD_CREDENTIALS);
   if (needsRehash(stored)) {
-    await db().user.update({ where: { id: row.id }, data: { passwordHash: await hashPassword(password) } });
+    await db().user.update({
+      where: { id: row.id },
+      data: { passwordHash: await hashPassword(password) },
+    });
   }
   return { user: userDto(row), ...(await createSession(row.id, policy)) };
 }
@@ -66,8 +93,16 @@ export async function signOut(token: string | null): Promise<void> {
 }
 
 /** Checks the current password, stores the new one and ends every other session of the user. */
-export async function changePassword(userId: string, current: string, next: string, keepSessionId?: string): Promise<void> {
-  const row = await db().user.findUnique({ where: { id: userId }, select: { username: true, passwordHash: true } });
+export async function changePassword(
+  userId: string,
+  current: string,
+  next: string,
+  keepSessionId?: string,
+): Promise<void> {
+  const row = await db().user.findUnique({
+    where: { id: userId },
+    select: { username: true, passwordHash: true },
+  });
   const stored = row?.passwordHash ?? (await dummyHash());
   if (!(await verifyPassword(stored, String(current))) || !row?.passwordHash) {
     throw new AccountError("bad_credentials", BAD_CREDENTIALS);
@@ -81,7 +116,10 @@ export async function changePassword(userId: string, current: string, next: stri
       where: { userId, revokedAt: null, ...(keepSessionId ? { id: { not: keepSessionId } } : {}) },
       select: { id: true },
     });
-    await tx.session.updateMany({ where: { id: { in: live.map((s) => s.id) } }, data: { revokedAt: new Date() } });
+    await tx.session.updateMany({
+      where: { id: { in: live.map((s) => s.id) } },
+      data: { revokedAt: new Date() },
+    });
     return live.map((s) => s.id);
   });
   if (ended.length > 0) emitAccessRevoked({ kind: "sessions", userId, sessionIds: ended });
@@ -96,5 +134,7 @@ export async function findUser(username: string): Promise<UserDto | null> {
 }
 
 function isUniqueViolation(error: unknown): boolean {
-  return typeof error === "object" && error !== null && (error as { code?: unknown }).code === "P2002";
+  return (
+    typeof error === "object" && error !== null && (error as { code?: unknown }).code === "P2002"
+  );
 }

@@ -18,7 +18,21 @@ export {
   type SessionPolicy,
   type CookieOptions,
 } from "./sessions";
-export { roleOf, roleFromFacts, can, isRole, isVisibility, rank, ROLES, ACTIONS, VISIBILITIES, GRANTABLE_ROLES, type Role, type Action, type Visibility } from "./roles";
+export {
+  roleOf,
+  roleFromFacts,
+  can,
+  isRole,
+  isVisibility,
+  rank,
+  ROLES,
+  ACTIONS,
+  VISIBILITIES,
+  GRANTABLE_ROLES,
+  type Role,
+  type Action,
+  type Visibility,
+} from "./roles";
 export {
   requireRole,
   addMember,

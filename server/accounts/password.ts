@@ -9,7 +9,12 @@ import { randomBytes } from "node:crypto";
 /** `Algorithm.Argon2id`: a const enum, which isolatedModules cannot read from a .d.ts. */
 const ARGON2ID = 2 as Algorithm;
 
-export const HASH_OPTIONS: Readonly<Options> = { algorithm: ARGON2ID, memoryCost: 19_456, timeCost: 2, parallelism: 1 };
+export const HASH_OPTIONS: Readonly<Options> = {
+  algorithm: ARGON2ID,
+  memoryCost: 19_456,
+  timeCost: 2,
+  parallelism: 1,
+};
 
 export function hashPassword(password: string): Promise<string> {
   return hash(password, HASH_OPTIONS);

@@ -28,7 +28,9 @@ describe("roleOf", () => {
       ids[name] = (await db().user.create({ data: { username: name, displayName: name } })).id;
     }
     for (const visibility of ["public", "unlisted", "private", "bogus"]) {
-      const e = await db().experiment.create({ data: { title: visibility, yaml: "", ownerId: ids.owner, visibility } });
+      const e = await db().experiment.create({
+        data: { title: visibility, yaml: "", ownerId: ids.owner, visibility },
+      });
       ids[visibility] = e.id;
       for (const role of ["editor", "runner", "viewer"] as const) {
         await db().member.create({ data: { experimentId: e.id, userId: ids[role], role } });
@@ -48,7 +50,9 @@ describe("roleOf", () => {
     ["bogus", ["owner", "editor", "runner", "viewer", null, null]],
   ];
   it.each(cases)("%s experiment", async (visibility, expected) => {
-    const got = await Promise.all(who.map((w) => roleOf(w === "anonymous" ? null : ids[w], ids[visibility])));
+    const got = await Promise.all(
+      who.map((w) => roleOf(w === "anonymous" ? null : ids[w], ids[visibility])),
+    );
     expect(got).toEqual(expected);
   });
 
@@ -59,7 +63,10 @@ describe("roleOf", () => {
   });
 
   it("a member row with an unknown role grants nothing beyond visibility", async () => {
-    await db().member.update({ where: { experimentId_userId: { experimentId: ids.private, userId: ids.viewer } }, data: { role: "admin" } });
+    await db().member.update({
+      where: { experimentId_userId: { experimentId: ids.private, userId: ids.viewer } },
+      data: { role: "admin" },
+    });
     expect(await roleOf(ids.viewer, ids.private)).toBeNull();
     expect(await roleOf(ids.viewer, ids.public)).toBe("viewer");
   });

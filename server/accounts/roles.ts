@@ -34,11 +34,14 @@ export function can(role: Role | null, action: Action): boolean {
 /** Roles an owner may hand out by invite or share link (ownership is `Experiment.ownerId`). */
 export const GRANTABLE_ROLES: readonly Role[] = ["editor", "runner", "viewer"];
 
-export const isRole = (value: unknown): value is Role => (ROLES as readonly unknown[]).includes(value);
-export const isVisibility = (value: unknown): value is Visibility => (VISIBILITIES as readonly unknown[]).includes(value);
+export const isRole = (value: unknown): value is Role =>
+  (ROLES as readonly unknown[]).includes(value);
+export const isVisibility = (value: unknown): value is Visibility =>
+  (VISIBILITIES as readonly unknown[]).includes(value);
 
 /** Higher = more rights; the order the table above implies. */
-export const rank = (role: Role | null): number => (role === null ? 0 : ROLES.length - ROLES.indexOf(role));
+export const rank = (role: Role | null): number =>
+  role === null ? 0 : ROLES.length - ROLES.indexOf(role);
 
 /** The rule over rows already loaded (lists, forks); `roleOf` loads them for one experiment. */
 export function roleFromFacts(
@@ -53,7 +56,8 @@ export function roleFromFacts(
 
 /** The caller's role on an experiment; null when it is missing or hidden from them. */
 export async function roleOf(userId: string | null, experimentId: string): Promise<Role | null> {
-  if (typeof experimentId !== "string" || experimentId.length === 0 || experimentId.length > 64) return null;
+  if (typeof experimentId !== "string" || experimentId.length === 0 || experimentId.length > 64)
+    return null;
   const experiment = await db().experiment.findUnique({
     where: { id: experimentId },
     select: {

@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { cleanDisplayName, normalizeUsername, passwordProblem, PASSWORD_MAX, usernameProblem } from "./rules";
+import {
+  cleanDisplayName,
+  normalizeUsername,
+  passwordProblem,
+  PASSWORD_MAX,
+  usernameProblem,
+} from "./rules";
 
 describe("username rules", () => {
   it("normalises case, width and surrounding space", () => {

@@ -13,14 +13,58 @@ export const PASSWORD_MAX = 256;
 
 const USERNAME = /^[a-z][a-z0-9_-]*$/;
 const RESERVED = new Set([
-  "admin", "administrator", "root", "system", "guest", "anonymous", "nobody", "owner", "support",
-  "api", "app", "e", "r", "new", "me", "settings", "account", "login", "logout", "signin", "signout",
-  "signup", "register", "yjs", "socket", "static", "public", "null", "undefined",
+  "admin",
+  "administrator",
+  "root",
+  "system",
+  "guest",
+  "anonymous",
+  "nobody",
+  "owner",
+  "support",
+  "api",
+  "app",
+  "e",
+  "r",
+  "new",
+  "me",
+  "settings",
+  "account",
+  "login",
+  "logout",
+  "signin",
+  "signout",
+  "signup",
+  "register",
+  "yjs",
+  "socket",
+  "static",
+  "public",
+  "null",
+  "undefined",
 ]);
 const COMMON_PASSWORDS = new Set([
-  "1234567890", "0123456789", "12345678910", "1111111111", "0000000000", "qwertyuiop", "password12",
-  "password123", "password1234", "passw0rd123", "iloveyou12", "abcdefghij", "abcd1234567", "letmein123",
-  "welcome123", "qwerty1234", "qwerty12345", "1q2w3e4r5t", "zxcvbnm123", "administrator", "changeme123",
+  "1234567890",
+  "0123456789",
+  "12345678910",
+  "1111111111",
+  "0000000000",
+  "qwertyuiop",
+  "password12",
+  "password123",
+  "password1234",
+  "passw0rd123",
+  "iloveyou12",
+  "abcdefghij",
+  "abcd1234567",
+  "letmein123",
+  "welcome123",
+  "qwerty1234",
+  "qwerty12345",
+  "1q2w3e4r5t",
+  "zxcvbnm123",
+  "administrator",
+  "changeme123",
 ]);
 
 /** Trimmed, NFKC-folded, lower case: the form stored and looked up. */
@@ -54,7 +98,9 @@ export function passwordProblem(password: string, username: string): string | nu
 
 /** Display names: visible text, no control characters, at most 40 characters. */
 export function cleanDisplayName(raw: string | undefined, fallback: string): string {
-  // eslint-disable-next-line no-control-regex
-  const text = (raw ?? "").normalize("NFKC").replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2066-\u2069]/g, "").trim();
+  const text = (raw ?? "")
+    .normalize("NFKC")
+    .replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2066-\u2069]/g, "")
+    .trim();
   return [...text].slice(0, 40).join("") || fallback;
 }

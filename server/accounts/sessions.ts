@@ -25,14 +25,20 @@ export interface SessionPolicy {
 }
 
 /** `CLIPIG_SESSION_DAYS` (default 30); refreshed at most once a day (or every tenth of the lifetime). */
-export function sessionPolicy(env: Readonly<Record<string, string | undefined>> = process.env): SessionPolicy {
+export function sessionPolicy(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): SessionPolicy {
   const days = Number(env.CLIPIG_SESSION_DAYS ?? 30);
-  if (!(days > 0 && days <= 3650)) throw new Error(`CLIPIG_SESSION_DAYS must be a number of days, got '${env.CLIPIG_SESSION_DAYS}'`);
+  if (!(days > 0 && days <= 3650))
+    throw new Error(
+      `CLIPIG_SESSION_DAYS must be a number of days, got '${env.CLIPIG_SESSION_DAYS}'`,
+    );
   const ttlMs = days * DAY_MS;
   return { ttlMs, refreshEveryMs: Math.min(DAY_MS, ttlMs / 10) };
 }
 
-export const hashToken = (token: string): string => createHash("sha256").update(token).digest("hex");
+export const hashToken = (token: string): string =>
+  createHash("sha256").update(token).digest("hex");
 
 export interface NewSession {
   /** Goes into the cookie and nowhere else; never stored. */
@@ -44,10 +50,17 @@ export interface NewSession {
 type SessionTx = Pick<ReturnType<typeof db>, "session">;
 
 /** Starts a session for a user (inside the caller's transaction when one is given). */
-export async function createSession(userId: string, policy = sessionPolicy(), tx: SessionTx = db()): Promise<NewSession> {
+export async function createSession(
+  userId: string,
+  policy = sessionPolicy(),
+  tx: SessionTx = db(),
+): Promise<NewSession> {
   const token = randomBytes(32).toString("base64url");
   const expiresAt = new Date(Date.now() + policy.ttlMs);
-  const row = await tx.session.create({ data: { tokenHash: hashToken(token), userId, expiresAt }, select: { id: true } });
+  const row = await tx.session.create({
+    data: { tokenHash: hashToken(token), userId, expiresAt },
+    select: { id: true },
+  });
   return { token, sessionId: row.id, expiresAt };
 }
 
@@ -69,12 +82,18 @@ export function sessionToken(cookieHeader: string | undefined): string | null {
 }
 
 /** The signed-in user behind a Cookie header; null for none, unknown, expired or revoked sessions. */
-export async function resolveSession(cookieHeader: string | undefined, policy = sessionPolicy()): Promise<ResolvedSession | null> {
+export async function resolveSession(
+  cookieHeader: string | undefined,
+  policy = sessionPolicy(),
+): Promise<ResolvedSession | null> {
   const token = sessionToken(cookieHeader);
   return token === null ? null : resolveToken(token, policy);
 }
 
-export async function resolveToken(token: string, policy = sessionPolicy()): Promise<ResolvedSession | null> {
+export async function resolveToken(
+  token: string,
+  policy = sessionPolicy(),
+): Promise<ResolvedSession | null> {
   if (!TOKEN.test(token)) return null;
   const row = await db().session.findUnique({
     where: { tokenHash: hashToken(token) },
@@ -87,7 +106,10 @@ export async function resolveToken(token: string, policy = sessionPolicy()): Pro
   if (refreshed) {
     expiresAt = new Date(now + policy.ttlMs);
     // Only a live session slides: a concurrent revocation wins.
-    const { count } = await db().session.updateMany({ where: { id: row.id, revokedAt: null }, data: { expiresAt } });
+    const { count } = await db().session.updateMany({
+      where: { id: row.id, revokedAt: null },
+      data: { expiresAt },
+    });
     if (count === 0) return null;
   }
   return { user: userDto(row.user), session: { id: row.id, expiresAt, refreshed } };
@@ -96,7 +118,10 @@ export async function resolveToken(token: string, policy = sessionPolicy()): Pro
 /** Ends the session behind this token (sign-out). Returns whether there was a live one. */
 export async function revokeSessionToken(token: string): Promise<boolean> {
   if (!TOKEN.test(token)) return false;
-  const row = await db().session.findUnique({ where: { tokenHash: hashToken(token) }, select: { id: true, userId: true } });
+  const row = await db().session.findUnique({
+    where: { tokenHash: hashToken(token) },
+    select: { id: true, userId: true },
+  });
   if (!row) return false;
   return (await revokeWhere(row.userId, [row.id])) > 0;
 }
@@ -109,15 +134,25 @@ export async function revokeSession(userId: string, sessionId: string): Promise<
 /** Ends every session of a user ("sign out everywhere", password change); returns how many. */
 export async function revokeAllSessions(userId: string, exceptSessionId?: string): Promise<number> {
   const live = await db().session.findMany({
-    where: { userId, revokedAt: null, ...(exceptSessionId ? { id: { not: exceptSessionId } } : {}) },
+    where: {
+      userId,
+      revokedAt: null,
+      ...(exceptSessionId ? { id: { not: exceptSessionId } } : {}),
+    },
     select: { id: true },
   });
-  return revokeWhere(userId, live.map((s) => s.id));
+  return revokeWhere(
+    userId,
+    live.map((s) => s.id),
+  );
 }
 
 async function revokeWhere(userId: string, ids: string[]): Promise<number> {
   if (ids.length === 0) return 0;
-  const { count } = await db().session.updateMany({ where: { userId, id: { in: ids }, revokedAt: null }, data: { revokedAt: new Date() } });
+  const { count } = await db().session.updateMany({
+    where: { userId, id: { in: ids }, revokedAt: null },
+    data: { revokedAt: new Date() },
+  });
   if (count > 0) emitAccessRevoked({ kind: "sessions", userId, sessionIds: ids });
   return count;
 }
@@ -125,7 +160,9 @@ async function revokeWhere(userId: string, ids: string[]): Promise<number> {
 /** Drops sessions that expired or were revoked more than a day ago; returns how many. */
 export async function pruneSessions(now = new Date()): Promise<number> {
   const before = new Date(now.getTime() - DAY_MS);
-  const { count } = await db().session.deleteMany({ where: { OR: [{ expiresAt: { lt: now } }, { revokedAt: { lt: before } }] } });
+  const { count } = await db().session.deleteMany({
+    where: { OR: [{ expiresAt: { lt: now } }, { revokedAt: { lt: before } }] },
+  });
   return count;
 }
 
@@ -136,10 +173,19 @@ export interface CookieOptions {
 }
 
 /** `Set-Cookie` value for a new or refreshed session. */
-export function sessionCookie(token: string, { secure, maxAgeSeconds = sessionPolicy().ttlMs / 1000 }: CookieOptions): string {
+export function sessionCookie(
+  token: string,
+  { secure, maxAgeSeconds = sessionPolicy().ttlMs / 1000 }: CookieOptions,
+): string {
   if (!TOKEN.test(token)) throw new Error("not a session token");
   const name = secure ? SECURE_SESSION_COOKIE : SESSION_COOKIE;
-  const parts = [`${name}=${token}`, "Path=/", "HttpOnly", "SameSite=Lax", `Max-Age=${Math.floor(maxAgeSeconds)}`];
+  const parts = [
+    `${name}=${token}`,
+    "Path=/",
+    "HttpOnly",
+    "SameSite=Lax",
+    `Max-Age=${Math.floor(maxAgeSeconds)}`,
+  ];
   if (secure) parts.push("Secure");
   return parts.join("; ");
 }
@@ -147,5 +193,12 @@ export function sessionCookie(token: string, { secure, maxAgeSeconds = sessionPo
 /** `Set-Cookie` value that deletes the session cookie (sign-out). */
 export function clearSessionCookie({ secure }: Pick<CookieOptions, "secure">): string {
   const name = secure ? SECURE_SESSION_COOKIE : SESSION_COOKIE;
-  return [`${name}=`, "Path=/", "HttpOnly", "SameSite=Lax", "Max-Age=0", ...(secure ? ["Secure"] : [])].join("; ");
+  return [
+    `${name}=`,
+    "Path=/",
+    "HttpOnly",
+    "SameSite=Lax",
+    "Max-Age=0",
+    ...(secure ? ["Secure"] : []),
+  ].join("; ");
 }

@@ -4,7 +4,16 @@ import { closeDb, db } from "../db/client";
 import { AccountError } from "./errors";
 import { onAccessRevoked, type AccessRevoked } from "./events";
 import { roleOf } from "./roles";
-import { addMember, createShareLink, listMembers, listShareLinks, redeemShareLink, revokeMember, revokeShareLink, setVisibility } from "./sharing";
+import {
+  addMember,
+  createShareLink,
+  listMembers,
+  listShareLinks,
+  redeemShareLink,
+  revokeMember,
+  revokeShareLink,
+  setVisibility,
+} from "./sharing";
 import { useTempDatabase } from "./testing";
 
 const ids: Record<string, string> = {};
@@ -14,9 +23,17 @@ let events: AccessRevoked[] = [];
 beforeAll(async () => {
   await useTempDatabase("sharing");
   for (const name of ["olga", "emil", "rita", "vera", "mallory"]) {
-    ids[name] = (await db().user.create({ data: { username: name, displayName: name, passwordHash: "$argon2id$secret" } })).id;
+    ids[name] = (
+      await db().user.create({
+        data: { username: name, displayName: name, passwordHash: "$argon2id$secret" },
+      })
+    ).id;
   }
-  exp = (await db().experiment.create({ data: { title: "t", yaml: "", ownerId: ids.olga, visibility: "private" } })).id;
+  exp = (
+    await db().experiment.create({
+      data: { title: "t", yaml: "", ownerId: ids.olga, visibility: "private" },
+    })
+  ).id;
   onAccessRevoked((e) => events.push(e));
 });
 afterAll(async () => {
@@ -24,7 +41,10 @@ afterAll(async () => {
 });
 
 async function code(p: Promise<unknown>): Promise<string> {
-  const e = await p.then(() => null, (x: unknown) => x);
+  const e = await p.then(
+    () => null,
+    (x: unknown) => x,
+  );
   expect(e).toBeInstanceOf(AccountError);
   return (e as AccountError).code;
 }
@@ -32,11 +52,17 @@ async function code(p: Promise<unknown>): Promise<string> {
 describe("invites by username", () => {
   it("the owner invites; the invitee gets exactly that role", async () => {
     const m = await addMember(ids.olga, exp, "EMIL", "editor");
-    expect(m).toEqual({ user: { id: ids.emil, username: "emil", displayName: "emil", color: "#6366f1" }, role: "editor" });
+    expect(m).toEqual({
+      user: { id: ids.emil, username: "emil", displayName: "emil", color: "#6366f1" },
+      role: "editor",
+    });
     expect(await roleOf(ids.emil, exp)).toBe("editor");
     await addMember(ids.olga, exp, "rita", "runner");
     const members = await listMembers(ids.olga, exp);
-    expect(members.map((x) => [x.user.username, x.role])).toEqual([["emil", "editor"], ["rita", "runner"]]);
+    expect(members.map((x) => [x.user.username, x.role])).toEqual([
+      ["emil", "editor"],
+      ["rita", "runner"],
+    ]);
     expect(JSON.stringify(members)).not.toContain("argon2");
   });
 
@@ -81,17 +107,28 @@ describe("share links", () => {
     const link = await createShareLink(ids.olga, exp, "runner");
     expect(link.token).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(JSON.stringify(await db().shareLink.findMany())).not.toContain(link.token);
-    expect(await redeemShareLink(link.token, ids.vera)).toEqual({ experimentId: exp, role: "runner" });
+    expect(await redeemShareLink(link.token, ids.vera)).toEqual({
+      experimentId: exp,
+      role: "runner",
+    });
     expect(await roleOf(ids.vera, exp)).toBe("runner");
     const listed = await listShareLinks(ids.olga, exp);
-    expect(listed).toEqual([{ id: link.id, role: "runner", createdAt: link.createdAt, revoked: false }]);
+    expect(listed).toEqual([
+      { id: link.id, role: "runner", createdAt: link.createdAt, revoked: false },
+    ]);
   });
 
   it("never lower an existing role, and give the owner nothing new", async () => {
     const viewerLink = await createShareLink(ids.olga, exp, "viewer");
-    expect(await redeemShareLink(viewerLink.token, ids.emil)).toEqual({ experimentId: exp, role: "editor" });
+    expect(await redeemShareLink(viewerLink.token, ids.emil)).toEqual({
+      experimentId: exp,
+      role: "editor",
+    });
     expect(await roleOf(ids.emil, exp)).toBe("editor");
-    expect(await redeemShareLink(viewerLink.token, ids.olga)).toEqual({ experimentId: exp, role: "owner" });
+    expect(await redeemShareLink(viewerLink.token, ids.olga)).toEqual({
+      experimentId: exp,
+      role: "owner",
+    });
   });
 
   it("only the owner creates or revokes them; revoked, forged or owner-role links do not work", async () => {
@@ -115,7 +152,11 @@ describe("share links", () => {
 
 describe("visibility", () => {
   it("going private is announced and shuts out non-members; invalid values are refused", async () => {
-    const open = (await db().experiment.create({ data: { title: "o", yaml: "", ownerId: ids.olga, visibility: "public" } })).id;
+    const open = (
+      await db().experiment.create({
+        data: { title: "o", yaml: "", ownerId: ids.olga, visibility: "public" },
+      })
+    ).id;
     expect(await roleOf(ids.mallory, open)).toBe("viewer");
     events = [];
     await setVisibility(ids.olga, open, "unlisted");

@@ -17,7 +17,16 @@ export function userDto(row: UserDto): UserDto {
   return { id: row.id, username: row.username, displayName: row.displayName, color: row.color };
 }
 
-const COLORS = ["#f472b6", "#60a5fa", "#34d399", "#fbbf24", "#a78bfa", "#f87171", "#22d3ee", "#a3e635"];
+const COLORS = [
+  "#f472b6",
+  "#60a5fa",
+  "#34d399",
+  "#fbbf24",
+  "#a78bfa",
+  "#f87171",
+  "#22d3ee",
+  "#a3e635",
+];
 
 /** A stable cursor colour per username. */
 export function colorFor(username: string): string {

@@ -3,11 +3,23 @@ import { parseExperiment } from "../../lib/experiment";
 import { checkExperimentQuota, checkExperimentText } from "./experiment-quota";
 import { DEFAULT_QUOTAS, type Quotas } from "./quotas";
 
-const quotas: Quotas = { ...DEFAULT_QUOTAS, maxResolution: 512, maxEpochs: 1000, maxBatchSize: 8, maxViewsPerEpoch: 12, maxYamlBytes: 4096, maxExpressionLength: 40, maxExpressionDepth: 6 };
+const quotas: Quotas = {
+  ...DEFAULT_QUOTAS,
+  maxResolution: 512,
+  maxEpochs: 1000,
+  maxBatchSize: 8,
+  maxViewsPerEpoch: 12,
+  maxYamlBytes: 4096,
+  maxExpressionLength: 40,
+  maxExpressionDepth: 6,
+};
 
 function issues(yaml: string, q: Quotas = quotas) {
   const parsed = parseExperiment(yaml);
-  expect(parsed.diagnostics.filter((d) => d.severity === "error"), yaml).toEqual([]);
+  expect(
+    parsed.diagnostics.filter((d) => d.severity === "error"),
+    yaml,
+  ).toEqual([]);
   return checkExperimentQuota(parsed.config!, q);
 }
 
@@ -24,15 +36,21 @@ describe("checkExperimentQuota", () => {
   });
 
   it("epochs, batch size and init.resolution, each at its path", () => {
-    const got = issues(`epochs: 1001\ninit:\n  resolution: [600, 20]\ntargets:${target()}\n  - batch_size: 9\n    features: [{text: x}]`);
+    const got = issues(
+      `epochs: 1001\ninit:\n  resolution: [600, 20]\ntargets:${target()}\n  - batch_size: 9\n    features: [{text: x}]`,
+    );
     expect(got.map((i) => i.path)).toEqual(["epochs", "targets[1].batch_size", "init.resolution"]);
     expect(got[0].message).toContain("at most 1000");
   });
 
   it("resolution, also when an expression grows it late in the training", () => {
-    expect(issues("resolution: [513, 100]\ntargets:" + target()).map((i) => i.path)).toEqual(["resolution"]);
+    expect(issues("resolution: [513, 100]\ntargets:" + target()).map((i) => i.path)).toEqual([
+      "resolution",
+    ]);
     const late = issues("epochs: 100\nresolution: 256+300*(epoch>=99)\ntargets:" + target());
-    expect(late).toEqual([{ path: "resolution", message: expect.stringContaining("556×556 at epoch 99") }]);
+    expect(late).toEqual([
+      { path: "resolution", message: expect.stringContaining("556×556 at epoch 99") },
+    ]);
     expect(issues("epochs: 100\nresolution: 512-epoch\ntargets:" + target())).toEqual([]);
   });
 
@@ -47,7 +65,10 @@ targets:
   - features: [{text: y}]
     transforms:
       - resize: [100, 1000]`;
-    expect(issues(yaml).map((i) => i.path)).toEqual(["targets[0].transforms[1].pad", "targets[1].transforms[0].resize"]);
+    expect(issues(yaml).map((i) => i.path)).toEqual([
+      "targets[0].transforms[1].pad",
+      "targets[1].transforms[0].resize",
+    ]);
   });
 
   it("views per epoch count only targets active together, and only random targets' batches", () => {
@@ -60,9 +81,13 @@ targets:
     // 8 + 8 > 12, but never at the same time
     expect(issues(`epochs: 100\ntargets:${t("0", "49")}${t("50", "99")}`)).toEqual([]);
     const overlap = issues(`epochs: 100\ntargets:${t("0", "60")}${t("50", "99")}`);
-    expect(overlap).toEqual([{ path: "targets", message: expect.stringContaining("16 views per epoch at epoch 50") }]);
+    expect(overlap).toEqual([
+      { path: "targets", message: expect.stringContaining("16 views per epoch at epoch 50") },
+    ]);
     // a target without random transforms renders one view, whatever its batch_size
-    expect(issues(`targets:${t("0", "1.", false)}${t("0", "1.", false)}${t("0", "1.")}`)).toEqual([]);
+    expect(issues(`targets:${t("0", "1.", false)}${t("0", "1.", false)}${t("0", "1.")}`)).toEqual(
+      [],
+    );
   });
 
   it("skips the per-epoch walk for an over-long training instead of spending time on it", () => {
@@ -79,7 +104,13 @@ describe("checkExperimentText", () => {
     const r = checkExperimentText(text, quotas);
     expect(r.ok).toBe(false);
     expect(r.diagnostics).toEqual([
-      expect.objectContaining({ path: "targets[0].batch_size", line: 4, column: 17, severity: "error", message: expect.stringContaining("at most 8") }),
+      expect.objectContaining({
+        path: "targets[0].batch_size",
+        line: 4,
+        column: 17,
+        severity: "error",
+        message: expect.stringContaining("at most 8"),
+      }),
     ]);
     expect(text.slice(r.diagnostics[0].from, r.diagnostics[0].to)).toBe("99");
   });

@@ -41,14 +41,22 @@ export function checkExperimentQuota(config: ExperimentConfig, quotas: Quotas): 
   const add = (path: string, message: string) => issues.push({ path, message });
   const max = quotas.maxResolution;
 
-  if (config.epochs > quotas.maxEpochs) add("epochs", `epochs is ${config.epochs}, this server allows at most ${quotas.maxEpochs}`);
+  if (config.epochs > quotas.maxEpochs)
+    add("epochs", `epochs is ${config.epochs}, this server allows at most ${quotas.maxEpochs}`);
   config.targets.forEach((t, i) => {
     if (t.batch_size > quotas.maxBatchSize) {
-      add(`targets[${i}].batch_size`, `batch_size is ${t.batch_size}, this server allows at most ${quotas.maxBatchSize} per target`);
+      add(
+        `targets[${i}].batch_size`,
+        `batch_size is ${t.batch_size}, this server allows at most ${quotas.maxBatchSize} per target`,
+      );
     }
   });
   const init = config.init.resolution;
-  if (init && Math.max(...init) > max) add("init.resolution", `init.resolution ${init.join("×")} exceeds this server's ${max} pixels per side`);
+  if (init && Math.max(...init) > max)
+    add(
+      "init.resolution",
+      `init.resolution ${init.join("×")} exceeds this server's ${max} pixels per side`,
+    );
   // Everything below walks epochs: only when their number is within bounds.
   if (config.epochs > quotas.maxEpochs) return issues;
 
@@ -62,7 +70,10 @@ export function checkExperimentQuota(config: ExperimentConfig, quotas: Quotas): 
   const tooLarge = epochs.find((e) => Math.max(...(resolutionAt(e) ?? [0])) > max);
   if (tooLarge !== undefined) {
     const [w, h] = resolutionAt(tooLarge)!;
-    add("resolution", `resolution is ${w}×${h} at epoch ${tooLarge}, this server allows at most ${max} pixels per side`);
+    add(
+      "resolution",
+      `resolution is ${w}×${h} at epoch ${tooLarge}, this server allows at most ${max} pixels per side`,
+    );
   }
 
   const chainIssues = new Map<string, string>();
@@ -71,12 +82,21 @@ export function checkExperimentQuota(config: ExperimentConfig, quotas: Quotas): 
     if (!size) continue;
     config.targets.forEach((t, i) => {
       if (!t.active) return;
-      walkViews(t.transforms, size, { ...timeVars(epoch, config.epochs), resolution: size, width: size[0], height: size[1] }, epoch, (j, name, w, h) => {
-        const path = `targets[${i}].transforms[${j}].${name}`;
-        if (Math.max(w, h) > max && !chainIssues.has(path)) {
-          chainIssues.set(path, `${name} makes a ${w}×${h} view at epoch ${epoch}, this server allows at most ${max} pixels per side`);
-        }
-      });
+      walkViews(
+        t.transforms,
+        size,
+        { ...timeVars(epoch, config.epochs), resolution: size, width: size[0], height: size[1] },
+        epoch,
+        (j, name, w, h) => {
+          const path = `targets[${i}].transforms[${j}].${name}`;
+          if (Math.max(w, h) > max && !chainIssues.has(path)) {
+            chainIssues.set(
+              path,
+              `${name} makes a ${w}×${h} view at epoch ${epoch}, this server allows at most ${max} pixels per side`,
+            );
+          }
+        },
+      );
     });
   }
   for (const [path, message] of chainIssues) add(path, message);
@@ -91,7 +111,10 @@ export function checkExperimentQuota(config: ExperimentConfig, quotas: Quotas): 
       .filter((t) => t.active && isActiveAt(t.start, t.end, epoch, config.epochs))
       .reduce((n, t) => n + (isRandomTarget(t) ? t.batch_size : 1), 0);
     if (views > quotas.maxViewsPerEpoch) {
-      add("targets", `${views} views per epoch at epoch ${epoch}, this server allows at most ${quotas.maxViewsPerEpoch}`);
+      add(
+        "targets",
+        `${views} views per epoch at epoch ${epoch}, this server allows at most ${quotas.maxViewsPerEpoch}`,
+      );
       break;
     }
   }
@@ -110,7 +133,9 @@ function walkViews(
   const random = seededRandom(epoch + 1);
   const nums = (value: ParamValue | undefined): number[] | null => {
     const list = Array.isArray(value) ? value : [value];
-    const out = list.map((v) => evaluate(v as ParamValue, { ...vars, resolution: [w, h], width: w, height: h }, random));
+    const out = list.map((v) =>
+      evaluate(v as ParamValue, { ...vars, resolution: [w, h], width: w, height: h }, random),
+    );
     return out.some((v) => v === null) ? null : (out as number[]);
   };
   items.forEach((item, j) => {
@@ -180,17 +205,27 @@ export function checkExperimentText(text: string, quotas: Quotas): ParseResult {
   const bytes = Buffer.byteLength(text, "utf8");
   if (bytes > quotas.maxYamlBytes) {
     const message = `Experiment is ${bytes} bytes, this server allows at most ${quotas.maxYamlBytes}`;
-    return { ok: false, diagnostics: [{ path: "", line: 1, column: 1, from: 0, to: 0, message, severity: "error" }] };
+    return {
+      ok: false,
+      diagnostics: [{ path: "", line: 1, column: 1, from: 0, to: 0, message, severity: "error" }],
+    };
   }
   const parsed = parseExperiment(text, {
-    limits: { maxChars: quotas.maxYamlBytes, maxExpressionLength: quotas.maxExpressionLength, maxExpressionDepth: quotas.maxExpressionDepth },
+    limits: {
+      maxChars: quotas.maxYamlBytes,
+      maxExpressionLength: quotas.maxExpressionLength,
+      maxExpressionDepth: quotas.maxExpressionDepth,
+    },
   });
   if (!parsed.ok || !parsed.config) return parsed;
   const issues = checkExperimentQuota(parsed.config, quotas);
   if (issues.length === 0) return parsed;
   const tree = readYaml(text).tree;
   const located = issues.map((issue) => locateIssue(text, tree, issue));
-  return { ok: false, diagnostics: [...parsed.diagnostics, ...located].sort((a, b) => a.from - b.from) };
+  return {
+    ok: false,
+    diagnostics: [...parsed.diagnostics, ...located].sort((a, b) => a.from - b.from),
+  };
 }
 
 function locateIssue(text: string, tree: TreeNode | null, issue: QuotaIssue): Diagnostic {

@@ -38,25 +38,95 @@ interface Row {
 }
 
 export const QUOTA_TABLE: Readonly<Record<keyof Quotas, Row>> = {
-  maxResolution: { env: "CLIPIG_MAX_RESOLUTION", default: 1024, min: 16, max: 16_384, doc: "longest image or view side, pixels" },
-  maxEpochs: { env: "CLIPIG_MAX_EPOCHS", default: 10_000, min: 1, max: 10_000_000, doc: "epochs of one run" },
-  maxBatchSize: { env: "CLIPIG_MAX_BATCH_SIZE", default: 32, min: 1, max: 4096, doc: "batch_size of one target" },
-  maxViewsPerEpoch: { env: "CLIPIG_MAX_VIEWS_PER_EPOCH", default: 64, min: 1, max: 65_536, doc: "views per epoch, all targets" },
-  maxConcurrentRuns: { env: "CLIPIG_MAX_CONCURRENT_RUNS", default: 1, min: 1, max: 1000, doc: "active runs per user" },
-  maxQueuedRuns: { env: "CLIPIG_MAX_QUEUED_RUNS", default: 3, min: 0, max: 10_000, doc: "queued runs per user" },
-  serverMaxConcurrentRuns: { env: "CLIPIG_SERVER_MAX_CONCURRENT_RUNS", default: 4, min: 1, max: 10_000, doc: "active runs on the server" },
-  serverMaxQueuedRuns: { env: "CLIPIG_SERVER_MAX_QUEUED_RUNS", default: 100, min: 0, max: 1_000_000, doc: "queued runs on the server" },
-  maxYamlBytes: { env: "CLIPIG_MAX_YAML_BYTES", default: 64 * 1024, min: 1024, max: 16 * 1024 * 1024, doc: "experiment YAML, bytes" },
-  maxExpressionLength: { env: "CLIPIG_MAX_EXPRESSION_LENGTH", default: 1000, min: 16, max: 100_000, doc: "characters per expression" },
-  maxExpressionDepth: { env: "CLIPIG_MAX_EXPRESSION_DEPTH", default: 32, min: 4, max: 256, doc: "nesting depth per expression" },
+  maxResolution: {
+    env: "CLIPIG_MAX_RESOLUTION",
+    default: 1024,
+    min: 16,
+    max: 16_384,
+    doc: "longest image or view side, pixels",
+  },
+  maxEpochs: {
+    env: "CLIPIG_MAX_EPOCHS",
+    default: 10_000,
+    min: 1,
+    max: 10_000_000,
+    doc: "epochs of one run",
+  },
+  maxBatchSize: {
+    env: "CLIPIG_MAX_BATCH_SIZE",
+    default: 32,
+    min: 1,
+    max: 4096,
+    doc: "batch_size of one target",
+  },
+  maxViewsPerEpoch: {
+    env: "CLIPIG_MAX_VIEWS_PER_EPOCH",
+    default: 64,
+    min: 1,
+    max: 65_536,
+    doc: "views per epoch, all targets",
+  },
+  maxConcurrentRuns: {
+    env: "CLIPIG_MAX_CONCURRENT_RUNS",
+    default: 1,
+    min: 1,
+    max: 1000,
+    doc: "active runs per user",
+  },
+  maxQueuedRuns: {
+    env: "CLIPIG_MAX_QUEUED_RUNS",
+    default: 3,
+    min: 0,
+    max: 10_000,
+    doc: "queued runs per user",
+  },
+  serverMaxConcurrentRuns: {
+    env: "CLIPIG_SERVER_MAX_CONCURRENT_RUNS",
+    default: 4,
+    min: 1,
+    max: 10_000,
+    doc: "active runs on the server",
+  },
+  serverMaxQueuedRuns: {
+    env: "CLIPIG_SERVER_MAX_QUEUED_RUNS",
+    default: 100,
+    min: 0,
+    max: 1_000_000,
+    doc: "queued runs on the server",
+  },
+  maxYamlBytes: {
+    env: "CLIPIG_MAX_YAML_BYTES",
+    default: 64 * 1024,
+    min: 1024,
+    max: 16 * 1024 * 1024,
+    doc: "experiment YAML, bytes",
+  },
+  maxExpressionLength: {
+    env: "CLIPIG_MAX_EXPRESSION_LENGTH",
+    default: 1000,
+    min: 16,
+    max: 100_000,
+    doc: "characters per expression",
+  },
+  maxExpressionDepth: {
+    env: "CLIPIG_MAX_EXPRESSION_DEPTH",
+    default: 32,
+    min: 4,
+    max: 256,
+    doc: "nesting depth per expression",
+  },
 };
 
 const KEYS = Object.keys(QUOTA_TABLE) as (keyof Quotas)[];
 
-export const DEFAULT_QUOTAS: Readonly<Quotas> = Object.fromEntries(KEYS.map((k) => [k, QUOTA_TABLE[k].default])) as unknown as Quotas;
+export const DEFAULT_QUOTAS: Readonly<Quotas> = Object.fromEntries(
+  KEYS.map((k) => [k, QUOTA_TABLE[k].default]),
+) as unknown as Quotas;
 
 /** Quotas from the environment; throws naming the variable when a value is not a whole number in range. */
-export function quotasFromEnv(env: Readonly<Record<string, string | undefined>> = process.env): Quotas {
+export function quotasFromEnv(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): Quotas {
   const out = { ...DEFAULT_QUOTAS };
   for (const key of KEYS) {
     const row = QUOTA_TABLE[key];
@@ -64,7 +134,9 @@ export function quotasFromEnv(env: Readonly<Record<string, string | undefined>> 
     if (raw === undefined || raw.trim() === "") continue;
     const value = Number(raw);
     if (!Number.isInteger(value) || value < row.min || value > row.max) {
-      throw new Error(`${row.env} must be a whole number from ${row.min} to ${row.max} (${row.doc}), got '${raw}'`);
+      throw new Error(
+        `${row.env} must be a whole number from ${row.min} to ${row.max} (${row.doc}), got '${raw}'`,
+      );
     }
     out[key] = value;
   }

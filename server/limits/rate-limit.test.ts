@@ -10,7 +10,16 @@ describe("rateLimiter", () => {
   it("allows a burst, then the refill rate", () => {
     const c = clock();
     const limit = rateLimiter({ perSecond: 10, burst: 5, now: c.now });
-    expect(Array.from({ length: 8 }, () => limit.take())).toEqual([true, true, true, true, true, false, false, false]);
+    expect(Array.from({ length: 8 }, () => limit.take())).toEqual([
+      true,
+      true,
+      true,
+      true,
+      true,
+      false,
+      false,
+      false,
+    ]);
     expect(limit.retryAfterMs()).toBe(100);
     c.advance(100);
     expect(limit.take()).toBe(true);

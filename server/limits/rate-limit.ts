@@ -25,8 +25,10 @@ interface Bucket {
 }
 
 function check({ perSecond, burst }: RateOptions): void {
-  if (!(perSecond > 0 && Number.isFinite(perSecond))) throw new Error(`perSecond must be a positive number, got ${perSecond}`);
-  if (!(burst >= 1 && Number.isFinite(burst))) throw new Error(`burst must be at least 1, got ${burst}`);
+  if (!(perSecond > 0 && Number.isFinite(perSecond)))
+    throw new Error(`perSecond must be a positive number, got ${perSecond}`);
+  if (!(burst >= 1 && Number.isFinite(burst)))
+    throw new Error(`burst must be at least 1, got ${burst}`);
 }
 
 function refill(b: Bucket, o: Required<RateOptions>): void {
@@ -74,7 +76,8 @@ export function keyedRateLimiter(options: RateOptions & { maxKeys?: number }): K
   const buckets = new Map<string, Bucket>();
   const get = (key: string): Bucket => {
     let b = buckets.get(key);
-    if (b) buckets.delete(key); // re-insert: Map order is recency order
+    if (b)
+      buckets.delete(key); // re-insert: Map order is recency order
     else b = { tokens: o.burst, at: o.now() };
     buckets.set(key, b);
     if (buckets.size > maxKeys) evict();

@@ -23,7 +23,10 @@ export const ACTIVE_RUN_STATUSES = ["loading", "running", "paused"] as const;
 /** May a new run be queued? null = yes. */
 export function admitRun(c: RunCounts, q: Quotas): RunRefusal | null {
   if (c.userQueued >= q.maxQueuedRuns) {
-    return { code: "rate_limited", message: `You have ${c.userQueued} runs waiting; at most ${q.maxQueuedRuns} may wait at once` };
+    return {
+      code: "rate_limited",
+      message: `You have ${c.userQueued} runs waiting; at most ${q.maxQueuedRuns} may wait at once`,
+    };
   }
   if (c.serverQueued >= q.serverMaxQueuedRuns) {
     return { code: "busy", message: "The server's run queue is full; try again later" };

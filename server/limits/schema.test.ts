@@ -1,6 +1,20 @@
 import { describe, expect, expectTypeOf, it } from "vitest";
 import fc from "fast-check";
-import { bool, bytes, int, list, measurePayload, nullable, num, obj, oneOf, optional, payloadGuard, str, type Infer } from "./schema";
+import {
+  bool,
+  bytes,
+  int,
+  list,
+  measurePayload,
+  nullable,
+  num,
+  obj,
+  oneOf,
+  optional,
+  payloadGuard,
+  str,
+  type Infer,
+} from "./schema";
 
 const startRun = obj({
   experimentId: str({ max: 64, pattern: /^[A-Za-z0-9_-]+$/ }),
@@ -21,8 +35,23 @@ const issue = (payload: unknown) => {
 
 describe("schema checks", () => {
   it("accepts a well-formed payload and returns only declared fields", () => {
-    const r = guard({ experimentId: "abc_1", seed: 7, tags: ["a"], image: Buffer.from([1, 2]), note: null });
-    expect(r).toEqual({ ok: true, value: { experimentId: "abc_1", seed: 7, tags: ["a"], image: Buffer.from([1, 2]), note: null } });
+    const r = guard({
+      experimentId: "abc_1",
+      seed: 7,
+      tags: ["a"],
+      image: Buffer.from([1, 2]),
+      note: null,
+    });
+    expect(r).toEqual({
+      ok: true,
+      value: {
+        experimentId: "abc_1",
+        seed: 7,
+        tags: ["a"],
+        image: Buffer.from([1, 2]),
+        note: null,
+      },
+    });
     expectTypeOf<Infer<typeof startRun>>().toEqualTypeOf<{
       experimentId: string;
       seed?: number;
@@ -56,7 +85,11 @@ describe("schema checks", () => {
     [{ experimentId: "x", image: Buffer.alloc(9) }, "image", "larger than 8"],
     [{ experimentId: "x", image: "AAAA" }, "image", "binary"],
     [{ experimentId: "x", dry: "yes" }, "dry", "true or false"],
-    [Object.assign(Object.create({ evil: 1 }) as object, { experimentId: "x" }), "", "plain object"],
+    [
+      Object.assign(Object.create({ evil: 1 }) as object, { experimentId: "x" }),
+      "",
+      "plain object",
+    ],
   ])("refuses %j at %s", (payload, path, message) => {
     const got = issue(payload);
     expect(got?.path).toBe(path);
@@ -67,7 +100,9 @@ describe("schema checks", () => {
 describe("measurePayload", () => {
   it("stops oversized, deep, cyclic and non-data payloads before the shape check", () => {
     expect(issue({ experimentId: "x".repeat(5000) })?.message).toContain("larger than 2048");
-    expect(issue({ experimentId: "x", tags: Array(10_000).fill("a") })?.message).toContain("larger than 2048");
+    expect(issue({ experimentId: "x", tags: Array(10_000).fill("a") })?.message).toContain(
+      "larger than 2048",
+    );
     let deep: unknown = {};
     for (let i = 0; i < 10_000; i++) deep = { a: deep };
     expect(issue(deep)?.message).toContain("deeper than 6");
@@ -82,18 +117,34 @@ describe("measurePayload", () => {
   it("counts binary by its bytes", () => {
     const r = measurePayload({ data: Buffer.alloc(1000) }, { maxBytes: 2000, maxDepth: 4 });
     expect(r.ok && r.value).toBeGreaterThanOrEqual(1000);
-    expect(measurePayload({ data: Buffer.alloc(3000) }, { maxBytes: 2000, maxDepth: 4 }).ok).toBe(false);
+    expect(measurePayload({ data: Buffer.alloc(3000) }, { maxBytes: 2000, maxDepth: 4 }).ok).toBe(
+      false,
+    );
   });
 
   it("never throws and never accepts a value that violates the schema (fuzzed)", () => {
     fc.assert(
-      fc.property(fc.anything({ withBigInt: true, withDate: true, withTypedArray: true, withNullPrototype: true, withObjectString: true, maxDepth: 8 }), (value) => {
-        const r = guard(value);
-        if (r.ok) {
-          expect(typeof r.value.experimentId).toBe("string");
-          expect(Object.keys(r.value).every((k) => ["experimentId", "seed", "model", "lr", "tags", "image", "note", "dry"].includes(k))).toBe(true);
-        }
-      }),
+      fc.property(
+        fc.anything({
+          withBigInt: true,
+          withDate: true,
+          withTypedArray: true,
+          withNullPrototype: true,
+          withObjectString: true,
+          maxDepth: 8,
+        }),
+        (value) => {
+          const r = guard(value);
+          if (r.ok) {
+            expect(typeof r.value.experimentId).toBe("string");
+            expect(
+              Object.keys(r.value).every((k) =>
+                ["experimentId", "seed", "model", "lr", "tags", "image", "note", "dry"].includes(k),
+              ),
+            ).toBe(true);
+          }
+        },
+      ),
       { numRuns: 2000 },
     );
   });

@@ -22,9 +22,16 @@ export interface Schema<T> {
 export type Infer<S> = S extends Schema<infer T> ? T : never;
 
 const ok = <T>(value: T): Checked<T> => ({ ok: true, value });
-const fail = (path: string, message: string): Checked<never> => ({ ok: false, issue: { path, message } });
-const schema = <T>(check: (value: unknown, path: string) => Checked<T>): Schema<T> => ({ optional: false, check });
-const join = (path: string, key: string | number) => (typeof key === "number" ? `${path}[${key}]` : path ? `${path}.${key}` : key);
+const fail = (path: string, message: string): Checked<never> => ({
+  ok: false,
+  issue: { path, message },
+});
+const schema = <T>(check: (value: unknown, path: string) => Checked<T>): Schema<T> => ({
+  optional: false,
+  check,
+});
+const join = (path: string, key: string | number) =>
+  typeof key === "number" ? `${path}[${key}]` : path ? `${path}.${key}` : key;
 
 export function str(o: { max: number; min?: number; pattern?: RegExp }): Schema<string> {
   return schema((v, path) => {
@@ -44,7 +51,11 @@ export function int(o: { min?: number; max?: number } = {}): Schema<number> {
 }
 
 export function num(o: { min?: number; max?: number } = {}): Schema<number> {
-  return schema((v, path) => (typeof v === "number" && Number.isFinite(v) ? bounded(v, o, path) : fail(path, "expected a finite number")));
+  return schema((v, path) =>
+    typeof v === "number" && Number.isFinite(v)
+      ? bounded(v, o, path)
+      : fail(path, "expected a finite number"),
+  );
 }
 
 function bounded(v: number, o: { min?: number; max?: number }, path: string): Checked<number> {
@@ -54,11 +65,19 @@ function bounded(v: number, o: { min?: number; max?: number }, path: string): Ch
 }
 
 export function bool(): Schema<boolean> {
-  return schema((v, path) => (typeof v === "boolean" ? ok(v) : fail(path, "expected true or false")));
+  return schema((v, path) =>
+    typeof v === "boolean" ? ok(v) : fail(path, "expected true or false"),
+  );
 }
 
-export function oneOf<const T extends readonly (string | number | boolean)[]>(...values: T): Schema<T[number]> {
-  return schema((v, path) => ((values as readonly unknown[]).includes(v) ? ok(v as T[number]) : fail(path, `expected one of ${values.join(", ")}`)));
+export function oneOf<const T extends readonly (string | number | boolean)[]>(
+  ...values: T
+): Schema<T[number]> {
+  return schema((v, path) =>
+    (values as readonly unknown[]).includes(v)
+      ? ok(v as T[number])
+      : fail(path, `expected one of ${values.join(", ")}`),
+  );
 }
 
 /** Binary (Socket.IO delivers Buffers), at most `max` bytes. */
@@ -85,22 +104,33 @@ export function list<T>(item: Schema<T>, o: { max: number }): Schema<T[]> {
 }
 
 export function optional<T>(inner: Schema<T>): Schema<T | undefined> {
-  return { optional: true, check: (v, path) => (v === undefined ? ok(undefined) : inner.check(v, path)) };
+  return {
+    optional: true,
+    check: (v, path) => (v === undefined ? ok(undefined) : inner.check(v, path)),
+  };
 }
 
 export function nullable<T>(inner: Schema<T>): Schema<T | null> {
-  return { optional: inner.optional, check: (v, path) => (v === null ? ok(null) : inner.check(v, path)) };
+  return {
+    optional: inner.optional,
+    check: (v, path) => (v === null ? ok(null) : inner.check(v, path)),
+  };
 }
 
 type Fields = Record<string, Schema<unknown>>;
-type OptionalKeys<F extends Fields> = { [K in keyof F]: F[K]["optional"] extends true ? K : undefined extends Infer<F[K]> ? K : never }[keyof F];
-type Shape<F extends Fields> = { [K in Exclude<keyof F, OptionalKeys<F>>]: Infer<F[K]> } & { [K in OptionalKeys<F>]?: Infer<F[K]> };
+type OptionalKeys<F extends Fields> = {
+  [K in keyof F]: F[K]["optional"] extends true ? K : undefined extends Infer<F[K]> ? K : never;
+}[keyof F];
+type Shape<F extends Fields> = { [K in Exclude<keyof F, OptionalKeys<F>>]: Infer<F[K]> } & {
+  [K in OptionalKeys<F>]?: Infer<F[K]>;
+};
 export type ObjectOf<F extends Fields> = { [K in keyof Shape<F>]: Shape<F>[K] };
 
 /** A closed object: unknown keys and missing required fields are refused. */
 export function obj<F extends Fields>(fields: F): Schema<ObjectOf<F>> {
   return schema((v, path) => {
-    if (typeof v !== "object" || v === null || Array.isArray(v)) return fail(path, "expected an object");
+    if (typeof v !== "object" || v === null || Array.isArray(v))
+      return fail(path, "expected an object");
     const proto = Object.getPrototypeOf(v) as unknown;
     if (proto !== Object.prototype && proto !== null) return fail(path, "expected a plain object");
     const record = v as Record<string, unknown>;
@@ -134,7 +164,10 @@ export const DEFAULT_PAYLOAD_LIMITS: PayloadLimits = { maxBytes: 16 * 1024, maxD
  * Size of a decoded payload, walked without serialising: stops as soon as it passes `maxBytes` or
  * `maxDepth`, and refuses cycles and non-data values (functions, symbols, bigints, class instances).
  */
-export function measurePayload(value: unknown, limits: PayloadLimits = DEFAULT_PAYLOAD_LIMITS): Checked<number> {
+export function measurePayload(
+  value: unknown,
+  limits: PayloadLimits = DEFAULT_PAYLOAD_LIMITS,
+): Checked<number> {
   let total = 0;
   const seen = new Set<object>();
   const stack: { v: unknown; depth: number }[] = [{ v: value, depth: 0 }];
@@ -143,13 +176,15 @@ export function measurePayload(value: unknown, limits: PayloadLimits = DEFAULT_P
     if (depth > limits.maxDepth) return fail("", `nested deeper than ${limits.maxDepth}`);
     if (v === null || v === undefined || typeof v === "boolean") total += 5;
     else if (typeof v === "number") total += 24;
-    else if (typeof v === "string") total += v.length * 3 + 2; // at most 3 UTF-8 bytes per UTF-16 unit
+    else if (typeof v === "string")
+      total += v.length * 3 + 2; // at most 3 UTF-8 bytes per UTF-16 unit
     else if (v instanceof Uint8Array || v instanceof ArrayBuffer) total += v.byteLength;
     else if (typeof v === "object") {
       if (seen.has(v)) return fail("", "refers to itself");
       seen.add(v);
       const proto = Object.getPrototypeOf(v) as unknown;
-      if (!Array.isArray(v) && proto !== Object.prototype && proto !== null) return fail("", "contains a non-plain object");
+      if (!Array.isArray(v) && proto !== Object.prototype && proto !== null)
+        return fail("", "contains a non-plain object");
       const keys = Object.keys(v);
       total += 2 + keys.length;
       for (const k of keys) {
@@ -163,7 +198,10 @@ export function measurePayload(value: unknown, limits: PayloadLimits = DEFAULT_P
 }
 
 /** Measure, then check: the one call a socket handler makes on each incoming payload. */
-export function payloadGuard<T>(s: Schema<T>, limits: Partial<PayloadLimits> = {}): (payload: unknown) => Checked<T> {
+export function payloadGuard<T>(
+  s: Schema<T>,
+  limits: Partial<PayloadLimits> = {},
+): (payload: unknown) => Checked<T> {
   const l = { ...DEFAULT_PAYLOAD_LIMITS, ...limits };
   return (payload) => {
     const size = measurePayload(payload, l);

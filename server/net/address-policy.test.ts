@@ -92,9 +92,16 @@ describe("classifyAddress", () => {
 
 describe("parseIp", () => {
   it("reads every IPv6 spelling of the same address alike", () => {
-    const forms = ["::ffff:127.0.0.1", "::ffff:7f00:1", "0:0:0:0:0:ffff:7f00:0001", "[::FFFF:7F00:1]"];
+    const forms = [
+      "::ffff:127.0.0.1",
+      "::ffff:7f00:1",
+      "0:0:0:0:0:ffff:7f00:0001",
+      "[::FFFF:7F00:1]",
+    ];
     for (const f of forms) expect(canonicalIp(f)).toBe("0:0:0:0:0:ffff:7f00:1");
-    expect(Array.from(parseIp("1:2:3:4:5:6:1.2.3.4")!)).toEqual([0, 1, 0, 2, 0, 3, 0, 4, 0, 5, 0, 6, 1, 2, 3, 4]);
+    expect(Array.from(parseIp("1:2:3:4:5:6:1.2.3.4")!)).toEqual([
+      0, 1, 0, 2, 0, 3, 0, 4, 0, 5, 0, 6, 1, 2, 3, 4,
+    ]);
     expect(parseIp("1::2::3")).toBeNull();
     expect(parseIp("::g")).toBeNull();
   });

@@ -102,7 +102,9 @@ export function classifyAddress(text: string): AddressVerdict {
   }
   const hit = V6.find((r) => inPrefix(ip, r.bytes, r.bits));
   if (hit) return { allowed: false, reason: hit.reason };
-  return (ip[0] & 0xe0) === 0x20 ? { allowed: true } : { allowed: false, reason: "not global unicast (outside 2000::/3)" };
+  return (ip[0] & 0xe0) === 0x20
+    ? { allowed: true }
+    : { allowed: false, reason: "not global unicast (outside 2000::/3)" };
 }
 
 /** Canonical text of an address (lower-case IPv6, no brackets, no zone), for comparisons. */
@@ -110,6 +112,8 @@ export function canonicalIp(text: string): string | null {
   const ip = parseIp(text);
   if (ip === null) return null;
   if (ip.length === 4) return ip.join(".");
-  const words = Array.from({ length: 8 }, (_, i) => ((ip[2 * i] << 8) | ip[2 * i + 1]).toString(16));
+  const words = Array.from({ length: 8 }, (_, i) =>
+    ((ip[2 * i] << 8) | ip[2 * i + 1]).toString(16),
+  );
   return words.join(":");
 }

@@ -22,28 +22,67 @@ function stream(res: ServerResponse, path: string, forever: (write: () => void) 
 
 beforeAll(async () => {
   guard = guardConnections();
-  png = await sharp({ create: { width: 16, height: 8, channels: 3, background: "#00ff00" } }).png().toBuffer();
-  jpeg = await sharp({ create: { width: 10, height: 10, channels: 3, background: "#0000ff" } }).jpeg().toBuffer();
+  png = await sharp({ create: { width: 16, height: 8, channels: 3, background: "#00ff00" } })
+    .png()
+    .toBuffer();
+  jpeg = await sharp({ create: { width: 10, height: 10, channels: 3, background: "#0000ff" } })
+    .jpeg()
+    .toBuffer();
   // The canaries answer with a perfectly good image: if a request ever got through, it would succeed.
   canary4 = await startServer((_req, res) => res.end(png), "127.0.0.1");
   canary6 = await startServer((_req, res) => res.end(png), "::1");
   img = await startServer((req, res) => {
     const u = new URL(req.url ?? "/", "http://x");
-    const send = (type: string, body: Buffer | string) => res.writeHead(200, { "content-type": type }).end(body);
+    const send = (type: string, body: Buffer | string) =>
+      res.writeHead(200, { "content-type": type }).end(body);
     switch (u.pathname) {
-      case "/png": return send("image/png", png);
-      case "/jpeg": return send("image/jpeg", jpeg);
-      case "/redirect": return res.writeHead(Number(u.searchParams.get("status") ?? 302), { location: u.searchParams.get("to") ?? "/" }).end();
-      case "/loop": return res.writeHead(302, { location: "/loop" }).end();
-      case "/html": return send("image/png", "<!doctype html><h1>not an image</h1>");
-      case "/svg": return send("image/svg+xml", '<svg xmlns="http://www.w3.org/2000/svg"><image href="http://127.0.0.1/"/></svg>');
-      case "/gzip": return res.writeHead(200, { "content-type": "image/png", "content-encoding": "gzip" }).end(png);
-      case "/missing": return res.writeHead(404).end("no");
-      case "/declared-huge": res.writeHead(200, { "content-type": "image/png", "content-length": String(50 * 1024 * 1024) }); return stream(res, u.pathname, (w) => w());
-      case "/endless": res.writeHead(200, { "content-type": "image/png" }); return stream(res, u.pathname, (w) => { const t = setInterval(w, 1); res.on("close", () => clearInterval(t)); });
-      case "/trickle": res.writeHead(200, { "content-type": "image/png", "content-length": "1000000" }); return stream(res, u.pathname, () => { const t = setInterval(() => res.write("x"), 50); res.on("close", () => clearInterval(t)); });
-      case "/hang": return void res.on("close", () => closed.push(u.pathname));
-      default: return res.writeHead(404).end();
+      case "/png":
+        return send("image/png", png);
+      case "/jpeg":
+        return send("image/jpeg", jpeg);
+      case "/redirect":
+        return res
+          .writeHead(Number(u.searchParams.get("status") ?? 302), {
+            location: u.searchParams.get("to") ?? "/",
+          })
+          .end();
+      case "/loop":
+        return res.writeHead(302, { location: "/loop" }).end();
+      case "/html":
+        return send("image/png", "<!doctype html><h1>not an image</h1>");
+      case "/svg":
+        return send(
+          "image/svg+xml",
+          '<svg xmlns="http://www.w3.org/2000/svg"><image href="http://127.0.0.1/"/></svg>',
+        );
+      case "/gzip":
+        return res
+          .writeHead(200, { "content-type": "image/png", "content-encoding": "gzip" })
+          .end(png);
+      case "/missing":
+        return res.writeHead(404).end("no");
+      case "/declared-huge":
+        res.writeHead(200, {
+          "content-type": "image/png",
+          "content-length": String(50 * 1024 * 1024),
+        });
+        return stream(res, u.pathname, (w) => w());
+      case "/endless":
+        res.writeHead(200, { "content-type": "image/png" });
+        return stream(res, u.pathname, (w) => {
+          const t = setInterval(w, 1);
+          res.on("close", () => clearInterval(t));
+        });
+      case "/trickle":
+        res.writeHead(200, { "content-type": "image/png", "content-length": "1000000" });
+        return stream(res, u.pathname, () => {
+          const t = setInterval(() => res.write("x"), 50);
+          res.on("close", () => clearInterval(t));
+        });
+      case "/hang":
+        return void res.on("close", () => closed.push(u.pathname));
+      default:
+        return res.writeHead(404).end();
     }
   }, "127.0.0.1");
 });
@@ -62,13 +101,20 @@ const opts = (extra: Partial<FetchOptions> = {}): Partial<FetchOptions> => ({
   ...extra,
 });
 
-async function refusal(url: string, options: Partial<FetchOptions> = opts()): Promise<FetchRefused> {
-  const e = await fetchImage(url, options).then(() => null, (x: unknown) => x);
+async function refusal(
+  url: string,
+  options: Partial<FetchOptions> = opts(),
+): Promise<FetchRefused> {
+  const e = await fetchImage(url, options).then(
+    () => null,
+    (x: unknown) => x,
+  );
   expect(e, url).toBeInstanceOf(FetchRefused);
   return e as FetchRefused;
 }
 
-const redirectTo = (to: string, status = 302) => img.url(`/redirect?status=${status}&to=${encodeURIComponent(to)}`);
+const redirectTo = (to: string, status = 302) =>
+  img.url(`/redirect?status=${status}&to=${encodeURIComponent(to)}`);
 
 describe("fetchImage: fetches and re-encodes images", () => {
   it("a PNG and, through a redirect, a JPEG", async () => {
@@ -100,26 +146,36 @@ describe("SSRF: the loopback canaries are never reached", () => {
   ];
 
   it("direct URLs to 127.0.0.1, ::1 and localhost in every spelling", async () => {
-    for (const url of direct()) expect(["private_address", "host"], url).toContain((await refusal(url)).code);
+    for (const url of direct())
+      expect(["private_address", "host"], url).toContain((await refusal(url)).code);
     expect([canary4.connections, canary6.connections]).toEqual([0, 0]);
   });
 
   it("redirects to them, with every redirect status", async () => {
     for (const url of direct()) {
       for (const status of [301, 302, 303, 307, 308]) {
-        expect(["private_address", "host"], url).toContain((await refusal(redirectTo(url, status))).code);
+        expect(["private_address", "host"], url).toContain(
+          (await refusal(redirectTo(url, status))).code,
+        );
       }
     }
     // a redirect to the canary after a harmless first hop
-    expect((await refusal(redirectTo(redirectTo(`http://[::1]:${canary6.port}/`)))).code).toBe("private_address");
+    expect((await refusal(redirectTo(redirectTo(`http://[::1]:${canary6.port}/`)))).code).toBe(
+      "private_address",
+    );
     expect([canary4.connections, canary6.connections]).toEqual([0, 0]);
   });
 
   it("a public-looking name that resolves to loopback", async () => {
     const resolver: Resolver = async () => [{ address: "127.0.0.1", family: 4 }];
-    expect((await refusal(`http://images.example:${canary4.port}/`, opts({ resolver }))).code).toBe("private_address");
+    expect((await refusal(`http://images.example:${canary4.port}/`, opts({ resolver }))).code).toBe(
+      "private_address",
+    );
     const six: Resolver = async () => [{ address: "::1", family: 6 }];
-    expect((await refusal(redirectTo(`http://cdn.example:${canary6.port}/`), opts({ resolver: six }))).code).toBe("private_address");
+    expect(
+      (await refusal(redirectTo(`http://cdn.example:${canary6.port}/`), opts({ resolver: six })))
+        .code,
+    ).toBe("private_address");
     expect([canary4.connections, canary6.connections]).toEqual([0, 0]);
   });
 
@@ -129,9 +185,14 @@ describe("SSRF: the loopback canaries are never reached", () => {
     // family... but there must be no later question.
     const rebinding: Resolver = async (name) => {
       asked.push(name);
-      return [{ address: asked.length === 1 ? "127.0.0.1" : "::1", family: asked.length === 1 ? 4 : 6 }];
+      return [
+        { address: asked.length === 1 ? "127.0.0.1" : "::1", family: asked.length === 1 ? 4 : 6 },
+      ];
     };
-    const got = await fetchImage(`http://rebind.example:${img.port}/png`, opts({ resolver: rebinding }));
+    const got = await fetchImage(
+      `http://rebind.example:${img.port}/png`,
+      opts({ resolver: rebinding }),
+    );
     expect(got.width).toBe(16);
     expect(asked).toEqual(["rebind.example"]);
     expect(img.requests.at(-1)).toBe(`rebind.example:${img.port} /png`);
@@ -139,7 +200,10 @@ describe("SSRF: the loopback canaries are never reached", () => {
 
   it("and the canaries do count: with the policy off (CLIPIG_ALLOW_PRIVATE_URLS) they are reached", async () => {
     const before = guard.targets.length;
-    const got = await fetchImage(`http://127.0.0.1:${canary4.port}/`, { allowPrivate: true, allowedPorts: "any" });
+    const got = await fetchImage(`http://127.0.0.1:${canary4.port}/`, {
+      allowPrivate: true,
+      allowedPorts: "any",
+    });
     expect(got.width).toBe(16);
     expect(canary4.connections).toBe(1);
     expect(guard.targets.slice(before)).toEqual([`127.0.0.1:${canary4.port}`]); // and so does the guard used below
@@ -166,7 +230,10 @@ describe("SSRF: private, link-local and unique-local ranges via a stubbed resolv
   it.each(cases)("a name resolving to %s (%s)", async (address, why) => {
     const resolver: Resolver = async () => [{ address, family: address.includes(":") ? 6 : 4 }];
     const before = guard.targets.length;
-    const e = await refusal("http://internal.example/metadata", opts({ resolver, allowedPorts: [80] }));
+    const e = await refusal(
+      "http://internal.example/metadata",
+      opts({ resolver, allowedPorts: [80] }),
+    );
     expect(e.code).toBe("private_address");
     expect(e.message).toContain(why);
     const literal = address.includes(":") ? `[${address}]` : address;
@@ -180,7 +247,9 @@ describe("SSRF: private, link-local and unique-local ranges via a stubbed resolv
       { address: "10.0.0.1", family: 4 },
     ];
     const before = guard.targets.length;
-    expect((await refusal("http://mixed.example/", opts({ resolver }))).code).toBe("private_address");
+    expect((await refusal("http://mixed.example/", opts({ resolver }))).code).toBe(
+      "private_address",
+    );
     expect(guard.targets.slice(before)).toEqual([]);
   });
 
@@ -204,7 +273,9 @@ describe("SSRF: private, link-local and unique-local ranges via a stubbed resolv
     for (const [url, code] of cases) expect((await refusal(url, o)).code, url).toBe(code);
     expect(asked).toEqual([]);
     expect((await refusal(redirectTo("file:///etc/passwd"))).code).toBe("scheme");
-    expect((await refusal(redirectTo(`http://u:p@127.0.0.1:${img.port}/png`))).code).toBe("credentials");
+    expect((await refusal(redirectTo(`http://u:p@127.0.0.1:${img.port}/png`))).code).toBe(
+      "credentials",
+    );
   });
 });
 
@@ -220,7 +291,9 @@ describe("limits and hostile servers", () => {
     expect((await refusal(img.url("/declared-huge"))).code).toBe("too_large");
     expect(performance.now() - t0).toBeLessThan(1_000);
     t0 = performance.now();
-    expect((await refusal(img.url("/endless"), opts({ maxBytes: 1024 * 1024 }))).code).toBe("too_large");
+    expect((await refusal(img.url("/endless"), opts({ maxBytes: 1024 * 1024 }))).code).toBe(
+      "too_large",
+    );
     expect(performance.now() - t0).toBeLessThan(3_000);
     await new Promise((r) => setTimeout(r, 50));
     expect(closed).toEqual(expect.arrayContaining(["/declared-huge", "/endless"]));
@@ -251,6 +324,9 @@ describe("fetchOptionsFromEnv", () => {
     expect(fetchOptionsFromEnv({})).toEqual({});
     expect(fetchOptionsFromEnv({ CLIPIG_ALLOW_PRIVATE_URLS: "true" })).toEqual({});
     expect(fetchOptionsFromEnv({ CLIPIG_ALLOW_PRIVATE_URLS: "0" })).toEqual({});
-    expect(fetchOptionsFromEnv({ CLIPIG_ALLOW_PRIVATE_URLS: "1" })).toEqual({ allowPrivate: true, allowedPorts: "any" });
+    expect(fetchOptionsFromEnv({ CLIPIG_ALLOW_PRIVATE_URLS: "1" })).toEqual({
+      allowPrivate: true,
+      allowedPorts: "any",
+    });
   });
 });

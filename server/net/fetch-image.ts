@@ -12,9 +12,23 @@
 import http, { type IncomingMessage } from "node:http";
 import https from "node:https";
 import { isIP, type LookupFunction } from "node:net";
-import { DEFAULT_IMAGE_LIMITS, ImageRejected, toCleanPng, type CleanImage, type ImageLimits } from "../uploads/image";
+import {
+  DEFAULT_IMAGE_LIMITS,
+  ImageRejected,
+  toCleanPng,
+  type CleanImage,
+  type ImageLimits,
+} from "../uploads/image";
 import { FetchRefused } from "./errors";
-import { abortable, DEFAULT_PORTS, systemResolver, vetUrl, type ResolvedAddress, type UrlPolicy, type VettedTarget } from "./url-policy";
+import {
+  abortable,
+  DEFAULT_PORTS,
+  systemResolver,
+  vetUrl,
+  type ResolvedAddress,
+  type UrlPolicy,
+  type VettedTarget,
+} from "./url-policy";
 
 export interface FetchOptions extends UrlPolicy {
   /** Largest body, bytes. */
@@ -47,15 +61,22 @@ export interface FetchedImage extends CleanImage {
  * `CLIPIG_ALLOW_PRIVATE_URLS=1` turns the address policy off. DANGEROUS: anyone who can edit an
  * experiment can then make the server request internal services. Tests and local development only.
  */
-export function fetchOptionsFromEnv(env: Readonly<Record<string, string | undefined>> = process.env): Partial<FetchOptions> {
+export function fetchOptionsFromEnv(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): Partial<FetchOptions> {
   if (env.CLIPIG_ALLOW_PRIVATE_URLS !== "1") return {};
-  console.warn("CLIPIG_ALLOW_PRIVATE_URLS=1: image URLs may reach loopback and private networks. Never use this on a shared server.");
+  console.warn(
+    "CLIPIG_ALLOW_PRIVATE_URLS=1: image URLs may reach loopback and private networks. Never use this on a shared server.",
+  );
   return { allowPrivate: true, allowedPorts: "any" };
 }
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
-export async function fetchImage(url: string, options: Partial<FetchOptions> = {}): Promise<FetchedImage> {
+export async function fetchImage(
+  url: string,
+  options: Partial<FetchOptions> = {},
+): Promise<FetchedImage> {
   const o: FetchOptions = { ...DEFAULT_FETCH_OPTIONS, ...options };
   const deadline = AbortSignal.timeout(o.timeoutMs);
   const signal = o.signal ? AbortSignal.any([o.signal, deadline]) : deadline;
@@ -66,8 +87,10 @@ export async function fetchImage(url: string, options: Partial<FetchOptions> = {
     if (REDIRECTS.has(res.statusCode ?? 0)) {
       res.destroy();
       const location = res.headers.location;
-      if (!location) throw new FetchRefused("status", `Redirect (${res.statusCode}) without a Location`);
-      if (hop >= o.maxRedirects) throw new FetchRefused("too_many_redirects", `More than ${o.maxRedirects} redirects`);
+      if (!location)
+        throw new FetchRefused("status", `Redirect (${res.statusCode}) without a Location`);
+      if (hop >= o.maxRedirects)
+        throw new FetchRefused("too_many_redirects", `More than ${o.maxRedirects} redirects`);
       current = resolveLocation(location, target.url);
       continue;
     }
@@ -76,7 +99,8 @@ export async function fetchImage(url: string, options: Partial<FetchOptions> = {
       const image = await abortable(toCleanPng(body, { ...o.image, maxBytes: o.maxBytes }), signal);
       return { ...image, url: target.url.href, redirects: hop };
     } catch (error) {
-      if (error instanceof ImageRejected) throw new FetchRefused("not_an_image", `${target.url.href}: ${error.message}`);
+      if (error instanceof ImageRejected)
+        throw new FetchRefused("not_an_image", `${target.url.href}: ${error.message}`);
       throw error;
     }
   }
@@ -93,7 +117,8 @@ function resolveLocation(location: string, base: URL): URL {
 /** A lookup that answers only the vetted name, only with the vetted address. */
 function pinnedLookup(hostname: string, pinned: ResolvedAddress): LookupFunction {
   return ((name: string, options: { all?: boolean }, callback: (...args: unknown[]) => void) => {
-    if (name !== hostname) return callback(new FetchRefused("host", `Unexpected lookup of ${name}`));
+    if (name !== hostname)
+      return callback(new FetchRefused("host", `Unexpected lookup of ${name}`));
     if (options.all) return callback(null, [{ address: pinned.address, family: pinned.family }]);
     return callback(null, pinned.address, pinned.family);
   }) as unknown as LookupFunction;
@@ -109,7 +134,11 @@ function get(target: VettedTarget, signal: AbortSignal): Promise<IncomingMessage
         port: target.port,
         path: `${target.url.pathname}${target.url.search}`,
         method: "GET",
-        headers: { accept: "image/png, image/jpeg, image/gif, image/webp", "accept-encoding": "identity", "user-agent": "CLIPig-Studio image fetch" },
+        headers: {
+          accept: "image/png, image/jpeg, image/gif, image/webp",
+          "accept-encoding": "identity",
+          "user-agent": "CLIPig-Studio image fetch",
+        },
         agent: false,
         lookup: pinnedLookup(target.hostname, target.pinned),
         family: target.pinned.family,
@@ -126,7 +155,9 @@ function get(target: VettedTarget, signal: AbortSignal): Promise<IncomingMessage
         }
         if (encoding !== "identity") {
           res.destroy();
-          return reject(new FetchRefused("encoding", `Compressed responses (${encoding}) are not accepted`));
+          return reject(
+            new FetchRefused("encoding", `Compressed responses (${encoding}) are not accepted`),
+          );
         }
         resolve(res);
       },
@@ -136,7 +167,11 @@ function get(target: VettedTarget, signal: AbortSignal): Promise<IncomingMessage
   });
 }
 
-async function readBody(res: IncomingMessage, maxBytes: number, signal: AbortSignal): Promise<Buffer> {
+async function readBody(
+  res: IncomingMessage,
+  maxBytes: number,
+  signal: AbortSignal,
+): Promise<Buffer> {
   const declared = Number(res.headers["content-length"] ?? NaN);
   if (declared > maxBytes) {
     res.destroy();
@@ -162,5 +197,8 @@ async function readBody(res: IncomingMessage, maxBytes: number, signal: AbortSig
 function networkError(error: unknown, signal: AbortSignal): FetchRefused {
   if (error instanceof FetchRefused) return error;
   if (signal.aborted) return new FetchRefused("timeout", "Fetch took too long");
-  return new FetchRefused("network", `Fetch failed: ${error instanceof Error ? error.message : String(error)}`);
+  return new FetchRefused(
+    "network",
+    `Fetch failed: ${error instanceof Error ? error.message : String(error)}`,
+  );
 }

@@ -11,7 +11,9 @@ describe("securityHeaders", () => {
     expect(h["X-Content-Type-Options"]).toBe("nosniff");
     expect(h["X-Frame-Options"]).toBe("DENY");
     expect(h["Strict-Transport-Security"]).toContain("max-age=");
-    expect(Object.fromEntries(securityHeaders({ secure: false }))["Strict-Transport-Security"]).toBeUndefined();
+    expect(
+      Object.fromEntries(securityHeaders({ secure: false }))["Strict-Transport-Security"],
+    ).toBeUndefined();
   });
 
   it("eval only for the dev server; a nonce replaces unsafe-inline", () => {
@@ -26,12 +28,16 @@ describe("originAllowed", () => {
     expect(originAllowed("http://studio.local:3000", "studio.local:3000")).toBe(true);
     expect(originAllowed("https://STUDIO.example.org", "studio.example.org")).toBe(true);
     expect(originAllowed("https://evil.example", "studio.example.org")).toBe(false);
-    expect(originAllowed("https://studio.example.org.evil.example", "studio.example.org")).toBe(false);
+    expect(originAllowed("https://studio.example.org.evil.example", "studio.example.org")).toBe(
+      false,
+    );
     expect(originAllowed("http://studio.example.org:8080", "studio.example.org")).toBe(false);
     expect(originAllowed(undefined, "studio.example.org")).toBe(false);
     expect(originAllowed("null", "studio.example.org")).toBe(false);
     expect(originAllowed("file://", "studio.example.org")).toBe(false);
-    const policy = originPolicyFromEnv({ CLIPIG_ALLOWED_ORIGINS: "https://app.example.org, http://localhost:5173" });
+    const policy = originPolicyFromEnv({
+      CLIPIG_ALLOWED_ORIGINS: "https://app.example.org, http://localhost:5173",
+    });
     expect(originAllowed("https://app.example.org", "api.example.org", policy)).toBe(true);
     expect(originAllowed("http://localhost:5173", "api.example.org", policy)).toBe(true);
     expect(() => originPolicyFromEnv({ CLIPIG_ALLOWED_ORIGINS: "*" })).toThrow(/not an origin/);

@@ -15,7 +15,11 @@ export interface HeaderOptions {
 }
 
 export function contentSecurityPolicy({ secure, dev = false, nonce }: HeaderOptions): string {
-  const script = ["'self'", nonce ? `'nonce-${nonce}'` : "'unsafe-inline'", ...(dev ? ["'unsafe-eval'"] : [])];
+  const script = [
+    "'self'",
+    nonce ? `'nonce-${nonce}'` : "'unsafe-inline'",
+    ...(dev ? ["'unsafe-eval'"] : []),
+  ];
   const directives: [string, ...string[]][] = [
     ["default-src", "'self'"],
     ["script-src", ...script],
@@ -44,6 +48,7 @@ export function securityHeaders(options: HeaderOptions): [string, string][] {
     ["Cross-Origin-Resource-Policy", "same-origin"],
     ["Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=(), usb=()"],
   ];
-  if (options.secure) headers.push(["Strict-Transport-Security", "max-age=31536000; includeSubDomains"]);
+  if (options.secure)
+    headers.push(["Strict-Transport-Security", "max-age=31536000; includeSubDomains"]);
   return headers;
 }

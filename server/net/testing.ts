@@ -17,7 +17,10 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startServer(handler: http.RequestListener, host = "127.0.0.1"): Promise<TestServer> {
+export async function startServer(
+  handler: http.RequestListener,
+  host = "127.0.0.1",
+): Promise<TestServer> {
   const server = http.createServer(handler);
   const sockets = new Set<net.Socket>();
   const state: TestServer = {
@@ -53,8 +56,17 @@ export interface ConnectionGuard {
   restore(): void;
 }
 
-type ConnectOptions = { host?: string; port?: number; path?: string | null; lookup?: LookupFunction };
-type LookupCallback = (error: Error | null, address?: string | { address: string; family: number }[], family?: number) => void;
+type ConnectOptions = {
+  host?: string;
+  port?: number;
+  path?: string | null;
+  lookup?: LookupFunction;
+};
+type LookupCallback = (
+  error: Error | null,
+  address?: string | { address: string; family: number }[],
+  family?: number,
+) => void;
 
 /**
  * Wraps `net.Socket#connect` (every HTTP and TLS connection goes through it): records each attempt
@@ -76,23 +88,33 @@ export function guardConnections(): ConnectionGuard {
     // net.connect passes its normalised arguments as one array: [options, callback]
     const list = Array.isArray(args[0]) ? (args[0] as unknown[]) : args;
     const options: ConnectOptions =
-      typeof list[0] === "object" && list[0] !== null ? (list[0] as ConnectOptions) : { port: Number(list[0]), host: typeof list[1] === "string" ? list[1] : "localhost" };
-    if (typeof options.path === "string") return (original as (...a: unknown[]) => net.Socket).apply(this, args);
+      typeof list[0] === "object" && list[0] !== null
+        ? (list[0] as ConnectOptions)
+        : { port: Number(list[0]), host: typeof list[1] === "string" ? list[1] : "localhost" };
+    if (typeof options.path === "string")
+      return (original as (...a: unknown[]) => net.Socket).apply(this, args);
     const host = options.host ?? "localhost";
     if (isIP(host)) {
       if (!admit(host, options.port)) {
-        process.nextTick(() => this.destroy(new Error(`test guard: refused connection to ${host}`)));
+        process.nextTick(() =>
+          this.destroy(new Error(`test guard: refused connection to ${host}`)),
+        );
         return this;
       }
     } else {
       const inner = options.lookup ?? (dns.lookup as unknown as LookupFunction);
       options.lookup = ((name: string, opts: object, callback: LookupCallback) =>
-        (inner as unknown as (n: string, o: object, cb: LookupCallback) => void)(name, opts, (error, address, family) => {
-          if (error) return callback(error);
-          const all = Array.isArray(address) ? address.map((a) => a.address) : [String(address)];
-          if (!all.every((a) => admit(a, options.port))) return callback(new Error(`test guard: refused connection to ${name}`));
-          callback(null, address, family);
-        })) as unknown as LookupFunction;
+        (inner as unknown as (n: string, o: object, cb: LookupCallback) => void)(
+          name,
+          opts,
+          (error, address, family) => {
+            if (error) return callback(error);
+            const all = Array.isArray(address) ? address.map((a) => a.address) : [String(address)];
+            if (!all.every((a) => admit(a, options.port)))
+              return callback(new Error(`test guard: refused connection to ${name}`));
+            callback(null, address, family);
+          },
+        )) as unknown as LookupFunction;
       if (list !== args) list[0] = options;
       else args[0] = options;
     }

@@ -45,36 +45,54 @@ export interface VettedTarget {
 const MAX_URL_LENGTH = 2048;
 
 /** Parses and checks a URL up to and including DNS; throws `FetchRefused`. Opens no connection. */
-export async function vetUrl(raw: string | URL, policy: UrlPolicy, signal?: AbortSignal): Promise<VettedTarget> {
+export async function vetUrl(
+  raw: string | URL,
+  policy: UrlPolicy,
+  signal?: AbortSignal,
+): Promise<VettedTarget> {
   const text = String(raw);
-  if (text.length > MAX_URL_LENGTH) throw new FetchRefused("bad_url", `URL longer than ${MAX_URL_LENGTH} characters`);
+  if (text.length > MAX_URL_LENGTH)
+    throw new FetchRefused("bad_url", `URL longer than ${MAX_URL_LENGTH} characters`);
   let url: URL;
   try {
     url = new URL(text);
   } catch {
     throw new FetchRefused("bad_url", "Not a valid URL");
   }
-  if (url.protocol !== "http:" && url.protocol !== "https:") throw new FetchRefused("scheme", `Only http and https URLs are fetched, not ${url.protocol}`);
-  if (url.username || url.password) throw new FetchRefused("credentials", "URLs with user names or passwords are not fetched");
+  if (url.protocol !== "http:" && url.protocol !== "https:")
+    throw new FetchRefused("scheme", `Only http and https URLs are fetched, not ${url.protocol}`);
+  if (url.username || url.password)
+    throw new FetchRefused("credentials", "URLs with user names or passwords are not fetched");
   const port = url.port ? Number(url.port) : url.protocol === "https:" ? 443 : 80;
   if (policy.allowedPorts !== "any" && !policy.allowedPorts.includes(port)) {
-    throw new FetchRefused("port", `Port ${port} is not allowed (allowed: ${policy.allowedPorts.join(", ")})`);
+    throw new FetchRefused(
+      "port",
+      `Port ${port} is not allowed (allowed: ${policy.allowedPorts.join(", ")})`,
+    );
   }
   const bracketed = url.hostname.startsWith("[");
   const hostname = bracketed ? url.hostname.slice(1, -1) : url.hostname.replace(/\.$/, "");
   const literal = isIP(hostname);
   if (!literal) checkHostName(hostname);
-  const addresses = literal ? [{ address: hostname, family: literal === 6 ? 6 : 4 } as const] : await resolve(hostname, policy.resolver, signal);
+  const addresses = literal
+    ? [{ address: hostname, family: literal === 6 ? 6 : 4 } as const]
+    : await resolve(hostname, policy.resolver, signal);
   for (const a of addresses) checkAddress(a.address, port, policy);
   return { url, hostname, port, pinned: addresses[0] };
 }
 
 function checkHostName(hostname: string): void {
-  if (hostname === "localhost" || hostname.endsWith(".localhost")) throw new FetchRefused("host", "localhost is not fetched");
-  if (!hostname.includes(".")) throw new FetchRefused("host", `'${hostname}' is not a public host name`);
+  if (hostname === "localhost" || hostname.endsWith(".localhost"))
+    throw new FetchRefused("host", "localhost is not fetched");
+  if (!hostname.includes("."))
+    throw new FetchRefused("host", `'${hostname}' is not a public host name`);
 }
 
-async function resolve(hostname: string, resolver: Resolver, signal?: AbortSignal): Promise<ResolvedAddress[]> {
+async function resolve(
+  hostname: string,
+  resolver: Resolver,
+  signal?: AbortSignal,
+): Promise<ResolvedAddress[]> {
   let answers: ResolvedAddress[];
   try {
     answers = await abortable(resolver(hostname), signal);
@@ -88,12 +106,17 @@ async function resolve(hostname: string, resolver: Resolver, signal?: AbortSigna
 
 function checkAddress(address: string, port: number, policy: UrlPolicy): void {
   const canonical = canonicalIp(address);
-  if (canonical === null) throw new FetchRefused("dns", `Resolver returned '${address}', not an address`);
+  if (canonical === null)
+    throw new FetchRefused("dns", `Resolver returned '${address}', not an address`);
   if (policy.allowPrivate) return;
   const endpoint = canonical.includes(":") ? `[${canonical}]:${port}` : `${canonical}:${port}`;
   if (policy.allowEndpoints.some((e) => sameEndpoint(e, endpoint))) return;
   const verdict = classifyAddress(canonical);
-  if (!verdict.allowed) throw new FetchRefused("private_address", `Address ${address} is not public: ${verdict.reason}`);
+  if (!verdict.allowed)
+    throw new FetchRefused(
+      "private_address",
+      `Address ${address} is not public: ${verdict.reason}`,
+    );
 }
 
 function sameEndpoint(allowed: string, endpoint: string): boolean {

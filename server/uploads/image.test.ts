@@ -5,8 +5,14 @@ import { ImageRejected, sniffFormat, toCleanPng, type ImageRefusal } from "./ima
 const solid = (width: number, height: number) =>
   sharp({ create: { width, height, channels: 3, background: { r: 200, g: 30, b: 90 } } });
 
-async function refused(bytes: Uint8Array, limits?: Parameters<typeof toCleanPng>[1]): Promise<ImageRefusal> {
-  const e = await toCleanPng(bytes, limits).then(() => null, (x: unknown) => x);
+async function refused(
+  bytes: Uint8Array,
+  limits?: Parameters<typeof toCleanPng>[1],
+): Promise<ImageRefusal> {
+  const e = await toCleanPng(bytes, limits).then(
+    () => null,
+    (x: unknown) => x,
+  );
   expect(e).toBeInstanceOf(ImageRejected);
   return (e as ImageRejected).code;
 }
@@ -23,7 +29,10 @@ describe("toCleanPng accepts raster images and re-encodes them", () => {
   });
 
   it("drops metadata and trailing bytes, applies EXIF orientation", async () => {
-    const jpeg = await solid(40, 20).jpeg().withMetadata({ orientation: 6, exif: { IFD0: { Copyright: "secret-gps-here" } } }).toBuffer();
+    const jpeg = await solid(40, 20)
+      .jpeg()
+      .withMetadata({ orientation: 6, exif: { IFD0: { Copyright: "secret-gps-here" } } })
+      .toBuffer();
     const polyglot = Buffer.concat([jpeg, Buffer.from("<script>alert(1)</script>")]);
     const out = await toCleanPng(polyglot);
     expect([out.width, out.height]).toEqual([20, 40]);
@@ -42,23 +51,32 @@ describe("toCleanPng refuses", () => {
   });
 
   it("SVG, TIFF and BMP as unsupported, before any decoder sees them", async () => {
-    const svg = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><image href="http://127.0.0.1/x"/></svg>');
+    const svg = Buffer.from(
+      '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><image href="http://127.0.0.1/x"/></svg>',
+    );
     expect(await refused(svg)).toBe("unsupported_format");
     expect(await refused(await solid(8, 8).tiff().toBuffer())).toBe("unsupported_format");
-    expect(await refused(Buffer.concat([Buffer.from("BM"), Buffer.alloc(60)]))).toBe("unsupported_format");
+    expect(await refused(Buffer.concat([Buffer.from("BM"), Buffer.alloc(60)]))).toBe(
+      "unsupported_format",
+    );
   });
 
   it("truncated and mislabelled images as corrupt", async () => {
     const png = await solid(64, 64).png().toBuffer();
     expect(await refused(png.subarray(0, 40))).toBe("corrupt");
     const jpeg = await solid(8, 8).jpeg().toBuffer();
-    const mislabelled = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), jpeg]);
+    const mislabelled = Buffer.concat([
+      Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+      jpeg,
+    ]);
     expect(await refused(mislabelled)).toBe("corrupt");
   });
 
   it("too many bytes, and too many pixels from a tiny file (decompression bomb)", async () => {
     const png = await solid(64, 64).png().toBuffer();
-    expect(await refused(png, { maxBytes: png.byteLength - 1, maxPixels: 1e6, maxSide: 1000 })).toBe("too_large");
+    expect(
+      await refused(png, { maxBytes: png.byteLength - 1, maxPixels: 1e6, maxSide: 1000 }),
+    ).toBe("too_large");
     const limits = { maxBytes: 1e6, maxPixels: 1e6, maxSide: 4000 };
     const bomb = await solid(2000, 2000).png({ compressionLevel: 9 }).toBuffer();
     expect(bomb.byteLength).toBeLessThan(50_000);

@@ -18,9 +18,14 @@ export interface ImageLimits {
   maxSide: number;
 }
 
-export const DEFAULT_IMAGE_LIMITS: ImageLimits = { maxBytes: 10 * 1024 * 1024, maxPixels: 4096 * 4096, maxSide: 8192 };
+export const DEFAULT_IMAGE_LIMITS: ImageLimits = {
+  maxBytes: 10 * 1024 * 1024,
+  maxPixels: 4096 * 4096,
+  maxSide: 8192,
+};
 
-export type ImageRefusal = "too_large" | "not_an_image" | "unsupported_format" | "too_many_pixels" | "corrupt";
+export type ImageRefusal =
+  "too_large" | "not_an_image" | "unsupported_format" | "too_many_pixels" | "corrupt";
 
 export class ImageRejected extends Error {
   constructor(
@@ -40,7 +45,8 @@ export interface CleanImage {
   format: ImageFormat;
 }
 
-const startsWith = (b: Uint8Array, sig: readonly number[], at = 0) => b.length >= at + sig.length && sig.every((v, i) => b[at + i] === v);
+const startsWith = (b: Uint8Array, sig: readonly number[], at = 0) =>
+  b.length >= at + sig.length && sig.every((v, i) => b[at + i] === v);
 const ascii = (s: string) => [...s].map((c) => c.charCodeAt(0));
 
 /** The format the leading bytes announce, among the accepted ones; null otherwise. */
@@ -53,16 +59,30 @@ export function sniffFormat(bytes: Uint8Array): ImageFormat | null {
 }
 
 /** Validates and re-encodes; throws `ImageRejected` with the reason. */
-export async function toCleanPng(input: Uint8Array, limits: ImageLimits = DEFAULT_IMAGE_LIMITS): Promise<CleanImage> {
+export async function toCleanPng(
+  input: Uint8Array,
+  limits: ImageLimits = DEFAULT_IMAGE_LIMITS,
+): Promise<CleanImage> {
   if (input.byteLength > limits.maxBytes) {
-    throw new ImageRejected("too_large", `Image is ${input.byteLength} bytes, at most ${limits.maxBytes} allowed`);
+    throw new ImageRejected(
+      "too_large",
+      `Image is ${input.byteLength} bytes, at most ${limits.maxBytes} allowed`,
+    );
   }
   const format = sniffFormat(input);
   if (format === null) {
-    throw new ImageRejected(looksLikeImage(input) ? "unsupported_format" : "not_an_image", "Only PNG, JPEG, GIF and WebP images are accepted");
+    throw new ImageRejected(
+      looksLikeImage(input) ? "unsupported_format" : "not_an_image",
+      "Only PNG, JPEG, GIF and WebP images are accepted",
+    );
   }
   const bytes = Buffer.from(input.buffer, input.byteOffset, input.byteLength);
-  const options = { limitInputPixels: limits.maxPixels, failOn: "error", animated: false, autoOrient: true } as const;
+  const options = {
+    limitInputPixels: limits.maxPixels,
+    failOn: "error",
+    animated: false,
+    autoOrient: true,
+  } as const;
   let meta: Metadata;
   try {
     meta = await sharp(bytes, options).metadata();
@@ -71,13 +91,22 @@ export async function toCleanPng(input: Uint8Array, limits: ImageLimits = DEFAUL
   }
   const width = meta.autoOrient?.width ?? meta.width ?? 0;
   const height = meta.autoOrient?.height ?? meta.height ?? 0;
-  if (meta.format !== format) throw new ImageRejected("corrupt", `Image content (${meta.format}) does not match its signature (${format})`);
+  if (meta.format !== format)
+    throw new ImageRejected(
+      "corrupt",
+      `Image content (${meta.format}) does not match its signature (${format})`,
+    );
   if (!(width > 0 && height > 0)) throw new ImageRejected("corrupt", "Image has no size");
   if (width * height > limits.maxPixels || width > limits.maxSide || height > limits.maxSide) {
-    throw new ImageRejected("too_many_pixels", `Image is ${width}×${height}, at most ${limits.maxPixels} pixels and ${limits.maxSide} per side`);
+    throw new ImageRejected(
+      "too_many_pixels",
+      `Image is ${width}×${height}, at most ${limits.maxPixels} pixels and ${limits.maxSide} per side`,
+    );
   }
   try {
-    const { data, info } = await sharp(bytes, options).png({ compressionLevel: 6 }).toBuffer({ resolveWithObject: true });
+    const { data, info } = await sharp(bytes, options)
+      .png({ compressionLevel: 6 })
+      .toBuffer({ resolveWithObject: true });
     return { png: data, width: info.width, height: info.height, format };
   } catch (error) {
     throw refusal(error);
@@ -86,7 +115,8 @@ export async function toCleanPng(input: Uint8Array, limits: ImageLimits = DEFAUL
 
 function refusal(error: unknown): ImageRejected {
   const message = error instanceof Error ? error.message : String(error);
-  if (/pixel limit/i.test(message)) return new ImageRejected("too_many_pixels", "Image has too many pixels");
+  if (/pixel limit/i.test(message))
+    return new ImageRejected("too_many_pixels", "Image has too many pixels");
   return new ImageRejected("corrupt", "Image could not be decoded");
 }
 

@@ -1,3 +1,21 @@
 /** Uploaded and fetched images: validation + re-encoding, and storage by server-made id (see CONTEXT.md). */
-export { toCleanPng, sniffFormat, ImageRejected, DEFAULT_IMAGE_LIMITS, type CleanImage, type ImageLimits, type ImageFormat, type ImageRefusal } from "./image";
-export { saveUpload, readUpload, deleteUpload, uploadFile, isUploadId, UPLOAD_ID, type StoredUpload, type UploadOptions } from "./store";
+export {
+  toCleanPng,
+  sniffFormat,
+  ImageRejected,
+  DEFAULT_IMAGE_LIMITS,
+  type CleanImage,
+  type ImageLimits,
+  type ImageFormat,
+  type ImageRefusal,
+} from "./image";
+export {
+  saveUpload,
+  readUpload,
+  deleteUpload,
+  uploadFile,
+  isUploadId,
+  UPLOAD_ID,
+  type StoredUpload,
+  type UploadOptions,
+} from "./store";

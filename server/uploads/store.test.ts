@@ -10,7 +10,11 @@ const dataDir = mkdtempSync(path.join(tmpdir(), "clipig-uploads-"));
 
 describe("uploads on disk", () => {
   it("stores a clean PNG under a server-made id and reads it back", async () => {
-    const jpeg = await sharp({ create: { width: 12, height: 9, channels: 3, background: "#123456" } }).jpeg().toBuffer();
+    const jpeg = await sharp({
+      create: { width: 12, height: 9, channels: 3, background: "#123456" },
+    })
+      .jpeg()
+      .toBuffer();
     const saved = await saveUpload(jpeg, { dataDir });
     expect(saved).toMatchObject({ width: 12, height: 9, sourceFormat: "jpeg" });
     expect(saved.id).toMatch(/^[A-Za-z0-9_-]{22}$/);
@@ -25,7 +29,15 @@ describe("uploads on disk", () => {
   });
 
   it("never turns a user-supplied name into a path", async () => {
-    for (const id of ["../../etc/passwd", "..%2f..%2fetc", "a/b", "/etc/passwd", "AAAAAAAAAAAAAAAAAAAA.png", "", "x".repeat(23)]) {
+    for (const id of [
+      "../../etc/passwd",
+      "..%2f..%2fetc",
+      "a/b",
+      "/etc/passwd",
+      "AAAAAAAAAAAAAAAAAAAA.png",
+      "",
+      "x".repeat(23),
+    ]) {
       expect(uploadFile(id, dataDir)).toBeNull();
       expect(await readUpload(id, dataDir)).toBeNull();
       expect(await deleteUpload(id, dataDir)).toBe(false);
@@ -35,7 +47,9 @@ describe("uploads on disk", () => {
 
   it("writes nothing for a refused upload", async () => {
     const before = readdirSync(path.join(dataDir, "uploads")).length;
-    await expect(saveUpload(Buffer.from("<svg/>"), { dataDir })).rejects.toBeInstanceOf(ImageRejected);
+    await expect(saveUpload(Buffer.from("<svg/>"), { dataDir })).rejects.toBeInstanceOf(
+      ImageRejected,
+    );
     expect(readdirSync(path.join(dataDir, "uploads")).length).toBe(before);
   });
 });

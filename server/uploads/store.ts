@@ -11,7 +11,8 @@ import { dataDir as defaultDataDir } from "../db/url";
 import { DEFAULT_IMAGE_LIMITS, toCleanPng, type ImageFormat, type ImageLimits } from "./image";
 
 export const UPLOAD_ID = /^[A-Za-z0-9_-]{22}$/;
-export const isUploadId = (value: unknown): value is string => typeof value === "string" && UPLOAD_ID.test(value);
+export const isUploadId = (value: unknown): value is string =>
+  typeof value === "string" && UPLOAD_ID.test(value);
 
 export interface StoredUpload {
   id: string;
@@ -35,7 +36,10 @@ export function uploadFile(id: string, dataDir: string = defaultDataDir()): stri
 }
 
 /** Validates and re-encodes the bytes (see `image.ts`), stores the PNG, returns its new id. */
-export async function saveUpload(bytes: Uint8Array, { dataDir = defaultDataDir(), limits = DEFAULT_IMAGE_LIMITS }: UploadOptions = {}): Promise<StoredUpload> {
+export async function saveUpload(
+  bytes: Uint8Array,
+  { dataDir = defaultDataDir(), limits = DEFAULT_IMAGE_LIMITS }: UploadOptions = {},
+): Promise<StoredUpload> {
   const image = await toCleanPng(bytes, limits);
   const id = randomBytes(16).toString("base64url");
   const file = uploadFile(id, dataDir)!;
@@ -43,11 +47,20 @@ export async function saveUpload(bytes: Uint8Array, { dataDir = defaultDataDir()
   const temp = `${file}.${randomBytes(6).toString("hex")}.tmp`;
   await writeFile(temp, image.png, { flag: "wx", mode: 0o640 });
   await rename(temp, file);
-  return { id, width: image.width, height: image.height, bytes: image.png.byteLength, sourceFormat: image.format };
+  return {
+    id,
+    width: image.width,
+    height: image.height,
+    bytes: image.png.byteLength,
+    sourceFormat: image.format,
+  };
 }
 
 /** The stored PNG, or null when the id is malformed or unknown. */
-export async function readUpload(id: string, dataDir: string = defaultDataDir()): Promise<Buffer | null> {
+export async function readUpload(
+  id: string,
+  dataDir: string = defaultDataDir(),
+): Promise<Buffer | null> {
   const file = uploadFile(id, dataDir);
   if (file === null) return null;
   try {
@@ -57,7 +70,10 @@ export async function readUpload(id: string, dataDir: string = defaultDataDir())
   }
 }
 
-export async function deleteUpload(id: string, dataDir: string = defaultDataDir()): Promise<boolean> {
+export async function deleteUpload(
+  id: string,
+  dataDir: string = defaultDataDir(),
+): Promise<boolean> {
   const file = uploadFile(id, dataDir);
   if (file === null) return false;
   try {
