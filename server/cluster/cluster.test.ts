@@ -1,0 +1,180 @@
+/**
+ * The cluster on this machine: PostgreSQL + Redis + two web nodes (child processes, different
+ * ports) + GPU workers (child processes, tiny-clip on the CPU). Clients on node A reach it through
+ * a TCP balancer, so when A dies they reconnect to B as they would behind a real load balancer.
+ */
+import { mkdtempSync } from "node:fs";
+import { createServer } from "node:net";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import WebSocket from "ws";
+import * as Y from "yjs";
+import { WebsocketProvider } from "y-websocket";
+import { io as connect, type Socket } from "socket.io-client";
+import { createExperiment, guest } from "../collab/testing";
+import { closeDb, db } from "../db/client";
+import type { ClientToServerEvents, FramePayload, RunState, ServerToClientEvents } from "../realtime/protocol";
+import { YJS_TEXT_FIELD } from "../realtime/protocol";
+import { balancer, startChild, waitReady, type Child } from "./fixtures/processes";
+import { clearPrefix, freshPostgres, testPrefix, TEST_REDIS_URL, useDatabase, type TestPostgres } from "./testing";
+
+type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+const experiment = `model: tiny-clip
+device: cpu
+epochs: 400
+resolution: 32
+snapshot_interval: 20
+targets:
+  - features:
+      - text: a pig in a tiny field
+`;
+const within = { timeout: 30_000, interval: 25 };
+const prefix = testPrefix();
+const children: Child[] = [];
+const closers: (() => unknown)[] = [];
+let pg: TestPostgres;
+let env: Record<string, string>;
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+async function webNode(name: string) {
+  const port = await freePort();
+  const child = startChild(name, "server/cluster/fixtures/web-node.ts", [], { ...env, PORT: String(port), CLIPIG_NODE_ID: name });
+  children.push(child);
+  await waitReady(`http://127.0.0.1:${port}/readyz`, child);
+  return { port, child };
+}
+
+function gpuWorker(name: string) {
+  const child = startChild(name, "server/worker/main.ts", ["--device", "cpu", "--id", name], env);
+  children.push(child);
+  return child;
+}
+
+/** A studio tab: a Yjs editor and a Socket.IO room member, both through `port`, rejoining after reconnects. */
+function tab(port: number, experimentId: string, cookie: string) {
+  class CookieSocket extends WebSocket {
+    constructor(url: string, protocols?: string | string[]) {
+      super(url, protocols, { headers: { cookie } });
+    }
+  }
+  const doc = new Y.Doc();
+  const provider = new WebsocketProvider(`ws://127.0.0.1:${port}/yjs`, experimentId, doc, {
+    WebSocketPolyfill: CookieSocket as unknown as typeof globalThis.WebSocket,
+    disableBc: true,
+    maxBackoffTime: 300,
+  });
+  const socket: Client = connect(`http://127.0.0.1:${port}`, {
+    transports: ["websocket"],
+    extraHeaders: { cookie },
+    forceNew: true,
+    reconnectionDelay: 100,
+    reconnectionDelayMax: 300,
+  });
+  const seen = { frames: [] as FramePayload[], statuses: [] as RunState[], done: [] as string[], joins: 0 };
+  socket.on("connect", () => {
+    void socket.emitWithAck("room:join", { experimentId }).then((r) => r.ok && seen.joins++);
+  });
+  socket.on("frame", (frame, ack) => {
+    seen.frames.push(frame);
+    ack();
+  });
+  socket.on("status", ({ run }) => seen.statuses.push(run));
+  socket.on("done", ({ runId }) => seen.done.push(runId));
+  closers.push(() => provider.destroy(), () => socket.close());
+  return { doc, text: doc.getText(YJS_TEXT_FIELD), provider, socket, seen };
+}
+
+beforeAll(async () => {
+  pg = await freshPostgres();
+  await useDatabase(pg.url);
+  env = {
+    DATABASE_URL: pg.url,
+    REDIS_URL: TEST_REDIS_URL,
+    CLIPIG_REDIS_PREFIX: prefix,
+    CLIPIG_DATA_DIR: mkdtempSync(path.join(tmpdir(), "clipig-cluster-")),
+    CLIPIG_FRAME_FPS: "20",
+    CLIPIG_FRAME_FORMAT: "png",
+    CLIPIG_WORKER_LOCK_MS: "1500",
+  };
+}, 30_000);
+
+afterAll(async () => {
+  for (const close of closers) close();
+  await Promise.all(children.map((c) => c.kill()));
+  await closeDb();
+  await pg?.drop();
+  await clearPrefix(prefix);
+}, 30_000);
+
+describe("cluster: two web nodes, one queue, GPU workers", () => {
+  it("co-edits across nodes, streams a worker's run to both, survives losing a node and a worker", async () => {
+    const [a, b] = await Promise.all([webNode("node-a"), webNode("node-b")]);
+    const lb = await balancer([a.port, b.port]); // prefers A while it is up
+    closers.push(() => void lb.close());
+    const id = await createExperiment(experiment);
+    const onA = tab(lb.port, id, guest().cookie);
+    const onB = tab(b.port, id, guest().cookie);
+
+    // Co-editing through different nodes, presence included.
+    await expect.poll(() => onA.text.length > 0 && onB.text.length > 0, within).toBe(true);
+    onA.text.insert(0, "# A was here\n");
+    onB.text.insert(onB.text.length, "# B was here\n");
+    onA.provider.awareness.setLocalStateField("user", { name: "Ann" });
+    await expect.poll(() => onA.text.toString() === onB.text.toString() && onA.text.toString().includes("# B was here"), within).toBe(true);
+    await expect.poll(() => [...onB.provider.awareness.getStates().values()].some((s) => (s.user as { name?: string } | undefined)?.name === "Ann"), within).toBe(true);
+
+    // A run started from node B, executed by the worker, reaches the viewers on both nodes.
+    const worker1 = gpuWorker("worker-1");
+    await expect.poll(() => onA.seen.joins > 0 && onB.seen.joins > 0, within).toBe(true);
+    const started = await onB.socket.emitWithAck("run:start", { experimentId: id, seed: 5 });
+    if (!started.ok) throw new Error(started.message);
+    await expect.poll(() => onA.seen.frames.length >= 3 && onB.seen.frames.length >= 3, within).toBe(true);
+    expect(onA.seen.frames.every((f) => f.runId === started.runId)).toBe(true);
+
+    // Node A dies: its tab reconnects (through the balancer) to B, rejoins the room, keeps its edits.
+    onA.text.insert(0, "# typed just before A died\n");
+    await a.child.kill();
+    onA.text.insert(0, "# typed while offline\n");
+    const framesBefore = onA.seen.frames.length;
+    await expect.poll(() => onA.seen.joins >= 2, within).toBe(true);
+    await expect.poll(() => onA.seen.frames.length > framesBefore + 2, within).toBe(true);
+    await expect.poll(() => onB.text.toString(), within).toContain("# typed while offline");
+    expect(onB.text.toString()).toContain("# typed just before A died");
+    expect(onB.text.toString()).toContain("# A was here");
+    await expect.poll(() => onA.text.toString() === onB.text.toString(), within).toBe(true);
+
+    // The worker dies mid-run: the run goes back in line and a new worker finishes it from its last snapshot.
+    await expect.poll(async () => (await db().snapshot.count({ where: { runId: started.runId } })) > 0, within).toBe(true);
+    await worker1.kill();
+    const killedAt = onB.seen.statuses.length;
+    const lastSnapshot = await db().snapshot.findFirst({ where: { runId: started.runId }, orderBy: { epoch: "desc" } });
+    const worker2 = gpuWorker("worker-2");
+    await expect.poll(() => onB.seen.done.includes(started.runId) && onA.seen.done.includes(started.runId), { timeout: 60_000, interval: 50 }).toBe(true);
+    const resumed = onB.seen.statuses.slice(killedAt).find((s) => s.runId === started.runId && s.status === "loading");
+    expect(resumed?.epoch).toBeGreaterThanOrEqual(lastSnapshot!.epoch + 1);
+    const row = await db().run.findUniqueOrThrow({ where: { id: started.runId } });
+    expect(row).toMatchObject({ status: "done", epoch: 399 });
+    const epochs = (await db().runStat.findMany({ where: { runId: started.runId }, select: { epoch: true } })).map((s) => s.epoch);
+    expect(new Set(epochs).size).toBe(epochs.length); // statistics after the snapshot were produced once, not twice
+    expect(Math.max(...epochs)).toBe(399);
+
+    // The final image is served by the surviving node.
+    const image = await fetch(`http://127.0.0.1:${b.port}/api/images/${started.runId}/final.png`);
+    expect(image.status).toBe(200);
+    expect(image.headers.get("content-type")).toBe("image/png");
+    const metrics = await (await fetch(`http://127.0.0.1:${b.port}/metrics`)).text();
+    expect(metrics).toMatch(/clipig_frames_sent_total [1-9]/);
+    expect(metrics).toMatch(/clipig_sockets 2/);
+    await worker2.stop();
+  }, 120_000);
+});
