@@ -12,7 +12,8 @@ async function main() {
   const applied = await migrate();
   if (applied.length) console.log(`database: applied ${applied.join(", ")}`);
 
-  const app = next({ dev: config.dev, dir: process.cwd() });
+  // Next needs the real host and port to resolve server-action redirects without an extra round trip.
+  const app = next({ dev: config.dev, dir: process.cwd(), hostname: "localhost", port: config.port });
   await app.prepare();
   const handle = app.getRequestHandler();
   const nextUpgrade = app.getUpgradeHandler();
