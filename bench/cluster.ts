@@ -1,0 +1,239 @@
+// Benchmarks the cluster paths on this machine (PostgreSQL + Redis at their local defaults):
+//  - frames: V viewers (socket.io-client, in this process) in one room, spread over two web node
+//    processes; frames published into Redis as a GPU worker publishes them (`RunPublisher`) at F fps;
+//    frames/s delivered to all viewers together, delivery latency (publish → arrival) and frames
+//    dropped by latest-wins. Baseline: all viewers on ONE node process (same Redis path).
+//  - queue: R runs queued at once; time from `run:start` until each run's `loading` status, with a
+//    GPU worker (in this process, BullMQ + PostgreSQL) whose trainer ends at once, so only the queue
+//    and the run bookkeeping are measured. Baseline: the embedded in-process queue (`RunService`)
+//    with the same instant trainer and the same database.
+// Usage: tsx bench/cluster.ts [--viewers 200] [--fps 20] [--seconds 5] [--runs 20]
+// Prints one JSON object.
+import { mkdtempSync } from "node:fs";
+import { createServer } from "node:net";
+import type { AddressInfo } from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { io as connect, type Socket } from "socket.io-client";
+import sharp from "sharp";
+import { createExperiment } from "../server/collab/testing";
+import { closeDb, db } from "../server/db/client";
+import { ClusterRuns } from "../server/cluster/cluster-runs";
+import { startChild, waitReady, type Child } from "../server/cluster/fixtures/processes";
+import { closeRedis, connectRedis } from "../server/cluster/redis";
+import { RunPublisher } from "../server/cluster/run-publisher";
+import { clearPrefix, freshPostgres, testPrefix, TEST_REDIS_URL, useDatabase } from "../server/cluster/testing";
+import type { ClientToServerEvents, RunState, ServerToClientEvents } from "../server/realtime/protocol";
+import type { RunSink } from "../server/runs/active-run";
+import type { RunEvent, RunWorker } from "../server/runs/run-worker";
+import { RunService } from "../server/runs/service";
+import { RunStore } from "../server/runs/store";
+import { GpuWorker } from "../server/worker/gpu-worker";
+
+const args = new Map<string, string>();
+for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i].replace(/^--/, ""), process.argv[i + 1]);
+const num = (k: string, d: number) => Number(args.get(k) ?? d);
+const VIEWERS = num("viewers", 200);
+const FPS = num("fps", 20);
+const SECONDS = num("seconds", 5);
+const RUNS = num("runs", 20);
+
+const clock = () => performance.timeOrigin + performance.now();
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const round = (x: number) => Math.round(x * 100) / 100;
+function pct(values: number[], p: number): number {
+  if (!values.length) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return round(sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]);
+}
+const summary = (v: number[]) => ({ min: pct(v, 0), p50: pct(v, 50), p95: pct(v, 95), max: pct(v, 100), n: v.length });
+
+const experimentYaml = `model: tiny-clip
+device: cpu
+epochs: 10
+resolution: 32
+targets:
+  - features:
+      - text: a pig
+`;
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** A realistic live frame: a 256×256 WebP as runs send them; its first 8 bytes are overwritten by each frame's send time. */
+async function sampleFrame(): Promise<Uint8Array> {
+  const size = 256;
+  const rgba = Buffer.alloc(size * size * 4);
+  let seed = 7; // a gradient with some noise, about as compressible as a CLIPig image mid-run
+  const noise = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) >> 24) % 48;
+  for (let i = 0; i < size * size; i++) rgba.set([(i % size) + noise(), (i >> 8) + noise(), 128 + noise(), 255], i * 4);
+  const webp = await sharp(rgba, { raw: { width: size, height: size, channels: 4 } }).webp({ quality: 90, effort: 0 }).toBuffer();
+  return new Uint8Array(webp);
+}
+
+/** Publishes frames like a worker, to `viewers` sockets spread over `ports`; measures what arrives. */
+async function frames(ports: number[], prefix: string, experimentId: string, image: Uint8Array) {
+  type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
+  const latencies: number[] = [];
+  let received = 0;
+  const sockets: Client[] = [];
+  for (let i = 0; i < VIEWERS; i++) {
+    const socket: Client = connect(`http://127.0.0.1:${ports[i % ports.length]}`, { transports: ["websocket"], forceNew: true });
+    socket.on("frame", (frame, ack) => {
+      const data = Buffer.from(frame.data as ArrayBuffer);
+      latencies.push(clock() - data.readDoubleBE(0));
+      received++;
+      ack();
+    });
+    sockets.push(socket);
+  }
+  await Promise.all(sockets.map((s) => new Promise<void>((resolve) => s.once("connect", () => resolve()))));
+  await Promise.all(sockets.map((s) => s.emitWithAck("room:join", { experimentId })));
+  const redis = connectRedis(TEST_REDIS_URL, "bench-publisher");
+  const publisher = new RunPublisher(redis, prefix);
+  // Warm-up, then measure.
+  const publish = async (count: number) => {
+    for (let i = 0; i < count; i++) {
+      const data = Buffer.from(image);
+      data.writeDoubleBE(clock(), 0);
+      publisher.frame(experimentId, { runId: "bench", epoch: i, width: 256, height: 256, mime: "image/webp", data });
+      await sleep(1000 / FPS);
+    }
+  };
+  await publish(FPS);
+  await sleep(500);
+  latencies.length = 0;
+  received = 0;
+  const count = FPS * SECONDS;
+  const started = clock();
+  await publish(count);
+  await sleep(1000); // the last frames arrive
+  const seconds = (clock() - started) / 1000;
+  for (const s of sockets) s.close();
+  await closeRedis(redis);
+  return {
+    viewers: VIEWERS,
+    nodes: ports.length,
+    framesPerSecondDelivered: round(received / seconds),
+    offeredPerSecond: round((count * VIEWERS) / seconds),
+    dropped: count * VIEWERS - received,
+    latencyMs: summary(latencies),
+    frameBytes: image.byteLength,
+  };
+}
+
+/** A trainer that finishes at once with a tiny image: the queue and the run bookkeeping are all that is left. */
+const instantTrainer = (): RunWorker => ({
+  alive: true,
+  start(request, listener: (event: RunEvent) => void) {
+    setImmediate(() => {
+      const frame = { epoch: 0, width: 8, height: 8, rgba: new Uint8ClampedArray(8 * 8 * 4).fill(200) };
+      listener({ type: "status", status: "running" });
+      listener({ type: "done", frame, stats: null });
+      listener({ type: "ended" });
+    });
+  },
+  pause() {},
+  resume() {},
+  stop() {},
+  update: async () => ({ rebuilt: false }),
+  terminate: async () => undefined,
+});
+
+/** Starts RUNS runs at once and times each until its `loading` status. */
+async function queueLatency(runs: Pick<RunService, "start" | "subscribe">) {
+  const ids = await Promise.all(Array.from({ length: RUNS }, () => createExperiment(experimentYaml)));
+  const startedAt = new Map<string, number>();
+  const loadingAt = new Map<string, number>();
+  const doneAt = new Map<string, number>();
+  const sink: RunSink = {
+    status: (_id, run: RunState) => {
+      if (run.status === "loading" && !loadingAt.has(run.runId)) loadingAt.set(run.runId, clock());
+      if (run.status === "done") doneAt.set(run.runId, clock());
+    },
+    frame() {},
+    stats() {},
+    snapshot() {},
+    done() {},
+    error() {},
+  };
+  runs.subscribe(sink);
+  const t0 = clock();
+  for (const id of ids) {
+    const at = clock();
+    const r = await runs.start(id, { identity: null, seed: 1 });
+    if (!r.ok) throw new Error(r.message);
+    startedAt.set(r.runId, at);
+  }
+  while (doneAt.size < RUNS && clock() - t0 < 120_000) await sleep(20);
+  const waits = [...startedAt].map(([runId, at]) => (loadingAt.get(runId) ?? NaN) - at);
+  // min: an idle worker picking a run up; p95: runs waiting behind others on one device.
+  return { runs: RUNS, enqueueToLoadingMs: summary(waits), perRunMs: round((Math.max(...doneAt.values()) - t0) / RUNS), allDoneMs: round(Math.max(...doneAt.values()) - t0), finished: doneAt.size };
+}
+
+async function main() {
+  const pg = await freshPostgres();
+  await useDatabase(pg.url);
+  const prefix = testPrefix();
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), "clipig-bench-cluster-"));
+  const children: Child[] = [];
+  try {
+    const env = { DATABASE_URL: pg.url, REDIS_URL: TEST_REDIS_URL, CLIPIG_REDIS_PREFIX: prefix, CLIPIG_DATA_DIR: dataDir };
+    const nodes = await Promise.all(
+      ["bench-a", "bench-b"].map(async (name) => {
+        const port = await freePort();
+        const child = startChild(name, "server/cluster/fixtures/web-node.ts", [], { ...env, PORT: String(port), CLIPIG_NODE_ID: name });
+        children.push(child);
+        await waitReady(`http://127.0.0.1:${port}/readyz`, child);
+        return port;
+      }),
+    );
+    const experimentId = await createExperiment(experimentYaml);
+    const image = await sampleFrame();
+    const oneNode = await frames([nodes[0]], prefix, experimentId, image);
+    const twoNodes = await frames(nodes, prefix, experimentId, image);
+    await Promise.all(children.map((c) => c.stop()));
+
+    // Queue: the cluster path (BullMQ + one worker) against the embedded queue, same database.
+    const store = new RunStore();
+    const readYaml = async (id: string) => (await db().experiment.findUnique({ where: { id } }))?.yaml ?? null;
+    const settings = { dataDir, fps: 10, frameFormat: "png" as const, statsIntervalMs: 100 };
+    const stored = new RunService({ ...settings, store, readYaml, devices: ["cpu"], spawn: instantTrainer });
+    const clusterRuns = new ClusterRuns({ redisUrl: TEST_REDIS_URL, prefix, nodeId: "bench", store, readYaml, stored });
+    await clusterRuns.ready();
+    const worker = new GpuWorker({ redisUrl: TEST_REDIS_URL, prefix, id: "bench-worker", device: "cpu", store, ...settings, trainer: instantTrainer });
+    await worker.start();
+    const cluster = await queueLatency(clusterRuns);
+    await worker.close();
+    await clusterRuns.close();
+    const embedded = await queueLatency(new RunService({ ...settings, store, readYaml, devices: ["cpu"], spawn: instantTrainer }));
+
+    console.log(
+      JSON.stringify(
+        {
+          machine: { cpus: os.cpus().length, node: process.version },
+          frames: { twoNodes, baselineOneNode: oneNode, fps: FPS, seconds: SECONDS },
+          queue: { cluster, baselineEmbedded: embedded },
+        },
+        null,
+        2,
+      ),
+    );
+  } finally {
+    await Promise.all(children.map((c) => c.kill()));
+    await closeDb();
+    await pg.drop();
+    await clearPrefix(prefix);
+  }
+  process.exit(0);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
