@@ -15,7 +15,10 @@ export type AccessRevoked =
 
 export type AccessListener = (event: AccessRevoked) => void;
 
-const listeners = new Set<AccessListener>();
+// On globalThis: Next bundles its own copy of this module (pages, actions), and a revocation made
+// there must still reach the sockets' listeners registered by the server's copy.
+const holder = globalThis as unknown as { __clipigAccessListeners?: Set<AccessListener> };
+const listeners = (holder.__clipigAccessListeners ??= new Set<AccessListener>());
 
 /** Subscribes; returns the unsubscribe function. */
 export function onAccessRevoked(listener: AccessListener): () => void {
