@@ -37,9 +37,6 @@ export interface YjsFanoutOptions {
   nodeId: string;
 }
 
-/** The collab core passes the document's awareness along with the Y.Doc where it can. */
-export type FanoutLoadPayload = LoadPayload & { awareness?: Awareness };
-
 interface Shared {
   name: string;
   doc: Y.Doc;
@@ -47,7 +44,7 @@ interface Shared {
 }
 
 export interface YjsFanout extends Extension {
-  loadDocument(payload: FanoutLoadPayload): Promise<void>;
+  loadDocument(payload: LoadPayload): Promise<void>;
   /** Documents shared right now. */
   readonly size: number;
   /** Messages received from other nodes (for tests and metrics). */
