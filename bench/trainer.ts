@@ -84,6 +84,8 @@ interface Result {
   resolution: number[];
   msPerEpoch: number;
   epochsPerSecond: number;
+  /** CPU time of all threads per epoch. */
+  cpuMsPerEpoch: number;
   graphShare: number;
   jsShare: number;
   baselineMs: number;
@@ -104,7 +106,14 @@ async function bench(file: string, model: string, device: Device): Promise<Resul
   };
   const trainer = await createTrainerWith(withUploads, { config, model, device: device as DeviceRequest, seed: 1, statsIntervalMs: 0, frameIntervalMs: 1e9 });
   const stats: EpochStats[] = [];
-  trainer.on((e) => e.type === "stats" && stats.push(e.stats));
+  // CPU time of this process between the stats events that bound the measured epochs (steadier than wall time on a busy machine).
+  const cpu: number[] = [];
+  trainer.on((e) => {
+    if (e.type !== "stats") return;
+    stats.push(e.stats);
+    const u = process.cpuUsage();
+    cpu.push((u.user + u.system) / 1000);
+  });
   await trainer.run();
   const a = stats[warmup - 1];
   const b = stats[stats.length - 1];
@@ -116,12 +125,14 @@ async function bench(file: string, model: string, device: Device): Promise<Resul
   const baselineMs = await baseline(await host.loadModel(model, runtime), views);
   await runtime.release();
   const ms = wall / measured;
+  const cpuMs = (cpu[cpu.length - 1] - cpu[warmup - 1]) / measured;
   return {
     experiment: file.replace(/\.yaml$/, ""),
     views,
     resolution: b.resolution,
     msPerEpoch: round(ms),
     epochsPerSecond: round(1000 / ms),
+    cpuMsPerEpoch: round(cpuMs),
     graphShare: round(graph / wall),
     jsShare: round(1 - graph / wall),
     baselineMs: round(baselineMs),

@@ -55,30 +55,28 @@ export function reflect(i: number, n: number): number {
   return j < n ? j : period - j;
 }
 
-/**
- * Per-view banded blur matrices `[B, 1, n, n]` from per-view taps `[B, k]`, for reflect-padded
- * convolution along an axis of length `n`. Several taps can reflect onto the same source pixel, so the
- * matrix is a sum of a few gathers of the taps (tap `k` is an appended zero).
- */
-export function blurMatrix(g: Graph, taps: Value, n: number): Value {
-  const [batch, k] = taps.shape;
+/** The radius of kernel size `k`; reflect padding needs it below the axis length `n`. */
+export function checkKernel(k: number, n: number): number {
   const r = (k - 1) >> 1;
   if (r >= n) throw new Error(`blur: kernel size ${k} needs an image of at least ${r + 1} pixels, got ${n}`);
-  const layers: number[][] = [];
-  for (let o = 0; o < n; o++) {
-    const seen = new Map<number, number>();
+  return r;
+}
+
+/**
+ * The reflect-padded convolution with `taps` along an axis of length `n` as an `[n, n]` matrix (row `o`
+ * holds output `o`'s weights; `transpose` gives its transpose, for right-multiplying rows). Several taps
+ * can reflect onto the same source pixel; they add up.
+ */
+export function blurMatrix(taps: readonly number[], n: number, transpose = false): Float64Array {
+  const k = taps.length;
+  const r = checkKernel(k, n);
+  const m = new Float64Array(n * n);
+  for (let o = 0; o < n; o++)
     for (let i = 0; i < k; i++) {
       const s = reflect(o + i - r, n);
-      const layer = seen.get(s) ?? 0;
-      seen.set(s, layer + 1);
-      while (layers.length <= layer) layers.push(Array(n * n).fill(k));
-      layers[layer][o * n + s] = i;
+      m[transpose ? s * n + o : o * n + s] += taps[i];
     }
-  }
-  const padded = g.Pad(taps, [0, 0, 0, 1]);
-  const parts = layers.map((idx) => g.Gather(padded, g.constant(idx, [n, n], { dtype: "int64" }), 1));
-  const sum = parts.reduce((a, b) => g.Add(a, b));
-  return g.Reshape(sum, [batch, 1, n, n]);
+  return m;
 }
 
 /** A constant `[rows, cols]` matrix (transposed when asked) in the graph's float type. */

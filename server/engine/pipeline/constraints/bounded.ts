@@ -3,7 +3,7 @@
 // Two-sided as the original at HEAD (quirk Q2): `above` also pulls a larger value down.
 import { CONSTRAINTS, type ConstraintName } from "../../../../lib/experiment/params";
 import type { Value } from "../../graph";
-import { gaussianBlur, sanitizedKernel, sigmas } from "../blur";
+import { gaussianBlur, sanitizedKernel, sigmaGiven, sigmas } from "../blur";
 import { floatConstant } from "../constant";
 import { nums, perView } from "../read";
 import type { BuildContext, ConstraintModule, Values } from "../types";
@@ -71,5 +71,5 @@ export function channelContrast(x: Value, { g }: BuildContext): Value {
 export const mean = bounded("mean", 100, channelMean);
 export const std = bounded("std", 100, channelStd);
 export const saturation = bounded("saturation", 100, channelSaturation);
-export const edgeMean = bounded("edge_mean", 100, channelEdgeMean, sanitizedKernel);
+export const edgeMean = bounded("edge_mean", 100, channelEdgeMean, (p) => ({ k: sanitizedKernel(p), sigma: sigmaGiven(p) }));
 export const contrast = bounded("contrast", 1, channelContrast);

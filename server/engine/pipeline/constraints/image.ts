@@ -1,6 +1,6 @@
 // Constraints that compare a view with a modified copy of itself (spec §6.2), L over all elements.
 import { CONSTRAINTS } from "../../../../lib/experiment/params";
-import { gaussianBlur, sanitizedKernel, sigmas } from "../blur";
+import { gaussianBlur, sanitizedKernel, sigmaGiven, sigmas } from "../blur";
 import { nums, perView } from "../read";
 import { borderColor, borderMask, borderSize } from "../transforms/border";
 import type { ConstraintModule } from "../types";
@@ -10,7 +10,7 @@ import { imageLoss, lossKind } from "./loss";
 export const blur: ConstraintModule = {
   name: "blur",
   spec: CONSTRAINTS.blur,
-  structure: (p) => ({ k: sanitizedKernel(p), loss: lossKind(p) }),
+  structure: (p) => ({ k: sanitizedKernel(p), sigma: sigmaGiven(p), loss: lossKind(p) }),
   build: (x, ctx) => {
     const k = sanitizedKernel(ctx.params);
     return ctx.g.Mul(imageLoss(ctx, ctx.g.Sub(x, gaussianBlur(ctx, x, k, (p) => sigmas(p, k)))), 100);

@@ -1,6 +1,6 @@
 // Blur and edge (spec §5.2 #1, #13).
 import { TRANSFORMS } from "../../../../lib/experiment/params";
-import { gaussianBlur, sanitizedKernel, sigmas, strictKernel } from "../blur";
+import { gaussianBlur, sanitizedKernel, sigmaGiven, sigmas, strictKernel } from "../blur";
 import { nums, perView } from "../read";
 import type { PixelTransform } from "../types";
 
@@ -8,7 +8,7 @@ export const blur: PixelTransform = {
   kind: "pixel",
   name: "blur",
   spec: TRANSFORMS.blur,
-  structure: sanitizedKernel,
+  structure: (p) => ({ k: sanitizedKernel(p), sigma: sigmaGiven(p) }),
   build: (x, ctx) => {
     const k = sanitizedKernel(ctx.params);
     return gaussianBlur(ctx, x, k, (p) => sigmas(p, k));
@@ -20,7 +20,7 @@ export const edge: PixelTransform = {
   kind: "pixel",
   name: "edge",
   spec: TRANSFORMS.edge,
-  structure: strictKernel,
+  structure: (p) => ({ k: strictKernel(p), sigma: sigmaGiven(p) }),
   build: (x, ctx) => {
     const { g, batch, input } = ctx;
     const k = strictKernel(ctx.params);
