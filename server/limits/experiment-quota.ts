@@ -228,7 +228,8 @@ export function checkExperimentText(text: string, quotas: Quotas): ParseResult {
   };
 }
 
-function locateIssue(text: string, tree: TreeNode | null, issue: QuotaIssue): Diagnostic {
+/** An issue at its parameter's place in the YAML (line, column, span), as the parser reports diagnostics. */
+export function locateIssue(text: string, tree: TreeNode | null, issue: QuotaIssue): Diagnostic {
   const node = tree ? find(tree, issue.path) : null;
   const from = node?.span.from ?? 0;
   const to = node?.span.to ?? 0;

@@ -1,6 +1,11 @@
 /** Quotas, rate limits and payload checks (see CONTEXT.md). */
 export { quotasFromEnv, DEFAULT_QUOTAS, QUOTA_TABLE, type Quotas } from "./quotas";
-export { checkExperimentQuota, checkExperimentText, type QuotaIssue } from "./experiment-quota";
+export {
+  checkExperimentQuota,
+  checkExperimentText,
+  locateIssue,
+  type QuotaIssue,
+} from "./experiment-quota";
 export {
   admitRun,
   mayStartRun,
