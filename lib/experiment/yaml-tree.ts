@@ -232,7 +232,10 @@ export function findExcessiveNesting(text: string, max: number): number {
   while (i < n) {
     // at a line start
     let col = 0;
-    while (i < n && text[i] === " ") i++, col++;
+    while (i < n && text[i] === " ") {
+      i++;
+      col++;
+    }
     let lineStart = true;
     let compact = 0;
     if (quote === null && flow === 0 && i < n && text[i] !== "\n" && text[i] !== "#" && text[i] !== "\r") {

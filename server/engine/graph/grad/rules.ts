@@ -363,7 +363,10 @@ function tileGrad(c: GradContext): Grad[] {
     const split = shape.flatMap((d, i) => (reps[i] === 1 ? [d] : [reps[i], d]));
     const axes: number[] = [];
     let j = 0;
-    for (let i = 0; i < shape.length; i++) reps[i] === 1 ? (j += 1) : (axes.push(j), (j += 2));
+    for (let i = 0; i < shape.length; i++) {
+      if (reps[i] !== 1) axes.push(j);
+      j += reps[i] === 1 ? 1 : 2;
+    }
     return axes.length ? g.Reshape(g.ReduceSum(g.Reshape(dy, split), axes, false), shape) : dy;
   });
 }
