@@ -3,15 +3,16 @@ import { io as connect } from "socket.io-client";
 import WebSocket from "ws";
 import * as Y from "yjs";
 import { WebsocketProvider } from "y-websocket";
-import { createExperiment, guest, useTempDatabase } from "./collab/testing";
+import { createExperiment, signedIn, tabHeaders, useTempDatabase, type TestCaller } from "./collab/testing";
 import { startStudioServer, type StudioServer } from "./studio-server";
 
 let server: StudioServer;
-const alice = guest();
+let alice: TestCaller;
 
 beforeAll(async () => {
   await useTempDatabase();
   server = await startStudioServer({ port: 0, host: "127.0.0.1", handle: (_req, res) => res.end("pages") });
+  alice = await signedIn();
 });
 afterAll(async () => server.close());
 
@@ -23,20 +24,20 @@ describe("one port, four endpoints", () => {
   });
 
   it("speaks Socket.IO", async () => {
-    const socket = connect(`http://127.0.0.1:${server.port}`, { transports: ["websocket"], extraHeaders: { cookie: alice.cookie } });
+    const socket = connect(`http://127.0.0.1:${server.port}`, { transports: ["websocket"], extraHeaders: tabHeaders(server.port, alice.cookie) });
     const hello = await new Promise<{ protocol: number }>((resolve) => socket.once("hello", resolve));
     expect(hello.protocol).toBe(1);
-    const id = await createExperiment("epochs: 3\n");
+    const id = await createExperiment("epochs: 3\n", { members: { [alice.identity.id]: "editor" } });
     const joined = await socket.emitWithAck("room:join", { experimentId: id });
     expect(joined).toEqual({ ok: true, state: { role: "editor", run: null, stats: null, history: [] } });
     socket.close();
   });
 
   it("syncs a Yjs document between two clients over /yjs/<experimentId>", async () => {
-    const id = await createExperiment("epochs: 300\n");
+    const id = await createExperiment("epochs: 300\n", { members: { [alice.identity.id]: "editor" } });
     class CookieSocket extends WebSocket {
       constructor(url: string, protocols?: string | string[]) {
-        super(url, protocols, { headers: { cookie: alice.cookie } });
+        super(url, protocols, { headers: tabHeaders(server.port, alice.cookie) });
       }
     }
     const open = (doc: Y.Doc) =>

@@ -7,10 +7,12 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import type { AddressInfo } from "node:net";
+import { studioApi, type StudioApiOptions } from "./api";
+import type { RequestPolicy } from "./auth/request";
 import { clusterConfig, type ClusterConfig } from "./cluster/config";
 import type { ClusterRuns } from "./cluster/cluster-runs";
 import { clusterNode } from "./cluster/node";
-import { accessExtension } from "./collab/access";
+import { accessExtension, closeOnRevocation } from "./collab/access";
 import { CollabServer, type CollabOptions } from "./collab/collab-server";
 import { databaseExtension } from "./collab/database";
 import { handleYjsUpgrade } from "./collab/endpoint";
@@ -19,6 +21,7 @@ import { dataDir } from "./db/url";
 import { YJS_TEXT_FIELD } from "./realtime/protocol";
 import type { RoomHub } from "./realtime/room-hub";
 import { createSocketServer } from "./realtime/socket-server";
+import type { AdmissionOptions } from "./runs/admission";
 import { imageRoute } from "./runs/image-route";
 import { spawnProcessWorker, type SpawnWorker } from "./runs/run-worker";
 import { RunService } from "./runs/service";
@@ -33,7 +36,11 @@ export interface StudioServerOptions {
   upgrade?(req: IncomingMessage, socket: Duplex, head: Buffer): void;
   /** Defaults: CLIPIG_DATA_DIR and the CLIPIG_FRAME_FPS / _FORMAT / CLIPIG_DEVICES settings. */
   dataDir?: string;
-  runs?: Partial<EnvRunSettings> & { statsIntervalMs?: number; spawn?: SpawnWorker };
+  runs?: Partial<EnvRunSettings> & { statsIntervalMs?: number; spawn?: SpawnWorker; admission?: AdmissionOptions };
+  /** Rate limits of the /api/ routes (default: production values). */
+  api?: Omit<StudioApiOptions, "dataDir" | "policy">;
+  /** Origin and proxy trust for every channel (default: from the environment). */
+  requestPolicy?: RequestPolicy;
   collab?: Pick<CollabOptions, "debounceMs" | "maxDebounceMs" | "maxMessageBytes">;
   frameAckTimeoutMs?: number;
   /** Cluster mode (default: from REDIS_URL; null: embedded). */
@@ -56,7 +63,12 @@ export async function startStudioServer(opts: StudioServerOptions): Promise<Stud
   const database = cluster?.database ?? databaseExtension();
   const recovered = await database.recover();
   if (recovered.length) console.log(`collab: compacted ${recovered.length} document(s) left by a crash`);
-  const collab = new CollabServer({ extensions: [accessExtension(), database, ...(cluster?.collabExtensions ?? [])], ...opts.collab });
+  const collab = new CollabServer({
+    extensions: [accessExtension(), database, ...(cluster?.collabExtensions ?? [])],
+    ...opts.collab,
+    requestPolicy: opts.requestPolicy,
+  });
+  const unwatchCollab = closeOnRevocation(collab);
 
   const store = new RunStore();
   const readYaml = async (experimentId: string) => {
@@ -80,16 +92,19 @@ export async function startStudioServer(opts: StudioServerOptions): Promise<Stud
   if (interrupted) console.log(`runs: ${interrupted} run(s) interrupted by the restart can be continued`);
 
   const images = imageRoute({ store, dataDir: dir });
+  const api = studioApi({ dataDir: dir, ...opts.api, policy: opts.requestPolicy });
   const http = createServer((req, res) => {
     (cluster ? cluster.handle(req, res) : Promise.resolve(false))
       .then((handled) => handled || images(req, res))
+      .then((handled) => handled || api(req, res))
       .then((handled) => handled || opts.handle(req, res))
       .catch((error: unknown) => {
         console.error("images:", error);
         if (!res.headersSent) res.writeHead(500).end();
       });
   });
-  const { io, hub } = createSocketServer(http, { runs, frameAckTimeoutMs: opts.frameAckTimeoutMs });
+  const sockets = createSocketServer(http, { runs, frameAckTimeoutMs: opts.frameAckTimeoutMs, requestPolicy: opts.requestPolicy });
+  const { io, hub } = sockets;
   cluster?.attach(io, collab);
   http.on("upgrade", (req, socket, head) => {
     if (req.url?.startsWith("/socket.io")) return; // Socket.IO's own listener handles it
@@ -108,8 +123,9 @@ export async function startStudioServer(opts: StudioServerOptions): Promise<Stud
     rooms: hub,
     async close() {
       await runs.close();
+      unwatchCollab();
       await collab.close();
-      await io.close(); // also closes the HTTP server
+      await sockets.close(); // also closes the HTTP server
       await cluster?.close();
     },
   };

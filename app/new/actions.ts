@@ -1,6 +1,6 @@
 "use server";
 import { redirect } from "next/navigation";
-import { requireCaller } from "@/server/data/caller";
+import { signedInCaller } from "@/server/data/caller";
 import { createExperiment } from "@/server/data/experiments";
 import { templateById } from "@/server/data/templates";
 import { checkTitle, checkVisibility } from "@/server/data/validate";
@@ -16,10 +16,11 @@ export async function createFromTemplate(_prev: NewState, formData: FormData): P
   if (!template) return { error: "Pick a template" };
   const visibility = checkVisibility(formData.get("visibility") ?? "public");
   if (!visibility.ok) return { error: visibility.message };
-  const { id } = await createExperiment(await requireCaller(), {
+  const created = await createExperiment(await signedInCaller(), {
     title: title.value,
     yaml: template.yaml,
     visibility: visibility.value,
   });
-  redirect(`/e/${id}`);
+  if (!created) redirect("/signin?next=/new");
+  redirect(`/e/${created.id}`);
 }

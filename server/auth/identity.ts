@@ -1,70 +1,44 @@
 /**
- * Who is asking. Until accounts land (issue 7) every visitor is a guest with a stable random id,
- * a display name and a cursor colour, kept in the `clipig_guest` cookie. All channels (pages,
- * route handlers, Socket.IO handshake, Yjs upgrade) resolve the caller through `identify`.
+ * Who is asking: ONE resolver for every channel — pages and route handlers, the Socket.IO
+ * handshake, the Yjs upgrade. A valid session cookie makes the caller a signed-in user; otherwise
+ * a guest cookie gives a presence name only (guests have exactly the rights of an anonymous
+ * visitor: they may view public and unlisted experiments, nothing more); otherwise nobody.
  */
-import { randomBytes } from "node:crypto";
+import { resolveSession, sessionToken } from "../accounts";
+import { guestOf, type Identity } from "./guest";
 
-export interface Identity {
-  id: string;
-  name: string;
-  color: string;
-  kind: "guest" | "user";
+export { GUEST_COOKIE, decodeGuest, encodeGuest, newGuest, type Identity } from "./guest";
+
+export interface Caller {
+  identity: Identity | null;
+  /** The session slid to a new expiry: send this token's cookie again (HTTP responses only). */
+  refreshToken: string | null;
 }
 
-export const GUEST_COOKIE = "clipig_guest";
-const COLORS = ["#f472b6", "#60a5fa", "#34d399", "#fbbf24", "#a78bfa", "#f87171", "#22d3ee", "#a3e635"];
-const ADJECTIVES = ["Curious", "Dreamy", "Bold", "Quiet", "Vivid", "Sly", "Brave", "Lucky"];
-const ANIMALS = ["Pig", "Owl", "Fox", "Otter", "Lynx", "Heron", "Moth", "Newt"];
-
-export function parseCookies(header: string | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const part of (header ?? "").split(";")) {
-    const i = part.indexOf("=");
-    if (i < 0) continue;
-    const key = part.slice(0, i).trim();
-    try {
-      out[key] = decodeURIComponent(part.slice(i + 1).trim());
-    } catch {
-      // a malformed cookie is ignored, not fatal
-    }
-  }
-  return out;
-}
-
-const ID = /^[A-Za-z0-9_-]{8,40}$/;
-const COLOR = /^#[0-9a-f]{6}$/i;
-
-/** Decodes a guest cookie value; anything malformed yields null (the caller issues a new guest). */
-export function decodeGuest(value: string | undefined): Identity | null {
-  if (!value) return null;
-  try {
-    const parsed = JSON.parse(Buffer.from(value, "base64url").toString("utf8")) as Partial<Identity>;
-    if (typeof parsed.id !== "string" || !ID.test(parsed.id)) return null;
-    const name = typeof parsed.name === "string" ? parsed.name.trim().slice(0, 40) : "";
-    const color = typeof parsed.color === "string" && COLOR.test(parsed.color) ? parsed.color : COLORS[0];
-    return { id: parsed.id, name: name || "Guest", color, kind: "guest" };
-  } catch {
-    return null;
-  }
-}
-
-export function encodeGuest(identity: Identity): string {
-  return Buffer.from(JSON.stringify({ id: identity.id, name: identity.name, color: identity.color })).toString("base64url");
-}
-
-export function newGuest(): Identity {
-  const bytes = randomBytes(18);
-  const pick = <T>(list: T[], i: number) => list[bytes[i] % list.length];
+export async function resolveCaller(cookieHeader: string | undefined): Promise<Caller> {
+  const resolved = await resolveSession(cookieHeader);
+  if (!resolved) return { identity: guestOf(cookieHeader), refreshToken: null };
+  const { user, session } = resolved;
   return {
-    id: `g_${bytes.toString("base64url").slice(0, 20)}`,
-    name: `${pick(ADJECTIVES, 0)} ${pick(ANIMALS, 1)}`,
-    color: pick(COLORS, 2),
-    kind: "guest",
+    identity: {
+      id: user.id,
+      name: user.displayName,
+      color: user.color,
+      kind: "user",
+      sessionId: session.id,
+    },
+    refreshToken: session.refreshed ? sessionToken(cookieHeader) : null,
   };
 }
 
-/** Resolves the caller from a Cookie header; null when there is no valid identity yet. */
-export function identify(cookieHeader: string | undefined): Identity | null {
-  return decodeGuest(parseCookies(cookieHeader)[GUEST_COOKIE]);
+/** The caller behind a Cookie header: a signed-in user, a guest, or null. */
+export async function identify(cookieHeader: string | undefined): Promise<Identity | null> {
+  return (await resolveCaller(cookieHeader)).identity;
 }
+
+/** The user id rights are looked up for: signed-in users only (guest cookies are unsigned). */
+export const rightsId = (identity: Identity | null | undefined): string | null =>
+  identity?.kind === "user" ? identity.id : null;
+
+export const isSignedIn = (identity: Identity | null | undefined): identity is Identity =>
+  identity?.kind === "user";

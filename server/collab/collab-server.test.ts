@@ -5,11 +5,12 @@ import WebSocket from "ws";
 import * as Y from "yjs";
 import { WebsocketProvider } from "y-websocket";
 import { db } from "../db/client";
-import { accessExtension } from "./access";
 import { CollabServer } from "./collab-server";
 import { databaseExtension } from "./database";
 import { handleYjsUpgrade } from "./endpoint";
-import { createExperiment, guest, useTempDatabase } from "./testing";
+import { addMember, revokeMember, revokeSession } from "../accounts";
+import { accessExtension, closeOnRevocation } from "./access";
+import { createExperiment as createRow, signedIn, tabHeaders, useTempDatabase, type TestCaller } from "./testing";
 import type { Extension } from "./types";
 
 interface Running {
@@ -20,7 +21,7 @@ interface Running {
   stop(): Promise<void>;
 }
 
-async function start(opts: { debounceMs?: number; maxMessageBytes?: number } = {}): Promise<Running> {
+async function start(opts: { debounceMs?: number; maxMessageBytes?: number; messagesPerSecond?: number } = {}): Promise<Running> {
   const loads = new Map<string, number>();
   const counter: Extension = {
     async loadDocument({ documentName }) {
@@ -32,7 +33,9 @@ async function start(opts: { debounceMs?: number; maxMessageBytes?: number } = {
     debounceMs: opts.debounceMs ?? 50,
     maxDebounceMs: 200,
     maxMessageBytes: opts.maxMessageBytes,
+    limits: opts.messagesPerSecond ? { messagesPerSecond: opts.messagesPerSecond, messageBurst: opts.messagesPerSecond } : {},
   });
+  const unwatch = closeOnRevocation(collab);
   const http = createServer((_req, res) => res.end());
   http.on("upgrade", (req, socket, head) => handleYjsUpgrade(collab, req, socket, head) || socket.destroy());
   await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
@@ -42,6 +45,7 @@ async function start(opts: { debounceMs?: number; maxMessageBytes?: number } = {
     loads,
     port: (http.address() as AddressInfo).port,
     async stop() {
+      unwatch();
       await collab.close();
       await new Promise((resolve) => http.close(resolve));
     },
@@ -52,7 +56,7 @@ async function start(opts: { debounceMs?: number; maxMessageBytes?: number } = {
 function client(server: Running, room: string, cookie?: string, doc = new Y.Doc()) {
   class CookieSocket extends WebSocket {
     constructor(url: string, protocols?: string | string[]) {
-      super(url, protocols, { headers: cookie ? { cookie } : {} });
+      super(url, protocols, { headers: tabHeaders(server.port, cookie) });
     }
   }
   const provider = new WebsocketProvider(`ws://127.0.0.1:${server.port}/yjs`, room, doc, {
@@ -69,11 +73,18 @@ const closeCode = (p: WebsocketProvider) =>
   new Promise<number>((resolve) => p.once("connection-close", (e: CloseEvent | null) => resolve(e?.code ?? 0)));
 
 const poll = { timeout: 5000, interval: 10 };
-const alice = guest();
-const bob = guest();
+let alice: TestCaller;
+let bob: TestCaller;
+/** An experiment Alice and Bob both edit. */
+const createExperiment = (yaml: string) =>
+  createRow(yaml, { members: { [alice.identity.id]: "editor", [bob.identity.id]: "editor" } });
+const rawSocket = (server: Running, id: string, cookie: string) =>
+  new WebSocket(`ws://127.0.0.1:${server.port}/yjs/${id}`, { headers: tabHeaders(server.port, cookie) });
 
 beforeAll(async () => {
   await useTempDatabase();
+  alice = await signedIn("alice");
+  bob = await signedIn("bob");
 });
 
 describe("collaboration server", () => {
@@ -173,7 +184,7 @@ describe("collaboration server", () => {
     const server = await start();
     const a = client(server, id, alice.cookie);
     await synced(a.provider);
-    const raw = new WebSocket(`ws://127.0.0.1:${server.port}/yjs/${id}`, { headers: { cookie: bob.cookie } });
+    const raw = rawSocket(server, id, bob.cookie);
     await new Promise((resolve) => raw.once("open", resolve));
     const closed = new Promise<number>((resolve) => raw.once("close", resolve));
     raw.send(Uint8Array.of(0, 9, 200, 200));
@@ -183,8 +194,7 @@ describe("collaboration server", () => {
     await synced(b.provider);
     expect(b.text.toString()).toBe("# still here\ng: 1\n");
 
-    await db().user.create({ data: { id: alice.identity.id, username: "alice", displayName: "Alice" } });
-    const secret = await createExperiment("s: 1\n", { visibility: "private", ownerId: alice.identity.id });
+    const secret = await createRow("s: 1\n", { visibility: "private", ownerId: alice.identity.id });
     const stranger = client(server, secret, bob.cookie);
     expect(await closeCode(stranger.provider)).toBe(4404);
     stranger.provider.destroy();
@@ -205,7 +215,7 @@ describe("collaboration server", () => {
     await expect.poll(async () => (await db().experiment.findUniqueOrThrow({ where: { id } })).yaml, poll).toBe(expected);
     expect(await db().yjsUpdate.count({ where: { experimentId: id } })).toBe(0);
 
-    const raw = new WebSocket(`ws://127.0.0.1:${server.port}/yjs/${id}`, { headers: { cookie: bob.cookie } });
+    const raw = rawSocket(server, id, bob.cookie);
     await new Promise((resolve) => raw.once("open", resolve));
     const closed = new Promise<number>((resolve) => raw.once("close", resolve));
     raw.send(new Uint8Array(100 * 1024));
@@ -214,6 +224,79 @@ describe("collaboration server", () => {
     const b = client(server, id, bob.cookie);
     await synced(b.provider);
     expect(b.text.toString()).toBe(`# alive\n${expected}`);
+    a.provider.destroy();
+    b.provider.destroy();
+    await server.stop();
+  });
+
+  it("refuses upgrades from other sites' pages before any upgrade", async () => {
+    const id = await createExperiment("o: 1\n");
+    const server = await start();
+    for (const origin of [undefined, "null", "http://evil.example", `http://127.0.0.1:${server.port + 1}`]) {
+      const raw = new WebSocket(`ws://127.0.0.1:${server.port}/yjs/${id}`, {
+        headers: { cookie: alice.cookie, ...(origin ? { origin } : {}) },
+      });
+      const status = await new Promise<number>((resolve) => {
+        raw.once("unexpected-response", (_req, res) => resolve(res.statusCode ?? 0));
+        raw.once("open", () => resolve(101));
+      });
+      expect(status, String(origin)).toBe(403);
+      raw.on("error", () => {});
+      raw.terminate();
+    }
+    expect(server.collab.loadedCount).toBe(0);
+    await server.stop();
+  });
+
+  it("cuts a member whose access is revoked: removed → refused, lowered → back read-only; ended sessions too", async () => {
+    const owner = await signedIn();
+    const carol = await signedIn();
+    const id = await createRow("r: 1\n", { visibility: "private", ownerId: owner.identity.id, members: { [carol.identity.id]: "editor" } });
+    const server = await start();
+    const c = client(server, id, carol.cookie);
+    await synced(c.provider);
+    // Lowered to viewer: cut, and back at once read-only (its edits no longer reach anyone).
+    const lowered = closeCode(c.provider);
+    await addMember(owner.identity.id, id, carol.identity.name, "viewer");
+    expect(await lowered).toBe(4001);
+    await synced(c.provider);
+    const o = client(server, id, owner.cookie);
+    await synced(o.provider);
+    c.text.insert(0, "# carol was here\n");
+    o.text.insert(o.text.length, "s: 2\n");
+    await expect.poll(() => c.text.toString(), poll).toBe("# carol was here\nr: 1\ns: 2\n");
+    expect(o.text.toString()).toBe("r: 1\ns: 2\n");
+    // Removed from a private experiment: cut, and refused on reconnect.
+    const removed = closeCode(c.provider);
+    await revokeMember(owner.identity.id, id, carol.identity.id);
+    expect(await removed).toBe(4403);
+    c.provider.destroy(); // 44xx: y-websocket does not retry; a fresh tab is refused
+    const again = client(server, id, carol.cookie);
+    expect(await closeCode(again.provider)).toBe(4404);
+    again.provider.destroy();
+
+    const ended = closeCode(o.provider);
+    await revokeSession(owner.identity.id, owner.identity.sessionId!);
+    expect(await ended).toBe(4401);
+    o.provider.destroy();
+    await server.stop();
+  });
+
+  it("closes a connection that floods messages, and only that one", async () => {
+    const id = await createExperiment("f: 1\n");
+    const server = await start({ messagesPerSecond: 50 });
+    const a = client(server, id, alice.cookie);
+    await synced(a.provider);
+    const raw = rawSocket(server, id, bob.cookie);
+    await new Promise((resolve) => raw.once("open", resolve));
+    const closed = new Promise<number>((resolve) => raw.once("close", resolve));
+    const query = Uint8Array.of(3); // queryAwareness: harmless on its own
+    for (let i = 0; i < 200; i++) raw.send(query);
+    expect(await closed).toBe(4420);
+    a.text.insert(0, "# fine\n");
+    const b = client(server, id, bob.cookie);
+    await synced(b.provider);
+    expect(b.text.toString()).toBe("# fine\nf: 1\n");
     a.provider.destroy();
     b.provider.destroy();
     await server.stop();

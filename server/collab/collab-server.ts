@@ -6,10 +6,11 @@
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocketServer, type WebSocket } from "ws";
-import { identify } from "../auth/identity";
+import { identify as defaultIdentify, type Identity } from "../auth/identity";
+import { requestPolicyFromEnv, sameOrigin, type RequestPolicy } from "../auth/request";
 import { Connection, type ConnectionLimits } from "./connection";
 import { SharedDocument } from "./shared-document";
-import { CollabRefusal, type AuthResult, type Extension } from "./types";
+import { CollabRefusal, type AuthResult, type CloseReason, type Extension } from "./types";
 
 export interface CollabOptions {
   extensions: Extension[];
@@ -17,8 +18,22 @@ export interface CollabOptions {
   debounceMs?: number;
   /** …but no later than this after the first one. */
   maxDebounceMs?: number;
+  /** Largest WebSocket message (default 1 MiB: a 64 KiB experiment with its history fits easily). */
   maxMessageBytes?: number;
   limits?: Partial<ConnectionLimits>;
+  /** Origin check at the upgrade (default: from the environment). */
+  requestPolicy?: RequestPolicy;
+  /** The caller behind the upgrade's Cookie header (default: `server/auth/identity`). */
+  identify?(cookieHeader: string | undefined): Promise<Identity | null>;
+}
+
+/** What a revocation check sees of one connection (attached or still authenticating). */
+export interface ConnectionInfo {
+  documentName: string;
+  identity: Identity | null;
+  /** Meaningful once attached; a pending connection's rights are not settled yet. */
+  readOnly: boolean;
+  pending: boolean;
 }
 
 export class CollabServer {
@@ -28,15 +43,47 @@ export class CollabServer {
   private readonly connections = new Set<Connection>();
   private readonly wss: WebSocketServer;
   private readonly limits: ConnectionLimits;
+  private readonly policy: RequestPolicy;
 
   constructor(private readonly options: CollabOptions) {
-    this.wss = new WebSocketServer({ noServer: true, maxPayload: options.maxMessageBytes ?? 4 << 20 });
-    this.limits = { pingIntervalMs: 30_000, maxBufferedBytes: 32 << 20, maxQueuedMessages: 256, ...options.limits };
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: options.maxMessageBytes ?? 1 << 20 });
+    this.limits = {
+      pingIntervalMs: 30_000,
+      maxBufferedBytes: 32 << 20,
+      maxQueuedMessages: 256,
+      messagesPerSecond: 200,
+      messageBurst: 400,
+      ...options.limits,
+    };
+    this.policy = options.requestPolicy ?? requestPolicyFromEnv();
   }
 
-  /** Upgrades an HTTP request for `documentName` (already validated) to a collaboration socket. */
+  /**
+   * Upgrades an HTTP request for `documentName` (already validated) to a collaboration socket.
+   * A page on another site is refused before the upgrade (cross-site WebSocket hijacking).
+   */
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer, documentName: string): void {
+    if (!sameOrigin(request, this.policy)) {
+      socket.end("HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+      return;
+    }
     this.wss.handleUpgrade(request, socket, head, (ws) => void this.connect(ws, request, documentName));
+  }
+
+  /** The open connections to a document, attached or still authenticating. */
+  connectionsTo(documentName: string): ConnectionInfo[] {
+    return [...this.connections].filter((c) => !c.closed && c.documentName === documentName);
+  }
+
+  /** Closes every connection (attached or still authenticating) the predicate picks; returns how many. */
+  closeWhere(pick: (connection: ConnectionInfo) => boolean, reason: CloseReason): number {
+    let closed = 0;
+    for (const connection of this.connections) {
+      if (connection.closed || !pick(connection)) continue;
+      connection.close(reason);
+      closed++;
+    }
+    return closed;
   }
 
   /** The live document's text when loaded (or still unloading); null otherwise. */
@@ -59,10 +106,13 @@ export class CollabServer {
   }
 
   private async connect(ws: WebSocket, request: IncomingMessage, documentName: string): Promise<void> {
-    const identity = identify(request.headers.cookie);
-    const connection = new Connection(ws, identity, this.limits, (c) => void this.disconnect(c));
+    // Registered before anything awaits, so a revocation during authentication finds it.
+    const connection = new Connection(ws, documentName, this.limits, (c) => void this.disconnect(c));
     this.connections.add(connection);
     try {
+      const identity = await (this.options.identify ?? defaultIdentify)(request.headers.cookie);
+      if (connection.closed) return;
+      connection.identity = identity;
       const auth = await this.authenticate(documentName, identity, request);
       while (!connection.closed) {
         const document = await this.open(documentName);
@@ -78,7 +128,7 @@ export class CollabServer {
     }
   }
 
-  private async authenticate(documentName: string, identity: Connection["identity"], request: IncomingMessage): Promise<AuthResult> {
+  private async authenticate(documentName: string, identity: Identity | null, request: IncomingMessage): Promise<AuthResult> {
     let readOnly = false;
     for (const ext of this.options.extensions) {
       if (ext.authenticate) readOnly ||= (await ext.authenticate({ documentName, identity, request })).readOnly;

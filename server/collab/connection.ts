@@ -5,6 +5,7 @@
  */
 import WebSocket from "ws";
 import type { Identity } from "../auth/identity";
+import { rateLimiter, type RateLimiter } from "../limits";
 import { decodeMessage, type IncomingMessage } from "./messages";
 import type { Peer, SharedDocument } from "./shared-document";
 import { CLOSE, type CloseReason } from "./types";
@@ -15,21 +16,28 @@ export interface ConnectionLimits {
   maxBufferedBytes: number;
   /** Messages held while the document loads. */
   maxQueuedMessages: number;
+  /** A token bucket per connection: a client flooding messages is closed (`rateLimited`). */
+  messagesPerSecond: number;
+  messageBurst: number;
 }
 
 export class Connection implements Peer {
   readOnly = true;
+  /** Set once the upgrade's cookie is resolved. */
+  identity: Identity | null = null;
   document: SharedDocument | null = null;
   private queue: IncomingMessage[] = [];
   private alive = true;
   private readonly ping: ReturnType<typeof setInterval>;
+  private readonly rate: RateLimiter;
 
   constructor(
     readonly ws: WebSocket,
-    readonly identity: Identity | null,
+    readonly documentName: string,
     private readonly limits: ConnectionLimits,
     onClose: (connection: Connection) => void,
   ) {
+    this.rate = rateLimiter({ perSecond: limits.messagesPerSecond, burst: limits.messageBurst });
     ws.binaryType = "nodebuffer";
     ws.on("message", (data, isBinary) => this.onMessage(data, isBinary));
     ws.on("pong", () => (this.alive = true));
@@ -43,6 +51,11 @@ export class Connection implements Peer {
       this.alive = false;
       ws.ping();
     }, limits.pingIntervalMs);
+  }
+
+  /** Still authenticating or loading: not yet on its document. */
+  get pending(): boolean {
+    return this.document === null;
   }
 
   get closed(): boolean {
@@ -73,6 +86,8 @@ export class Connection implements Peer {
   }
 
   private onMessage(data: WebSocket.RawData, isBinary: boolean): void {
+    if (this.closed) return;
+    if (!this.rate.take()) return this.close("rateLimited");
     if (!isBinary) return this.close("badMessage");
     let message: IncomingMessage;
     try {

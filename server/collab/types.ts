@@ -59,14 +59,20 @@ export interface Extension {
   disconnect?(payload: DisconnectPayload): Promise<void>;
 }
 
-/** Closed list of reasons a connection is closed by the server (WebSocket close codes). */
+/**
+ * Closed list of reasons a connection is closed by the server (WebSocket close codes). y-websocket
+ * clients do not reconnect after 4400–4499: those mean "retrying will not help".
+ */
 export const CLOSE = {
+  /** Rights shrank but some remain: reconnect (y-websocket does, for codes outside 4400–4499). */
+  accessChanged: { code: 4001, reason: "access changed" },
   badMessage: { code: 4400, reason: "malformed message" },
   unauthorized: { code: 4401, reason: "unauthorized" },
   forbidden: { code: 4403, reason: "forbidden" },
   notFound: { code: 4404, reason: "not found" },
   tooLarge: { code: 1009, reason: "message too large" },
   tooSlow: { code: 4429, reason: "client too slow" },
+  rateLimited: { code: 4420, reason: "too many messages" },
   unavailable: { code: 4503, reason: "document unavailable" },
   shutdown: { code: 1001, reason: "server shutting down" },
 } as const;

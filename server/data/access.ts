@@ -1,27 +1,23 @@
 /**
  * Who may do what with an experiment, decided over rows the caller already loaded (lists of forks,
- * an origin) — the same rule as `server/auth/access.ts`, which the sockets use; a test holds the
- * two together. Until accounts land (issue 7) a public or unlisted experiment is an open room: any
- * identified visitor edits and runs, one without an identity watches. Private experiments admit
- * only their owner and members; to anyone else they do not exist (pages answer notFound()).
+ * an origin): the accounts' ONE rule (`roleFromFacts`) and ONE permission table (`can`), for the
+ * caller's rights id (signed-in users only; a guest is an anonymous visitor). The sockets ask the
+ * same rule through `server/auth/access.ts`; `access.test.ts` holds the two together.
  */
-import type { Identity } from "../auth/identity";
-import type { Role } from "../realtime/protocol";
+import { can, roleFromFacts, type Role } from "../accounts";
+import { rightsId, type Identity } from "../auth/identity";
 
 export interface AccessFacts {
   ownerId: string | null;
   visibility: string;
 }
 
-const ROLES: readonly Role[] = ["owner", "editor", "runner", "viewer"];
-
+/** `memberRole` must be the member row of `rightsId(me)`, if any. */
 export function roleFor(exp: AccessFacts, me: Identity | null, memberRole: string | null = null): Role | null {
-  if (me && exp.ownerId === me.id) return "owner";
-  if (memberRole && (ROLES as readonly string[]).includes(memberRole)) return memberRole as Role;
-  if (exp.visibility === "private") return null;
-  return me ? "editor" : "viewer";
+  return roleFromFacts(exp, rightsId(me), memberRole);
 }
 
-export const canEdit = (role: Role | null) => role === "owner" || role === "editor";
-export const canRun = (role: Role | null) => canEdit(role) || role === "runner";
-export const canManage = (role: Role | null) => role === "owner";
+export const canEdit = (role: Role | null) => can(role, "edit");
+export const canRun = (role: Role | null) => can(role, "run");
+export const canManage = (role: Role | null) => can(role, "manage");
+export const canFork = (me: Identity | null, role: Role | null) => rightsId(me) !== null && can(role, "fork");

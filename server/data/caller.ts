@@ -1,17 +1,16 @@
 /**
- * The identity behind the current page request, action or route handler. proxy.ts issues the
- * guest cookie before any page renders, so a first visit already has one here.
+ * The caller behind the current page request or server action, resolved by the one resolver all
+ * channels use (`server/auth/identity.ts`): a signed-in user, a guest (presence name only), or null.
  */
-import { cookies } from "next/headers";
-import { decodeGuest, GUEST_COOKIE, type Identity } from "../auth/identity";
+import { headers } from "next/headers";
+import { identify, isSignedIn, type Identity } from "../auth/identity";
 
 export async function caller(): Promise<Identity | null> {
-  return decodeGuest((await cookies()).get(GUEST_COOKIE)?.value);
+  return identify((await headers()).get("cookie") ?? undefined);
 }
 
-/** For actions: writes need an identity; a request without one (cookies blocked) cannot write. */
-export async function requireCaller(): Promise<Identity> {
+/** The signed-in user, or null for guests and anonymous visitors (who may not write). */
+export async function signedInCaller(): Promise<Identity | null> {
   const me = await caller();
-  if (!me) throw new Error("No identity: enable cookies for this site");
-  return me;
+  return isSignedIn(me) ? me : null;
 }

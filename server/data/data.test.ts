@@ -3,10 +3,20 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { newGuest, type Identity } from "../auth/identity";
+import { share, signedIn } from "../collab/testing";
 import { closeDb, db } from "../db/client";
 import { migrate } from "../db/migrate";
 import { dbTarget } from "../db/url";
-import { createExperiment, forkExperiment, forkRun, getStudio, renameExperiment, setVisibility } from "./experiments";
+import {
+  createExperiment as create,
+  forkExperiment,
+  forkRun,
+  getStudio,
+  listMyExperiments,
+  renameExperiment,
+  setVisibility,
+} from "./experiments";
+import { createLink, getSharing, invite, joinByLink, removeMember } from "./sharing";
 import { listRenders } from "./gallery";
 import { dataFile, getRender, runImageFile } from "./renders";
 import { revisionText, saveRevision } from "./revisions";
@@ -20,9 +30,18 @@ beforeAll(async () => {
   process.env.CLIPIG_DATA_DIR = dir;
   await closeDb();
   await migrate(dbTarget());
-  alice = newGuest();
-  bob = { ...newGuest(), name: "Bob Builder" };
+  alice = (await signedIn("alice")).identity;
+  bob = (await signedIn("bob")).identity;
+  await db().user.update({ where: { id: bob.id }, data: { displayName: "Bob Builder" } });
+  bob.name = "Bob Builder";
 });
+
+/** Signed-in callers always get an id back. */
+async function createExperiment(me: Identity, input: Parameters<typeof create>[1]) {
+  const created = await create(me, input);
+  if (!created) throw new Error("not created");
+  return created;
+}
 
 afterAll(async () => {
   await closeDb();
@@ -47,11 +66,18 @@ async function finishedRun(experimentId: string, title: string, prompts: string,
 }
 
 describe("experiments", () => {
-  it("owner, open room and private: roles follow visibility and ownership", async () => {
+  it("owner, members and visibility decide roles; guests and strangers only view", async () => {
     const { id } = await createExperiment(alice, { title: "Spoons", yaml: "epochs: 5\n", visibility: "public" });
     expect((await getStudio(alice, id))?.role).toBe("owner");
-    expect((await getStudio(bob, id))?.role).toBe("editor");
+    expect((await getStudio(bob, id))?.role).toBe("viewer");
+    expect((await getStudio(newGuest(), id))?.role).toBe("viewer");
     expect((await getStudio(null, id))?.yaml).toBe("epochs: 5\n");
+    expect(await renameExperiment(bob, id, "Hijacked")).toBe(false);
+    await share(id, { identity: bob, cookie: "" }, "editor");
+    expect((await getStudio(bob, id))?.role).toBe("editor");
+    expect(await renameExperiment(bob, id, "Spoons!")).toBe(true);
+    expect(await renameExperiment(alice, id, "Spoons")).toBe(true);
+    await db().member.deleteMany({ where: { experimentId: id } });
 
     expect(await setVisibility(bob, id, "private")).toBe(false);
     expect(await setVisibility(alice, id, "private")).toBe(true);
@@ -85,9 +111,12 @@ describe("experiments", () => {
 
   it("revisions: editors save, the text comes back for restore, strangers to private rooms get nothing", async () => {
     const { id } = await createExperiment(alice, { title: "Revs", yaml: "a: 1\n", visibility: "public" });
+    expect(await saveRevision(bob, id, "vandal", "x")).toBeNull(); // a stranger views only
+    await share(id, { identity: bob, cookie: "" }, "editor");
     const rev = await saveRevision(bob, id, "first try", "a: 2\n");
     expect(rev).toMatchObject({ name: "first try", author: "Bob Builder" });
     expect(await revisionText(alice, rev!.id)).toEqual({ name: "first try", yaml: "a: 2\n" });
+    await db().member.deleteMany({ where: { experimentId: id } });
     await setVisibility(alice, id, "private");
     expect(await revisionText(bob, rev!.id)).toBeNull();
     expect(await saveRevision(bob, id, "nope", "x")).toBeNull();
@@ -137,5 +166,61 @@ describe("gallery and renders", () => {
     expect(dataFile("runs/x.png")).toBe(path.join(dir, "runs", "x.png"));
     expect(dataFile("../../etc/passwd")).toBeNull();
     expect(dataFile("/etc/passwd")).toBeNull();
+  });
+});
+
+describe("writing needs an account; forks copy only what the forker may see", () => {
+  it("guests and anonymous visitors cannot create, fork or save", async () => {
+    const guest = newGuest();
+    expect(await create(guest, { title: "G", yaml: "", visibility: "public" })).toBeNull();
+    expect(await create(null, { title: "G", yaml: "", visibility: "public" })).toBeNull();
+    const { id } = await createExperiment(alice, { title: "Open", yaml: "a: 1\n", visibility: "public" });
+    expect(await forkExperiment(guest, id)).toBeNull();
+    expect(await forkExperiment(null, id)).toBeNull();
+    expect(await saveRevision(guest, id, "x", "y")).toBeNull();
+    // A forged guest cookie with Alice's id gets none of her rights.
+    expect(await renameExperiment({ ...guest, id: alice.id }, id, "Mine now")).toBe(false);
+  });
+
+  it("a fork takes the text only: no members, links, revisions, runs; as visible as its origin at most", async () => {
+    const { id } = await createExperiment(alice, { title: "Team", yaml: "t: 1\n", visibility: "unlisted" });
+    await share(id, { identity: bob, cookie: "" }, "viewer");
+    await saveRevision(alice, id, "v1", "t: 0\n");
+    await createLink(alice, id, "editor");
+    await finishedRun(id, "team run", "team", new Date());
+    const fork = await forkExperiment(bob, id);
+    const row = await db().experiment.findUniqueOrThrow({
+      where: { id: fork!.id },
+      include: { members: true, shareLinks: true, revisions: true, runs: true, yjsUpdates: true },
+    });
+    expect(row).toMatchObject({ ownerId: bob.id, yaml: "t: 1\n", visibility: "unlisted", yjsState: null });
+    expect([row.members, row.shareLinks, row.revisions, row.runs, row.yjsUpdates].map((l) => l.length)).toEqual([0, 0, 0, 0, 0]);
+    const secret = await createExperiment(alice, { title: "Secret", yaml: "s: 1\n", visibility: "private" });
+    await share(secret.id, { identity: bob, cookie: "" }, "viewer");
+    expect((await db().experiment.findUniqueOrThrow({ where: { id: (await forkExperiment(bob, secret.id))!.id } })).visibility).toBe("private");
+  });
+
+  it("sharing: only the owner manages; invites, links and removal change what others see", async () => {
+    const carol = (await signedIn("carol")).identity;
+    const { id } = await createExperiment(alice, { title: "Shared", yaml: "", visibility: "private" });
+    await expect(getSharing(bob, id)).rejects.toMatchObject({ code: "not_found" });
+    await expect(invite(bob, id, "carol", "editor")).rejects.toMatchObject({ code: "not_found" });
+    await expect(invite(newGuest(), id, "carol", "editor")).rejects.toMatchObject({ code: "forbidden" });
+    expect(await invite(alice, id, "bob", "viewer")).toMatchObject({ username: "bob", role: "viewer" });
+    await expect(invite(bob, id, "carol", "editor")).rejects.toMatchObject({ code: "forbidden" });
+    await expect(getSharing(bob, id)).rejects.toMatchObject({ code: "forbidden" });
+    const link = await createLink(alice, id, "runner");
+    expect(link.path).toMatch(/^\/join\/[A-Za-z0-9_-]{43}$/);
+    expect(await joinByLink(carol, link.path.slice(6))).toEqual({ experimentId: id, role: "runner" });
+    expect((await listMyExperiments(carol)).map((e) => [e.id, e.role])).toEqual([[id, "runner"]]);
+    const panel = await getSharing(alice, id);
+    expect(panel.members.map((m) => [m.username, m.role])).toEqual([["bob", "viewer"], ["carol", "runner"]]);
+    expect(panel.links).toMatchObject([{ id: link.id, role: "runner", revoked: false }]);
+    expect(JSON.stringify(panel)).not.toContain(link.path.slice(6)); // tokens are never stored or listed
+    await expect(removeMember(bob, id, carol.id)).rejects.toMatchObject({ code: "forbidden" });
+    expect(await removeMember(alice, id, carol.id)).toBe(true);
+    expect(await getStudio(carol, id)).toBeNull();
+    expect(await removeMember(bob, id, bob.id)).toBe(true); // a member may leave
+    expect(await getStudio(bob, id)).toBeNull();
   });
 });

@@ -3,11 +3,11 @@
  * caller, checks the role, and returns a small DTO (never Yjs bytes); null means "not visible to
  * you" and pages turn it into notFound().
  */
-import type { Identity } from "../auth/identity";
+import { isAccountError, setVisibility as setExperimentVisibility } from "../accounts";
+import { isSignedIn, rightsId, type Identity } from "../auth/identity";
 import type { Role } from "../realtime/protocol";
 import { db } from "../db/client";
-import { canEdit, canManage, roleFor } from "./access";
-import { ensureUser } from "./users";
+import { canEdit, canFork, roleFor } from "./access";
 import type { Visibility } from "./validate";
 
 export interface ExperimentRef {
@@ -70,9 +70,10 @@ async function load(id: string) {
   });
 }
 
-async function memberRole(experimentId: string, me: Identity | null): Promise<string | null> {
-  if (!me) return null;
-  const m = await db().member.findUnique({ where: { experimentId_userId: { experimentId, userId: me.id } } });
+export async function memberRole(experimentId: string, me: Identity | null): Promise<string | null> {
+  const userId = rightsId(me);
+  if (!userId) return null;
+  const m = await db().member.findUnique({ where: { experimentId_userId: { experimentId, userId } } });
   return m?.role ?? null;
 }
 
@@ -135,47 +136,46 @@ export async function getStudio(me: Identity | null, id: string): Promise<Studio
   };
 }
 
+/** A new experiment owned by the caller; null for guests and anonymous visitors (sign in first). */
 export async function createExperiment(
-  me: Identity,
+  me: Identity | null,
   input: { title: string; yaml: string; visibility: Visibility },
-): Promise<{ id: string }> {
-  return db().$transaction(async (tx) => {
-    const ownerId = await ensureUser(tx, me);
-    const exp = await tx.experiment.create({
-      data: { title: input.title, yaml: input.yaml, visibility: input.visibility, ownerId },
-      select: { id: true },
-    });
-    return exp;
+): Promise<{ id: string } | null> {
+  if (!isSignedIn(me)) return null;
+  return db().experiment.create({
+    data: { title: input.title, yaml: input.yaml, visibility: input.visibility, ownerId: me.id },
+    select: { id: true },
   });
 }
 
 /**
  * Forks an experiment: a new one owned by the caller with the given text (the studio sends its
  * live text, which may be ahead of the stored row), linked to its origin whose fork count grows.
+ * Only the text travels — never the origin's members, share links, revisions, runs or history —
+ * and only for a signed-in caller who may see the origin.
  */
-export async function forkExperiment(me: Identity, sourceId: string, yaml?: string): Promise<{ id: string } | null> {
+export async function forkExperiment(me: Identity | null, sourceId: string, yaml?: string): Promise<{ id: string } | null> {
   const source = await db().experiment.findUnique({ where: { id: sourceId } });
-  if (!source || !roleFor(source, me, await memberRole(sourceId, me))) return null;
-  return createFork(me, source, yaml ?? source.yaml);
+  if (!source || !canFork(me, roleFor(source, me, await memberRole(sourceId, me)))) return null;
+  return createFork(me!, source, yaml ?? source.yaml);
 }
 
 /** Forks the text a run was made with (the render page's "fork" button). */
-export async function forkRun(me: Identity, runId: string): Promise<{ id: string } | null> {
+export async function forkRun(me: Identity | null, runId: string): Promise<{ id: string } | null> {
   const run = await db().run.findUnique({ where: { id: runId }, include: { experiment: true } });
-  if (!run || !roleFor(run.experiment, me, await memberRole(run.experimentId, me))) return null;
-  return createFork(me, run.experiment, run.yaml);
+  if (!run || !canFork(me, roleFor(run.experiment, me, await memberRole(run.experimentId, me)))) return null;
+  return createFork(me!, run.experiment, run.yaml);
 }
 
 async function createFork(me: Identity, source: { id: string; title: string; visibility: string }, yaml: string) {
   return db().$transaction(async (tx) => {
-    const ownerId = await ensureUser(tx, me);
     const fork = await tx.experiment.create({
       data: {
         title: forkTitle(source.title),
         yaml,
-        // A fork of a private experiment stays private; otherwise forks are public like the gallery.
-        visibility: source.visibility === "private" ? "private" : "public",
-        ownerId,
+        // As visible as its origin, never more: a private or unlisted text stays that way.
+        visibility: source.visibility === "private" || source.visibility === "unlisted" ? source.visibility : "public",
+        ownerId: me.id,
         forkedFromId: source.id,
       },
       select: { id: true },
@@ -190,30 +190,49 @@ export function forkTitle(title: string): string {
   return `${base} (fork)`.slice(0, 120);
 }
 
-export async function renameExperiment(me: Identity, id: string, title: string): Promise<boolean> {
+export async function renameExperiment(me: Identity | null, id: string, title: string): Promise<boolean> {
   if (!canEdit(await experimentRole(me, id))) return false;
   await db().experiment.update({ where: { id }, data: { title } });
   return true;
 }
 
-export async function setVisibility(me: Identity, id: string, visibility: Visibility): Promise<boolean> {
-  if (!canManage(await experimentRole(me, id))) return false;
-  await db().experiment.update({ where: { id }, data: { visibility } });
-  return true;
+/** Owners only; going private cuts everyone who loses access (through `onAccessRevoked`). */
+export async function setVisibility(me: Identity | null, id: string, visibility: Visibility): Promise<boolean> {
+  try {
+    await setExperimentVisibility(rightsId(me) ?? "", id, visibility);
+    return true;
+  } catch (error) {
+    if (isAccountError(error)) return false;
+    throw error;
+  }
 }
 
 export interface MyExperiment extends ExperimentRef {
   updatedAt: string;
   visibility: string;
+  /** `owner`, or the role someone shared it with me. */
+  role: Role;
 }
 
+/** What I own and what others shared with me, newest first. */
 export async function listMyExperiments(me: Identity | null, take = 12): Promise<MyExperiment[]> {
-  if (!me) return [];
+  const userId = rightsId(me);
+  if (!userId) return [];
   const rows = await db().experiment.findMany({
-    where: { ownerId: me.id },
+    where: { OR: [{ ownerId: userId }, { members: { some: { userId } } }] },
     orderBy: { updatedAt: "desc" },
     take,
-    select: { id: true, title: true, updatedAt: true, visibility: true },
+    select: {
+      id: true,
+      title: true,
+      updatedAt: true,
+      visibility: true,
+      ownerId: true,
+      members: { where: { userId }, select: { role: true } },
+    },
   });
-  return rows.map((r) => ({ ...r, updatedAt: r.updatedAt.toISOString() }));
+  return rows.flatMap((r) => {
+    const role = roleFor(r, me, r.members[0]?.role ?? null);
+    return role ? [{ id: r.id, title: r.title, updatedAt: r.updatedAt.toISOString(), visibility: r.visibility, role }] : [];
+  });
 }

@@ -7,7 +7,7 @@ import type { Identity } from "../auth/identity";
 import { db } from "../db/client";
 import { dataDir } from "../db/url";
 import { roleFor } from "./access";
-import { runImageUrl, snapshotDto, type ExperimentRef, type SnapshotDto } from "./experiments";
+import { memberRole, runImageUrl, snapshotDto, type ExperimentRef, type SnapshotDto } from "./experiments";
 import { labelsFromStats, seriesFrom, type StatSeries } from "./series";
 
 export interface RenderDto {
@@ -39,10 +39,7 @@ export interface RenderDto {
 async function runFor(me: Identity | null, runId: string) {
   const run = await db().run.findUnique({ where: { id: runId }, include: { experiment: true } });
   if (!run) return null;
-  const member = me
-    ? await db().member.findUnique({ where: { experimentId_userId: { experimentId: run.experimentId, userId: me.id } } })
-    : null;
-  return roleFor(run.experiment, me, member?.role ?? null) ? run : null;
+  return roleFor(run.experiment, me, await memberRole(run.experimentId, me)) ? run : null;
 }
 
 export async function getRender(me: Identity | null, runId: string): Promise<RenderDto | null> {

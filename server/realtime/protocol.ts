@@ -95,8 +95,13 @@ export interface ClientToServerEvents {
   "run:continue": (payload: ExperimentRef & { runId?: string }, ack: Ack<{ runId: string }>) => void;
 }
 
+/** Why the server cut a socket after its rights shrank (it disconnects right after). */
+export type AccessChange = "signed_out" | "removed" | "changed";
+
 export interface ServerToClientEvents {
   hello: (payload: { protocol: number; server: string }) => void;
+  /** Sent just before the server disconnects a socket whose access was revoked: reload to see what is left. */
+  "access:revoked": (payload: { experimentId?: string; reason: AccessChange }) => void;
   status: (payload: ExperimentRef & { run: RunState }) => void;
   /** The client acks each frame; until it does, newer frames replace the pending one (latest wins). */
   frame: (payload: ExperimentRef & FramePayload, ack: () => void) => void;

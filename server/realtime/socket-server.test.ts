@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { io as connect, type Socket } from "socket.io-client";
 import sharp from "sharp";
 import { db } from "../db/client";
-import { createExperiment, guest, useTempDatabase } from "../collab/testing";
+import { revokeMember, revokeSession } from "../accounts";
+import { createExperiment as createRow, share, signedIn, tabHeaders, useTempDatabase, type TestCaller } from "../collab/testing";
 import { writeImage } from "../runs/images";
 import { startStudioServer, type StudioServer } from "../studio-server";
 import type { ClientToServerEvents, FramePayload, ServerToClientEvents } from "./protocol";
@@ -11,14 +12,17 @@ type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 let server: StudioServer;
 let dataDir: string;
-const alice = guest();
-const bob = guest();
+let alice: TestCaller;
+let bob: TestCaller;
 const open: Client[] = [];
+/** An experiment Alice may run (she edits it); Bob only watches. */
+const createExperiment = (yaml: string, opts: Parameters<typeof createRow>[1] = {}) =>
+  createRow(yaml, { members: { [alice.identity.id]: "editor" }, ...opts });
 
-function client(cookie?: string): Client {
+function client(cookie?: string, headers = tabHeaders(server.port, cookie)): Client {
   const socket: Client = connect(`http://127.0.0.1:${server.port}`, {
     transports: ["websocket"],
-    extraHeaders: cookie ? { cookie } : {},
+    extraHeaders: headers,
     forceNew: true,
   });
   open.push(socket);
@@ -34,6 +38,8 @@ function pixels(epoch: number, width = 8, height = 6) {
 beforeAll(async () => {
   dataDir = await useTempDatabase();
   server = await startStudioServer({ port: 0, host: "127.0.0.1", handle: (_req, res) => res.end("pages"), frameAckTimeoutMs: 2000 });
+  alice = await signedIn();
+  bob = await signedIn();
 });
 afterAll(async () => {
   for (const s of open) s.close();
@@ -75,8 +81,8 @@ describe("Socket.IO rooms", () => {
     const id = await createExperiment("epochs: 3\n");
     expect(await viewer.emitWithAck("room:join", { experimentId: id })).toMatchObject({ ok: true, state: { role: "viewer" } });
     expect(await viewer.emitWithAck("run:start", { experimentId: id })).toMatchObject({ ok: false, code: "forbidden" });
-    await db().user.create({ data: { id: alice.identity.id, username: "alice-rt", displayName: "Alice" } });
-    const secret = await createExperiment("epochs: 3\n", { visibility: "private", ownerId: alice.identity.id });
+    expect(await client(bob.cookie).emitWithAck("room:join", { experimentId: id })).toMatchObject({ ok: true, state: { role: "viewer" } });
+    const secret = await createRow("epochs: 3\n", { visibility: "private", ownerId: alice.identity.id });
     expect(await client(bob.cookie).emitWithAck("room:join", { experimentId: secret })).toMatchObject({ ok: false, code: "not_found" });
     expect(await client(alice.cookie).emitWithAck("room:join", { experimentId: secret })).toMatchObject({ ok: true, state: { role: "owner" } });
   });
@@ -156,5 +162,41 @@ describe("Socket.IO rooms", () => {
     for (const bad of ["snap-1.png", "..%2F..%2Fclipig.db", "final.png/x", "final.jpg"]) {
       expect((await fetch(`${base}/${bad}`)).status).toBe(404);
     }
+  });
+
+  it("refuses handshakes from other sites' pages, and unknown events", async () => {
+    for (const origin of ["http://evil.example", "null", `http://127.0.0.1:${server.port + 1}`]) {
+      const socket = client(alice.cookie, { cookie: alice.cookie, origin });
+      const error = await new Promise<Error>((resolve) => socket.once("connect_error", resolve));
+      expect(error.message, origin).toMatch(/websocket error|origin/i);
+      socket.close();
+    }
+    const socket = client(alice.cookie);
+    const raw = socket as unknown as { emitWithAck(event: string, payload: unknown): Promise<unknown> };
+    expect(await raw.emitWithAck("run:explode", { experimentId: "x" })).toMatchObject({ ok: false, code: "bad_request" });
+    expect(await raw.emitWithAck("__proto__", {})).toMatchObject({ ok: false, code: "bad_request" });
+  });
+
+  it("cuts the sockets of a member who is removed, and of a session that ended", async () => {
+    const owner = await signedIn();
+    const carol = await signedIn();
+    const id = await createRow("epochs: 3\n", { visibility: "private", ownerId: owner.identity.id });
+    await share(id, carol, "runner");
+    const tab = client(carol.cookie);
+    expect(await tab.emitWithAck("room:join", { experimentId: id })).toMatchObject({ ok: true, state: { role: "runner" } });
+    const told = new Promise((resolve) => tab.once("access:revoked", resolve));
+    const gone = new Promise((resolve) => tab.once("disconnect", resolve));
+    await revokeMember(owner.identity.id, id, carol.identity.id);
+    expect(await told).toEqual({ experimentId: id, reason: "removed" });
+    expect(await gone).toBe("io server disconnect");
+    expect(await client(carol.cookie).emitWithAck("room:join", { experimentId: id })).toMatchObject({ ok: false, code: "not_found" });
+
+    const mine = client(owner.cookie);
+    await mine.emitWithAck("room:join", { experimentId: id });
+    const signedOut = new Promise((resolve) => mine.once("access:revoked", resolve));
+    await revokeSession(owner.identity.id, owner.identity.sessionId!);
+    expect(await signedOut).toEqual({ reason: "signed_out" });
+    // The cookie of the ended session is just a visitor now: the private room is not there.
+    expect(await client(owner.cookie).emitWithAck("room:join", { experimentId: id })).toMatchObject({ ok: false, code: "not_found" });
   });
 });

@@ -1,91 +1,130 @@
 /**
- * Socket.IO on the studio's HTTP server. The caller is identified from the handshake cookie; a
- * room `exp:<id>` is joined only after the role check; every payload is validated; replies use a
- * closed list of error codes. Runs are driven through the `RunService`; their events come back
- * through the `RoomHub`.
+ * Socket.IO on the studio's HTTP server. Checked at the handshake — the page must be on our own
+ * origin (cross-site WebSocket hijacking), WebSocket transport only, the caller resolved once from
+ * the session cookie — AND on every event: a closed list of events, a per-socket rate limit, the
+ * payload measured and schema-checked, the role looked up afresh (`roleFor`), run controls only
+ * from a socket that joined the room. Replies use a closed list of error codes. When someone's
+ * access shrinks (`onAccessRevoked`), their sockets are told why and disconnected.
  */
 import type { Server as HttpServer } from "node:http";
 import { Server, type Socket } from "socket.io";
+import { onAccessRevoked, type AccessRevoked } from "../accounts";
 import { canRun, roleFor as defaultRoleFor } from "../auth/access";
-import { identify, type Identity } from "../auth/identity";
+import { identify as defaultIdentify, rightsId, type Identity } from "../auth/identity";
+import { requestPolicyFromEnv, sameOrigin, type RequestPolicy } from "../auth/request";
+import { keyedRateLimiter, rateLimiter, type RateOptions } from "../limits";
 import type { RunResult, RunService } from "../runs/service";
-import { RoomHub } from "./room-hub";
-import { PROTOCOL_VERSION, type ClientToServerEvents, type ErrorCode, type Role, type ServerToClientEvents } from "./protocol";
-import { BadPayload, continuePayload, experimentRef, startPayload } from "./validate";
+import { RoomHub, roomOf } from "./room-hub";
+import {
+  PROTOCOL_VERSION,
+  type AccessChange,
+  type ClientToServerEvents,
+  type ErrorCode,
+  type Role,
+  type ServerToClientEvents,
+} from "./protocol";
+import { BadPayload, checkPayload, isClientEvent, type ClientEvent, type PayloadOf } from "./validate";
 
 export interface SocketServerOptions {
   /** The embedded `RunService`, or the cluster's queue-backed runs (`server/cluster/cluster-runs.ts`). */
   runs: Pick<RunService, "subscribe" | "roomSnapshot" | "start" | "continue" | "update" | "control">;
   roleFor?: (identity: Identity | null, experimentId: string) => Promise<Role | null>;
+  identify?: (cookieHeader: string | undefined) => Promise<Identity | null>;
+  /** Origin check at the handshake (default: from the environment). */
+  requestPolicy?: RequestPolicy;
   /** A frame not acknowledged within this long counts as acknowledged (default 5 s). */
   frameAckTimeoutMs?: number;
-  /** Control events per socket: a bucket of `burst`, refilled at `perSecond`. */
-  rate?: { burst: number; perSecond: number };
+  /** Events per socket: a bucket of `burst`, refilled at `perSecond`. */
+  rate?: Pick<RateOptions, "burst" | "perSecond">;
+  /** Run starts and continues per signed-in user, over all their sockets. */
+  runRate?: Pick<RateOptions, "burst" | "perSecond">;
+  /** Largest Socket.IO message; client payloads are tiny (default 16 KiB). */
+  maxMessageBytes?: number;
 }
 
-type ClientSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
+interface SocketData {
+  identity: Identity | null;
+}
+
+type ClientSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 type Reply = (res: RunResult<object>) => void;
 
-function bucket({ burst, perSecond }: { burst: number; perSecond: number }) {
-  let tokens = burst;
-  let at = Date.now();
-  return () => {
-    const now = Date.now();
-    tokens = Math.min(burst, tokens + ((now - at) / 1000) * perSecond);
-    at = now;
-    if (tokens < 1) return false;
-    tokens -= 1;
-    return true;
-  };
-}
+const refuse = (code: ErrorCode, message: string) => ({ ok: false as const, code, message });
 
 export function createSocketServer(http: HttpServer, options: SocketServerOptions) {
-  const io = new Server<ClientToServerEvents, ServerToClientEvents>(http, {
+  const policy = options.requestPolicy ?? requestPolicyFromEnv();
+  const identify = options.identify ?? defaultIdentify;
+  const roleFor = options.roleFor ?? defaultRoleFor;
+  const io = new Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>(http, {
     path: "/socket.io",
     // Leave other upgrades (the Yjs endpoint, Next's HMR) to their own handlers.
     destroyUpgrade: false,
-    maxHttpBufferSize: 1 << 20,
+    serveClient: false,
+    // The studio needs WebSockets for Yjs anyway; no long-polling means no cookie-bearing GETs without an Origin.
+    transports: ["websocket"],
+    maxHttpBufferSize: options.maxMessageBytes ?? 16 * 1024,
+    allowRequest: (req, callback) => callback(sameOrigin(req, policy) ? null : "origin not allowed", sameOrigin(req, policy)),
   });
   const hub = new RoomHub(io, options.frameAckTimeoutMs ?? 5000);
   const { runs } = options;
-  const roleFor = options.roleFor ?? ((identity, id) => defaultRoleFor(identity, id));
+  const runStarts = keyedRateLimiter({ burst: 5, perSecond: 0.2, maxKeys: 10_000, ...options.runRate });
   runs.subscribe(hub);
 
+  io.use((socket, next) => {
+    identify(socket.handshake.headers.cookie)
+      .then((identity) => {
+        socket.data.identity = identity;
+        next();
+      })
+      .catch(() => next(new Error("internal")));
+  });
+
   io.on("connection", (socket: ClientSocket) => {
-    const identity = identify(socket.handshake.headers.cookie);
-    const allow = bucket(options.rate ?? { burst: 20, perSecond: 5 });
-
-    /** Registers a handler that always answers: validation, rate limit and crashes become error codes. */
-    const handle = (event: keyof ClientToServerEvents, handler: (payload: unknown) => Promise<RunResult<object>>) => {
-      socket.on(event, async (payload: unknown, ack?: unknown) => {
-        const reply: Reply =
-          typeof ack === "function" ? (ack as Reply) : (res) => !res.ok && socket.emit("error", { code: res.code, message: res.message });
-        if (!allow()) return reply({ ok: false, code: "rate_limited", message: "too many requests" });
-        try {
-          reply(await handler(payload));
-        } catch (error) {
-          if (error instanceof BadPayload) return reply({ ok: false, code: "bad_request", message: error.message });
-          console.error(`realtime: ${event} failed:`, error);
-          reply({ ok: false, code: "internal", message: "internal error" });
-        }
-      });
-    };
-
-    const refuse = (code: ErrorCode, message: string) => ({ ok: false as const, code, message });
+    const identity = socket.data.identity;
+    const allow = rateLimiter({ burst: 20, perSecond: 5, ...options.rate });
 
     /** The caller's role, checked afresh; run controls also need to have joined the room. */
     const authorize = async (experimentId: string, need: "view" | "run") => {
       const role = await roleFor(identity, experimentId);
       if (!role) return refuse("not_found", "no such experiment");
       if (need === "run" && !hub.isMember(socket, experimentId)) return refuse("forbidden", "join the room first");
-      if (need === "run" && !canRun(role)) return refuse("forbidden", "your role cannot run experiments");
+      if (need === "run" && !canRun(role)) return refuse("forbidden", `your role (${role}) cannot run experiments`);
       return { ok: true as const, role };
+    };
+
+    // Every incoming event passes here first: unknown events and floods never reach a handler.
+    socket.use(([event, ...args], next) => {
+      const ack = args.at(-1);
+      const reply: Reply =
+        typeof ack === "function"
+          ? (ack as Reply)
+          : (res) => !res.ok && socket.emit("error", { code: res.code, message: res.message });
+      if (!allow.take()) return reply(refuse("rate_limited", "too many requests"));
+      if (!isClientEvent(event)) return reply(refuse("bad_request", "unknown event"));
+      next();
+    });
+
+    /** Registers a handler that always answers: validation and crashes become error codes. */
+    const handle = <E extends ClientEvent>(event: E, handler: (payload: PayloadOf<E>) => Promise<RunResult<object>>) => {
+      socket.on(event as never, async (...args: unknown[]) => {
+        const ack = args.length > 1 ? args.at(-1) : undefined;
+        const reply: Reply =
+          typeof ack === "function"
+            ? (ack as Reply)
+            : (res) => !res.ok && socket.emit("error", { code: res.code, message: res.message });
+        try {
+          reply(await handler(checkPayload(event, args[0])));
+        } catch (error) {
+          if (error instanceof BadPayload) return reply(refuse("bad_request", error.message));
+          console.error(`realtime: ${event} failed:`, error);
+          reply(refuse("internal", "internal error"));
+        }
+      });
     };
 
     socket.emit("hello", { protocol: PROTOCOL_VERSION, server: "clipig-studio" });
 
-    handle("room:join", async (payload) => {
-      const { experimentId } = experimentRef(payload);
+    handle("room:join", async ({ experimentId }) => {
       const auth = await authorize(experimentId, "view");
       if (!auth.ok) return auth;
       // Join first, then read the state: a live run's state is read without a pause, so no event
@@ -97,35 +136,35 @@ export function createSocketServer(http: HttpServer, options: SocketServerOption
       return { ok: true, state: { role: auth.role, run: snapshot.run, stats: snapshot.stats, history: snapshot.history } };
     });
 
-    socket.on("room:leave", (payload: unknown) => {
-      try {
-        void hub.leave(socket, experimentRef(payload).experimentId);
-      } catch {
-        socket.emit("error", { code: "bad_request", message: "invalid room:leave payload" });
-      }
+    handle("room:leave", async ({ experimentId }) => {
+      await hub.leave(socket, experimentId);
+      return { ok: true };
     });
 
-    handle("run:start", async (payload) => {
-      const { experimentId, seed, model } = startPayload(payload);
+    /** Starting work costs the user (not the socket) a token: many tabs do not multiply the quota. */
+    const startAllowed = () => runStarts.take(rightsId(identity) ?? socket.id);
+
+    handle("run:start", async ({ experimentId, seed, model }) => {
       const auth = await authorize(experimentId, "run");
-      return auth.ok ? runs.start(experimentId, { identity, seed, model }) : auth;
+      if (!auth.ok) return auth;
+      if (!startAllowed()) return refuse("rate_limited", "too many run starts; wait a little");
+      return runs.start(experimentId, { identity, seed, model });
     });
 
-    handle("run:continue", async (payload) => {
-      const { experimentId, runId } = continuePayload(payload);
+    handle("run:continue", async ({ experimentId, runId }) => {
       const auth = await authorize(experimentId, "run");
-      return auth.ok ? runs.continue(experimentId, runId) : auth;
+      if (!auth.ok) return auth;
+      if (!startAllowed()) return refuse("rate_limited", "too many run starts; wait a little");
+      return runs.continue(experimentId, runId, identity);
     });
 
-    handle("run:update", async (payload) => {
-      const { experimentId } = experimentRef(payload);
+    handle("run:update", async ({ experimentId }) => {
       const auth = await authorize(experimentId, "run");
       return auth.ok ? runs.update(experimentId) : auth;
     });
 
     for (const action of ["pause", "resume", "stop"] as const) {
-      handle(`run:${action}`, async (payload) => {
-        const { experimentId } = experimentRef(payload);
+      handle(`run:${action}`, async ({ experimentId }) => {
         const auth = await authorize(experimentId, "run");
         return auth.ok ? runs.control(experimentId, action) : auth;
       });
@@ -134,5 +173,45 @@ export function createSocketServer(http: HttpServer, options: SocketServerOption
     socket.on("disconnect", () => hub.leaveAll(socket));
   });
 
-  return { io, hub };
+  const unwatch = onAccessRevoked((event) =>
+    void cutRevoked(io, event, roleFor).catch((error: unknown) => console.error("realtime: revocation failed:", error)),
+  );
+  /** Stops listening for revocations, then closes every socket (and the HTTP server). */
+  const close = async () => {
+    unwatch();
+    await io.close();
+  };
+  return { io, hub, close };
+}
+
+type IO = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+
+/** Tells each socket that lost access why, then disconnects it (the page reloads with what is left). */
+async function cutRevoked(
+  io: IO,
+  event: AccessRevoked,
+  roleFor: (identity: Identity | null, experimentId: string) => Promise<Role | null>,
+): Promise<void> {
+  const cut = (socket: { emit: IO["emit"]; disconnect(close?: boolean): void }, reason: AccessChange, experimentId?: string) => {
+    socket.emit("access:revoked", { ...(experimentId ? { experimentId } : {}), reason });
+    socket.disconnect(true);
+  };
+  if (event.kind === "sessions") {
+    const ended = new Set(event.sessionIds);
+    for (const socket of await io.fetchSockets())
+      if (ended.has(socket.data.identity?.sessionId ?? "")) cut(socket, "signed_out");
+    return;
+  }
+  const sockets = await io.in(roomOf(event.experimentId)).fetchSockets();
+  if (event.kind === "member") {
+    for (const socket of sockets)
+      if (rightsId(socket.data.identity) === event.userId) cut(socket, event.role ? "changed" : "removed", event.experimentId);
+    return;
+  }
+  // Went private: whoever has no role now is out.
+  await Promise.all(
+    sockets.map(async (socket) => {
+      if ((await roleFor(socket.data.identity, event.experimentId)) === null) cut(socket, "removed", event.experimentId);
+    }),
+  );
 }

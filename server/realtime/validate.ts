@@ -1,32 +1,53 @@
 /**
- * Payload checks for every client event (the event maps in protocol.ts are types, not checks).
- * Payloads are closed: unknown keys, wrong types and malformed ids are `bad_request`.
+ * Payload schemas for every client event (the event maps in protocol.ts are types, not checks).
+ * Each payload is measured first (bytes, depth, no cycles or class instances), then checked
+ * against a closed object: unknown keys, wrong types and malformed ids are `bad_request`, and
+ * only the declared fields come out.
  */
-import { ID_PATTERN, type ExperimentRef } from "./protocol";
+import { int, obj, optional, payloadGuard, str, type Checked } from "../limits";
+import { ID_PATTERN, type ClientToServerEvents } from "./protocol";
+
+const id = str({ max: 64, min: 1, pattern: ID_PATTERN });
+const ref = obj({ experimentId: id });
+
+/** Client payloads are tiny; anything bigger is hostile. */
+const LIMITS = { maxBytes: 2048, maxDepth: 3 };
+
+export const PAYLOADS = {
+  "room:join": payloadGuard(ref, LIMITS),
+  "room:leave": payloadGuard(ref, LIMITS),
+  "run:start": payloadGuard(
+    obj({
+      experimentId: id,
+      seed: optional(int({ min: 0, max: 2 ** 31 - 1 })),
+      model: optional(str({ max: 128, min: 1, pattern: /^[A-Za-z0-9][A-Za-z0-9._/-]*$/ })),
+    }),
+    LIMITS,
+  ),
+  "run:update": payloadGuard(ref, LIMITS),
+  "run:pause": payloadGuard(ref, LIMITS),
+  "run:resume": payloadGuard(ref, LIMITS),
+  "run:stop": payloadGuard(ref, LIMITS),
+  "run:continue": payloadGuard(obj({ experimentId: id, runId: optional(id) }), LIMITS),
+} satisfies Record<keyof ClientToServerEvents, (payload: unknown) => Checked<unknown>>;
+
+export type ClientEvent = keyof typeof PAYLOADS;
+export type PayloadOf<E extends ClientEvent> = Extract<ReturnType<(typeof PAYLOADS)[E]>, { ok: true }>["value"];
+
+export const isClientEvent = (name: unknown): name is ClientEvent =>
+  typeof name === "string" && Object.hasOwn(PAYLOADS, name);
 
 export class BadPayload extends Error {}
 
-type Fields = Record<string, (value: unknown) => boolean>;
-
-const id = (v: unknown) => typeof v === "string" && ID_PATTERN.test(v);
-const seed = (v: unknown) => Number.isSafeInteger(v) && (v as number) >= 0 && (v as number) < 2 ** 31;
-const modelName = (v: unknown) => typeof v === "string" && /^[A-Za-z0-9][A-Za-z0-9._/-]{0,127}$/.test(v) && !v.includes("..");
-
-function check<T>(payload: unknown, required: Fields, optional: Fields = {}): T {
-  if (typeof payload !== "object" || payload === null || Array.isArray(payload)) throw new BadPayload("payload must be an object");
-  const record = payload as Record<string, unknown>;
-  for (const key of Object.keys(record)) {
-    const test = required[key] ?? optional[key];
-    if (!test) throw new BadPayload(`unknown field '${key}'`);
-    if (record[key] !== undefined && !test(record[key])) throw new BadPayload(`invalid '${key}'`);
+/** The checked payload of `event`; throws `BadPayload` naming the field at fault. */
+export function checkPayload<E extends ClientEvent>(event: E, payload: unknown): PayloadOf<E> {
+  const checked = PAYLOADS[event](payload);
+  if (!checked.ok) {
+    const { path, message } = checked.issue;
+    throw new BadPayload(path ? `'${path}' ${message}` : `payload ${message}`);
   }
-  for (const key of Object.keys(required)) if (record[key] === undefined) throw new BadPayload(`missing '${key}'`);
-  return record as T;
+  const value = checked.value as { model?: unknown };
+  // Model names are looked up in the model store; never let one walk out of it.
+  if (typeof value.model === "string" && value.model.includes("..")) throw new BadPayload("'model' has an invalid format");
+  return checked.value as PayloadOf<E>;
 }
-
-export const experimentRef = (p: unknown) => check<ExperimentRef>(p, { experimentId: id });
-
-export const startPayload = (p: unknown) =>
-  check<ExperimentRef & { seed?: number; model?: string }>(p, { experimentId: id }, { seed, model: modelName });
-
-export const continuePayload = (p: unknown) => check<ExperimentRef & { runId?: string }>(p, { experimentId: id }, { runId: id });

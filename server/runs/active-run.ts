@@ -114,9 +114,10 @@ export class ActiveRun {
     this.worker?.stop();
   }
 
-  update(yaml: string): Promise<{ rebuilt: boolean }> {
+  /** Hot reload (Alt-U): the new text, with the vetted images it names. */
+  update(yaml: string, images?: Record<string, Uint8Array>): Promise<{ rebuilt: boolean }> {
     if (!this.worker) return Promise.reject(new Error("the run has not started"));
-    return this.worker.update(yaml);
+    return this.worker.update(yaml, images);
   }
 
   /** Stopped before it left the queue. */

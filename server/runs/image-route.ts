@@ -35,12 +35,12 @@ export function imageRoute(options: ImageRouteOptions) {
     if (rest.length || !ID_PATTERN.test(runId ?? "") || !IMAGE_FILE.test(file ?? "")) return end(res, 404);
     const relative = relativeImagePath(runId, file);
     const owner = await options.store.hasImage(runId, relative);
-    if (!owner || !(await roleFor(identify(req.headers.cookie), owner.experimentId))) return end(res, 404);
+    if (!owner || !(await roleFor(await identify(req.headers.cookie), owner.experimentId))) return end(res, 404);
     const absolute = path.join(options.dataDir, relative);
     const info = await stat(absolute).catch(() => null);
     if (!info?.isFile()) return end(res, 404);
     const etag = `"${info.size.toString(36)}-${Math.trunc(info.mtimeMs).toString(36)}"`;
-    const headers = { "content-type": "image/png", "cache-control": "private, no-cache", etag };
+    const headers = { "content-type": "image/png", "cache-control": "private, no-cache", "x-content-type-options": "nosniff", etag };
     if (req.headers["if-none-match"] === etag) {
       res.writeHead(304, headers).end();
       return true;

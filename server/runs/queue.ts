@@ -17,6 +17,8 @@ export class SlotQueue<J, D = string> {
     private readonly execute: (job: J, slot: Slot<D>) => Promise<void>,
     /** The waiting line changed: jobs in order (position = index + 1). */
     private readonly onLine: (waiting: readonly J[]) => void,
+    /** May this job start now, given those running? (per-user limits); one that may not keeps its place. */
+    private readonly mayStart: (job: J, active: readonly J[]) => boolean = () => true,
   ) {
     if (!slots.length) throw new Error("the run queue needs at least one slot");
   }
@@ -48,7 +50,9 @@ export class SlotQueue<J, D = string> {
   private pump(): void {
     for (const slot of this.slots) {
       if (this.busy.has(slot) || !this.waiting.length) continue;
-      const job = this.waiting.shift()!;
+      const i = this.waiting.findIndex((j) => this.mayStart(j, this.active));
+      if (i < 0) return;
+      const [job] = this.waiting.splice(i, 1);
       this.busy.set(slot, job);
       this.execute(job, slot)
         .catch((error: unknown) => console.error("runs: a job failed outside its own handling:", error))

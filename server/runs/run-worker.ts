@@ -23,7 +23,8 @@ export interface RunWorker {
   resume(): void;
   /** Asks the trainer to stop; a thread that does not end its run within `graceMs` is terminated. */
   stop(graceMs?: number): void;
-  update(yaml: string): Promise<{ rebuilt: boolean }>;
+  /** The new text, and the vetted images it names (added to those the run already has). */
+  update(yaml: string, images?: Record<string, Uint8Array>): Promise<{ rebuilt: boolean }>;
   terminate(): Promise<void>;
 }
 
@@ -99,12 +100,12 @@ export const spawnProcessWorker: SpawnWorker = () => {
       clearTimeout(stopTimer);
       stopTimer = setTimeout(() => void kill(), graceMs); // a stop, not a failure: the run ends as stopped
     },
-    update(yaml) {
+    update(yaml, images) {
       const id = nextId++;
       return new Promise((resolve, reject) => {
         if (!listener) return reject(new Error("no run is active"));
         updates.set(id, { resolve, reject });
-        send({ type: "update", id, yaml });
+        send({ type: "update", id, yaml, ...(images ? { images } : {}) });
       });
     },
     async terminate() {

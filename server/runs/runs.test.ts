@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { io as connect, type Socket } from "socket.io-client";
 import sharp from "sharp";
 import { db } from "../db/client";
-import { createExperiment, guest, useTempDatabase } from "../collab/testing";
+import { createExperiment, share, signedIn, tabHeaders, useTempDatabase } from "../collab/testing";
 import type { ClientToServerEvents, FramePayload, RunState, ServerToClientEvents } from "../realtime/protocol";
 import { startStudioServer, type StudioServer } from "../studio-server";
 
@@ -32,9 +32,15 @@ async function start() {
   });
 }
 
-/** A studio tab: joins the room and records everything the room sends. */
-async function tab(experimentId: string, cookie = guest().cookie) {
-  const socket: Client = connect(`http://127.0.0.1:${server.port}`, { transports: ["websocket"], extraHeaders: { cookie }, forceNew: true });
+/** A studio tab of a new user who may run the experiment: joins the room and records everything the room sends. */
+async function tab(experimentId: string) {
+  const user = await signedIn();
+  await share(experimentId, user, "runner");
+  const socket: Client = connect(`http://127.0.0.1:${server.port}`, {
+    transports: ["websocket"],
+    extraHeaders: tabHeaders(server.port, user.cookie),
+    forceNew: true,
+  });
   sockets.push(socket);
   const seen = { frames: [] as (FramePayload & { at: number })[], statuses: [] as RunState[], statsEpochs: [] as number[], done: [] as string[], errors: [] as string[] };
   socket.on("frame", (frame, ack) => {
@@ -114,7 +120,7 @@ describe("runs end to end (tiny-clip)", () => {
   });
 
   it("queues a second experiment behind the first on the one device, with its position", async () => {
-    const first = await createExperiment(experiment(100_000));
+    const first = await createExperiment(experiment(10_000));
     const second = await createExperiment(experiment(20));
     const a = await tab(first);
     const b = await tab(second);

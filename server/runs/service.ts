@@ -4,12 +4,14 @@
  * their last snapshot. Knows nothing of Socket.IO: events leave through `RunSink`s.
  */
 import { randomInt } from "node:crypto";
-import { parseExperiment, type ExperimentConfig } from "../../lib/experiment";
+import type { ExperimentConfig } from "../../lib/experiment";
 import { findModel } from "../engine/clip/store";
 import type { DeviceRequest, EpochStats } from "../engine/trainer/api";
 import type { Diagnostic, ErrorCode, FramePayload, HistoryPoint, RunState, RunStatus } from "../realtime/protocol";
-import type { Identity } from "../auth/identity";
+import { rightsId, type Identity } from "../auth/identity";
+import { mayStartRun, type Quotas } from "../limits";
 import { ActiveRun, type RunSettings, type RunSink } from "./active-run";
+import { admissionFromEnv, admitExperiment, type AdmissionOptions } from "./admission";
 import { imageUrl, readImage, storedFrame } from "./images";
 import { SlotQueue, type Slot } from "./queue";
 import type { RunWorker, SpawnWorker } from "./run-worker";
@@ -26,6 +28,8 @@ export interface RunServiceOptions extends RunSettings {
   readYaml(experimentId: string): Promise<string | null>;
   /** One slot per device a run may occupy (e.g. one per GPU). */
   devices: DeviceRequest[];
+  /** Quotas, the image-URL policy and the uploads folder (default: from the environment). */
+  admission?: AdmissionOptions;
 }
 
 /** What a joiner of a room gets right away. */
@@ -49,13 +53,18 @@ export class RunService {
   private readonly queue: SlotQueue<ActiveRun, DeviceRequest>;
   private readonly fanout: RunSink;
   private readonly workers = new Map<string, RunWorker>();
+  /** Who started each run (per-user concurrency). */
+  private readonly owners = new WeakMap<ActiveRun, string | null>();
+  private readonly admission: AdmissionOptions;
 
   constructor(private readonly options: RunServiceOptions) {
+    this.admission = options.admission ?? admissionFromEnv(options.dataDir);
     const slots: Slot<DeviceRequest>[] = options.devices.map((device, i) => ({ name: `slot${i}`, device }));
     this.queue = new SlotQueue(
       slots,
       (run, slot) => run.execute(slot, this.workerFor(slot)),
       (line) => line.forEach((run, i) => run.setQueuePosition(i + 1)),
+      (run, active) => this.mayStart(run, active),
     );
     const each = <K extends keyof RunSink>(key: K) =>
       ((...args: Parameters<RunSink[K]>) => {
@@ -73,50 +82,59 @@ export class RunService {
     return this.options.store.markInterrupted();
   }
 
+  /**
+   * Pins and queues a run of the experiment's current text: within the quotas, with its images
+   * fetched and vetted, and within the starter's share of the queue (checked in the transaction
+   * that inserts the row).
+   */
   async start(experimentId: string, opts: { identity: Identity | null; seed?: number; model?: string }): Promise<RunResult<{ runId: string }>> {
     if (this.busy(experimentId)) return fail("busy", "a run of this experiment is already queued or running");
     this.starting.add(experimentId);
     try {
       const yaml = await this.options.readYaml(experimentId);
       if (yaml === null) return fail("not_found", "no such experiment");
-      const parsed = this.parse(yaml);
-      if (!parsed.ok) return parsed;
-      const model = findModel(opts.model ?? parsed.config.model)?.name;
-      if (!model) return fail("bad_request", `unknown model '${opts.model ?? parsed.config.model}'`);
+      const admitted = await admitExperiment(yaml, this.admission);
+      if (!admitted.ok) return admitted;
+      const { config, images } = admitted;
+      const model = findModel(opts.model ?? config.model)?.name;
+      if (!model) return fail("bad_request", `unknown model '${opts.model ?? config.model}'`);
       const seed = opts.seed ?? randomInt(0, 2 ** 31 - 1);
-      const config = parsed.config;
-      const runId = await this.options.store.create({
+      const userId = rightsId(opts.identity);
+      const created = await this.options.store.createAdmitted(
+        { experimentId, userId, yaml, title: "", prompts: prompts(config), model, seed, epochs: config.epochs },
+        this.quotas,
+      );
+      if (!created.ok) return fail(created.code, created.message);
+      const run = new ActiveRun(
         experimentId,
-        userId: opts.identity?.kind === "user" ? opts.identity.id : null,
-        yaml,
-        title: "",
-        prompts: prompts(config),
-        model,
-        seed,
-        epochs: config.epochs,
-      });
-      this.enqueue(new ActiveRun(
-        experimentId,
-        { runId, status: "queued", epoch: config.start_epoch, epochs: config.epochs, model },
-        { yaml, model, seed },
+        { runId: created.runId, status: "queued", epoch: config.start_epoch, epochs: config.epochs, model },
+        { yaml, model, seed, images },
         this.options.store,
         this.fanout,
         this.options,
-      ));
-      return { ok: true, runId };
+      );
+      this.owners.set(run, userId);
+      this.enqueue(run);
+      return { ok: true, runId: created.runId };
     } finally {
       this.starting.delete(experimentId);
     }
   }
 
   /** Continues a stopped or interrupted run (the newest, or `runId`) from its last snapshot. */
-  async continue(experimentId: string, runId?: string): Promise<RunResult<{ runId: string }>> {
+  async continue(experimentId: string, runId?: string, identity: Identity | null = null): Promise<RunResult<{ runId: string }>> {
     if (this.busy(experimentId)) return fail("busy", "a run of this experiment is already queued or running");
     this.starting.add(experimentId);
     try {
       const row = runId ? await this.options.store.get(runId) : await this.options.store.latest(experimentId);
       if (!row || row.experimentId !== experimentId) return fail("not_found", "no such run");
       if (row.status !== "interrupted" && row.status !== "stopped") return fail("bad_request", `a ${row.status} run cannot be continued`);
+      // Quotas may have shrunk since, and images are fetched afresh (they are never kept from a URL).
+      const admitted = await admitExperiment(row.yaml, this.admission);
+      if (!admitted.ok) return admitted;
+      const userId = rightsId(identity);
+      const queued = await this.options.store.admits(userId, this.quotas);
+      if (!queued.ok) return fail(queued.code, queued.message);
       const snapshot = await this.options.store.lastSnapshot(row.id);
       // A snapshot holds the pixels after its epoch's step: the run goes on with the next epoch.
       const epoch = snapshot ? snapshot.epoch + 1 : 0;
@@ -125,13 +143,14 @@ export class RunService {
       const run = new ActiveRun(
         experimentId,
         { runId: row.id, status: "queued", epoch, epochs: row.epochs, model: row.model, ...(snapshot ? { snapshotEpoch: snapshot.epoch } : {}) },
-        { yaml: row.yaml, model: row.model, seed: row.seed, resume },
+        { yaml: row.yaml, model: row.model, seed: row.seed, resume, images: admitted.images },
         this.options.store,
         this.fanout,
         this.options,
         row.runtimeMs,
       );
       run.history = await this.options.store.history(row.id, HISTORY_IN_ACK);
+      this.owners.set(run, userId);
       this.enqueue(run);
       return { ok: true, runId: row.id };
     } finally {
@@ -145,11 +164,11 @@ export class RunService {
     if (!run?.live) return fail("bad_request", "no run to update");
     const yaml = await this.options.readYaml(experimentId);
     if (yaml === null) return fail("not_found", "no such experiment");
-    const parsed = this.parse(yaml);
-    if (!parsed.ok) return parsed;
+    const admitted = await admitExperiment(yaml, this.admission);
+    if (!admitted.ok) return admitted;
     try {
-      const { rebuilt } = run.state.status === "queued" ? { rebuilt: false } : await run.update(yaml);
-      await this.options.store.update(run.runId, { yaml, epochs: parsed.config.epochs });
+      const { rebuilt } = run.state.status === "queued" ? { rebuilt: false } : await run.update(yaml, admitted.images);
+      await this.options.store.update(run.runId, { yaml, epochs: admitted.config.epochs });
       return { ok: true, rebuilt };
     } catch (error) {
       return fail("bad_request", error instanceof Error ? error.message : String(error));
@@ -192,6 +211,17 @@ export class RunService {
     return worker;
   }
 
+  private get quotas(): Quotas {
+    return this.admission.quotas;
+  }
+
+  /** Per-user and per-server concurrency: a run waits while its starter has enough running. */
+  private mayStart(run: ActiveRun, active: readonly ActiveRun[]): boolean {
+    const user = this.owners.get(run) ?? null;
+    const userActive = user === null ? 0 : active.filter((r) => this.owners.get(r) === user).length;
+    return mayStartRun({ userActive, userQueued: 0, serverActive: active.length, serverQueued: 0 }, this.quotas);
+  }
+
   private busy(experimentId: string): boolean {
     return this.starting.has(experimentId) || this.runs.get(experimentId)?.live === true;
   }
@@ -204,13 +234,6 @@ export class RunService {
     const ended = [...this.runs.values()].filter((r) => !r.live);
     for (const r of ended.slice(0, Math.max(0, ended.length - KEEP_ENDED))) this.runs.delete(r.experimentId);
     this.queue.enqueue(run);
-  }
-
-  private parse(yaml: string): { ok: true; config: ExperimentConfig } | ReturnType<typeof fail> {
-    const parsed = parseExperiment(yaml);
-    if (parsed.ok && parsed.config) return { ok: true, config: parsed.config };
-    const errors = parsed.diagnostics.filter((d) => d.severity === "error");
-    return fail("invalid_experiment", errors[0]?.message ?? "invalid experiment", parsed.diagnostics);
   }
 
   private async storedSnapshot(row: RunRow): Promise<RoomSnapshot> {

@@ -3,6 +3,7 @@
  * batches, Snapshot rows. Multi-row writes run in one transaction.
  */
 import { db as defaultDb, type Db } from "../db/client";
+import { admitRun, countRuns, type Quotas, type RunRefusal } from "../limits";
 import type { EpochStats } from "../engine/trainer/api";
 import type { HistoryPoint, RunStatus } from "../realtime/protocol";
 
@@ -58,6 +59,25 @@ export class RunStore {
   async create(run: NewRun): Promise<string> {
     const row = await this.db.run.create({ data: { ...run, status: "queued" }, select: { id: true } });
     return row.id;
+  }
+
+  /**
+   * Inserts the run if its starter and the server have room in the queue, counting inside the
+   * same transaction, so two starts at once cannot both squeeze past the limit.
+   */
+  async createAdmitted(run: NewRun, quotas: Quotas): Promise<{ ok: true; runId: string } | ({ ok: false } & RunRefusal)> {
+    return this.db.$transaction(async (tx) => {
+      const refusal = admitRun(await countRuns(run.userId, tx), quotas);
+      if (refusal) return { ok: false as const, ...refusal };
+      const row = await tx.run.create({ data: { ...run, status: "queued" }, select: { id: true } });
+      return { ok: true as const, runId: row.id };
+    });
+  }
+
+  /** Whether the user and the server have room for one more queued run. */
+  async admits(userId: string | null, quotas: Quotas): Promise<{ ok: true } | ({ ok: false } & RunRefusal)> {
+    const refusal = admitRun(await countRuns(userId, this.db), quotas);
+    return refusal ? { ok: false, ...refusal } : { ok: true };
   }
 
   async get(runId: string): Promise<RunRow | null> {

@@ -18,7 +18,7 @@ export interface StartRequest {
 
 export type ToWorker =
   | { type: "start"; request: StartRequest }
-  | { type: "update"; id: number; yaml: string }
+  | { type: "update"; id: number; yaml: string; images?: Record<string, Uint8Array> }
   | { type: "pause" }
   | { type: "resume" }
   | { type: "stop" };

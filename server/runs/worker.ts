@@ -12,6 +12,8 @@ import { createTrainerWith, nodeHost } from "../engine/trainer";
 import type { FromWorker, StartRequest, ToWorker } from "./worker-protocol";
 
 let trainer: Trainer | null = null;
+/** The current run's images by name; the host reads from this object, so updates can add to it. */
+let images: Record<string, Uint8Array> = {};
 let stopRequested = false;
 let pauseRequested = false;
 
@@ -73,7 +75,7 @@ async function start(request: StartRequest): Promise<void> {
     const parsed = parseExperiment(request.yaml);
     if (!parsed.ok || !parsed.config) throw new Error(parsed.diagnostics.find((d) => d.severity === "error")?.message ?? "invalid experiment");
     post({ type: "event", event: { type: "status", status: "loading" } });
-    const images = request.images ?? {};
+    images = { ...request.images };
     const created = await createTrainerWith(host(images), {
       config: parsed.config,
       model: request.model,
@@ -104,7 +106,8 @@ async function start(request: StartRequest): Promise<void> {
   post({ type: "ended" });
 }
 
-async function update(id: number, yaml: string): Promise<void> {
+async function update(id: number, yaml: string, added?: Record<string, Uint8Array>): Promise<void> {
+  Object.assign(images, added);
   const parsed = parseExperiment(yaml);
   if (!parsed.ok || !parsed.config) return post({ type: "updated", id, rebuilt: false, error: "invalid experiment" });
   if (!trainer) return post({ type: "updated", id, rebuilt: false, error: "the run is still loading" });
@@ -121,7 +124,7 @@ process.on("message", (message: ToWorker) => {
     case "start":
       return void start(message.request);
     case "update":
-      return void update(message.id, message.yaml);
+      return void update(message.id, message.yaml, message.images);
     case "pause":
       pauseRequested = true;
       return trainer?.pause();

@@ -4,7 +4,7 @@
  * layer; results are plain objects the studio shows in place (no redirects mid-edit).
  */
 import { revalidatePath } from "next/cache";
-import { requireCaller } from "@/server/data/caller";
+import { caller } from "@/server/data/caller";
 import {
   forkExperiment,
   renameExperiment,
@@ -34,7 +34,7 @@ export async function saveRevisionAction(
   const y = checkYaml(yaml);
   if (!id.ok || !n.ok || !y.ok)
     return { ok: false, message: [id, n, y].find((c) => !c.ok)!.message! };
-  const revision = await saveRevision(await requireCaller(), id.value, n.value, y.value);
+  const revision = await saveRevision(await caller(), id.value, n.value, y.value);
   return revision ? { ok: true, revision } : DENIED;
 }
 
@@ -43,7 +43,7 @@ export async function revisionTextAction(
 ): Promise<Result<{ name: string; yaml: string }>> {
   const id = checkId(revisionId, "revision id");
   if (!id.ok) return { ok: false, message: id.message };
-  const rev = await revisionText(await requireCaller(), id.value);
+  const rev = await revisionText(await caller(), id.value);
   return rev ? { ok: true, ...rev } : { ok: false, message: "That revision is gone" };
 }
 
@@ -55,7 +55,9 @@ export async function forkAction(
   const y = checkYaml(yaml);
   if (!id.ok) return { ok: false, message: id.message };
   if (!y.ok) return { ok: false, message: y.message };
-  const fork = await forkExperiment(await requireCaller(), id.value, y.value);
+  const me = await caller();
+  if (me?.kind !== "user") return { ok: false, message: "Sign in to fork experiments" };
+  const fork = await forkExperiment(me, id.value, y.value);
   if (!fork) return { ok: false, message: "That experiment is gone" };
   revalidatePath(`/e/${id.value}`);
   return { ok: true, id: fork.id };
@@ -69,7 +71,7 @@ export async function renameAction(
   const t = checkTitle(title);
   if (!id.ok) return { ok: false, message: id.message };
   if (!t.ok) return { ok: false, message: t.message };
-  return (await renameExperiment(await requireCaller(), id.value, t.value))
+  return (await renameExperiment(await caller(), id.value, t.value))
     ? { ok: true, title: t.value }
     : DENIED;
 }
@@ -82,5 +84,5 @@ export async function visibilityAction(
   const v = checkVisibility(visibility);
   if (!id.ok) return { ok: false, message: id.message };
   if (!v.ok) return { ok: false, message: v.message };
-  return (await setVisibility(await requireCaller(), id.value, v.value)) ? { ok: true } : DENIED;
+  return (await setVisibility(await caller(), id.value, v.value)) ? { ok: true } : DENIED;
 }

@@ -1,6 +1,6 @@
 "use server";
 import { redirect } from "next/navigation";
-import { requireCaller } from "@/server/data/caller";
+import { signedInCaller } from "@/server/data/caller";
 import { forkRun } from "@/server/data/experiments";
 import { checkId } from "@/server/data/validate";
 
@@ -8,7 +8,9 @@ import { checkId } from "@/server/data/validate";
 export async function forkRunAction(formData: FormData): Promise<void> {
   const id = checkId(formData.get("runId"), "run id");
   if (!id.ok) throw new Error(id.message);
-  const fork = await forkRun(await requireCaller(), id.value);
+  const me = await signedInCaller();
+  if (!me) redirect(`/signin?next=/r/${id.value}`);
+  const fork = await forkRun(me, id.value);
   if (!fork) throw new Error("That render is gone or private");
   redirect(`/e/${fork.id}`);
 }

@@ -1,0 +1,28 @@
+/** The studio's JSON/file routes under /api/ (see CONTEXT.md). */
+import { authRoutes, type AuthLimits } from "./auth-routes";
+import { fileRoutes } from "./file-routes";
+import { apiRouter, type RouterOptions } from "./router";
+import { sharingRoutes } from "./sharing-routes";
+import { uploadRoutes } from "./upload-routes";
+
+export { apiRouter, signedIn, type Route, type Context, type RouterOptions } from "./router";
+export { DEFAULT_AUTH_LIMITS, type AuthLimits } from "./auth-routes";
+
+export interface StudioApiOptions extends Pick<RouterOptions, "policy"> {
+  dataDir: string;
+  auth?: AuthLimits;
+  uploadRate?: { perSecond: number; burst: number };
+}
+
+/** Every route of the studio API in one handler; returns false for requests outside /api/. */
+export function studioApi(options: StudioApiOptions) {
+  return apiRouter({
+    policy: options.policy,
+    routes: [
+      ...authRoutes(options.auth),
+      ...sharingRoutes(),
+      ...uploadRoutes(options.dataDir, options.uploadRate),
+      ...fileRoutes(),
+    ],
+  });
+}

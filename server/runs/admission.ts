@@ -1,0 +1,112 @@
+/**
+ * What must hold before an experiment may run on this server: it parses within the byte and
+ * expression limits, fits the quotas (resolution, epochs, batch sizes, views per epoch), and every
+ * image it names can be handed to the trainer as vetted PNG bytes — an upload by its server-made
+ * id (`upload:<id>`), or an http(s) URL fetched through `server/net` (no private, loopback or
+ * link-local address after DNS, size and time limits, decoded and re-encoded). No file path a user
+ * typed ever reaches the file system, and the worker never opens a URL. Problems come back as
+ * diagnostics at their line and column, like parser errors.
+ */
+import {
+  checkExperimentText,
+  locateIssue,
+  quotasFromEnv,
+  type Quotas,
+} from "../limits";
+import { readYaml, type Diagnostic, type ExperimentConfig } from "../../lib/experiment";
+import { fetchImage, fetchOptionsFromEnv, FetchRefused, type FetchOptions } from "../net";
+import { ImageRejected, isUploadId, readUpload } from "../uploads";
+import type { ErrorCode } from "../realtime/protocol";
+
+export interface AdmissionOptions {
+  quotas: Quotas;
+  /** The SSRF policy for image URLs (tests inject a resolver and exempt endpoints). */
+  fetch: Partial<FetchOptions>;
+  /** Where uploads live. */
+  dataDir: string;
+}
+
+export function admissionFromEnv(dataDir: string): AdmissionOptions {
+  return { quotas: quotasFromEnv(), fetch: fetchOptionsFromEnv(), dataDir };
+}
+
+export const UPLOAD_PREFIX = "upload:";
+/** At most this many distinct images per experiment (each one is a fetch or a file read). */
+export const MAX_IMAGES = 16;
+
+export type Admission =
+  | { ok: true; config: ExperimentConfig; images: Record<string, Uint8Array> }
+  | { ok: false; code: ErrorCode; message: string; diagnostics: Diagnostic[] };
+
+/** Parses under the limits, checks the quotas and fetches the images; never throws. */
+export async function admitExperiment(yaml: string, options: AdmissionOptions): Promise<Admission> {
+  const parsed = checkExperimentText(yaml, options.quotas);
+  if (!parsed.ok || !parsed.config) {
+    const diagnostics = parsed.diagnostics.filter((d) => d.severity === "error");
+    return refuse(diagnostics.length ? diagnostics : parsed.diagnostics);
+  }
+  const images = await resolveImages(yaml, parsed.config, options);
+  return images.ok ? { ok: true, config: parsed.config, images: images.images } : refuse(images.diagnostics);
+}
+
+function refuse(diagnostics: Diagnostic[]): Admission {
+  return { ok: false, code: "invalid_experiment", message: diagnostics[0]?.message ?? "invalid experiment", diagnostics };
+}
+
+/** Every image the config names, with the parameter path of each use. */
+export function imageSources(config: ExperimentConfig): { path: string; src: string }[] {
+  const out: { path: string; src: string }[] = [];
+  if (config.init.image) out.push({ path: "init.image", src: config.init.image });
+  config.targets.forEach((t, i) =>
+    t.features.forEach((f, j) => f.image && out.push({ path: `targets[${i}].features[${j}].image`, src: f.image })),
+  );
+  return out;
+}
+
+async function resolveImages(
+  yaml: string,
+  config: ExperimentConfig,
+  options: AdmissionOptions,
+): Promise<{ ok: true; images: Record<string, Uint8Array> } | { ok: false; diagnostics: Diagnostic[] }> {
+  const uses = imageSources(config);
+  if (uses.length === 0) return { ok: true, images: {} };
+  const distinct = [...new Set(uses.map((u) => u.src))];
+  const problems = new Map<string, string>();
+  const images: Record<string, Uint8Array> = {};
+  if (distinct.length > MAX_IMAGES) {
+    problems.set(distinct[MAX_IMAGES], `at most ${MAX_IMAGES} different images per experiment`);
+  } else {
+    await Promise.all(
+      distinct.map(async (src) => {
+        const loaded = await loadImage(src, options);
+        if (typeof loaded === "string") problems.set(src, loaded);
+        else images[src] = loaded;
+      }),
+    );
+  }
+  if (problems.size === 0) return { ok: true, images };
+  const tree = readYaml(yaml).tree;
+  const diagnostics = uses
+    .filter((u) => problems.has(u.src))
+    .map((u) => locateIssue(yaml, tree, { path: u.path, message: `image '${shorten(u.src)}': ${problems.get(u.src)}` }));
+  return { ok: false, diagnostics };
+}
+
+/** PNG bytes, or why not. */
+async function loadImage(src: string, options: AdmissionOptions): Promise<Uint8Array | string> {
+  if (src.startsWith(UPLOAD_PREFIX)) {
+    const id = src.slice(UPLOAD_PREFIX.length);
+    if (!isUploadId(id)) return "not an upload id";
+    return (await readUpload(id, options.dataDir)) ?? "no such upload";
+  }
+  if (!/^https?:\/\//i.test(src))
+    return `use an uploaded image (${UPLOAD_PREFIX}<id>) or an http(s) URL; this server does not open file paths`;
+  try {
+    return (await fetchImage(src, options.fetch)).png;
+  } catch (error) {
+    if (error instanceof FetchRefused || error instanceof ImageRejected) return error.message;
+    return "could not be fetched";
+  }
+}
+
+const shorten = (text: string) => (text.length > 80 ? `${text.slice(0, 77)}...` : text);
