@@ -3,7 +3,15 @@
  * username (password guessing); the accounts layer gives every failed sign-in the same answer
  * after the same work. Cookies: httpOnly, SameSite=Lax, Secure with the `__Host-` name behind TLS.
  */
-import { clearSessionCookie, sessionCookie, sessionToken, signIn, signOut, signUp, normalizeUsername } from "../accounts";
+import {
+  clearSessionCookie,
+  sessionCookie,
+  sessionToken,
+  signIn,
+  signOut,
+  signUp,
+  normalizeUsername,
+} from "../accounts";
 import { isSignedIn } from "../auth/identity";
 import { keyedRateLimiter, type KeyedRateLimiter } from "../limits";
 import { noContent, ok, problem, readJson, type Reply } from "./http";
@@ -21,19 +29,23 @@ export const DEFAULT_AUTH_LIMITS: AuthLimits = {
   signUp: { perSecond: 1 / 60, burst: 5 },
 };
 
-const text = (value: unknown, max: number) => (typeof value === "string" && value.length <= max ? value : "");
+const text = (value: unknown, max: number) =>
+  typeof value === "string" && value.length <= max ? value : "";
 
 function limited(limiter: KeyedRateLimiter, ...keys: string[]): Reply | null {
   for (const key of keys) {
     if (!limiter.take(key)) {
       const seconds = Math.ceil(limiter.retryAfterMs(key) / 1000);
-      return problem(429, "rate_limited", `Too many attempts; try again in ${seconds} s`, { "retry-after": String(seconds) });
+      return problem(429, "rate_limited", `Too many attempts; try again in ${seconds} s`, {
+        "retry-after": String(seconds),
+      });
     }
   }
   return null;
 }
 
-const me = ({ me }: Context) => (isSignedIn(me) ? { id: me.id, name: me.name, color: me.color } : null);
+const me = ({ me }: Context) =>
+  isSignedIn(me) ? { id: me.id, name: me.name, color: me.color } : null;
 
 export function authRoutes(limits: AuthLimits = DEFAULT_AUTH_LIMITS): Route[] {
   const signIns = keyedRateLimiter({ ...limits.signIn, maxKeys: 50_000 });
@@ -51,7 +63,11 @@ export function authRoutes(limits: AuthLimits = DEFAULT_AUTH_LIMITS): Route[] {
           password: text(body.password, 2000),
           displayName: text(body.displayName, 200) || undefined,
         });
-        return { status: 201, json: { user }, headers: { "set-cookie": sessionCookie(token, { secure: ctx.secure }) } };
+        return {
+          status: 201,
+          json: { user },
+          headers: { "set-cookie": sessionCookie(token, { secure: ctx.secure }) },
+        };
       },
     },
     {
@@ -63,7 +79,11 @@ export function authRoutes(limits: AuthLimits = DEFAULT_AUTH_LIMITS): Route[] {
         const refused = limited(signIns, `ip:${ctx.peer}`, `user:${normalizeUsername(username)}`);
         if (refused) return refused;
         const { user, token } = await signIn({ username, password: text(body.password, 2000) });
-        return { status: 200, json: { user }, headers: { "set-cookie": sessionCookie(token, { secure: ctx.secure }) } };
+        return {
+          status: 200,
+          json: { user },
+          headers: { "set-cookie": sessionCookie(token, { secure: ctx.secure }) },
+        };
       },
     },
     {
@@ -71,7 +91,10 @@ export function authRoutes(limits: AuthLimits = DEFAULT_AUTH_LIMITS): Route[] {
       path: /^\/api\/auth\/signout$/,
       async handle(ctx) {
         await signOut(sessionToken(ctx.req.headers.cookie));
-        return { ...noContent(), headers: { "set-cookie": clearSessionCookie({ secure: ctx.secure }) } };
+        return {
+          ...noContent(),
+          headers: { "set-cookie": clearSessionCookie({ secure: ctx.secure }) },
+        };
       },
     },
     {

@@ -25,7 +25,10 @@ async function png(file: string | null, download: string | null): Promise<Reply>
   if (!file?.endsWith(".png")) return problem(404, "not_found", "Not found");
   const body = await readFile(file).catch(() => null);
   if (!body) return problem(404, "not_found", "Not found");
-  const headers: Record<string, string> = { "content-type": "image/png", "cache-control": "private, max-age=3600" };
+  const headers: Record<string, string> = {
+    "content-type": "image/png",
+    "cache-control": "private, max-age=3600",
+  };
   if (download) headers["content-disposition"] = `attachment; filename="${download}"`;
   return { status: 200, body, headers };
 }
@@ -36,7 +39,9 @@ export function fileRoutes(): Route[] {
       method: "GET",
       path: new RegExp(`^/api/runs/(?<id>${ID})/image$`),
       async handle({ me, params, query }) {
-        const download = query.has("download") ? fileName((await runYaml(me, params.id))?.title ?? "render", "png") : null;
+        const download = query.has("download")
+          ? fileName((await runYaml(me, params.id))?.title ?? "render", "png")
+          : null;
         return png(await runImageFile(me, params.id), download);
       },
     },

@@ -16,7 +16,12 @@ export interface Reply {
 
 export const ok = (json: unknown, status = 200): Reply => ({ status, json });
 export const noContent = (): Reply => ({ status: 204 });
-export const problem = (status: number, code: string, message: string, headers?: Reply["headers"]): Reply => ({
+export const problem = (
+  status: number,
+  code: string,
+  message: string,
+  headers?: Reply["headers"],
+): Reply => ({
   status,
   json: { error: { code, message } },
   headers,
@@ -48,7 +53,8 @@ export class HttpError extends Error {
 /** Reads the whole body, refusing (413) as soon as it passes `maxBytes`, declared or streamed. */
 export async function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
   const declared = Number(req.headers["content-length"] ?? 0);
-  if (declared > maxBytes) throw new HttpError(413, "too_large", `Body larger than ${maxBytes} bytes`);
+  if (declared > maxBytes)
+    throw new HttpError(413, "too_large", `Body larger than ${maxBytes} bytes`);
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
@@ -63,7 +69,10 @@ export async function readBody(req: IncomingMessage, maxBytes: number): Promise<
 }
 
 /** A JSON object body (`application/json` only: a cross-site form cannot send one). */
-export async function readJson(req: IncomingMessage, maxBytes = 8 * 1024): Promise<Record<string, unknown>> {
+export async function readJson(
+  req: IncomingMessage,
+  maxBytes = 8 * 1024,
+): Promise<Record<string, unknown>> {
   if (!/^application\/json(;|$)/i.test(req.headers["content-type"] ?? ""))
     throw new HttpError(415, "unsupported_media_type", "Send application/json");
   const text = (await readBody(req, maxBytes)).toString("utf8");

@@ -8,7 +8,13 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { isAccountError, sessionCookie, SESSION_COOKIE, SECURE_SESSION_COOKIE } from "../accounts";
 import { isSignedIn, resolveCaller, type Identity } from "../auth/identity";
-import { isSecure, peerOf, requestPolicyFromEnv, sameOrigin, type RequestPolicy } from "../auth/request";
+import {
+  isSecure,
+  peerOf,
+  requestPolicyFromEnv,
+  sameOrigin,
+  type RequestPolicy,
+} from "../auth/request";
 import { HttpError, problem, send, STATUS_OF, type Reply } from "./http";
 
 export type Method = "GET" | "POST" | "PUT" | "DELETE";
@@ -42,7 +48,8 @@ export interface RouterOptions {
 }
 
 const hasSession = (cookie: string | undefined) =>
-  !!cookie && (cookie.includes(`${SESSION_COOKIE}=`) || cookie.includes(`${SECURE_SESSION_COOKIE}=`));
+  !!cookie &&
+  (cookie.includes(`${SESSION_COOKIE}=`) || cookie.includes(`${SECURE_SESSION_COOKIE}=`));
 
 /** Returns a handler that answers `/api/*` (false for anything else; page requests get their session refreshed). */
 export function apiRouter(options: RouterOptions) {
@@ -51,7 +58,11 @@ export function apiRouter(options: RouterOptions) {
     const url = new URL(req.url ?? "/", "http://studio.invalid");
     const secure = isSecure(req, policy);
     if (!url.pathname.startsWith("/api/")) {
-      if (hasSession(req.headers.cookie) && req.method === "GET" && !url.pathname.startsWith("/_next/")) {
+      if (
+        hasSession(req.headers.cookie) &&
+        req.method === "GET" &&
+        !url.pathname.startsWith("/_next/")
+      ) {
         const { refreshToken } = await resolveCaller(req.headers.cookie);
         if (refreshToken) res.appendHeader("set-cookie", sessionCookie(refreshToken, { secure }));
       }
@@ -88,9 +99,16 @@ async function dispatch(
       break;
     }
   }
-  if (!match) return pathKnown ? problem(405, "method_not_allowed", "Method not allowed") : problem(404, "not_found", "Not found");
+  if (!match)
+    return pathKnown
+      ? problem(405, "method_not_allowed", "Method not allowed")
+      : problem(404, "not_found", "Not found");
   if (method !== "GET" && !sameOrigin(req, policy))
-    return problem(403, "cross_origin", "Requests that change something must come from this site's pages");
+    return problem(
+      403,
+      "cross_origin",
+      "Requests that change something must come from this site's pages",
+    );
   const { identity, refreshToken } = await resolveCaller(req.headers.cookie);
   const reply = await match.route.handle({
     req,

@@ -4,7 +4,15 @@
  * layer checks that the caller manages the experiment (hidden experiments answer 404).
  */
 import { isRole, isVisibility } from "../accounts";
-import { changeVisibility, createLink, getSharing, invite, joinByLink, removeMember, revokeLink } from "../data/sharing";
+import {
+  changeVisibility,
+  createLink,
+  getSharing,
+  invite,
+  joinByLink,
+  removeMember,
+  revokeLink,
+} from "../data/sharing";
 import { HttpError, noContent, ok, readJson } from "./http";
 import { signedIn, type Route } from "./router";
 
@@ -12,12 +20,14 @@ const ID = "[A-Za-z0-9_-]{1,64}";
 const experiment = (rest = "") => new RegExp(`^/api/experiments/(?<id>${ID})/sharing${rest}$`);
 
 function role(value: unknown) {
-  if (!isRole(value)) throw new HttpError(400, "invalid_role", "Role must be editor, runner or viewer");
+  if (!isRole(value))
+    throw new HttpError(400, "invalid_role", "Role must be editor, runner or viewer");
   return value;
 }
 
 const str = (value: unknown, what: string, max = 200) => {
-  if (typeof value !== "string" || value.length === 0 || value.length > max) throw new HttpError(400, "bad_request", `${what} is missing`);
+  if (typeof value !== "string" || value.length === 0 || value.length > max)
+    throw new HttpError(400, "bad_request", `${what} is missing`);
   return value;
 };
 
@@ -33,14 +43,23 @@ export function sharingRoutes(): Route[] {
       path: experiment("/members"),
       async handle({ me, params, req }) {
         const body = await readJson(req);
-        return ok(await invite(signedIn({ me }), params.id, str(body.username, "username"), role(body.role)), 201);
+        return ok(
+          await invite(
+            signedIn({ me }),
+            params.id,
+            str(body.username, "username"),
+            role(body.role),
+          ),
+          201,
+        );
       },
     },
     {
       method: "DELETE",
       path: experiment(`/members/(?<userId>${ID})`),
       async handle({ me, params }) {
-        if (!(await removeMember(signedIn({ me }), params.id, params.userId))) throw new HttpError(404, "not_found", "Not a member");
+        if (!(await removeMember(signedIn({ me }), params.id, params.userId)))
+          throw new HttpError(404, "not_found", "Not a member");
         return noContent();
       },
     },
@@ -65,7 +84,12 @@ export function sharingRoutes(): Route[] {
       path: experiment("/visibility"),
       async handle({ me, params, req }) {
         const { visibility } = await readJson(req);
-        if (!isVisibility(visibility)) throw new HttpError(400, "invalid_visibility", "Visibility must be public, unlisted or private");
+        if (!isVisibility(visibility))
+          throw new HttpError(
+            400,
+            "invalid_visibility",
+            "Visibility must be public, unlisted or private",
+          );
         await changeVisibility(signedIn({ me }), params.id, visibility);
         return noContent();
       },

@@ -22,12 +22,25 @@ export function uploadRoutes(dataDir: string, rate = { perSecond: 1 / 6, burst: 
       async handle(ctx) {
         const me = signedIn(ctx);
         if (!TYPES.test(ctx.req.headers["content-type"] ?? ""))
-          throw new HttpError(415, "unsupported_media_type", "Send the image bytes as image/png, image/jpeg, image/gif or image/webp");
-        if (!uploads.take(me.id)) return problem(429, "rate_limited", "Too many uploads; wait a little");
+          throw new HttpError(
+            415,
+            "unsupported_media_type",
+            "Send the image bytes as image/png, image/jpeg, image/gif or image/webp",
+          );
+        if (!uploads.take(me.id))
+          return problem(429, "rate_limited", "Too many uploads; wait a little");
         const bytes = await readBody(ctx.req, DEFAULT_IMAGE_LIMITS.maxBytes);
         try {
           const stored = await saveUpload(bytes, { dataDir });
-          return ok({ id: stored.id, ref: `${UPLOAD_PREFIX}${stored.id}`, width: stored.width, height: stored.height }, 201);
+          return ok(
+            {
+              id: stored.id,
+              ref: `${UPLOAD_PREFIX}${stored.id}`,
+              width: stored.width,
+              height: stored.height,
+            },
+            201,
+          );
         } catch (error) {
           if (error instanceof ImageRejected) return problem(422, error.code, error.message);
           throw error;
@@ -40,7 +53,11 @@ export function uploadRoutes(dataDir: string, rate = { perSecond: 1 / 6, burst: 
       async handle({ params }) {
         const png = await readUpload(params.id, dataDir);
         if (!png) return problem(404, "not_found", "Not found");
-        return { status: 200, body: png, headers: { "content-type": "image/png", "cache-control": "private, max-age=86400" } };
+        return {
+          status: 200,
+          body: png,
+          headers: { "content-type": "image/png", "cache-control": "private, max-age=86400" },
+        };
       },
     },
   ];

@@ -16,7 +16,16 @@ export interface Identity {
 }
 
 export const GUEST_COOKIE = "clipig_guest";
-const COLORS = ["#f472b6", "#60a5fa", "#34d399", "#fbbf24", "#a78bfa", "#f87171", "#22d3ee", "#a3e635"];
+const COLORS = [
+  "#f472b6",
+  "#60a5fa",
+  "#34d399",
+  "#fbbf24",
+  "#a78bfa",
+  "#f87171",
+  "#22d3ee",
+  "#a3e635",
+];
 const ADJECTIVES = ["Curious", "Dreamy", "Bold", "Quiet", "Vivid", "Sly", "Brave", "Lucky"];
 const ANIMALS = ["Pig", "Owl", "Fox", "Otter", "Lynx", "Heron", "Moth", "Newt"];
 
@@ -42,10 +51,13 @@ const COLOR = /^#[0-9a-f]{6}$/i;
 export function decodeGuest(value: string | undefined): Identity | null {
   if (!value) return null;
   try {
-    const parsed = JSON.parse(Buffer.from(value, "base64url").toString("utf8")) as Partial<Identity>;
+    const parsed = JSON.parse(
+      Buffer.from(value, "base64url").toString("utf8"),
+    ) as Partial<Identity>;
     if (typeof parsed.id !== "string" || !ID.test(parsed.id)) return null;
     const name = typeof parsed.name === "string" ? parsed.name.trim().slice(0, 40) : "";
-    const color = typeof parsed.color === "string" && COLOR.test(parsed.color) ? parsed.color : COLORS[0];
+    const color =
+      typeof parsed.color === "string" && COLOR.test(parsed.color) ? parsed.color : COLORS[0];
     return { id: parsed.id, name: name || "Guest", color, kind: "guest" };
   } catch {
     return null;
@@ -53,7 +65,9 @@ export function decodeGuest(value: string | undefined): Identity | null {
 }
 
 export function encodeGuest(identity: Identity): string {
-  return Buffer.from(JSON.stringify({ id: identity.id, name: identity.name, color: identity.color })).toString("base64url");
+  return Buffer.from(
+    JSON.stringify({ id: identity.id, name: identity.name, color: identity.color }),
+  ).toString("base64url");
 }
 
 export function newGuest(): Identity {

@@ -30,7 +30,9 @@ const first = (value: string | string[] | undefined) => (Array.isArray(value) ? 
 
 export function isSecure(req: IncomingMessage, policy: RequestPolicy): boolean {
   if (policy.forceSecure || (req.socket as Partial<TLSSocket>).encrypted === true) return true;
-  return policy.trustProxy && first(req.headers["x-forwarded-proto"])?.split(",")[0].trim() === "https";
+  return (
+    policy.trustProxy && first(req.headers["x-forwarded-proto"])?.split(",")[0].trim() === "https"
+  );
 }
 
 export function peerOf(req: IncomingMessage, policy: RequestPolicy): string {
@@ -39,6 +41,8 @@ export function peerOf(req: IncomingMessage, policy: RequestPolicy): string {
 
 /** The request's Origin is this server's own (or an allowed one): stops cross-site use of cookies. */
 export function sameOrigin(req: IncomingMessage, policy: RequestPolicy): boolean {
-  const host = policy.trustProxy ? (first(req.headers["x-forwarded-host"]) ?? req.headers.host) : req.headers.host;
+  const host = policy.trustProxy
+    ? (first(req.headers["x-forwarded-host"]) ?? req.headers.host)
+    : req.headers.host;
   return originAllowed(first(req.headers.origin), host, policy.origins);
 }

@@ -24,10 +24,17 @@ export function accessExtension(roleFor: RoleLookup = defaultRoleFor): Extension
 
 /** How to close a connection whose user now has `role`: not at all, to reconnect read-only, or for good. */
 const cut = (c: ConnectionInfo, role: Role | null): CloseReason | null =>
-  role === null ? "forbidden" : !canEdit(role) && (c.pending || !c.readOnly) ? "accessChanged" : null;
+  role === null
+    ? "forbidden"
+    : !canEdit(role) && (c.pending || !c.readOnly)
+      ? "accessChanged"
+      : null;
 
 /** Subscribes the collaboration server to revocations; returns the unsubscribe function. */
-export function closeOnRevocation(collab: CollabServer, roleFor: RoleLookup = defaultRoleFor): () => void {
+export function closeOnRevocation(
+  collab: CollabServer,
+  roleFor: RoleLookup = defaultRoleFor,
+): () => void {
   const onEvent = async (event: AccessRevoked) => {
     if (event.kind === "sessions") {
       const ended = new Set(event.sessionIds);
@@ -53,5 +60,10 @@ export function closeOnRevocation(collab: CollabServer, roleFor: RoleLookup = de
       );
     }
   };
-  return onAccessRevoked((event) => void onEvent(event).catch((e: unknown) => console.error("collab: revocation check failed:", e)));
+  return onAccessRevoked(
+    (event) =>
+      void onEvent(event).catch((e: unknown) =>
+        console.error("collab: revocation check failed:", e),
+      ),
+  );
 }

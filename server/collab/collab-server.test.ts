@@ -10,7 +10,13 @@ import { databaseExtension } from "./database";
 import { handleYjsUpgrade } from "./endpoint";
 import { addMember, revokeMember, revokeSession } from "../accounts";
 import { accessExtension, closeOnRevocation } from "./access";
-import { createExperiment as createRow, signedIn, tabHeaders, useTempDatabase, type TestCaller } from "./testing";
+import {
+  createExperiment as createRow,
+  signedIn,
+  tabHeaders,
+  useTempDatabase,
+  type TestCaller,
+} from "./testing";
 import type { Extension } from "./types";
 
 interface Running {
@@ -21,7 +27,9 @@ interface Running {
   stop(): Promise<void>;
 }
 
-async function start(opts: { debounceMs?: number; maxMessageBytes?: number; messagesPerSecond?: number } = {}): Promise<Running> {
+async function start(
+  opts: { debounceMs?: number; maxMessageBytes?: number; messagesPerSecond?: number } = {},
+): Promise<Running> {
   const loads = new Map<string, number>();
   const counter: Extension = {
     async loadDocument({ documentName }) {
@@ -33,11 +41,16 @@ async function start(opts: { debounceMs?: number; maxMessageBytes?: number; mess
     debounceMs: opts.debounceMs ?? 50,
     maxDebounceMs: 200,
     maxMessageBytes: opts.maxMessageBytes,
-    limits: opts.messagesPerSecond ? { messagesPerSecond: opts.messagesPerSecond, messageBurst: opts.messagesPerSecond } : {},
+    limits: opts.messagesPerSecond
+      ? { messagesPerSecond: opts.messagesPerSecond, messageBurst: opts.messagesPerSecond }
+      : {},
   });
   const unwatch = closeOnRevocation(collab);
   const http = createServer((_req, res) => res.end());
-  http.on("upgrade", (req, socket, head) => handleYjsUpgrade(collab, req, socket, head) || socket.destroy());
+  http.on(
+    "upgrade",
+    (req, socket, head) => handleYjsUpgrade(collab, req, socket, head) || socket.destroy(),
+  );
   await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
   return {
     collab,
@@ -67,10 +80,14 @@ function client(server: Running, room: string, cookie?: string, doc = new Y.Doc(
 }
 
 const synced = (p: WebsocketProvider) =>
-  new Promise<void>((resolve) => (p.synced ? resolve() : p.once("sync", (s: boolean) => s && resolve())));
+  new Promise<void>((resolve) =>
+    p.synced ? resolve() : p.once("sync", (s: boolean) => s && resolve()),
+  );
 
 const closeCode = (p: WebsocketProvider) =>
-  new Promise<number>((resolve) => p.once("connection-close", (e: CloseEvent | null) => resolve(e?.code ?? 0)));
+  new Promise<number>((resolve) =>
+    p.once("connection-close", (e: CloseEvent | null) => resolve(e?.code ?? 0)),
+  );
 
 const poll = { timeout: 5000, interval: 10 };
 let alice: TestCaller;
@@ -79,7 +96,9 @@ let bob: TestCaller;
 const createExperiment = (yaml: string) =>
   createRow(yaml, { members: { [alice.identity.id]: "editor", [bob.identity.id]: "editor" } });
 const rawSocket = (server: Running, id: string, cookie: string) =>
-  new WebSocket(`ws://127.0.0.1:${server.port}/yjs/${id}`, { headers: tabHeaders(server.port, cookie) });
+  new WebSocket(`ws://127.0.0.1:${server.port}/yjs/${id}`, {
+    headers: tabHeaders(server.port, cookie),
+  });
 
 beforeAll(async () => {
   await useTempDatabase();
@@ -170,7 +189,13 @@ describe("collaboration server", () => {
     editor.text.insert(editor.text.length, "w: 2\n");
     await expect.poll(() => viewer.text.toString(), poll).toBe("# vandal\nv: 1\nw: 2\n");
     await expect
-      .poll(() => [...editor.provider.awareness.getStates().values()].some((s) => s.user?.name === "viewer"), poll)
+      .poll(
+        () =>
+          [...editor.provider.awareness.getStates().values()].some(
+            (s) => s.user?.name === "viewer",
+          ),
+        poll,
+      )
       .toBe(true);
     expect(editor.text.toString()).toBe("v: 1\nw: 2\n");
     editor.provider.destroy();
@@ -212,7 +237,9 @@ describe("collaboration server", () => {
     await synced(a.provider);
     for (let i = 0; i < 10; i++) a.text.insert(a.text.length, `k${i}: ${i}\n`);
     const expected = a.text.toString();
-    await expect.poll(async () => (await db().experiment.findUniqueOrThrow({ where: { id } })).yaml, poll).toBe(expected);
+    await expect
+      .poll(async () => (await db().experiment.findUniqueOrThrow({ where: { id } })).yaml, poll)
+      .toBe(expected);
     expect(await db().yjsUpdate.count({ where: { experimentId: id } })).toBe(0);
 
     const raw = rawSocket(server, id, bob.cookie);
@@ -232,7 +259,12 @@ describe("collaboration server", () => {
   it("refuses upgrades from other sites' pages before any upgrade", async () => {
     const id = await createExperiment("o: 1\n");
     const server = await start();
-    for (const origin of [undefined, "null", "http://evil.example", `http://127.0.0.1:${server.port + 1}`]) {
+    for (const origin of [
+      undefined,
+      "null",
+      "http://evil.example",
+      `http://127.0.0.1:${server.port + 1}`,
+    ]) {
       const raw = new WebSocket(`ws://127.0.0.1:${server.port}/yjs/${id}`, {
         headers: { cookie: alice.cookie, ...(origin ? { origin } : {}) },
       });
@@ -251,7 +283,11 @@ describe("collaboration server", () => {
   it("cuts a member whose access is revoked: removed → refused, lowered → back read-only; ended sessions too", async () => {
     const owner = await signedIn();
     const carol = await signedIn();
-    const id = await createRow("r: 1\n", { visibility: "private", ownerId: owner.identity.id, members: { [carol.identity.id]: "editor" } });
+    const id = await createRow("r: 1\n", {
+      visibility: "private",
+      ownerId: owner.identity.id,
+      members: { [carol.identity.id]: "editor" },
+    });
     const server = await start();
     const c = client(server, id, carol.cookie);
     await synced(c.provider);

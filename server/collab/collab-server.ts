@@ -46,7 +46,10 @@ export class CollabServer {
   private readonly policy: RequestPolicy;
 
   constructor(private readonly options: CollabOptions) {
-    this.wss = new WebSocketServer({ noServer: true, maxPayload: options.maxMessageBytes ?? 1 << 20 });
+    this.wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: options.maxMessageBytes ?? 1 << 20,
+    });
     this.limits = {
       pingIntervalMs: 30_000,
       maxBufferedBytes: 32 << 20,
@@ -62,12 +65,22 @@ export class CollabServer {
    * Upgrades an HTTP request for `documentName` (already validated) to a collaboration socket.
    * A page on another site is refused before the upgrade (cross-site WebSocket hijacking).
    */
-  handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer, documentName: string): void {
+  handleUpgrade(
+    request: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+    documentName: string,
+  ): void {
     if (!sameOrigin(request, this.policy)) {
       socket.end("HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
       return;
     }
-    this.wss.handleUpgrade(request, socket, head, (ws) => void this.connect(ws, request, documentName));
+    this.wss.handleUpgrade(
+      request,
+      socket,
+      head,
+      (ws) => void this.connect(ws, request, documentName),
+    );
   }
 
   /** The open connections to a document, attached or still authenticating. */
@@ -105,9 +118,18 @@ export class CollabServer {
     this.wss.close();
   }
 
-  private async connect(ws: WebSocket, request: IncomingMessage, documentName: string): Promise<void> {
+  private async connect(
+    ws: WebSocket,
+    request: IncomingMessage,
+    documentName: string,
+  ): Promise<void> {
     // Registered before anything awaits, so a revocation during authentication finds it.
-    const connection = new Connection(ws, documentName, this.limits, (c) => void this.disconnect(c));
+    const connection = new Connection(
+      ws,
+      documentName,
+      this.limits,
+      (c) => void this.disconnect(c),
+    );
     this.connections.add(connection);
     try {
       const identity = await (this.options.identify ?? defaultIdentify)(request.headers.cookie);
@@ -123,15 +145,21 @@ export class CollabServer {
       }
       if (connection.closed) this.releaseIfIdle(documentName);
     } catch (error) {
-      if (!(error instanceof CollabRefusal)) console.error(`collab: opening '${documentName}' failed:`, error);
+      if (!(error instanceof CollabRefusal))
+        console.error(`collab: opening '${documentName}' failed:`, error);
       connection.close(error instanceof CollabRefusal ? error.reason : "unavailable");
     }
   }
 
-  private async authenticate(documentName: string, identity: Identity | null, request: IncomingMessage): Promise<AuthResult> {
+  private async authenticate(
+    documentName: string,
+    identity: Identity | null,
+    request: IncomingMessage,
+  ): Promise<AuthResult> {
     let readOnly = false;
     for (const ext of this.options.extensions) {
-      if (ext.authenticate) readOnly ||= (await ext.authenticate({ documentName, identity, request })).readOnly;
+      if (ext.authenticate)
+        readOnly ||= (await ext.authenticate({ documentName, identity, request })).readOnly;
     }
     return { readOnly };
   }
@@ -157,10 +185,17 @@ export class CollabServer {
         store: (d) => this.runHooks("storeDocument", { documentName, document: d.doc }),
         failed: (d, error) => this.fail(d, error),
       },
-      { debounceMs: this.options.debounceMs ?? 2000, maxDebounceMs: this.options.maxDebounceMs ?? 10_000 },
+      {
+        debounceMs: this.options.debounceMs ?? 2000,
+        maxDebounceMs: this.options.maxDebounceMs ?? 10_000,
+      },
     );
     try {
-      await this.runHooks("loadDocument", { documentName, document: document.doc, awareness: document.awareness });
+      await this.runHooks("loadDocument", {
+        documentName,
+        document: document.doc,
+        awareness: document.awareness,
+      });
     } catch (error) {
       document.destroy();
       throw error;
@@ -176,7 +211,12 @@ export class CollabServer {
     if (!document) return;
     const clientsCount = document.remove(connection);
     const documentName = document.name;
-    await this.runHooks("disconnect", { documentName, document: document.doc, identity: connection.identity, clientsCount });
+    await this.runHooks("disconnect", {
+      documentName,
+      document: document.doc,
+      identity: connection.identity,
+      clientsCount,
+    });
     this.releaseIfIdle(documentName);
   }
 
@@ -187,14 +227,18 @@ export class CollabServer {
 
   /** Removes the document at once (new joiners load afresh after it), then flushes and destroys it. */
   private unload(document: SharedDocument): Promise<void> {
-    if (this.documents.get(document.name) !== document) return this.unloading.get(document.name)?.done ?? Promise.resolve();
+    if (this.documents.get(document.name) !== document)
+      return this.unloading.get(document.name)?.done ?? Promise.resolve();
     this.documents.delete(document.name);
     const done = document
       .flush()
-      .catch((error: unknown) => console.error(`collab: final store of '${document.name}' failed:`, error))
+      .catch((error: unknown) =>
+        console.error(`collab: final store of '${document.name}' failed:`, error),
+      )
       .finally(() => {
         document.destroy();
-        if (this.unloading.get(document.name)?.document === document) this.unloading.delete(document.name);
+        if (this.unloading.get(document.name)?.document === document)
+          this.unloading.delete(document.name);
       });
     this.unloading.set(document.name, { document, done });
     return done;
@@ -204,7 +248,8 @@ export class CollabServer {
   private fail(document: SharedDocument, error: unknown): void {
     console.error(`collab: persisting '${document.name}' failed; closing its connections:`, error);
     if (this.documents.get(document.name) === document) this.documents.delete(document.name);
-    for (const connection of this.connections) if (connection.document === document) connection.close("unavailable");
+    for (const connection of this.connections)
+      if (connection.document === document) connection.close("unavailable");
     document.destroy();
   }
 

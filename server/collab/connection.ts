@@ -91,7 +91,11 @@ export class Connection implements Peer {
     if (!isBinary) return this.close("badMessage");
     let message: IncomingMessage;
     try {
-      const bytes = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
+      const bytes = Buffer.isBuffer(data)
+        ? data
+        : Array.isArray(data)
+          ? Buffer.concat(data)
+          : Buffer.from(data);
       message = decodeMessage(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
     } catch {
       return this.close("badMessage");

@@ -71,13 +71,17 @@ describe.each([
 
     await ext.storeDocument!({ documentName: id, document: first });
     expect(await db().yjsUpdate.count({ where: { experimentId: id } })).toBe(0);
-    expect((await db().experiment.findUniqueOrThrow({ where: { id } })).yaml).toBe("# one\nepochs: 5\nseed: 1\n");
+    expect((await db().experiment.findUniqueOrThrow({ where: { id } })).yaml).toBe(
+      "# one\nepochs: 5\nseed: 1\n",
+    );
     expect(text(await load(id))).toBe("# one\nepochs: 5\nseed: 1\n");
 
     first.getText("yaml").insert(0, "# two\n"); // appended, then the process "dies"
     await settled();
     expect(await ext.recover()).toEqual([id]);
     expect(await db().yjsUpdate.count({ where: { experimentId: id } })).toBe(0);
-    expect((await db().experiment.findUniqueOrThrow({ where: { id } })).yaml).toBe("# two\n# one\nepochs: 5\nseed: 1\n");
+    expect((await db().experiment.findUniqueOrThrow({ where: { id } })).yaml).toBe(
+      "# two\n# one\nepochs: 5\nseed: 1\n",
+    );
   });
 });

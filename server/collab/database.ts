@@ -19,7 +19,10 @@ export function databaseExtension(database: () => Db = defaultDb): DatabaseExten
 
   const ext: DatabaseExtension = {
     async loadDocument({ documentName, document }) {
-      const row = await database().experiment.findUnique({ where: { id: documentName }, select: { yaml: true, yjsState: true } });
+      const row = await database().experiment.findUnique({
+        where: { id: documentName },
+        select: { yaml: true, yjsState: true },
+      });
       if (!row) throw new CollabRefusal("notFound");
       const updates = await database().yjsUpdate.findMany({
         where: { experimentId: documentName },
@@ -53,7 +56,10 @@ export function databaseExtension(database: () => Db = defaultDb): DatabaseExten
       await prisma.$transaction([
         prisma.experiment.update({
           where: { id: documentName },
-          data: { yjsState: new Uint8Array(Y.encodeStateAsUpdate(document)), yaml: document.getText(YAML_FIELD).toString() },
+          data: {
+            yjsState: new Uint8Array(Y.encodeStateAsUpdate(document)),
+            yaml: document.getText(YAML_FIELD).toString(),
+          },
         }),
         prisma.yjsUpdate.deleteMany({ where: { experimentId: documentName, id: { lte: upTo } } }),
       ]);

@@ -12,7 +12,12 @@ export function documentNameOf(url: string | undefined): string | null {
 }
 
 /** Returns false when the request is not for this endpoint. */
-export function handleYjsUpgrade(collab: CollabServer, req: IncomingMessage, socket: Duplex, head: Buffer): boolean {
+export function handleYjsUpgrade(
+  collab: CollabServer,
+  req: IncomingMessage,
+  socket: Duplex,
+  head: Buffer,
+): boolean {
   if (!req.url?.startsWith(`${YJS_PATH}/`)) return false;
   const name = documentNameOf(req.url);
   if (name) collab.handleUpgrade(req, socket, head, name);

@@ -9,7 +9,13 @@
 import * as Y from "yjs";
 import { Awareness, applyAwarenessUpdate, removeAwarenessStates } from "y-protocols/awareness";
 import { Debouncer } from "./debouncer";
-import { awarenessMessage, syncStep1Message, syncStep2Message, updateMessage, type IncomingMessage } from "./messages";
+import {
+  awarenessMessage,
+  syncStep1Message,
+  syncStep2Message,
+  updateMessage,
+  type IncomingMessage,
+} from "./messages";
 
 /** The socket side a document talks to (see `connection.ts`). */
 export interface Peer {
@@ -46,7 +52,9 @@ export class SharedDocument {
   ) {
     this.awareness.setLocalState(null);
     this.awareness.on("update", this.onAwareness);
-    this.store = new Debouncer(timing.debounceMs, timing.maxDebounceMs, () => this.enqueue(() => hooks.store(this)));
+    this.store = new Debouncer(timing.debounceMs, timing.maxDebounceMs, () =>
+      this.enqueue(() => hooks.store(this)),
+    );
   }
 
   get size(): number {
@@ -116,7 +124,8 @@ export class SharedDocument {
     try {
       while (this.outbox.length) {
         const batch = this.outbox.splice(0);
-        const update = batch.length === 1 ? batch[0].update : Y.mergeUpdates(batch.map((b) => b.update));
+        const update =
+          batch.length === 1 ? batch[0].update : Y.mergeUpdates(batch.map((b) => b.update));
         await this.hooks.change(this, update);
         // The author already has its own edit; skip it when the whole batch came from one peer.
         const author = batch.every((b) => b.origin === batch[0].origin) ? batch[0].origin : null;

@@ -32,7 +32,9 @@ export async function createExperiment(
       yaml,
       visibility: opts.visibility ?? "public",
       ownerId: opts.ownerId,
-      members: { create: Object.entries(opts.members ?? {}).map(([userId, role]) => ({ userId, role })) },
+      members: {
+        create: Object.entries(opts.members ?? {}).map(([userId, role]) => ({ userId, role })),
+      },
     },
     select: { id: true },
   });
@@ -52,7 +54,9 @@ export function guest(): TestCaller {
 
 /** A signed-in user (a User row and a live session; no password, which sessions do not need). */
 export async function signedIn(name = `u${randomBytes(5).toString("hex")}`): Promise<TestCaller> {
-  const user = await db().user.create({ data: { username: name, displayName: name, color: "#60a5fa" } });
+  const user = await db().user.create({
+    data: { username: name, displayName: name, color: "#60a5fa" },
+  });
   const session = await createSession(user.id);
   return {
     identity: { id: user.id, name, color: user.color, kind: "user", sessionId: session.sessionId },

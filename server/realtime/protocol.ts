@@ -37,7 +37,11 @@ export interface Diagnostic {
   severity?: "error" | "warning";
 }
 
-export type Ack<T = object> = (res: ({ ok: true } & T) | { ok: false; code: ErrorCode; message: string; diagnostics?: Diagnostic[] }) => void;
+export type Ack<T = object> = (
+  res:
+    | ({ ok: true } & T)
+    | { ok: false; code: ErrorCode; message: string; diagnostics?: Diagnostic[] },
+) => void;
 
 export interface RunState {
   runId: string;
@@ -86,13 +90,19 @@ export interface ExperimentRef {
 export interface ClientToServerEvents {
   "room:join": (payload: ExperimentRef, ack: Ack<{ state: RoomState }>) => void;
   "room:leave": (payload: ExperimentRef) => void;
-  "run:start": (payload: ExperimentRef & { seed?: number; model?: string }, ack: Ack<{ runId: string }>) => void;
+  "run:start": (
+    payload: ExperimentRef & { seed?: number; model?: string },
+    ack: Ack<{ runId: string }>,
+  ) => void;
   "run:update": (payload: ExperimentRef, ack: Ack<{ rebuilt: boolean }>) => void;
   "run:pause": (payload: ExperimentRef, ack: Ack) => void;
   "run:resume": (payload: ExperimentRef, ack: Ack) => void;
   "run:stop": (payload: ExperimentRef, ack: Ack) => void;
   /** Continues the latest stopped or interrupted run (or `runId`) from its last snapshot. */
-  "run:continue": (payload: ExperimentRef & { runId?: string }, ack: Ack<{ runId: string }>) => void;
+  "run:continue": (
+    payload: ExperimentRef & { runId?: string },
+    ack: Ack<{ runId: string }>,
+  ) => void;
 }
 
 /** Why the server cut a socket after its rights shrank (it disconnects right after). */
@@ -106,8 +116,12 @@ export interface ServerToClientEvents {
   /** The client acks each frame; until it does, newer frames replace the pending one (latest wins). */
   frame: (payload: ExperimentRef & FramePayload, ack: () => void) => void;
   /** At most a few per second: `history` holds every epoch since the previous `stats` event. */
-  stats: (payload: ExperimentRef & { runId: string; stats: EpochStats; history: HistoryPoint[] }) => void;
-  snapshot: (payload: ExperimentRef & { runId: string; snapshotId: string; epoch: number; url: string }) => void;
+  stats: (
+    payload: ExperimentRef & { runId: string; stats: EpochStats; history: HistoryPoint[] },
+  ) => void;
+  snapshot: (
+    payload: ExperimentRef & { runId: string; snapshotId: string; epoch: number; url: string },
+  ) => void;
   done: (payload: ExperimentRef & { runId: string; url: string }) => void;
   error: (payload: { code: ErrorCode; message: string; experimentId?: string }) => void;
 }

@@ -6,7 +6,15 @@ import type { Server, Socket } from "socket.io";
 import type { EpochStats } from "../engine/trainer/api";
 import type { RunSink } from "../runs/active-run";
 import { FrameChannel } from "./frame-channel";
-import type { ClientToServerEvents, ErrorCode, ExperimentRef, FramePayload, HistoryPoint, RunState, ServerToClientEvents } from "./protocol";
+import type {
+  ClientToServerEvents,
+  ErrorCode,
+  ExperimentRef,
+  FramePayload,
+  HistoryPoint,
+  RunState,
+  ServerToClientEvents,
+} from "./protocol";
 
 type IO = Server<ClientToServerEvents, ServerToClientEvents>;
 type ClientSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
@@ -29,7 +37,9 @@ export class RoomHub implements RunSink {
     if (room.has(socket)) return;
     room.set(
       socket,
-      new FrameChannel<RoomFrame>((frame, acked) => socket.timeout(this.ackTimeoutMs).emit("frame", frame, () => acked())),
+      new FrameChannel<RoomFrame>((frame, acked) =>
+        socket.timeout(this.ackTimeoutMs).emit("frame", frame, () => acked()),
+      ),
     );
   }
 
@@ -53,7 +63,10 @@ export class RoomHub implements RunSink {
 
   /** One client's frame (the joiner's current frame), through its own channel. */
   sendFrame(socket: ClientSocket, experimentId: string, frame: FramePayload): void {
-    this.members.get(experimentId)?.get(socket)?.offer({ experimentId, ...frame });
+    this.members
+      .get(experimentId)
+      ?.get(socket)
+      ?.offer({ experimentId, ...frame });
   }
 
   viewers(experimentId: string): number {
@@ -75,7 +88,10 @@ export class RoomHub implements RunSink {
     this.io.to(roomOf(experimentId)).emit("stats", { experimentId, runId, stats, history });
   }
 
-  snapshot(experimentId: string, snapshot: { runId: string; snapshotId: string; epoch: number; url: string }): void {
+  snapshot(
+    experimentId: string,
+    snapshot: { runId: string; snapshotId: string; epoch: number; url: string },
+  ): void {
     this.io.to(roomOf(experimentId)).emit("snapshot", { experimentId, ...snapshot });
   }
 

@@ -3,7 +3,14 @@ import { io as connect, type Socket } from "socket.io-client";
 import sharp from "sharp";
 import { db } from "../db/client";
 import { revokeMember, revokeSession } from "../accounts";
-import { createExperiment as createRow, share, signedIn, tabHeaders, useTempDatabase, type TestCaller } from "../collab/testing";
+import {
+  createExperiment as createRow,
+  share,
+  signedIn,
+  tabHeaders,
+  useTempDatabase,
+  type TestCaller,
+} from "../collab/testing";
 import { writeImage } from "../runs/images";
 import { startStudioServer, type StudioServer } from "../studio-server";
 import type { ClientToServerEvents, FramePayload, ServerToClientEvents } from "./protocol";
@@ -37,7 +44,12 @@ function pixels(epoch: number, width = 8, height = 6) {
 
 beforeAll(async () => {
   dataDir = await useTempDatabase();
-  server = await startStudioServer({ port: 0, host: "127.0.0.1", handle: (_req, res) => res.end("pages"), frameAckTimeoutMs: 2000 });
+  server = await startStudioServer({
+    port: 0,
+    host: "127.0.0.1",
+    handle: (_req, res) => res.end("pages"),
+    frameAckTimeoutMs: 2000,
+  });
   alice = await signedIn();
   bob = await signedIn();
 });
@@ -50,19 +62,45 @@ describe("Socket.IO rooms", () => {
   it("validates every payload and answers with closed error codes", async () => {
     const socket = client(alice.cookie);
     const id = await createExperiment("epochs: 3\n");
-    for (const bad of [{}, { experimentId: "../etc" }, { experimentId: id, extra: 1 }, "abc", null, { experimentId: 7 }]) {
-      expect(await socket.emitWithAck("room:join", bad as never)).toMatchObject({ ok: false, code: "bad_request" });
+    for (const bad of [
+      {},
+      { experimentId: "../etc" },
+      { experimentId: id, extra: 1 },
+      "abc",
+      null,
+      { experimentId: 7 },
+    ]) {
+      expect(await socket.emitWithAck("room:join", bad as never)).toMatchObject({
+        ok: false,
+        code: "bad_request",
+      });
     }
-    expect(await socket.emitWithAck("room:join", { experimentId: "does-not-exist" })).toMatchObject({ ok: false, code: "not_found" });
+    expect(await socket.emitWithAck("room:join", { experimentId: "does-not-exist" })).toMatchObject(
+      { ok: false, code: "not_found" },
+    );
     // Without an ack the answer comes as an `error` event.
     const error = new Promise((resolve) => socket.once("error", resolve));
-    (socket as unknown as { emit(event: string, payload: unknown): void }).emit("room:join", { experimentId: "../etc" });
+    (socket as unknown as { emit(event: string, payload: unknown): void }).emit("room:join", {
+      experimentId: "../etc",
+    });
     expect(await error).toMatchObject({ code: "bad_request" });
 
-    expect(await socket.emitWithAck("run:start", { experimentId: id })).toMatchObject({ ok: false, code: "forbidden" }); // not joined
-    expect(await socket.emitWithAck("room:join", { experimentId: id })).toMatchObject({ ok: true, state: { role: "editor" } });
-    expect(await socket.emitWithAck("run:start", { experimentId: id, seed: -1 })).toMatchObject({ ok: false, code: "bad_request" });
-    expect(await socket.emitWithAck("run:pause", { experimentId: id })).toMatchObject({ ok: false, code: "bad_request" });
+    expect(await socket.emitWithAck("run:start", { experimentId: id })).toMatchObject({
+      ok: false,
+      code: "forbidden",
+    }); // not joined
+    expect(await socket.emitWithAck("room:join", { experimentId: id })).toMatchObject({
+      ok: true,
+      state: { role: "editor" },
+    });
+    expect(await socket.emitWithAck("run:start", { experimentId: id, seed: -1 })).toMatchObject({
+      ok: false,
+      code: "bad_request",
+    });
+    expect(await socket.emitWithAck("run:pause", { experimentId: id })).toMatchObject({
+      ok: false,
+      code: "bad_request",
+    });
   });
 
   it("rejects an invalid experiment with located diagnostics", async () => {
@@ -79,17 +117,35 @@ describe("Socket.IO rooms", () => {
   it("lets viewers watch but not run, and hides private experiments", async () => {
     const viewer = client(); // no identity
     const id = await createExperiment("epochs: 3\n");
-    expect(await viewer.emitWithAck("room:join", { experimentId: id })).toMatchObject({ ok: true, state: { role: "viewer" } });
-    expect(await viewer.emitWithAck("run:start", { experimentId: id })).toMatchObject({ ok: false, code: "forbidden" });
-    expect(await client(bob.cookie).emitWithAck("room:join", { experimentId: id })).toMatchObject({ ok: true, state: { role: "viewer" } });
-    const secret = await createRow("epochs: 3\n", { visibility: "private", ownerId: alice.identity.id });
-    expect(await client(bob.cookie).emitWithAck("room:join", { experimentId: secret })).toMatchObject({ ok: false, code: "not_found" });
-    expect(await client(alice.cookie).emitWithAck("room:join", { experimentId: secret })).toMatchObject({ ok: true, state: { role: "owner" } });
+    expect(await viewer.emitWithAck("room:join", { experimentId: id })).toMatchObject({
+      ok: true,
+      state: { role: "viewer" },
+    });
+    expect(await viewer.emitWithAck("run:start", { experimentId: id })).toMatchObject({
+      ok: false,
+      code: "forbidden",
+    });
+    expect(await client(bob.cookie).emitWithAck("room:join", { experimentId: id })).toMatchObject({
+      ok: true,
+      state: { role: "viewer" },
+    });
+    const secret = await createRow("epochs: 3\n", {
+      visibility: "private",
+      ownerId: alice.identity.id,
+    });
+    expect(
+      await client(bob.cookie).emitWithAck("room:join", { experimentId: secret }),
+    ).toMatchObject({ ok: false, code: "not_found" });
+    expect(
+      await client(alice.cookie).emitWithAck("room:join", { experimentId: secret }),
+    ).toMatchObject({ ok: true, state: { role: "owner" } });
   });
 
   it("rate-limits a flood of requests from one socket", async () => {
     const socket = client(alice.cookie);
-    const answers = await Promise.all(Array.from({ length: 40 }, () => socket.emitWithAck("room:join", { experimentId: "x" })));
+    const answers = await Promise.all(
+      Array.from({ length: 40 }, () => socket.emitWithAck("room:join", { experimentId: "x" })),
+    );
     expect(answers.filter((a) => !a.ok && a.code === "rate_limited").length).toBeGreaterThan(0);
   });
 
@@ -119,10 +175,21 @@ describe("Socket.IO rooms", () => {
         ack();
       }, 150);
     });
-    const encoded = await sharp(Buffer.from(pixels(0).rgba.buffer), { raw: { width: 8, height: 6, channels: 4 } }).png().toBuffer();
+    const encoded = await sharp(Buffer.from(pixels(0).rgba.buffer), {
+      raw: { width: 8, height: 6, channels: 4 },
+    })
+      .png()
+      .toBuffer();
     for (let epoch = 0; epoch < 30; epoch++) {
       sentAt.set(epoch, Date.now());
-      server.rooms.frame(id, { runId: "r", epoch, width: 8, height: 6, mime: "image/png", data: encoded });
+      server.rooms.frame(id, {
+        runId: "r",
+        epoch,
+        width: 8,
+        height: 6,
+        mime: "image/png",
+        data: encoded,
+      });
       await new Promise((r) => setTimeout(r, 15));
     }
     await expect.poll(() => fastEpochs.length, { timeout: 3000 }).toBe(30);
@@ -135,23 +202,49 @@ describe("Socket.IO rooms", () => {
 
   it("gives a joiner the last run's state, statistics and image at once, and serves the image", async () => {
     const id = await createExperiment("epochs: 3\n");
-    const run = await db().run.create({ data: { experimentId: id, yaml: "epochs: 3\n", model: "tiny-clip", seed: 1, status: "done", epochs: 3, epoch: 3 } });
+    const run = await db().run.create({
+      data: {
+        experimentId: id,
+        yaml: "epochs: 3\n",
+        model: "tiny-clip",
+        seed: 1,
+        status: "done",
+        epochs: 3,
+        epoch: 3,
+      },
+    });
     const imagePath = await writeImage(dataDir, run.id, "final.png", pixels(3));
     await db().run.update({ where: { id: run.id }, data: { imagePath } });
     await db().runStat.createMany({
-      data: [1, 2, 3].map((epoch) => ({ runId: run.id, epoch, loss: 1 / epoch, data: JSON.stringify({ similarities: [epoch / 10] }) })),
+      data: [1, 2, 3].map((epoch) => ({
+        runId: run.id,
+        epoch,
+        loss: 1 / epoch,
+        data: JSON.stringify({ similarities: [epoch / 10] }),
+      })),
     });
     const socket = client(bob.cookie);
-    const frame = new Promise<FramePayload>((resolve) => socket.once("frame", (f, ack) => (ack(), resolve(f))));
+    const frame = new Promise<FramePayload>((resolve) =>
+      socket.once("frame", (f, ack) => (ack(), resolve(f))),
+    );
     const joined = await socket.emitWithAck("room:join", { experimentId: id });
     expect(joined).toMatchObject({
       ok: true,
-      state: { run: { runId: run.id, status: "done", epoch: 3, imageUrl: `/api/images/${run.id}/final.png` } },
+      state: {
+        run: {
+          runId: run.id,
+          status: "done",
+          epoch: 3,
+          imageUrl: `/api/images/${run.id}/final.png`,
+        },
+      },
     });
     if (joined.ok) expect(joined.state.history.map((h) => h.epoch)).toEqual([1, 2, 3]);
     const f = await frame;
     expect(f).toMatchObject({ runId: run.id, width: 8, height: 6, mime: "image/png" });
-    const meta = await sharp(Buffer.from(f.data as ArrayBuffer)).raw().toBuffer({ resolveWithObject: true });
+    const meta = await sharp(Buffer.from(f.data as ArrayBuffer))
+      .raw()
+      .toBuffer({ resolveWithObject: true });
     expect(meta.info.width).toBe(8);
 
     const base = `http://127.0.0.1:${server.port}/api/images/${run.id}`;
@@ -172,24 +265,40 @@ describe("Socket.IO rooms", () => {
       socket.close();
     }
     const socket = client(alice.cookie);
-    const raw = socket as unknown as { emitWithAck(event: string, payload: unknown): Promise<unknown> };
-    expect(await raw.emitWithAck("run:explode", { experimentId: "x" })).toMatchObject({ ok: false, code: "bad_request" });
-    expect(await raw.emitWithAck("__proto__", {})).toMatchObject({ ok: false, code: "bad_request" });
+    const raw = socket as unknown as {
+      emitWithAck(event: string, payload: unknown): Promise<unknown>;
+    };
+    expect(await raw.emitWithAck("run:explode", { experimentId: "x" })).toMatchObject({
+      ok: false,
+      code: "bad_request",
+    });
+    expect(await raw.emitWithAck("__proto__", {})).toMatchObject({
+      ok: false,
+      code: "bad_request",
+    });
   });
 
   it("cuts the sockets of a member who is removed, and of a session that ended", async () => {
     const owner = await signedIn();
     const carol = await signedIn();
-    const id = await createRow("epochs: 3\n", { visibility: "private", ownerId: owner.identity.id });
+    const id = await createRow("epochs: 3\n", {
+      visibility: "private",
+      ownerId: owner.identity.id,
+    });
     await share(id, carol, "runner");
     const tab = client(carol.cookie);
-    expect(await tab.emitWithAck("room:join", { experimentId: id })).toMatchObject({ ok: true, state: { role: "runner" } });
+    expect(await tab.emitWithAck("room:join", { experimentId: id })).toMatchObject({
+      ok: true,
+      state: { role: "runner" },
+    });
     const told = new Promise((resolve) => tab.once("access:revoked", resolve));
     const gone = new Promise((resolve) => tab.once("disconnect", resolve));
     await revokeMember(owner.identity.id, id, carol.identity.id);
     expect(await told).toEqual({ experimentId: id, reason: "removed" });
     expect(await gone).toBe("io server disconnect");
-    expect(await client(carol.cookie).emitWithAck("room:join", { experimentId: id })).toMatchObject({ ok: false, code: "not_found" });
+    expect(await client(carol.cookie).emitWithAck("room:join", { experimentId: id })).toMatchObject(
+      { ok: false, code: "not_found" },
+    );
 
     const mine = client(owner.cookie);
     await mine.emitWithAck("room:join", { experimentId: id });
@@ -197,6 +306,8 @@ describe("Socket.IO rooms", () => {
     await revokeSession(owner.identity.id, owner.identity.sessionId!);
     expect(await signedOut).toEqual({ reason: "signed_out" });
     // The cookie of the ended session is just a visitor now: the private room is not there.
-    expect(await client(owner.cookie).emitWithAck("room:join", { experimentId: id })).toMatchObject({ ok: false, code: "not_found" });
+    expect(await client(owner.cookie).emitWithAck("room:join", { experimentId: id })).toMatchObject(
+      { ok: false, code: "not_found" },
+    );
   });
 });

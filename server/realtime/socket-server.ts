@@ -23,11 +23,20 @@ import {
   type Role,
   type ServerToClientEvents,
 } from "./protocol";
-import { BadPayload, checkPayload, isClientEvent, type ClientEvent, type PayloadOf } from "./validate";
+import {
+  BadPayload,
+  checkPayload,
+  isClientEvent,
+  type ClientEvent,
+  type PayloadOf,
+} from "./validate";
 
 export interface SocketServerOptions {
   /** The embedded `RunService`, or the cluster's queue-backed runs (`server/cluster/cluster-runs.ts`). */
-  runs: Pick<RunService, "subscribe" | "roomSnapshot" | "start" | "continue" | "update" | "control">;
+  runs: Pick<
+    RunService,
+    "subscribe" | "roomSnapshot" | "start" | "continue" | "update" | "control"
+  >;
   roleFor?: (identity: Identity | null, experimentId: string) => Promise<Role | null>;
   identify?: (cookieHeader: string | undefined) => Promise<Identity | null>;
   /** Origin check at the handshake (default: from the environment). */
@@ -46,7 +55,12 @@ interface SocketData {
   identity: Identity | null;
 }
 
-type ClientSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+type ClientSocket = Socket<
+  ClientToServerEvents,
+  ServerToClientEvents,
+  Record<string, never>,
+  SocketData
+>;
 type Reply = (res: RunResult<object>) => void;
 
 const refuse = (code: ErrorCode, message: string) => ({ ok: false as const, code, message });
@@ -55,7 +69,12 @@ export function createSocketServer(http: HttpServer, options: SocketServerOption
   const policy = options.requestPolicy ?? requestPolicyFromEnv();
   const identify = options.identify ?? defaultIdentify;
   const roleFor = options.roleFor ?? defaultRoleFor;
-  const io = new Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>(http, {
+  const io = new Server<
+    ClientToServerEvents,
+    ServerToClientEvents,
+    Record<string, never>,
+    SocketData
+  >(http, {
     path: "/socket.io",
     // Leave other upgrades (the Yjs endpoint, Next's HMR) to their own handlers.
     destroyUpgrade: false,
@@ -63,11 +82,17 @@ export function createSocketServer(http: HttpServer, options: SocketServerOption
     // The studio needs WebSockets for Yjs anyway; no long-polling means no cookie-bearing GETs without an Origin.
     transports: ["websocket"],
     maxHttpBufferSize: options.maxMessageBytes ?? 16 * 1024,
-    allowRequest: (req, callback) => callback(sameOrigin(req, policy) ? null : "origin not allowed", sameOrigin(req, policy)),
+    allowRequest: (req, callback) =>
+      callback(sameOrigin(req, policy) ? null : "origin not allowed", sameOrigin(req, policy)),
   });
   const hub = new RoomHub(io, options.frameAckTimeoutMs ?? 5000);
   const { runs } = options;
-  const runStarts = keyedRateLimiter({ burst: 5, perSecond: 0.2, maxKeys: 10_000, ...options.runRate });
+  const runStarts = keyedRateLimiter({
+    burst: 5,
+    perSecond: 0.2,
+    maxKeys: 10_000,
+    ...options.runRate,
+  });
   runs.subscribe(hub);
 
   io.use((socket, next) => {
@@ -87,8 +112,10 @@ export function createSocketServer(http: HttpServer, options: SocketServerOption
     const authorize = async (experimentId: string, need: "view" | "run") => {
       const role = await roleFor(identity, experimentId);
       if (!role) return refuse("not_found", "no such experiment");
-      if (need === "run" && !hub.isMember(socket, experimentId)) return refuse("forbidden", "join the room first");
-      if (need === "run" && !canRun(role)) return refuse("forbidden", `your role (${role}) cannot run experiments`);
+      if (need === "run" && !hub.isMember(socket, experimentId))
+        return refuse("forbidden", "join the room first");
+      if (need === "run" && !canRun(role))
+        return refuse("forbidden", `your role (${role}) cannot run experiments`);
       return { ok: true as const, role };
     };
 
@@ -105,7 +132,10 @@ export function createSocketServer(http: HttpServer, options: SocketServerOption
     });
 
     /** Registers a handler that always answers: validation and crashes become error codes. */
-    const handle = <E extends ClientEvent>(event: E, handler: (payload: PayloadOf<E>) => Promise<RunResult<object>>) => {
+    const handle = <E extends ClientEvent>(
+      event: E,
+      handler: (payload: PayloadOf<E>) => Promise<RunResult<object>>,
+    ) => {
       socket.on(event as never, async (...args: unknown[]) => {
         const ack = args.length > 1 ? args.at(-1) : undefined;
         const reply: Reply =
@@ -133,7 +163,15 @@ export function createSocketServer(http: HttpServer, options: SocketServerOption
       const snapshot = await runs.roomSnapshot(experimentId);
       // The ack first, then the current frame: the client knows the run before its image arrives.
       setImmediate(() => snapshot.frame && hub.sendFrame(socket, experimentId, snapshot.frame));
-      return { ok: true, state: { role: auth.role, run: snapshot.run, stats: snapshot.stats, history: snapshot.history } };
+      return {
+        ok: true,
+        state: {
+          role: auth.role,
+          run: snapshot.run,
+          stats: snapshot.stats,
+          history: snapshot.history,
+        },
+      };
     });
 
     handle("room:leave", async ({ experimentId }) => {
@@ -173,8 +211,11 @@ export function createSocketServer(http: HttpServer, options: SocketServerOption
     socket.on("disconnect", () => hub.leaveAll(socket));
   });
 
-  const unwatch = onAccessRevoked((event) =>
-    void cutRevoked(io, event, roleFor).catch((error: unknown) => console.error("realtime: revocation failed:", error)),
+  const unwatch = onAccessRevoked(
+    (event) =>
+      void cutRevoked(io, event, roleFor).catch((error: unknown) =>
+        console.error("realtime: revocation failed:", error),
+      ),
   );
   /** Stops listening for revocations, then closes every socket (and the HTTP server). */
   const close = async () => {
@@ -192,7 +233,11 @@ async function cutRevoked(
   event: AccessRevoked,
   roleFor: (identity: Identity | null, experimentId: string) => Promise<Role | null>,
 ): Promise<void> {
-  const cut = (socket: { emit: IO["emit"]; disconnect(close?: boolean): void }, reason: AccessChange, experimentId?: string) => {
+  const cut = (
+    socket: { emit: IO["emit"]; disconnect(close?: boolean): void },
+    reason: AccessChange,
+    experimentId?: string,
+  ) => {
     socket.emit("access:revoked", { ...(experimentId ? { experimentId } : {}), reason });
     socket.disconnect(true);
   };
@@ -205,13 +250,15 @@ async function cutRevoked(
   const sockets = await io.in(roomOf(event.experimentId)).fetchSockets();
   if (event.kind === "member") {
     for (const socket of sockets)
-      if (rightsId(socket.data.identity) === event.userId) cut(socket, event.role ? "changed" : "removed", event.experimentId);
+      if (rightsId(socket.data.identity) === event.userId)
+        cut(socket, event.role ? "changed" : "removed", event.experimentId);
     return;
   }
   // Went private: whoever has no role now is out.
   await Promise.all(
     sockets.map(async (socket) => {
-      if ((await roleFor(socket.data.identity, event.experimentId)) === null) cut(socket, "removed", event.experimentId);
+      if ((await roleFor(socket.data.identity, event.experimentId)) === null)
+        cut(socket, "removed", event.experimentId);
     }),
   );
 }

@@ -32,7 +32,10 @@ export const PAYLOADS = {
 } satisfies Record<keyof ClientToServerEvents, (payload: unknown) => Checked<unknown>>;
 
 export type ClientEvent = keyof typeof PAYLOADS;
-export type PayloadOf<E extends ClientEvent> = Extract<ReturnType<(typeof PAYLOADS)[E]>, { ok: true }>["value"];
+export type PayloadOf<E extends ClientEvent> = Extract<
+  ReturnType<(typeof PAYLOADS)[E]>,
+  { ok: true }
+>["value"];
 
 export const isClientEvent = (name: unknown): name is ClientEvent =>
   typeof name === "string" && Object.hasOwn(PAYLOADS, name);
@@ -48,6 +51,7 @@ export function checkPayload<E extends ClientEvent>(event: E, payload: unknown):
   }
   const value = checked.value as { model?: unknown };
   // Model names are looked up in the model store; never let one walk out of it.
-  if (typeof value.model === "string" && value.model.includes("..")) throw new BadPayload("'model' has an invalid format");
+  if (typeof value.model === "string" && value.model.includes(".."))
+    throw new BadPayload("'model' has an invalid format");
   return checked.value as PayloadOf<E>;
 }

@@ -5,7 +5,14 @@
  */
 import type { DeviceRequest, EpochStats, ImageFrame, TrainerEvent } from "../engine/trainer/api";
 import type { ErrorCode, FramePayload, HistoryPoint, RunState } from "../realtime/protocol";
-import { encodeFrame, finalFile, imageUrl, snapshotFile, writeImage, type FrameFormat } from "./images";
+import {
+  encodeFrame,
+  finalFile,
+  imageUrl,
+  snapshotFile,
+  writeImage,
+  type FrameFormat,
+} from "./images";
 import type { Slot } from "./queue";
 import type { RunWorker } from "./run-worker";
 import { historyPoint, type RunStore } from "./store";
@@ -16,7 +23,10 @@ export interface RunSink {
   status(experimentId: string, run: RunState): void;
   frame(experimentId: string, frame: FramePayload): void;
   stats(experimentId: string, runId: string, stats: EpochStats, history: HistoryPoint[]): void;
-  snapshot(experimentId: string, snapshot: { runId: string; snapshotId: string; epoch: number; url: string }): void;
+  snapshot(
+    experimentId: string,
+    snapshot: { runId: string; snapshotId: string; epoch: number; url: string },
+  ): void;
   done(experimentId: string, done: { runId: string; url: string }): void;
   error(experimentId: string, code: ErrorCode, message: string): void;
 }
@@ -138,9 +148,16 @@ export class ActiveRun {
     if (this.state.status === "interrupted") return;
     switch (event.type) {
       case "status":
-        if (event.status === "done" || event.status === "error" || event.status === "stopped") return; // decided by done/error/finish
-        if (event.status !== this.state.status || (event.device && event.device !== this.state.device)) {
-          this.setStatus(event.status, { device: event.device ?? this.state.device, message: event.message });
+        if (event.status === "done" || event.status === "error" || event.status === "stopped")
+          return; // decided by done/error/finish
+        if (
+          event.status !== this.state.status ||
+          (event.device && event.device !== this.state.device)
+        ) {
+          this.setStatus(event.status, {
+            device: event.device ?? this.state.device,
+            message: event.message,
+          });
           this.persist({ status: event.status, device: this.state.device ?? "" });
         }
         return;
@@ -162,7 +179,11 @@ export class ActiveRun {
         return this.onDone(event.frame, event.stats);
       case "error":
         this.setStatus("error", { message: event.message });
-        this.persist({ status: "error", error: event.message.slice(0, 2000), finishedAt: new Date() });
+        this.persist({
+          status: "error",
+          error: event.message.slice(0, 2000),
+          finishedAt: new Date(),
+        });
         this.sink.error(this.experimentId, "internal", event.message);
         return;
     }
@@ -172,14 +193,19 @@ export class ActiveRun {
     this.stats = stats;
     const point = historyPoint(stats);
     this.history.push(point);
-    if (this.history.length > MAX_HISTORY) this.history.splice(0, this.history.length - MAX_HISTORY);
+    if (this.history.length > MAX_HISTORY)
+      this.history.splice(0, this.history.length - MAX_HISTORY);
     this.unsavedStats.push({ stats, point });
     this.unsentPoints.push(point);
     this.state.epoch = stats.epoch;
     this.state.epochs = stats.epochs;
     if (this.state.status === "loading") this.setStatus("running");
-    if (this.unsavedStats.length >= STATS_BATCH || Date.now() - this.lastFlushAt >= STATS_FLUSH_MS) this.flushStats();
-    this.statsTimer ??= setTimeout(() => this.sendStats(), Math.max(0, this.lastStatsAt + this.settings.statsIntervalMs - Date.now()));
+    if (this.unsavedStats.length >= STATS_BATCH || Date.now() - this.lastFlushAt >= STATS_FLUSH_MS)
+      this.flushStats();
+    this.statsTimer ??= setTimeout(
+      () => this.sendStats(),
+      Math.max(0, this.lastStatsAt + this.settings.statsIntervalMs - Date.now()),
+    );
   }
 
   private sendStats(): void {
@@ -213,7 +239,10 @@ export class ActiveRun {
       const frame = this.nextFrame;
       this.nextFrame = null;
       try {
-        this.frame = { runId: this.runId, ...(await encodeFrame(frame, this.settings.frameFormat)) };
+        this.frame = {
+          runId: this.runId,
+          ...(await encodeFrame(frame, this.settings.frameFormat)),
+        };
         this.sink.frame(this.experimentId, this.frame);
       } catch (error) {
         console.error(`runs: encoding a frame of ${this.runId} failed:`, error);
@@ -224,10 +253,20 @@ export class ActiveRun {
 
   private saveSnapshot(frame: ImageFrame, stats: EpochStats | null): void {
     this.enqueue(async () => {
-      const path = await writeImage(this.settings.dataDir, this.runId, snapshotFile(frame.epoch), frame);
+      const path = await writeImage(
+        this.settings.dataDir,
+        this.runId,
+        snapshotFile(frame.epoch),
+        frame,
+      );
       const snapshotId = await this.store.addSnapshot(this.runId, frame.epoch, path, stats);
       this.state.snapshotEpoch = frame.epoch;
-      this.sink.snapshot(this.experimentId, { runId: this.runId, snapshotId, epoch: frame.epoch, url: imageUrl(this.runId, snapshotFile(frame.epoch)) });
+      this.sink.snapshot(this.experimentId, {
+        runId: this.runId,
+        snapshotId,
+        epoch: frame.epoch,
+        url: imageUrl(this.runId, snapshotFile(frame.epoch)),
+      });
     });
   }
 
@@ -264,7 +303,8 @@ export class ActiveRun {
     if (this.live && !this.doneSeen) {
       // Keep the last pixels as a snapshot, so a stopped run continues where it was.
       const pixels = this.lastPixels;
-      if (pixels && pixels.epoch > (this.state.snapshotEpoch ?? -1)) this.saveSnapshot(pixels, this.stats);
+      if (pixels && pixels.epoch > (this.state.snapshotEpoch ?? -1))
+        this.saveSnapshot(pixels, this.stats);
       this.setStatus("stopped");
       this.persist({ status: "stopped", finishedAt: new Date(), runtimeMs: this.runtimeMs() });
     } else if (this.state.status === "error") {
@@ -291,6 +331,8 @@ export class ActiveRun {
   }
 
   private enqueue(task: () => Promise<void>): void {
-    this.chain = this.chain.then(task).catch((error: unknown) => console.error(`runs: storing ${this.runId} failed:`, error));
+    this.chain = this.chain
+      .then(task)
+      .catch((error: unknown) => console.error(`runs: storing ${this.runId} failed:`, error));
   }
 }

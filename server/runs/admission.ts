@@ -7,12 +7,7 @@
  * typed ever reaches the file system, and the worker never opens a URL. Problems come back as
  * diagnostics at their line and column, like parser errors.
  */
-import {
-  checkExperimentText,
-  locateIssue,
-  quotasFromEnv,
-  type Quotas,
-} from "../limits";
+import { checkExperimentText, locateIssue, quotasFromEnv, type Quotas } from "../limits";
 import { readYaml, type Diagnostic, type ExperimentConfig } from "../../lib/experiment";
 import { fetchImage, fetchOptionsFromEnv, FetchRefused, type FetchOptions } from "../net";
 import { ImageRejected, isUploadId, readUpload } from "../uploads";
@@ -46,11 +41,18 @@ export async function admitExperiment(yaml: string, options: AdmissionOptions): 
     return refuse(diagnostics.length ? diagnostics : parsed.diagnostics);
   }
   const images = await resolveImages(yaml, parsed.config, options);
-  return images.ok ? { ok: true, config: parsed.config, images: images.images } : refuse(images.diagnostics);
+  return images.ok
+    ? { ok: true, config: parsed.config, images: images.images }
+    : refuse(images.diagnostics);
 }
 
 function refuse(diagnostics: Diagnostic[]): Admission {
-  return { ok: false, code: "invalid_experiment", message: diagnostics[0]?.message ?? "invalid experiment", diagnostics };
+  return {
+    ok: false,
+    code: "invalid_experiment",
+    message: diagnostics[0]?.message ?? "invalid experiment",
+    diagnostics,
+  };
 }
 
 /** Every image the config names, with the parameter path of each use. */
@@ -58,7 +60,9 @@ export function imageSources(config: ExperimentConfig): { path: string; src: str
   const out: { path: string; src: string }[] = [];
   if (config.init.image) out.push({ path: "init.image", src: config.init.image });
   config.targets.forEach((t, i) =>
-    t.features.forEach((f, j) => f.image && out.push({ path: `targets[${i}].features[${j}].image`, src: f.image })),
+    t.features.forEach(
+      (f, j) => f.image && out.push({ path: `targets[${i}].features[${j}].image`, src: f.image }),
+    ),
   );
   return out;
 }
@@ -67,7 +71,9 @@ async function resolveImages(
   yaml: string,
   config: ExperimentConfig,
   options: AdmissionOptions,
-): Promise<{ ok: true; images: Record<string, Uint8Array> } | { ok: false; diagnostics: Diagnostic[] }> {
+): Promise<
+  { ok: true; images: Record<string, Uint8Array> } | { ok: false; diagnostics: Diagnostic[] }
+> {
   const uses = imageSources(config);
   if (uses.length === 0) return { ok: true, images: {} };
   const distinct = [...new Set(uses.map((u) => u.src))];
@@ -88,7 +94,12 @@ async function resolveImages(
   const tree = readYaml(yaml).tree;
   const diagnostics = uses
     .filter((u) => problems.has(u.src))
-    .map((u) => locateIssue(yaml, tree, { path: u.path, message: `image '${shorten(u.src)}': ${problems.get(u.src)}` }));
+    .map((u) =>
+      locateIssue(yaml, tree, {
+        path: u.path,
+        message: `image '${shorten(u.src)}': ${problems.get(u.src)}`,
+      }),
+    );
   return { ok: false, diagnostics };
 }
 

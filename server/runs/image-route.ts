@@ -23,7 +23,9 @@ export interface ImageRouteOptions {
 export function imageRoute(options: ImageRouteOptions) {
   const roleFor = options.roleFor ?? ((identity, id) => defaultRoleFor(identity, id));
   const end = (res: ServerResponse, status: number) => {
-    res.writeHead(status, { "content-type": "text/plain" }).end(status === 404 ? "not found" : "method not allowed");
+    res
+      .writeHead(status, { "content-type": "text/plain" })
+      .end(status === 404 ? "not found" : "method not allowed");
     return true;
   };
 
@@ -32,22 +34,32 @@ export function imageRoute(options: ImageRouteOptions) {
     if (!pathname.startsWith(IMAGE_URL_PREFIX)) return false;
     if (req.method !== "GET" && req.method !== "HEAD") return end(res, 405);
     const [runId, file, ...rest] = pathname.slice(IMAGE_URL_PREFIX.length).split("/");
-    if (rest.length || !ID_PATTERN.test(runId ?? "") || !IMAGE_FILE.test(file ?? "")) return end(res, 404);
+    if (rest.length || !ID_PATTERN.test(runId ?? "") || !IMAGE_FILE.test(file ?? ""))
+      return end(res, 404);
     const relative = relativeImagePath(runId, file);
     const owner = await options.store.hasImage(runId, relative);
-    if (!owner || !(await roleFor(await identify(req.headers.cookie), owner.experimentId))) return end(res, 404);
+    if (!owner || !(await roleFor(await identify(req.headers.cookie), owner.experimentId)))
+      return end(res, 404);
     const absolute = path.join(options.dataDir, relative);
     const info = await stat(absolute).catch(() => null);
     if (!info?.isFile()) return end(res, 404);
     const etag = `"${info.size.toString(36)}-${Math.trunc(info.mtimeMs).toString(36)}"`;
-    const headers = { "content-type": "image/png", "cache-control": "private, no-cache", "x-content-type-options": "nosniff", etag };
+    const headers = {
+      "content-type": "image/png",
+      "cache-control": "private, no-cache",
+      "x-content-type-options": "nosniff",
+      etag,
+    };
     if (req.headers["if-none-match"] === etag) {
       res.writeHead(304, headers).end();
       return true;
     }
     res.writeHead(200, { ...headers, "content-length": info.size });
     if (req.method === "HEAD") res.end();
-    else createReadStream(absolute).on("error", () => res.destroy()).pipe(res);
+    else
+      createReadStream(absolute)
+        .on("error", () => res.destroy())
+        .pipe(res);
     return true;
   };
 }

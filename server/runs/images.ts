@@ -18,7 +18,8 @@ export const IMAGE_FILE = /^(final|snap-\d{1,9})\.png$/;
 export const finalFile = () => "final.png";
 export const snapshotFile = (epoch: number) => `snap-${Math.trunc(epoch)}.png`;
 export const imageUrl = (runId: string, file: string) => `${IMAGE_URL_PREFIX}${runId}/${file}`;
-export const relativeImagePath = (runId: string, file: string) => path.posix.join("images", runId, file);
+export const relativeImagePath = (runId: string, file: string) =>
+  path.posix.join("images", runId, file);
 
 function raw(frame: ImageFrame) {
   const pixels = Buffer.from(frame.rgba.buffer, frame.rgba.byteOffset, frame.rgba.byteLength);
@@ -26,16 +27,30 @@ function raw(frame: ImageFrame) {
 }
 
 /** A live frame for the room: fast settings, since it is replaced a tenth of a second later. */
-export async function encodeFrame(frame: ImageFrame, format: FrameFormat): Promise<Omit<FramePayload, "runId">> {
+export async function encodeFrame(
+  frame: ImageFrame,
+  format: FrameFormat,
+): Promise<Omit<FramePayload, "runId">> {
   const data =
     format === "webp"
       ? await raw(frame).webp({ quality: 90, effort: 0 }).toBuffer()
       : await raw(frame).png({ compressionLevel: 2 }).toBuffer();
-  return { epoch: frame.epoch, width: frame.width, height: frame.height, mime: format === "webp" ? "image/webp" : "image/png", data };
+  return {
+    epoch: frame.epoch,
+    width: frame.width,
+    height: frame.height,
+    mime: format === "webp" ? "image/webp" : "image/png",
+    data,
+  };
 }
 
 /** Writes a stored image (PNG) and returns its path relative to the data dir. */
-export async function writeImage(dataDir: string, runId: string, file: string, frame: ImageFrame): Promise<string> {
+export async function writeImage(
+  dataDir: string,
+  runId: string,
+  file: string,
+  frame: ImageFrame,
+): Promise<string> {
   const relative = relativeImagePath(runId, file);
   const absolute = path.join(dataDir, relative);
   await mkdir(path.dirname(absolute), { recursive: true });
@@ -44,13 +59,29 @@ export async function writeImage(dataDir: string, runId: string, file: string, f
 }
 
 /** Decodes a stored image back into trainer pixels (to continue a run from a snapshot). */
-export async function readImage(dataDir: string, relative: string, epoch: number): Promise<ImageFrame> {
-  const { data, info } = await sharp(path.join(dataDir, relative)).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
-  return { epoch, width: info.width, height: info.height, rgba: new Uint8ClampedArray(data.buffer, data.byteOffset, data.byteLength) };
+export async function readImage(
+  dataDir: string,
+  relative: string,
+  epoch: number,
+): Promise<ImageFrame> {
+  const { data, info } = await sharp(path.join(dataDir, relative))
+    .ensureAlpha()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  return {
+    epoch,
+    width: info.width,
+    height: info.height,
+    rgba: new Uint8ClampedArray(data.buffer, data.byteOffset, data.byteLength),
+  };
 }
 
 /** A stored image as a frame for a joiner, sent as it is on disk. */
-export async function storedFrame(dataDir: string, relative: string, epoch: number): Promise<Omit<FramePayload, "runId">> {
+export async function storedFrame(
+  dataDir: string,
+  relative: string,
+  epoch: number,
+): Promise<Omit<FramePayload, "runId">> {
   const data = await readFile(path.join(dataDir, relative));
   const { width = 0, height = 0 } = await sharp(data).metadata();
   return { epoch, width, height, mime: "image/png", data };

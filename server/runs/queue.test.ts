@@ -19,7 +19,14 @@ describe("run queue", () => {
   it("runs one job per slot and reports the waiting line as it moves", async () => {
     const { finish, started, execute } = jobs();
     const lines: string[][] = [];
-    const queue = new SlotQueue([{ name: "gpu0", device: "cuda" }, { name: "gpu1", device: "cuda" }], execute, (w) => lines.push([...w]));
+    const queue = new SlotQueue(
+      [
+        { name: "gpu0", device: "cuda" },
+        { name: "gpu1", device: "cuda" },
+      ],
+      execute,
+      (w) => lines.push([...w]),
+    );
     for (const job of ["a", "b", "c", "d"]) queue.enqueue(job);
     expect(started).toEqual(["a@gpu0", "b@gpu1"]);
     expect(queue.position("c")).toBe(1);

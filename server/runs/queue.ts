@@ -55,7 +55,9 @@ export class SlotQueue<J, D = string> {
       const [job] = this.waiting.splice(i, 1);
       this.busy.set(slot, job);
       this.execute(job, slot)
-        .catch((error: unknown) => console.error("runs: a job failed outside its own handling:", error))
+        .catch((error: unknown) =>
+          console.error("runs: a job failed outside its own handling:", error),
+        )
         .finally(() => {
           this.busy.delete(slot);
           this.pump();

@@ -39,7 +39,10 @@ export const spawnProcessWorker: SpawnWorker = () => {
     serialization: "advanced", // typed arrays (pixels) cross as they are
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
-  const updates = new Map<number, { resolve: (r: { rebuilt: boolean }) => void; reject: (e: Error) => void }>();
+  const updates = new Map<
+    number,
+    { resolve: (r: { rebuilt: boolean }) => void; reject: (e: Error) => void }
+  >();
   let listener: ((event: RunEvent) => void) | null = null;
   let alive = true;
   let nextId = 1;
@@ -70,11 +73,14 @@ export const spawnProcessWorker: SpawnWorker = () => {
     } else if (message.type === "event") emit(message.event);
     else emit({ type: "ended" });
   });
-  child.on("error", (error) => emit({ type: "error", message: `run worker failed: ${error.message}` }));
+  child.on("error", (error) =>
+    emit({ type: "error", message: `run worker failed: ${error.message}` }),
+  );
   child.on("exit", (code, signal) => {
     alive = false;
     if (listener) {
-      if (!forced) emit({ type: "error", message: `run worker exited (${signal ?? `code ${code}`})` });
+      if (!forced)
+        emit({ type: "error", message: `run worker exited (${signal ?? `code ${code}`})` });
       emit({ type: "ended" });
     }
   });

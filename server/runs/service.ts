@@ -7,7 +7,14 @@ import { randomInt } from "node:crypto";
 import type { ExperimentConfig } from "../../lib/experiment";
 import { findModel } from "../engine/clip/store";
 import type { DeviceRequest, EpochStats } from "../engine/trainer/api";
-import type { Diagnostic, ErrorCode, FramePayload, HistoryPoint, RunState, RunStatus } from "../realtime/protocol";
+import type {
+  Diagnostic,
+  ErrorCode,
+  FramePayload,
+  HistoryPoint,
+  RunState,
+  RunStatus,
+} from "../realtime/protocol";
 import { rightsId, type Identity } from "../auth/identity";
 import { mayStartRun, type Quotas } from "../limits";
 import { ActiveRun, type RunSettings, type RunSink } from "./active-run";
@@ -18,8 +25,7 @@ import type { RunWorker, SpawnWorker } from "./run-worker";
 import { RunStore, type RunRow } from "./store";
 
 export type RunResult<T = object> =
-  | ({ ok: true } & T)
-  | { ok: false; code: ErrorCode; message: string; diagnostics?: Diagnostic[] };
+  ({ ok: true } & T) | { ok: false; code: ErrorCode; message: string; diagnostics?: Diagnostic[] };
 
 export interface RunServiceOptions extends RunSettings {
   store: RunStore;
@@ -59,7 +65,10 @@ export class RunService {
 
   constructor(private readonly options: RunServiceOptions) {
     this.admission = options.admission ?? admissionFromEnv(options.dataDir);
-    const slots: Slot<DeviceRequest>[] = options.devices.map((device, i) => ({ name: `slot${i}`, device }));
+    const slots: Slot<DeviceRequest>[] = options.devices.map((device, i) => ({
+      name: `slot${i}`,
+      device,
+    }));
     this.queue = new SlotQueue(
       slots,
       (run, slot) => run.execute(slot, this.workerFor(slot)),
@@ -68,9 +77,17 @@ export class RunService {
     );
     const each = <K extends keyof RunSink>(key: K) =>
       ((...args: Parameters<RunSink[K]>) => {
-        for (const sink of this.sinks) (sink[key] as (...a: Parameters<RunSink[K]>) => void)(...args);
+        for (const sink of this.sinks)
+          (sink[key] as (...a: Parameters<RunSink[K]>) => void)(...args);
       }) as RunSink[K];
-    this.fanout = { status: each("status"), frame: each("frame"), stats: each("stats"), snapshot: each("snapshot"), done: each("done"), error: each("error") };
+    this.fanout = {
+      status: each("status"),
+      frame: each("frame"),
+      stats: each("stats"),
+      snapshot: each("snapshot"),
+      done: each("done"),
+      error: each("error"),
+    };
   }
 
   subscribe(sink: RunSink): void {
@@ -87,8 +104,12 @@ export class RunService {
    * fetched and vetted, and within the starter's share of the queue (checked in the transaction
    * that inserts the row).
    */
-  async start(experimentId: string, opts: { identity: Identity | null; seed?: number; model?: string }): Promise<RunResult<{ runId: string }>> {
-    if (this.busy(experimentId)) return fail("busy", "a run of this experiment is already queued or running");
+  async start(
+    experimentId: string,
+    opts: { identity: Identity | null; seed?: number; model?: string },
+  ): Promise<RunResult<{ runId: string }>> {
+    if (this.busy(experimentId))
+      return fail("busy", "a run of this experiment is already queued or running");
     this.starting.add(experimentId);
     try {
       const yaml = await this.options.readYaml(experimentId);
@@ -101,13 +122,28 @@ export class RunService {
       const seed = opts.seed ?? randomInt(0, 2 ** 31 - 1);
       const userId = rightsId(opts.identity);
       const created = await this.options.store.createAdmitted(
-        { experimentId, userId, yaml, title: "", prompts: prompts(config), model, seed, epochs: config.epochs },
+        {
+          experimentId,
+          userId,
+          yaml,
+          title: "",
+          prompts: prompts(config),
+          model,
+          seed,
+          epochs: config.epochs,
+        },
         this.quotas,
       );
       if (!created.ok) return fail(created.code, created.message);
       const run = new ActiveRun(
         experimentId,
-        { runId: created.runId, status: "queued", epoch: config.start_epoch, epochs: config.epochs, model },
+        {
+          runId: created.runId,
+          status: "queued",
+          epoch: config.start_epoch,
+          epochs: config.epochs,
+          model,
+        },
         { yaml, model, seed, images },
         this.options.store,
         this.fanout,
@@ -122,13 +158,21 @@ export class RunService {
   }
 
   /** Continues a stopped or interrupted run (the newest, or `runId`) from its last snapshot. */
-  async continue(experimentId: string, runId?: string, identity: Identity | null = null): Promise<RunResult<{ runId: string }>> {
-    if (this.busy(experimentId)) return fail("busy", "a run of this experiment is already queued or running");
+  async continue(
+    experimentId: string,
+    runId?: string,
+    identity: Identity | null = null,
+  ): Promise<RunResult<{ runId: string }>> {
+    if (this.busy(experimentId))
+      return fail("busy", "a run of this experiment is already queued or running");
     this.starting.add(experimentId);
     try {
-      const row = runId ? await this.options.store.get(runId) : await this.options.store.latest(experimentId);
+      const row = runId
+        ? await this.options.store.get(runId)
+        : await this.options.store.latest(experimentId);
       if (!row || row.experimentId !== experimentId) return fail("not_found", "no such run");
-      if (row.status !== "interrupted" && row.status !== "stopped") return fail("bad_request", `a ${row.status} run cannot be continued`);
+      if (row.status !== "interrupted" && row.status !== "stopped")
+        return fail("bad_request", `a ${row.status} run cannot be continued`);
       // Quotas may have shrunk since, and images are fetched afresh (they are never kept from a URL).
       const admitted = await admitExperiment(row.yaml, this.admission);
       if (!admitted.ok) return admitted;
@@ -138,11 +182,23 @@ export class RunService {
       const snapshot = await this.options.store.lastSnapshot(row.id);
       // A snapshot holds the pixels after its epoch's step: the run goes on with the next epoch.
       const epoch = snapshot ? snapshot.epoch + 1 : 0;
-      const resume = snapshot ? { epoch, frame: await readImage(this.options.dataDir, snapshot.imagePath, snapshot.epoch) } : undefined;
+      const resume = snapshot
+        ? {
+            epoch,
+            frame: await readImage(this.options.dataDir, snapshot.imagePath, snapshot.epoch),
+          }
+        : undefined;
       await this.options.store.rewind(row.id, snapshot?.epoch ?? -1);
       const run = new ActiveRun(
         experimentId,
-        { runId: row.id, status: "queued", epoch, epochs: row.epochs, model: row.model, ...(snapshot ? { snapshotEpoch: snapshot.epoch } : {}) },
+        {
+          runId: row.id,
+          status: "queued",
+          epoch,
+          epochs: row.epochs,
+          model: row.model,
+          ...(snapshot ? { snapshotEpoch: snapshot.epoch } : {}),
+        },
         { yaml: row.yaml, model: row.model, seed: row.seed, resume, images: admitted.images },
         this.options.store,
         this.fanout,
@@ -167,7 +223,10 @@ export class RunService {
     const admitted = await admitExperiment(yaml, this.admission);
     if (!admitted.ok) return admitted;
     try {
-      const { rebuilt } = run.state.status === "queued" ? { rebuilt: false } : await run.update(yaml, admitted.images);
+      const { rebuilt } =
+        run.state.status === "queued"
+          ? { rebuilt: false }
+          : await run.update(yaml, admitted.images);
       await this.options.store.update(run.runId, { yaml, epochs: admitted.config.epochs });
       return { ok: true, rebuilt };
     } catch (error) {
@@ -181,7 +240,8 @@ export class RunService {
     if (action === "stop") {
       if (this.queue.remove(run)) run.cancel();
       else run.stop();
-    } else if (run.state.status === "queued") return fail("bad_request", `a queued run cannot ${action}`);
+    } else if (run.state.status === "queued")
+      return fail("bad_request", `a queued run cannot ${action}`);
     else run[action]();
     return { ok: true };
   }
@@ -189,7 +249,13 @@ export class RunService {
   /** State, statistics, history and the current frame for someone joining the room. */
   async roomSnapshot(experimentId: string): Promise<RoomSnapshot> {
     const run = this.runs.get(experimentId);
-    if (run) return { run: { ...run.state }, stats: run.stats, history: run.history.slice(-HISTORY_IN_ACK), frame: run.frame };
+    if (run)
+      return {
+        run: { ...run.state },
+        stats: run.stats,
+        history: run.history.slice(-HISTORY_IN_ACK),
+        frame: run.frame,
+      };
     const row = await this.options.store.latest(experimentId);
     if (!row) return { run: null, stats: null, history: [], frame: null };
     return this.storedSnapshot(row);
@@ -219,7 +285,10 @@ export class RunService {
   private mayStart(run: ActiveRun, active: readonly ActiveRun[]): boolean {
     const user = this.owners.get(run) ?? null;
     const userActive = user === null ? 0 : active.filter((r) => this.owners.get(r) === user).length;
-    return mayStartRun({ userActive, userQueued: 0, serverActive: active.length, serverQueued: 0 }, this.quotas);
+    return mayStartRun(
+      { userActive, userQueued: 0, serverActive: active.length, serverQueued: 0 },
+      this.quotas,
+    );
   }
 
   private busy(experimentId: string): boolean {
@@ -232,13 +301,20 @@ export class RunService {
     // Finished runs stay in memory for joiners (frame, stats, history) up to a bound; older ones
     // are answered from the database.
     const ended = [...this.runs.values()].filter((r) => !r.live);
-    for (const r of ended.slice(0, Math.max(0, ended.length - KEEP_ENDED))) this.runs.delete(r.experimentId);
+    for (const r of ended.slice(0, Math.max(0, ended.length - KEEP_ENDED)))
+      this.runs.delete(r.experimentId);
     this.queue.enqueue(run);
   }
 
   private async storedSnapshot(row: RunRow): Promise<RoomSnapshot> {
     const snapshot = await this.options.store.lastSnapshot(row.id);
-    const state: RunState = { runId: row.id, status: row.status as RunStatus, epoch: row.epoch, epochs: row.epochs, model: row.model };
+    const state: RunState = {
+      runId: row.id,
+      status: row.status as RunStatus,
+      epoch: row.epoch,
+      epochs: row.epochs,
+      model: row.model,
+    };
     if (row.device) state.device = row.device;
     if (row.error) state.message = row.error;
     if (snapshot) state.snapshotEpoch = snapshot.epoch;
@@ -247,17 +323,32 @@ export class RunService {
     let frame: FramePayload | null = null;
     if (file) {
       try {
-        frame = { runId: row.id, ...(await storedFrame(this.options.dataDir, file, row.imagePath ? row.epoch : snapshot!.epoch)) };
+        frame = {
+          runId: row.id,
+          ...(await storedFrame(
+            this.options.dataDir,
+            file,
+            row.imagePath ? row.epoch : snapshot!.epoch,
+          )),
+        };
       } catch {
         frame = null; // the file is gone: the room just shows no image
       }
     }
-    const stats = snapshot && snapshot.stats !== "{}" ? (JSON.parse(snapshot.stats) as EpochStats) : null;
-    return { run: state, stats, history: await this.options.store.history(row.id, HISTORY_IN_ACK), frame };
+    const stats =
+      snapshot && snapshot.stats !== "{}" ? (JSON.parse(snapshot.stats) as EpochStats) : null;
+    return {
+      run: state,
+      stats,
+      history: await this.options.store.history(row.id, HISTORY_IN_ACK),
+      frame,
+    };
   }
 }
 
 function prompts(config: ExperimentConfig): string {
-  const texts = config.targets.flatMap((t) => t.features.map((f) => f.text).filter((x): x is string => !!x));
+  const texts = config.targets.flatMap((t) =>
+    t.features.map((f) => f.text).filter((x): x is string => !!x),
+  );
   return texts.join(" | ").slice(0, 2000);
 }

@@ -19,12 +19,15 @@ export interface EnvRunSettings {
 
 export function runSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): EnvRunSettings {
   const fps = Number(env.CLIPIG_FRAME_FPS ?? 10);
-  if (!(fps > 0 && fps <= 60)) throw new Error(`CLIPIG_FRAME_FPS must be in (0, 60], got '${env.CLIPIG_FRAME_FPS}'`);
+  if (!(fps > 0 && fps <= 60))
+    throw new Error(`CLIPIG_FRAME_FPS must be in (0, 60], got '${env.CLIPIG_FRAME_FPS}'`);
   const frameFormat = env.CLIPIG_FRAME_FORMAT ?? "webp";
-  if (frameFormat !== "png" && frameFormat !== "webp") throw new Error(`CLIPIG_FRAME_FORMAT must be png or webp, got '${frameFormat}'`);
+  if (frameFormat !== "png" && frameFormat !== "webp")
+    throw new Error(`CLIPIG_FRAME_FORMAT must be png or webp, got '${frameFormat}'`);
   const devices = (env.CLIPIG_DEVICES ?? "auto").split(",").map((d) => d.trim());
   for (const d of devices) {
-    if (!(DEVICES as readonly string[]).includes(d)) throw new Error(`CLIPIG_DEVICES: unknown device '${d}' (use ${DEVICES.join(", ")})`);
+    if (!(DEVICES as readonly string[]).includes(d))
+      throw new Error(`CLIPIG_DEVICES: unknown device '${d}' (use ${DEVICES.join(", ")})`);
   }
   return { fps, frameFormat, devices: devices as DeviceRequest[] };
 }

@@ -46,7 +46,11 @@ export interface SnapshotRow {
 
 /** One chart point from one epoch's statistics: loss and each feature's mean similarity. */
 export function historyPoint(stats: EpochStats): HistoryPoint {
-  return { epoch: stats.epoch, loss: stats.loss, similarities: stats.features.map((f) => f.similarity.mean) };
+  return {
+    epoch: stats.epoch,
+    loss: stats.loss,
+    similarities: stats.features.map((f) => f.similarity.mean),
+  };
 }
 
 export class RunStore {
@@ -57,7 +61,10 @@ export class RunStore {
   }
 
   async create(run: NewRun): Promise<string> {
-    const row = await this.db.run.create({ data: { ...run, status: "queued" }, select: { id: true } });
+    const row = await this.db.run.create({
+      data: { ...run, status: "queued" },
+      select: { id: true },
+    });
     return row.id;
   }
 
@@ -65,7 +72,10 @@ export class RunStore {
    * Inserts the run if its starter and the server have room in the queue, counting inside the
    * same transaction, so two starts at once cannot both squeeze past the limit.
    */
-  async createAdmitted(run: NewRun, quotas: Quotas): Promise<{ ok: true; runId: string } | ({ ok: false } & RunRefusal)> {
+  async createAdmitted(
+    run: NewRun,
+    quotas: Quotas,
+  ): Promise<{ ok: true; runId: string } | ({ ok: false } & RunRefusal)> {
     return this.db.$transaction(async (tx) => {
       const refusal = admitRun(await countRuns(run.userId, tx), quotas);
       if (refusal) return { ok: false as const, ...refusal };
@@ -75,7 +85,10 @@ export class RunStore {
   }
 
   /** Whether the user and the server have room for one more queued run. */
-  async admits(userId: string | null, quotas: Quotas): Promise<{ ok: true } | ({ ok: false } & RunRefusal)> {
+  async admits(
+    userId: string | null,
+    quotas: Quotas,
+  ): Promise<{ ok: true } | ({ ok: false } & RunRefusal)> {
     const refusal = admitRun(await countRuns(userId, this.db), quotas);
     return refusal ? { ok: false, ...refusal } : { ok: true };
   }
@@ -88,38 +101,58 @@ export class RunStore {
     return this.db.run.findFirst({ where: { experimentId }, orderBy: { queuedAt: "desc" } });
   }
 
-  async update(runId: string, data: Partial<Pick<RunRow, "status" | "device" | "epoch" | "epochs" | "error" | "yaml" | "runtimeMs">> & {
-    startedAt?: Date;
-    finishedAt?: Date | null;
-    imagePath?: string;
-    width?: number;
-    height?: number;
-  }): Promise<void> {
+  async update(
+    runId: string,
+    data: Partial<
+      Pick<RunRow, "status" | "device" | "epoch" | "epochs" | "error" | "yaml" | "runtimeMs">
+    > & {
+      startedAt?: Date;
+      finishedAt?: Date | null;
+      imagePath?: string;
+      width?: number;
+      height?: number;
+    },
+  ): Promise<void> {
     await this.db.run.update({ where: { id: runId }, data });
   }
 
-  async appendStats(runId: string, points: { stats: EpochStats; point: HistoryPoint }[]): Promise<void> {
+  async appendStats(
+    runId: string,
+    points: { stats: EpochStats; point: HistoryPoint }[],
+  ): Promise<void> {
     if (!points.length) return;
     await this.db.runStat.createMany({
       data: points.map(({ stats, point }) => ({
         runId,
         epoch: point.epoch,
         loss: point.loss,
-        data: JSON.stringify({ similarities: point.similarities, constraints: stats.constraints.map((c) => c.loss.mean) }),
+        data: JSON.stringify({
+          similarities: point.similarities,
+          constraints: stats.constraints.map((c) => c.loss.mean),
+        }),
       })),
     });
   }
 
   /** The chart history of a run, oldest first (the newest `limit` epochs). */
   async history(runId: string, limit: number): Promise<HistoryPoint[]> {
-    const rows = await this.db.runStat.findMany({ where: { runId }, orderBy: { epoch: "desc" }, take: limit });
+    const rows = await this.db.runStat.findMany({
+      where: { runId },
+      orderBy: { epoch: "desc" },
+      take: limit,
+    });
     return rows.reverse().map((r) => {
       const data = JSON.parse(r.data) as { similarities?: number[] };
       return { epoch: r.epoch, loss: r.loss, similarities: data.similarities ?? [] };
     });
   }
 
-  async addSnapshot(runId: string, epoch: number, imagePath: string, stats: EpochStats | null): Promise<string> {
+  async addSnapshot(
+    runId: string,
+    epoch: number,
+    imagePath: string,
+    stats: EpochStats | null,
+  ): Promise<string> {
     const row = await this.db.snapshot.create({
       data: { runId, epoch, imagePath, stats: JSON.stringify(stats ?? {}) },
       select: { id: true },
@@ -133,10 +166,16 @@ export class RunStore {
 
   /** Whether `imagePath` is an image this run recorded (final or snapshot). */
   async hasImage(runId: string, imagePath: string): Promise<{ experimentId: string } | null> {
-    const run = await this.db.run.findUnique({ where: { id: runId }, select: { experimentId: true, imagePath: true } });
+    const run = await this.db.run.findUnique({
+      where: { id: runId },
+      select: { experimentId: true, imagePath: true },
+    });
     if (!run) return null;
     if (run.imagePath === imagePath) return { experimentId: run.experimentId };
-    const snap = await this.db.snapshot.findFirst({ where: { runId, imagePath }, select: { id: true } });
+    const snap = await this.db.snapshot.findFirst({
+      where: { runId, imagePath },
+      select: { id: true },
+    });
     return snap ? { experimentId: run.experimentId } : null;
   }
 
@@ -145,7 +184,10 @@ export class RunStore {
     await this.db.$transaction([
       this.db.runStat.deleteMany({ where: { runId, epoch: { gt: epoch } } }),
       this.db.snapshot.deleteMany({ where: { runId, epoch: { gt: epoch } } }),
-      this.db.run.update({ where: { id: runId }, data: { status: "queued", epoch: Math.max(0, epoch), error: null, finishedAt: null } }),
+      this.db.run.update({
+        where: { id: runId },
+        data: { status: "queued", epoch: Math.max(0, epoch), error: null, finishedAt: null },
+      }),
     ]);
   }
 

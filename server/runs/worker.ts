@@ -45,7 +45,10 @@ function frameThrottle(intervalMs: number) {
         return flush();
       }
       // It waits: keep its own copy, the trainer may reuse the buffer.
-      waiting = { ...event, frame: { ...event.frame, rgba: new Uint8ClampedArray(event.frame.rgba) } };
+      waiting = {
+        ...event,
+        frame: { ...event.frame, rgba: new Uint8ClampedArray(event.frame.rgba) },
+      };
       timer ??= setTimeout(flush, Math.max(0, wait));
     },
     cancel() {
@@ -62,7 +65,11 @@ function host(images: Readonly<Record<string, Uint8Array>>) {
     ...node,
     loadImage(src: string) {
       if (images[src]) return node.loadImage(src);
-      return Promise.reject(new Error(`image '${src}': upload it to the experiment first (the studio does not open paths or URLs)`));
+      return Promise.reject(
+        new Error(
+          `image '${src}': upload it to the experiment first (the studio does not open paths or URLs)`,
+        ),
+      );
     },
   };
 }
@@ -73,7 +80,10 @@ async function start(request: StartRequest): Promise<void> {
   let frames: ReturnType<typeof frameThrottle> | null = null;
   try {
     const parsed = parseExperiment(request.yaml);
-    if (!parsed.ok || !parsed.config) throw new Error(parsed.diagnostics.find((d) => d.severity === "error")?.message ?? "invalid experiment");
+    if (!parsed.ok || !parsed.config)
+      throw new Error(
+        parsed.diagnostics.find((d) => d.severity === "error")?.message ?? "invalid experiment",
+      );
     post({ type: "event", event: { type: "status", status: "loading" } });
     images = { ...request.images };
     const created = await createTrainerWith(host(images), {
@@ -96,7 +106,8 @@ async function start(request: StartRequest): Promise<void> {
     if (pauseRequested) created.pause();
     if (!stopRequested) await created.run();
     throttle.cancel();
-    if (stopRequested && created.status !== "done") post({ type: "event", event: { type: "status", status: "stopped" } });
+    if (stopRequested && created.status !== "done")
+      post({ type: "event", event: { type: "status", status: "stopped" } });
     await created.dispose();
   } catch (error) {
     frames?.cancel();
@@ -109,8 +120,10 @@ async function start(request: StartRequest): Promise<void> {
 async function update(id: number, yaml: string, added?: Record<string, Uint8Array>): Promise<void> {
   Object.assign(images, added);
   const parsed = parseExperiment(yaml);
-  if (!parsed.ok || !parsed.config) return post({ type: "updated", id, rebuilt: false, error: "invalid experiment" });
-  if (!trainer) return post({ type: "updated", id, rebuilt: false, error: "the run is still loading" });
+  if (!parsed.ok || !parsed.config)
+    return post({ type: "updated", id, rebuilt: false, error: "invalid experiment" });
+  if (!trainer)
+    return post({ type: "updated", id, rebuilt: false, error: "the run is still loading" });
   try {
     post({ type: "updated", id, rebuilt: (await trainer.update(parsed.config)).rebuilt });
   } catch (error) {
