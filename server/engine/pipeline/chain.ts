@@ -4,7 +4,7 @@ import type { Value } from "../graph";
 import type { Fragments } from "./context";
 import { gather, outputCoords } from "./coords";
 import { transformModule } from "./registry";
-import type { Coords, IndexTransform, Size, Step } from "./types";
+import type { Addend, Coords, IndexTransform, Size, Step, TransformModule } from "./types";
 import type { TransformName } from "../../../lib/experiment/params";
 
 /** Graph scope (and input name prefix) of chain step `i`: `3.random_rotate`. */
@@ -17,13 +17,29 @@ export const stepScope = (i: number, name: string) => `${i}.${name}`;
 export function applyChain(frags: Fragments, x: Value, steps: readonly Step<TransformName>[], ownerOffset = 0, scope = ""): Value {
   const { g } = frags;
   let image = x;
+  // Addends (noise) waiting for the pixel moves that follow them: gather(x + n) = gather(x) + gather(n),
+  // so the image is gathered alone (one copy, not one per view, in the gradient too) and the addend is
+  // gathered and scaled at the moved size. Exactly the same numbers; far less work when the moves shrink.
+  let pending: Addend[] = [];
+  const flush = () => {
+    for (const a of pending) image = g.Add(image, a.scale ? g.Mul(a.value, a.scale) : a.value);
+    pending = [];
+  };
   let i = 0;
   while (i < steps.length) {
     const m = transformModule(steps[i].name);
     if (m.kind === "pixel") {
       const { params } = steps[i];
       const input = image;
-      image = frags.build(ownerOffset + i, scope + stepScope(i, m.name), params, (ctx) => m.build(input, ctx));
+      const next = steps[i + 1] && transformModule(steps[i + 1].name);
+      const addend = m.addend;
+      if (addend && next?.kind === "index" && shrinks(next, steps.slice(i + 1), [input.shape[2], input.shape[3]])) {
+        pending.push(frags.build(ownerOffset + i, scope + stepScope(i, m.name), params, (ctx) => addend(input, ctx)));
+        i++;
+        continue;
+      }
+      flush();
+      image = frags.build(ownerOffset + i, scope + stepScope(i, m.name), params, (ctx) => m.build(image, ctx));
       i++;
       continue;
     }
@@ -55,10 +71,33 @@ export function applyChain(frags: Fragments, x: Value, steps: readonly Step<Tran
     frags.inputs.push(...added);
     const source = image;
     const names = run.map((s) => s.name).join("+");
-    image = g.scope(`${frags.options.prefix}${scope}${i}.gather(${names})`, () => gather(g, source, { ...c, ...paint }, out));
+    const moved = c;
+    image = g.scope(`${frags.options.prefix}${scope}${i}.gather(${names})`, () => {
+      let y = gather(g, source, { ...moved, ...paint }, out);
+      for (const a of pending) {
+        const v = gather(g, a.value, moved, out); // no paint: filled pixels get no noise
+        y = g.Add(y, a.scale ? g.Mul(v, a.scale) : v);
+      }
+      return y;
+    });
+    pending = [];
     i += run.length;
   }
+  flush();
   return image;
+}
+
+/** Whether the run of index transforms starting with `steps[0]` ends no larger than `size` (then deferring an addend saves work). */
+function shrinks(first: IndexTransform, steps: readonly Step<TransformName>[], size: Size): boolean {
+  let s = size;
+  let m: TransformModule = first;
+  for (const step of steps) {
+    m = transformModule(step.name);
+    if (m.kind !== "index") break;
+    s = m.size(s, step.params);
+    if (m.fills?.(step.params)) break;
+  }
+  return s[0] * s[1] <= size[0] * size[1];
 }
 
 /** What of `steps` is baked into the graph; the graph must be rebuilt when it changes. */

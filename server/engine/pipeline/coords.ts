@@ -1,7 +1,7 @@
 // Fused pixel moves: transforms that only move pixels map output coordinates to source coordinates;
 // a run of them is chained (last transform first) and the image is gathered once, at the final size.
 // Coordinates are exact integer pixel indices in float32/float64 (never float16).
-import type { Graph, Value } from "../graph";
+import { fromNumbers, type Graph, type Value } from "../graph";
 import type { Coords, Size } from "./types";
 
 /** The float type of coordinate math: exact integers up to 2^24 at least. */
@@ -36,6 +36,8 @@ export const column = (g: Graph, v: Value, i: number): Value => g.Reshape(g.Slic
 /**
  * Gathers `image` `[B|1, C, H, W]` at `c` (an output of `size`): out-of-source pixels are black, or the
  * fill colour of the stage that made them. Differentiable w.r.t. the image (GatherElements).
+ * One image for several views is gathered as a flat row `[1, C·H·W]` with flat indices, not expanded to
+ * `[B, C, H·W]` first: no copy per view forward, and no scatter into B copies summed back in the gradient.
  */
 export function gather(g: Graph, image: Value, c: Coords, [h, w]: Size): Value {
   const [bi, ch, H, W] = image.shape;
@@ -43,10 +45,17 @@ export function gather(g: Graph, image: Value, c: Coords, [h, w]: Size): Value {
   const bn = Math.max(bc, bi);
   let index = g.Add(g.Mul(g.Cast(c.y, "int64"), W), g.Cast(c.x, "int64"));
   if (c.valid) index = g.Where(c.valid, index, g.scalar(0, "int64"));
-  index = g.Expand(g.Reshape(g.Expand(index, [bc, h, w]), [bc, 1, h * w]), [bn, ch, h * w]);
-  let data = g.Reshape(image, [bi, ch, H * W]);
-  if (bi < bn) data = g.Expand(data, [bn, ch, H * W]);
-  let out = g.Reshape(g.GatherElements(data, index, 2), [bn, ch, h, w]);
+  index = g.Reshape(g.Expand(index, [bc, h, w]), [bc, 1, h * w]);
+  let out: Value;
+  if (bi === 1 && bn > 1) {
+    // Channel k of every view reads k·H·W + pixel of the one image.
+    const planes = g.constant(fromNumbers("int64", Array.from({ length: ch }, (_, k) => k * H * W)), [1, ch, 1], { dtype: "int64" });
+    const flat = g.Reshape(g.Add(index, planes), [1, bn * ch * h * w]);
+    out = g.GatherElements(g.Reshape(image, [1, ch * H * W]), flat, 1);
+  } else {
+    out = g.GatherElements(g.Reshape(image, [bi, ch, H * W]), g.Expand(index, [bn, ch, h * w]), 2);
+  }
+  out = g.Reshape(out, [bn, ch, h, w]);
   if (c.valid) out = g.Mul(out, g.Reshape(g.Cast(g.Expand(c.valid, [bc, h, w]), image.dtype), [bc, 1, h, w]));
   if (c.fill && c.outside) out = g.Add(out, g.Mul(c.fill, g.Reshape(g.Cast(g.Expand(c.outside, [bc, h, w]), image.dtype), [bc, 1, h, w])));
   return out;

@@ -134,6 +134,32 @@ describe("views", () => {
     res.views.forEach((view, b) => expect(maxDiff(view, views[b])).toBeLessThan(1e-9));
   });
 
+  it("adds noise after the pixel moves that follow it when they shrink the image (same numbers)", async () => {
+    const image = testImage(6, 6, 5);
+    const rotate = transformStep("random_rotate", { degree: [-30, 30], center: [0.4, 0.6] });
+    const moved = [transformStep("noise", [0.1, 0.2, 0.3]), transformStep("bwnoise", 0.2), transformStep("repeat", [2, 2]), rotate, transformStep("center_crop", [5, 5])];
+    const filled = [transformStep("noise", [0.1, 0.2, 0.3]), transformStep("center_crop", [4, 4]), transformStep("pad", { size: [1, 1], color: [0.5, 0.6, 0.7], mode: "fill" })];
+    const batch = 3;
+    const [a, b] = await runViewCases([
+      { steps: moved, image, batch, seed: 12 },
+      { steps: filled, image, batch, seed: 13 },
+    ]);
+    const noisy = (rng: Rng) => {
+      const z = draw(rng)(batch * 108);
+      return Array.from({ length: batch }, (_, v) => ref.noise(image, [0.1, 0.2, 0.3], z.slice(v * 108, (v + 1) * 108)));
+    };
+    let rng = createRng(12);
+    let views = noisy(rng);
+    const zb = draw(rng)(batch * 36);
+    views = views.map((x, v) => ref.bwnoise(x, 0.2, zb.slice(v * 36, (v + 1) * 36)));
+    views = views.map((x) => ref.center_crop(ref.random_rotate(ref.repeat(x, [2, 2]), rotate.params as never, rng), [5, 5]));
+    a.views.forEach((view, v) => expect(maxDiff(view, views[v])).toBeLessThan(1e-9));
+    rng = createRng(13);
+    views = noisy(rng).map((x) => ref.pad(ref.center_crop(x, [4, 4]), filled[2].params as never));
+    b.views.forEach((view, v) => expect(maxDiff(view, views[v])).toBeLessThan(1e-9));
+    expect(b.views[0].d[0]).toBeCloseTo(0.5, 12); // the painted border gets no noise
+  });
+
   it("resizes to the model size (bicubic) and clamps; per-view values", async () => {
     const image = testImage(5, 7, 4);
     const steps = [transformStep("add", [0, 0, 0])];

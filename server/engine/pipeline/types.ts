@@ -58,6 +58,18 @@ interface ModuleBase<N extends string> {
 export interface PixelTransform extends ModuleBase<TransformName> {
   readonly kind: "pixel";
   build(x: Value, ctx: BuildContext): Value;
+  /**
+   * Transforms that add something independent of the pixels (noise) say what: `build(x)` is then
+   * `x + value · scale`. When pixel moves follow, the chain gathers the addend with them and adds it
+   * after the move, at the moved size, rather than adding it to the full image first (see chain.ts).
+   */
+  addend?(x: Value, ctx: BuildContext): Addend;
+}
+
+/** `value` `[B|1, C|1, H, W]` times `scale` (`[B|1, C|1, 1, 1]`, or none). */
+export interface Addend {
+  readonly value: Value;
+  readonly scale: Value | null;
 }
 
 /**

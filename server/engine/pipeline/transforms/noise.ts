@@ -5,30 +5,34 @@ import type { Value } from "../../graph";
 import { floatConstant } from "../constant";
 import { num, nums, perView, trunc } from "../read";
 import { resize } from "../resample";
-import type { BuildContext, PixelTransform, Values } from "../types";
+import type { Addend, BuildContext, PixelTransform, Values } from "../types";
 
 const stds = ({ batch, input }: BuildContext, scale = 1) =>
   input("std", [batch, 3, 1, 1], perView(3, (p) => nums(p, "std", 3).map((s) => s * scale)));
 
-const additive = (name: TransformName, noise: (x: Value, ctx: BuildContext) => Value, structure: (p: Values) => unknown = () => null): PixelTransform => ({
+const additive = (name: TransformName, addend: (x: Value, ctx: BuildContext) => Addend, structure: (p: Values) => unknown = () => null): PixelTransform => ({
   kind: "pixel",
   name,
   spec: TRANSFORMS[name],
   structure,
-  build: (x, ctx) => ctx.g.Add(x, noise(x, ctx)),
+  addend,
+  build: (x, ctx) => {
+    const { value, scale } = addend(x, ctx);
+    return ctx.g.Add(x, scale ? ctx.g.Mul(value, scale) : value);
+  },
 });
 
 /** Independent N(0,1)·std_c per pixel and channel. */
 export const noise = additive("noise", (x, ctx) => {
   const [, , H, W] = x.shape;
-  return ctx.g.Mul(ctx.gaussian([ctx.batch, 3, H, W]), stds(ctx));
+  return { value: ctx.gaussian([ctx.batch, 3, H, W]), scale: stds(ctx) };
 });
 
 /** One N(0,1)·std per pixel, the same for all three channels. */
 export const bwnoise = additive("bwnoise", (x, ctx) => {
   const [, , H, W] = x.shape;
   const std = ctx.input("std", [ctx.batch, 1, 1, 1], perView(1, (p) => [num(p, "std")]));
-  return ctx.g.Mul(ctx.gaussian([ctx.batch, 1, H, W]), std);
+  return { value: ctx.gaussian([ctx.batch, 1, H, W]), scale: std };
 });
 
 /** `[rw, rh]` of rnoise's low-resolution noise. */
@@ -42,7 +46,7 @@ const noiseResolution = (p: Values) => {
 export const rnoise = additive("rnoise", (x, ctx) => {
   const [, , H, W] = x.shape;
   const [rw, rh] = noiseResolution(ctx.params);
-  return ctx.g.Mul(resize(ctx.g, ctx.gaussian([ctx.batch, 3, rh, rw]), H, W, "bilinear"), stds(ctx));
+  return { value: resize(ctx.g, ctx.gaussian([ctx.batch, 3, rh, rw]), H, W, "bilinear"), scale: stds(ctx) };
 }, noiseResolution);
 
 /**
@@ -69,5 +73,5 @@ export const fnoise = additive("fnoise", (x, ctx) => {
     white = g.Sub(white, g.Mul(alt, g.ReduceMean(g.Mul(alt, z), [2, 3])));
     low = g.Div(g.Add(a, g.Mul(g.Slice(ab, [1], [2], [2]), alt)), n);
   }
-  return g.Mul(sigma, g.Add(g.Mul(white, Math.sqrt(2 / n)), low));
+  return { value: g.Add(g.Mul(white, Math.sqrt(2 / n)), low), scale: sigma };
 });
