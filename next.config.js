@@ -1,3 +1,14 @@
+/**
+ * Headers that hold for every response Next serves, static files included. Pages also get a CSP
+ * with a per-response nonce and the other security headers from proxy.ts; the custom server's own
+ * routes (/api/, sockets) set theirs in server/api.
+ */
+const STATIC_SECURITY_HEADERS = [
+  { key: "X-Content-Type-Options", value: "nosniff" },
+  { key: "X-Frame-Options", value: "DENY" },
+  { key: "Referrer-Policy", value: "same-origin" },
+];
+
 /** @type {import('next').NextConfig} */
 const nextConfig = {
   reactStrictMode: true,
@@ -13,6 +24,9 @@ const nextConfig = {
     "@node-rs/argon2",
   ],
   typescript: { ignoreBuildErrors: true }, // `npm run typecheck` is the one type gate
+  async headers() {
+    return [{ source: "/:path*", headers: STATIC_SECURITY_HEADERS }];
+  },
 };
 
 export default nextConfig;

@@ -1,6 +1,8 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import type { ReactNode } from "react";
+import { signedInCaller } from "@/server/data/caller";
+import { SignOutButton } from "./_components/account/sign-out-button";
 import "./globals.css";
 
 export const metadata: Metadata = {
@@ -8,7 +10,8 @@ export const metadata: Metadata = {
   description: "Make images with CLIP, together.",
 };
 
-export default function RootLayout({ children }: { children: ReactNode }) {
+export default async function RootLayout({ children }: { children: ReactNode }) {
+  const me = await signedInCaller();
   return (
     <html lang="en">
       <body className="min-h-screen">
@@ -21,6 +24,26 @@ export default function RootLayout({ children }: { children: ReactNode }) {
               Gallery
             </Link>
           </nav>
+          {me ? (
+            <span className="flex items-center gap-2 text-sm" data-testid="account">
+              <span
+                className="inline-block h-2.5 w-2.5 rounded-full"
+                style={{ backgroundColor: me.color }}
+                aria-hidden
+              />
+              <span data-testid="account-name">{me.name}</span>
+              <SignOutButton />
+            </span>
+          ) : (
+            <span className="flex items-center gap-2 text-sm">
+              <Link href="/signin" className="btn btn-ghost" data-testid="nav-signin">
+                Sign in
+              </Link>
+              <Link href="/signup" className="btn" data-testid="nav-signup">
+                Sign up
+              </Link>
+            </span>
+          )}
           <Link href="/new" className="btn btn-primary" data-testid="nav-new">
             New experiment
           </Link>

@@ -33,7 +33,7 @@ export function NewExperimentForm({ templates }: { templates: TemplateView[] }) 
           <select name="visibility" defaultValue="public" className="input">
             <option value="public">Public: listed, anyone can join</option>
             <option value="unlisted">Unlisted: anyone with the link</option>
-            <option value="private">Private: only me</option>
+            <option value="private">Private: only me and people I invite</option>
           </select>
         </label>
       </div>

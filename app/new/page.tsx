@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { caller } from "@/server/data/caller";
+import { redirect } from "next/navigation";
+import { signedInCaller } from "@/server/data/caller";
 import { listMyExperiments } from "@/server/data/experiments";
 import { TEMPLATES } from "@/server/data/templates";
 import { timeAgo } from "@/app/_components/format";
@@ -10,7 +11,9 @@ export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "New experiment" };
 
 export default async function NewPage() {
-  const mine = await listMyExperiments(await caller());
+  const me = await signedInCaller();
+  if (!me) redirect("/signin?next=/new");
+  const mine = await listMyExperiments(me);
   return (
     <section className="mx-auto grid max-w-6xl gap-8 px-5 py-6 lg:grid-cols-[minmax(0,1fr)_18rem]">
       <div>
@@ -29,7 +32,7 @@ export default async function NewPage() {
       </div>
       <aside>
         <h2 className="mb-2 text-xs font-medium tracking-wide text-zinc-400 uppercase">
-          Your experiments
+          Yours and shared with you
         </h2>
         {mine.length === 0 ? (
           <p className="text-sm text-zinc-500">None yet.</p>
@@ -42,6 +45,11 @@ export default async function NewPage() {
                   className="flex items-baseline justify-between gap-2 rounded px-2 py-1 text-sm hover:bg-zinc-900"
                 >
                   <span className="truncate">{e.title}</span>
+                  {e.role !== "owner" && (
+                    <span className="shrink-0 rounded bg-zinc-800 px-1 text-[10px] text-zinc-400">
+                      {e.role}
+                    </span>
+                  )}
                   <span className="shrink-0 text-[11px] text-zinc-500">{timeAgo(e.updatedAt)}</span>
                 </Link>
               </li>

@@ -26,6 +26,8 @@ import { DiagnosticsList } from "./diagnostics-list";
 import { currentPng, LiveImage } from "./live-image";
 import { Presence } from "./presence";
 import { RevisionsPanel } from "./revisions-panel";
+import { SharingPanel } from "./sharing-panel";
+import { UploadButton } from "./upload-button";
 import { ACTIVE, RunControls } from "./run-controls";
 import { RunProgress } from "./progress";
 import { StatsTable } from "./stats-table";
@@ -41,7 +43,15 @@ function download(blob: Blob, name: string) {
   setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
 
-export function Studio({ initial, me }: { initial: StudioDto; me: Me }) {
+export function Studio({
+  initial,
+  me,
+  signedIn,
+}: {
+  initial: StudioDto;
+  me: Me;
+  signedIn: boolean;
+}) {
   const router = useRouter();
   const { collab, status, synced, peers } = useCollab(initial.id, me);
   const room = useRoom(initial.id, initial.snapshots);
@@ -52,6 +62,7 @@ export function Studio({ initial, me }: { initial: StudioDto; me: Me }) {
   const [fontSize, setFontSize] = useState(14);
   const [tab, setTab] = useState<Tab>("charts");
   const [notice, setNotice] = useState<{ text: string; tone: "info" | "error" } | null>(null);
+  const [sharing, setSharing] = useState(false);
   const view = useRef<EditorView | null>(null);
 
   const role = room.role ?? initial.role;
@@ -179,7 +190,7 @@ export function Studio({ initial, me }: { initial: StudioDto; me: Me }) {
   );
 
   return (
-    <div className="flex h-[calc(100vh-53px)] flex-col">
+    <div className="relative flex h-[calc(100vh-53px)] flex-col">
       <div className="flex flex-wrap items-center gap-3 border-b border-zinc-800 px-4 py-2">
         <input
           value={title}
@@ -220,14 +231,36 @@ export function Studio({ initial, me }: { initial: StudioDto; me: Me }) {
         )}
         <Presence peers={peers} status={status} />
         <div className="flex gap-1.5">
-          <button
-            className="btn"
-            onClick={() => void fork()}
-            data-testid="fork"
-            title="Copy this experiment into a new one of yours"
-          >
-            <ForkIcon /> Fork
-          </button>
+          {role === "owner" && (
+            <button
+              className="btn"
+              onClick={() => setSharing((v) => !v)}
+              data-testid="share"
+              aria-expanded={sharing}
+            >
+              Share
+            </button>
+          )}
+          {canEdit && <UploadButton onDone={(text, tone) => setNotice({ text, tone })} />}
+          {signedIn ? (
+            <button
+              className="btn"
+              onClick={() => void fork()}
+              data-testid="fork"
+              title="Copy this experiment into a new one of yours"
+            >
+              <ForkIcon /> Fork
+            </button>
+          ) : (
+            <Link
+              className="btn"
+              href={`/signin?next=${encodeURIComponent(`/e/${initial.id}`)}`}
+              data-testid="fork"
+              title="Sign in to fork this experiment"
+            >
+              <ForkIcon /> Fork
+            </Link>
+          )}
           <button className="btn" onClick={() => void downloadPng()} data-testid="download-png">
             ↓ PNG
           </button>
@@ -237,6 +270,30 @@ export function Studio({ initial, me }: { initial: StudioDto; me: Me }) {
         </div>
       </div>
 
+      {sharing && role === "owner" && (
+        <div className="absolute top-24 right-4 z-40 w-[28rem] max-w-[calc(100vw-2rem)] shadow-2xl">
+          <SharingPanel experimentId={initial.id} onClose={() => setSharing(false)} />
+        </div>
+      )}
+      {!canEdit && (
+        <p
+          className="border-b border-zinc-800 bg-zinc-900/60 px-4 py-1 text-xs text-zinc-400"
+          data-testid="read-only-note"
+        >
+          View only{role === "runner" ? ": you may start and stop runs" : ""}.{" "}
+          {!signedIn && (
+            <Link
+              href={`/signin?next=${encodeURIComponent(`/e/${initial.id}`)}`}
+              className="text-fuchsia-400 hover:underline"
+            >
+              Sign in
+            </Link>
+          )}
+          {!signedIn
+            ? " to make your own copy, or ask the owner for access."
+            : " Fork it to make your own copy, or ask the owner for access."}
+        </p>
+      )}
       <div className="grid min-h-0 flex-1 grid-cols-1 lg:grid-cols-[minmax(0,5fr)_minmax(0,6fr)]">
         <section
           className="flex min-h-[50vh] flex-col border-r border-zinc-800"

@@ -131,6 +131,10 @@ export function useRoom(experimentId: string, initialSnapshots: SnapshotItem[]) 
       if (!mine(p)) return;
       setRun((r) => (r && r.runId === p.runId ? { ...r, status: "done", epoch: r.epochs } : r));
     });
+    // The server cuts sockets whose access shrank: start over with what is left (or a 404).
+    socket.on("access:revoked", (p) => {
+      if (!p.experimentId || p.experimentId === experimentId) window.location.reload();
+    });
     socket.on("error", (p) => {
       if (p.experimentId && p.experimentId !== experimentId) return;
       setProblem({ code: p.code, message: p.message });

@@ -30,6 +30,7 @@ export default async function StudioPage(props: Params) {
       key={studio.id}
       initial={studio}
       me={{ id: who.id, name: who.name, color: who.color }}
+      signedIn={me?.kind === "user"}
     />
   );
 }
