@@ -28,6 +28,7 @@ import type { RunSink } from "../server/runs/active-run";
 import type { RunEvent, RunWorker } from "../server/runs/run-worker";
 import { RunService } from "../server/runs/service";
 import { RunStore } from "../server/runs/store";
+import { admissionFromEnv } from "../server/runs/admission";
 import { GpuWorker } from "../server/worker/gpu-worker";
 
 const args = new Map<string, string>();
@@ -83,7 +84,8 @@ async function frames(ports: number[], prefix: string, experimentId: string, ima
   let received = 0;
   const sockets: Client[] = [];
   for (let i = 0; i < VIEWERS; i++) {
-    const socket: Client = connect(`http://127.0.0.1:${ports[i % ports.length]}`, { transports: ["websocket"], forceNew: true });
+    const url = `http://127.0.0.1:${ports[i % ports.length]}`;
+    const socket: Client = connect(url, { transports: ["websocket"], forceNew: true, extraHeaders: { origin: url } });
     socket.on("frame", (frame, ack) => {
       const data = Buffer.from(frame.data as ArrayBuffer);
       latencies.push(clock() - data.readDoubleBE(0));
@@ -204,9 +206,10 @@ async function main() {
     const readYaml = async (id: string) => (await db().experiment.findUnique({ where: { id } }))?.yaml ?? null;
     const settings = { dataDir, fps: 10, frameFormat: "png" as const, statsIntervalMs: 100 };
     const stored = new RunService({ ...settings, store, readYaml, devices: ["cpu"], spawn: instantTrainer });
-    const clusterRuns = new ClusterRuns({ redisUrl: TEST_REDIS_URL, prefix, nodeId: "bench", store, readYaml, stored });
+    const admission = admissionFromEnv(dataDir);
+    const clusterRuns = new ClusterRuns({ redisUrl: TEST_REDIS_URL, prefix, nodeId: "bench", store, readYaml, stored, admission });
     await clusterRuns.ready();
-    const worker = new GpuWorker({ redisUrl: TEST_REDIS_URL, prefix, id: "bench-worker", device: "cpu", store, ...settings, trainer: instantTrainer });
+    const worker = new GpuWorker({ redisUrl: TEST_REDIS_URL, prefix, id: "bench-worker", device: "cpu", store, admission, ...settings, trainer: instantTrainer });
     await worker.start();
     const cluster = await queueLatency(clusterRuns);
     await worker.close();

@@ -7,13 +7,14 @@
  */
 import { randomInt, randomUUID } from "node:crypto";
 import type { Server } from "socket.io";
-import { parseExperiment, type ExperimentConfig } from "../../lib/experiment";
-import type { Identity } from "../auth/identity";
+import type { ExperimentConfig } from "../../lib/experiment";
+import { rightsId, type Identity } from "../auth/identity";
 import { findModel } from "../engine/clip/store";
 import type { EpochStats } from "../engine/trainer/api";
 import type { Diagnostic, ErrorCode, FramePayload, RunState } from "../realtime/protocol";
 import { roomOf } from "../realtime/room-hub";
 import type { RunSink } from "../runs/active-run";
+import { admitExperiment, type AdmissionOptions } from "../runs/admission";
 import type { RoomSnapshot, RunResult, RunService } from "../runs/service";
 import { LIVE_STATUSES, type RunStore } from "../runs/store";
 import { db } from "../db/client";
@@ -29,6 +30,8 @@ export interface ClusterRunsOptions {
   store: RunStore;
   /** The experiment's current YAML (live Yjs text when loaded here); null when it does not exist. */
   readYaml(experimentId: string): Promise<string | null>;
+  /** Limits, quotas and image vetting, as the embedded `RunService` applies them. */
+  admission: AdmissionOptions;
   /** Answers rooms whose run no worker holds: the stored final image or last snapshot. */
   stored: Pick<RunService, "roomSnapshot">;
   /** Before reading a stored image from the data dir (shared storage fills the local copy). */
@@ -96,22 +99,19 @@ export class ClusterRuns {
     return this.exclusively<{ runId: string }>(experimentId, async () => {
       const yaml = await this.options.readYaml(experimentId);
       if (yaml === null) return fail("not_found", "no such experiment");
-      const parsed = parse(yaml);
-      if (!parsed.ok) return parsed;
-      const model = findModel(opts.model ?? parsed.config.model)?.name;
-      if (!model) return fail("bad_request", `unknown model '${opts.model ?? parsed.config.model}'`);
-      const config = parsed.config;
+      // The worker vets the images again when it starts the run (it never trusts bytes from here).
+      const admitted = await admitExperiment(yaml, this.options.admission);
+      if (!admitted.ok) return fail(admitted.code, admitted.message, admitted.diagnostics);
+      const config = admitted.config;
+      const model = findModel(opts.model ?? config.model)?.name;
+      if (!model) return fail("bad_request", `unknown model '${opts.model ?? config.model}'`);
       const seed = opts.seed ?? randomInt(0, 2 ** 31 - 1);
-      const runId = await this.options.store.create({
-        experimentId,
-        userId: opts.identity?.kind === "user" ? opts.identity.id : null,
-        yaml,
-        title: "",
-        prompts: prompts(config),
-        model,
-        seed,
-        epochs: config.epochs,
-      });
+      const created = await this.options.store.createAdmitted(
+        { experimentId, userId: rightsId(opts.identity), yaml, title: "", prompts: prompts(config), model, seed, epochs: config.epochs },
+        this.options.admission.quotas,
+      );
+      if (!created.ok) return fail(created.code, created.message);
+      const runId = created.runId;
       await this.queue.enqueue({ runId, experimentId, model, epoch: config.start_epoch, epochs: config.epochs });
       this.publisher.positions(await this.queue.waiting());
       return { ok: true, runId };
@@ -119,11 +119,16 @@ export class ClusterRuns {
   }
 
   /** Continues a stopped or interrupted run from its last snapshot: the worker that takes it resumes there. */
-  async continue(experimentId: string, runId?: string): Promise<RunResult<{ runId: string }>> {
+  async continue(experimentId: string, runId?: string, identity: Identity | null = null): Promise<RunResult<{ runId: string }>> {
     return this.exclusively<{ runId: string }>(experimentId, async () => {
       const row = runId ? await this.options.store.get(runId) : await this.options.store.latest(experimentId);
       if (!row || row.experimentId !== experimentId) return fail("not_found", "no such run");
       if (row.status !== "interrupted" && row.status !== "stopped") return fail("bad_request", `a ${row.status} run cannot be continued`);
+      // Quotas may have shrunk since.
+      const admitted = await admitExperiment(row.yaml, this.options.admission);
+      if (!admitted.ok) return fail(admitted.code, admitted.message, admitted.diagnostics);
+      const queued = await this.options.store.admits(rightsId(identity), this.options.admission.quotas);
+      if (!queued.ok) return fail(queued.code, queued.message);
       const snapshot = await this.options.store.lastSnapshot(row.id);
       await this.options.store.rewind(row.id, snapshot?.epoch ?? -1);
       const epoch = snapshot ? snapshot.epoch + 1 : 0;
@@ -138,15 +143,15 @@ export class ClusterRuns {
     if (!run) return fail("bad_request", "no run to update");
     const yaml = await this.options.readYaml(experimentId);
     if (yaml === null) return fail("not_found", "no such experiment");
-    const parsed = parse(yaml);
-    if (!parsed.ok) return parsed;
+    const admitted = await admitExperiment(yaml, this.options.admission);
+    if (!admitted.ok) return fail(admitted.code, admitted.message, admitted.diagnostics);
     let rebuilt = false;
     if (run.status !== "queued") {
       const reply = await this.request({ runId: run.runId, action: "update", yaml, id: randomUUID(), replyTo: this.names.reply(this.options.nodeId) });
       if (!reply.ok) return fail("bad_request", reply.message);
       rebuilt = reply.rebuilt;
     }
-    await this.options.store.update(run.runId, { yaml, epochs: parsed.config.epochs });
+    await this.options.store.update(run.runId, { yaml, epochs: admitted.config.epochs });
     return { ok: true, rebuilt };
   }
 
@@ -291,13 +296,6 @@ export class ClusterRuns {
         return;
     }
   }
-}
-
-function parse(yaml: string): { ok: true; config: ExperimentConfig } | ReturnType<typeof fail> {
-  const parsed = parseExperiment(yaml);
-  if (parsed.ok && parsed.config) return { ok: true, config: parsed.config };
-  const errors = parsed.diagnostics.filter((d) => d.severity === "error");
-  return fail("invalid_experiment", errors[0]?.message ?? "invalid experiment", parsed.diagnostics);
 }
 
 /** The feature texts, for gallery search (as `RunService` stores them). */

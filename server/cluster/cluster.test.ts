@@ -13,7 +13,7 @@ import WebSocket from "ws";
 import * as Y from "yjs";
 import { WebsocketProvider } from "y-websocket";
 import { io as connect, type Socket } from "socket.io-client";
-import { createExperiment, guest } from "../collab/testing";
+import { createExperiment, signedIn } from "../collab/testing";
 import { closeDb, db } from "../db/client";
 import type { ClientToServerEvents, FramePayload, RunState, ServerToClientEvents } from "../realtime/protocol";
 import { YJS_TEXT_FIELD } from "../realtime/protocol";
@@ -62,9 +62,10 @@ function gpuWorker(name: string) {
 
 /** A studio tab: a Yjs editor and a Socket.IO room member, both through `port`, rejoining after reconnects. */
 function tab(port: number, experimentId: string, cookie: string) {
+  const origin = `http://127.0.0.1:${port}`; // a page of the studio, as the browser sends it
   class CookieSocket extends WebSocket {
     constructor(url: string, protocols?: string | string[]) {
-      super(url, protocols, { headers: { cookie } });
+      super(url, protocols, { headers: { cookie, origin } });
     }
   }
   const doc = new Y.Doc();
@@ -75,7 +76,7 @@ function tab(port: number, experimentId: string, cookie: string) {
   });
   const socket: Client = connect(`http://127.0.0.1:${port}`, {
     transports: ["websocket"],
-    extraHeaders: { cookie },
+    extraHeaders: { cookie, origin },
     forceNew: true,
     reconnectionDelay: 100,
     reconnectionDelayMax: 300,
@@ -121,9 +122,10 @@ describe("cluster: two web nodes, one queue, GPU workers", () => {
     const [a, b] = await Promise.all([webNode("node-a"), webNode("node-b")]);
     const lb = await balancer([a.port, b.port]); // prefers A while it is up
     closers.push(() => void lb.close());
-    const id = await createExperiment(experiment);
-    const onA = tab(lb.port, id, guest().cookie);
-    const onB = tab(b.port, id, guest().cookie);
+    const [ann, ben] = await Promise.all([signedIn("ann"), signedIn("ben")]);
+    const id = await createExperiment(experiment, { ownerId: ann.identity.id, members: { [ben.identity.id]: "editor" } });
+    const onA = tab(lb.port, id, ann.cookie);
+    const onB = tab(b.port, id, ben.cookie);
 
     // Co-editing through different nodes, presence included.
     await expect.poll(() => onA.text.length > 0 && onB.text.length > 0, within).toBe(true);

@@ -13,6 +13,7 @@ import { db } from "../db/client";
 import { opsHandler } from "../ops/handler";
 import { studioMetrics, type StudioMetrics } from "../ops/studio-metrics";
 import { ID_PATTERN } from "../realtime/protocol";
+import { admissionFromEnv } from "../runs/admission";
 import { IMAGE_FILE, IMAGE_URL_PREFIX, relativeImagePath } from "../runs/images";
 import { localCache, type LocalCache } from "../storage/local-cache";
 import { storageFromEnv } from "../storage/config";
@@ -71,6 +72,7 @@ export async function clusterNode(config: ClusterConfig, dataDir: string): Promi
         redisUrl: config.redisUrl,
         prefix: config.prefix,
         nodeId: config.nodeId,
+        admission: admissionFromEnv(dataDir),
         ensureLocal: (relative) => cache.ensureLocal(relative),
         onFramesSent: (count) => metrics.framesSent.inc(count),
         onStats: (runId, stats) => (stats ? metrics.stepsPerSecond.set(runId, stats.epochsPerSecond) : metrics.stepsPerSecond.delete(runId)),

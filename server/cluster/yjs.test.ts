@@ -39,8 +39,14 @@ type Node = Awaited<ReturnType<typeof node>>;
 
 function client(n: Node, room: string) {
   const doc = new Y.Doc();
+  // As a browser on the studio's page: same-origin upgrade.
+  class PageSocket extends WebSocket {
+    constructor(url: string, protocols?: string | string[]) {
+      super(url, protocols, { headers: { origin: `http://127.0.0.1:${n.port}` } });
+    }
+  }
   const provider = new WebsocketProvider(`ws://127.0.0.1:${n.port}/yjs`, room, doc, {
-    WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
+    WebSocketPolyfill: PageSocket as unknown as typeof globalThis.WebSocket,
     disableBc: true,
   });
   return { doc, provider, text: doc.getText(YJS_TEXT_FIELD) };

@@ -16,6 +16,7 @@ import { Worker, WaitingError, type Job } from "bullmq";
 import type { DeviceRequest } from "../engine/trainer/api";
 import type { RunState } from "../realtime/protocol";
 import { ActiveRun, type RunSink } from "../runs/active-run";
+import { admitExperiment, type AdmissionOptions } from "../runs/admission";
 import { readImage, relativeImagePath, finalFile, snapshotFile, type FrameFormat } from "../runs/images";
 import type { RunWorker } from "../runs/run-worker";
 import type { RunStore } from "../runs/store";
@@ -35,6 +36,8 @@ export interface GpuWorkerOptions {
   /** How the device is shown (`cuda:1`). */
   deviceLabel?: string;
   store: RunStore;
+  /** Images are vetted here again (uploads read, URLs fetched through the SSRF guard) for each start and update. */
+  admission: AdmissionOptions;
   dataDir: string;
   images?: LocalCache;
   fps: number;
@@ -129,6 +132,13 @@ export class GpuWorker {
     const row = await store.get(runId);
     if (!row || !RESUMABLE.has(row.status)) return "skipped"; // stopped or deleted while it waited
     this.publisher.positions(await this.queue.waiting());
+    const admitted = await admitExperiment(row.yaml, this.options.admission);
+    if (!admitted.ok) {
+      await store.update(runId, { status: "error", error: admitted.message.slice(0, 2000), finishedAt: new Date() });
+      this.publisher.status(experimentId, { runId, status: "error", epoch: job.data.epoch, epochs: row.epochs, model: row.model, message: admitted.message });
+      this.publisher.error(experimentId, admitted.code, admitted.message);
+      return "error";
+    }
 
     const snapshot = await store.lastSnapshot(runId);
     let resume: { epoch: number; frame: Awaited<ReturnType<typeof readImage>> } | undefined;
@@ -146,7 +156,7 @@ export class GpuWorker {
       model: row.model,
       ...(snapshot ? { snapshotEpoch: snapshot.epoch } : {}),
     };
-    const run = new ActiveRun(experimentId, state, { yaml: row.yaml, model: row.model, seed: row.seed, resume }, store, this.sink(), {
+    const run = new ActiveRun(experimentId, state, { yaml: row.yaml, model: row.model, seed: row.seed, resume, images: admitted.images }, store, this.sink(), {
       dataDir,
       fps: this.options.fps,
       frameFormat: this.options.frameFormat,
@@ -230,7 +240,9 @@ export class GpuWorker {
       case "update": {
         let reply: ControlReply;
         try {
-          reply = { id: message.id, ok: true, rebuilt: (await current.run.update(message.yaml)).rebuilt };
+          const admitted = await admitExperiment(message.yaml, this.options.admission);
+          if (!admitted.ok) throw new Error(admitted.message);
+          reply = { id: message.id, ok: true, rebuilt: (await current.run.update(message.yaml, admitted.images)).rebuilt };
         } catch (error) {
           reply = { id: message.id, ok: false, message: error instanceof Error ? error.message : String(error) };
         }

@@ -35,6 +35,8 @@ export function localTrainerWorker(): RunWorker {
   let listener: ((event: RunEvent) => void) | null = null;
   let stopRequested = false;
   let pauseRequested = false;
+  /** The run's vetted images; an update may add some (the host reads this same object). */
+  let images: Record<string, Uint8Array> = {};
   const emit = (event: RunEvent) => listener?.(event);
 
   return {
@@ -49,7 +51,7 @@ export function localTrainerWorker(): RunWorker {
           const parsed = parseExperiment(request.yaml);
           if (!parsed.ok || !parsed.config) throw new Error(parsed.diagnostics.find((d) => d.severity === "error")?.message ?? "invalid experiment");
           emit({ type: "status", status: "loading" });
-          const images = request.images ?? {};
+          images = { ...request.images };
           const created = await createTrainerWith(uploadsOnly(images), {
             config: parsed.config,
             model: request.model,
@@ -86,7 +88,8 @@ export function localTrainerWorker(): RunWorker {
       stopRequested = true;
       void trainer?.stop();
     },
-    async update(yaml) {
+    async update(yaml, added) {
+      Object.assign(images, added);
       const parsed = parseExperiment(yaml);
       if (!parsed.ok || !parsed.config) throw new Error("invalid experiment");
       if (!trainer) throw new Error("the run is still loading");

@@ -10,13 +10,14 @@ async function main() {
   const args = parseWorkerArgs(process.argv.slice(2));
   // Before onnxruntime initialises CUDA: this process sees only its own GPU.
   if (args.cudaIndex !== null) process.env.CUDA_VISIBLE_DEVICES = String(args.cudaIndex);
-  const [{ clusterConfig }, { migrate }, { closeDb }, { dataDir }, { runSettingsFromEnv }, { RunStore }, { storageFromEnv, localCache }, { GpuWorker }] =
+  const [{ clusterConfig }, { migrate }, { closeDb }, { dataDir }, { runSettingsFromEnv }, { admissionFromEnv }, { RunStore }, { storageFromEnv, localCache }, { GpuWorker }] =
     await Promise.all([
       import("../cluster/config"),
       import("../db/migrate"),
       import("../db/client"),
       import("../db/url"),
       import("../runs/settings"),
+      import("../runs/admission"),
       import("../runs/store"),
       import("../storage"),
       import("./gpu-worker"),
@@ -35,6 +36,7 @@ async function main() {
     device: args.device,
     deviceLabel: args.label,
     store: new RunStore(),
+    admission: admissionFromEnv(dir),
     dataDir: dir,
     images: localCache(storageFromEnv(process.env, dir), dir),
     fps: settings.fps,

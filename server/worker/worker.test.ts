@@ -9,6 +9,7 @@ import type { RunSink } from "../runs/active-run";
 import { spawnProcessWorker } from "../runs/run-worker";
 import { RunService } from "../runs/service";
 import { RunStore } from "../runs/store";
+import { admissionFromEnv } from "../runs/admission";
 import { ClusterRuns } from "../cluster/cluster-runs";
 import { RunQueue } from "../cluster/run-queue";
 import { clearPrefix, freshPostgres, testPrefix, TEST_REDIS_URL, useDatabase, type TestPostgres } from "../cluster/testing";
@@ -50,6 +51,7 @@ function worker(id: string, lockMs = 30_000) {
     id,
     device: "cpu",
     store: new RunStore(),
+    admission: admissionFromEnv(dataDir),
     dataDir,
     fps: 20,
     frameFormat: "png",
@@ -67,7 +69,7 @@ beforeAll(async () => {
   const store = new RunStore();
   const readYaml = async (id: string) => (await db().experiment.findUnique({ where: { id } }))?.yaml ?? null;
   const stored = new RunService({ store, spawn: spawnProcessWorker, readYaml, devices: ["cpu"], dataDir, fps: 10, frameFormat: "png", statsIntervalMs: 100 });
-  runs = new ClusterRuns({ redisUrl: TEST_REDIS_URL, prefix, nodeId: "node-test", store, readYaml, stored });
+  runs = new ClusterRuns({ redisUrl: TEST_REDIS_URL, prefix, nodeId: "node-test", store, readYaml, stored, admission: admissionFromEnv(dataDir) });
   runs.subscribe(sink);
   await runs.ready();
 });
@@ -98,6 +100,12 @@ describe("cluster runs (BullMQ queue, in-process GPU worker, PostgreSQL)", () =>
       if (r.ok) started.push(r.runId);
     }
     expect(await runs.start(ids[0], { identity: null })).toMatchObject({ ok: false, code: "busy" });
+    // Refused like the embedded server refuses: parse errors and quotas, with diagnostics.
+    const bad = await createExperiment("epochs: [\n");
+    expect(await runs.start(bad, { identity: null })).toMatchObject({ ok: false, code: "invalid_experiment" });
+    const huge = await createExperiment(experiment(50_000));
+    const refused = await runs.start(huge, { identity: null });
+    expect(refused).toMatchObject({ ok: false, code: "invalid_experiment", message: expect.stringMatching(/at most/) });
     await expect.poll(() => statusesOf(started[2]).at(-1)?.queuePosition, within).toBe(3);
     const joined = await runs.roomSnapshot(ids[1]);
     expect(joined.run).toMatchObject({ runId: started[1], status: "queued", queuePosition: 2 });
@@ -126,7 +134,7 @@ describe("cluster runs (BullMQ queue, in-process GPU worker, PostgreSQL)", () =>
   }, 60_000);
 
   it("a draining worker saves a snapshot and requeues; the next worker continues from it", async () => {
-    const id = await createExperiment(experiment(100_000));
+    const id = await createExperiment(experiment(10_000));
     const r = await runs.start(id, { identity: null, seed: 2 });
     if (!r.ok) throw new Error(r.message);
     const first = worker("w-first");
