@@ -24,7 +24,7 @@ export function imageRoute(options: ImageRouteOptions) {
   const roleFor = options.roleFor ?? ((identity, id) => defaultRoleFor(identity, id));
   const end = (res: ServerResponse, status: number) => {
     res
-      .writeHead(status, { "content-type": "text/plain" })
+      .writeHead(status, { "content-type": "text/plain", "x-content-type-options": "nosniff" })
       .end(status === 404 ? "not found" : "method not allowed");
     return true;
   };
