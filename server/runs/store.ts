@@ -24,6 +24,8 @@ export interface NewRun {
 export interface RunRow {
   id: string;
   experimentId: string;
+  /** Who started it (null: anonymous or a deleted account). */
+  userId: string | null;
   yaml: string;
   title: string;
   model: string;

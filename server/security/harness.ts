@@ -147,17 +147,19 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       const body =
         init.body === undefined
           ? undefined
-          : typeof init.body === "string" || init.body instanceof Uint8Array
+          : typeof init.body === "string"
             ? init.body
-            : JSON.stringify(init.body);
-      const type =
+            : init.body instanceof Uint8Array
+              ? new Uint8Array(init.body)
+              : JSON.stringify(init.body);
+      const type: Record<string, string> =
         init.body === undefined || body instanceof Uint8Array || typeof init.body === "string"
           ? {}
           : { "content-type": "application/json" };
       return fetch(`${base}${path}`, {
         method: init.method ?? "GET",
         headers: { ...headers(init.caller ?? null), ...type, ...init.headers },
-        body: body as BodyInit | undefined,
+        body,
         redirect: "manual",
       });
     },
