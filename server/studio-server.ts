@@ -20,7 +20,7 @@ import { db } from "./db/client";
 import { dataDir } from "./db/url";
 import { YJS_TEXT_FIELD } from "./realtime/protocol";
 import type { RoomHub } from "./realtime/room-hub";
-import { createSocketServer } from "./realtime/socket-server";
+import { createSocketServer, type SocketServerOptions } from "./realtime/socket-server";
 import type { AdmissionOptions } from "./runs/admission";
 import { imageRoute } from "./runs/image-route";
 import { spawnProcessWorker, type SpawnWorker } from "./runs/run-worker";
@@ -43,6 +43,8 @@ export interface StudioServerOptions {
   requestPolicy?: RequestPolicy;
   collab?: Pick<CollabOptions, "debounceMs" | "maxDebounceMs" | "maxMessageBytes">;
   frameAckTimeoutMs?: number;
+  /** Socket.IO limits (default: production values). */
+  sockets?: Pick<SocketServerOptions, "rate" | "runRate" | "maxMessageBytes">;
   /** Cluster mode (default: from REDIS_URL; null: embedded). */
   cluster?: ClusterConfig | null;
 }
@@ -103,7 +105,12 @@ export async function startStudioServer(opts: StudioServerOptions): Promise<Stud
         if (!res.headersSent) res.writeHead(500).end();
       });
   });
-  const sockets = createSocketServer(http, { runs, frameAckTimeoutMs: opts.frameAckTimeoutMs, requestPolicy: opts.requestPolicy });
+  const sockets = createSocketServer(http, {
+    runs,
+    frameAckTimeoutMs: opts.frameAckTimeoutMs,
+    requestPolicy: opts.requestPolicy,
+    ...opts.sockets,
+  });
   const { io, hub } = sockets;
   cluster?.attach(io, collab);
   http.on("upgrade", (req, socket, head) => {
