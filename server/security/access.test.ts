@@ -192,7 +192,12 @@ describe("HTTP routes", () => {
       ["html", "<html><script>alert(1)</script>", { "content-type": "text/html" }, 415],
       ["no type", new Uint8Array(png), { "content-type": "" }, 415],
       ["too large", new Uint8Array(11 * 1024 * 1024), { "content-type": "image/png" }, 413],
-      ["other site", new Uint8Array(png), { "content-type": "image/png", origin: "http://evil.example" }, 403],
+      [
+        "other site",
+        new Uint8Array(png),
+        { "content-type": "image/png", origin: "http://evil.example" },
+        403,
+      ],
     ];
     for (const [what, body, headers, status] of hostile) {
       const res = await h.http("/api/uploads", {
