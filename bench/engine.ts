@@ -6,20 +6,26 @@
  * (all threads) is the steadier figure on a shared, busy machine.
  *
  * usage: tsx bench/engine.ts [--reps 10] [--batches 1,5,20] [--threads 2] [--models tiny-clip,vit-b-32]
- *                            [--devices cpu,cuda] [--profile]   (--profile: ORT op profile of ViT-B/32 step, batch 5)
+ *                            [--devices cpu,cuda] [--precisions fp32,fp16] [--strict] [--out FILE]
+ *                            [--profile]   (--profile: ORT op profile of ViT-B/32 step, batch 5)
+ * fp16 (CUDA only): the CLIP tower in float16 (weights converted at build) inside a float32 graph, the
+ * loss scaled for its backward pass; pixels in and gradient out stay float32. `--strict`: fail instead of
+ * running nodes on the CPU (disable_cpu_ep_fallback). `transferMs`: an Identity graph of the pixels'
+ * size on the same device (host->device->host copies, which onnxruntime-node makes every run).
+ * The model folder is `$CLIPIG_ROOT/models/tiny-clip` (default: the repository), for bundled runs.
  */
 import os from "node:os";
-import { readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import * as ort from "onnxruntime-node";
-import { Graph, grad, Runtime, writeModel, type Device, type Value } from "../server/engine/graph";
+import { Graph, grad, Runtime, writeModel, type Device, type FloatType, type Value } from "../server/engine/graph";
 import { nodePlatform } from "../server/engine/graph/platform-node";
 import { parseClipConfig } from "../server/engine/clip/config";
 import { loadClip } from "../server/engine/clip/load";
 import { writeSafeTensors, type F32Tensor } from "../server/engine/clip/safetensors";
 import { ClipWeights } from "../server/engine/clip/weights";
-import { imageTower } from "../server/engine/clip/vision";
+import { FP16_LOSS_SCALE, imageTower } from "../server/engine/clip/vision";
 
 const { values } = parseArgs({
   options: {
@@ -28,6 +34,9 @@ const { values } = parseArgs({
     threads: { type: "string", default: String(Math.min(2, os.availableParallelism())) },
     models: { type: "string", default: "tiny-clip,vit-b-32" },
     devices: { type: "string", default: "cpu,cuda" },
+    precisions: { type: "string", default: "fp32" },
+    strict: { type: "boolean", default: false },
+    out: { type: "string" },
     profile: { type: "boolean", default: false },
   },
 });
@@ -85,13 +94,19 @@ function randomVitB32(): ClipWeights {
   return ClipWeights.fromBytes(config, writeSafeTensors(tensors));
 }
 
-/** The trainer's shape of work: pixels -> CLIP -> mean cosine to a target -> (gradient to the pixels). */
-function buildGraph(weights: ClipWeights, batch: number, backward: boolean): Graph {
+const ROOT = process.env.CLIPIG_ROOT ?? path.resolve(import.meta.dirname, "..");
+const TINY = path.join(ROOT, "models/tiny-clip");
+
+/**
+ * The trainer's shape of work: pixels -> CLIP -> mean cosine to a target -> (gradient to the pixels).
+ * `tower`: CLIP's float type (float16 on CUDA's fp16 mode; the rest stays float32, as in the trainer).
+ */
+function buildGraph(weights: ClipWeights, batch: number, backward: boolean, tower: FloatType = "float32"): Graph {
   const size = weights.config.vision.imageSize;
   const g = new Graph({ name: backward ? "step" : "forward" });
   const pixels = g.input("pixels", [batch, 3, size, size]);
   const target = g.input("target", [1, weights.config.projectionDim]);
-  const e: Value = imageTower(g, weights, pixels);
+  const e: Value = imageTower(g, weights, pixels, { float: tower });
   const loss = g.scope("loss", () =>
     g.Neg(
       g.ReduceMean(
@@ -102,8 +117,29 @@ function buildGraph(weights: ClipWeights, batch: number, backward: boolean): Gra
     ),
   );
   g.output(loss, "loss");
-  if (backward) g.output(grad(g, loss, [pixels])[0]!, "grad");
+  if (backward) {
+    const scale = tower === "float16" ? FP16_LOSS_SCALE : 1;
+    const [d] = grad(g, scale === 1 ? loss : g.Mul(loss, scale), [pixels]);
+    g.output(scale === 1 ? d! : g.Mul(d!, 1 / scale), "grad");
+  }
   return g;
+}
+
+/** Host -> device -> host copies of the pixels and the gradient: an Identity graph of that size, ms. */
+async function transfer(runtime: Runtime, weights: ClipWeights, batch: number): Promise<number> {
+  const size = weights.config.vision.imageSize;
+  const g = new Graph({ name: "transfer" });
+  g.output(g.Identity(g.input("pixels", [batch, 3, size, size])), "grad");
+  const session = await runtime.load(g);
+  const input = { pixels: feeds(weights, batch).pixels };
+  await session.run(input);
+  const times: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    const start = performance.now();
+    await session.run(input);
+    times.push(performance.now() - start);
+  }
+  return round(times.sort((a, b) => a - b)[times.length >> 1]!);
 }
 
 function feeds(weights: ClipWeights, batch: number) {
@@ -117,14 +153,42 @@ function feeds(weights: ClipWeights, batch: number) {
   };
 }
 
+const outputs = new Map<string, { loss: number; grad: Float32Array | null }>();
+
+/** How far the float16 step's loss and gradient are from float32's (relative loss error, gradient cosine). */
+function agreement(weights: ClipWeights, batch: number) {
+  const key = (float: string) => `${weights.config.vision.width}/${batch}/true/${float}`;
+  const a = outputs.get(key("float32"));
+  const b = outputs.get(key("float16"));
+  if (!a?.grad || !b?.grad) return undefined;
+  let dot = 0;
+  let na = 0;
+  let nb = 0;
+  for (let i = 0; i < a.grad.length; i++) {
+    dot += a.grad[i]! * b.grad[i]!;
+    na += a.grad[i]! ** 2;
+    nb += b.grad[i]! ** 2;
+  }
+  return {
+    lossRelError: Math.abs(b.loss - a.loss) / Math.max(Math.abs(a.loss), 1e-12),
+    gradCosine: dot / Math.sqrt(na * nb),
+    gradNormRatio: Math.sqrt(nb / na),
+  };
+}
+
 async function measure(runtime: Runtime, weights: ClipWeights, batch: number, backward: boolean) {
   const t0 = performance.now();
-  const g = buildGraph(weights, batch, backward);
+  const g = buildGraph(weights, batch, backward, runtime.float);
   const built = performance.now();
   const session = await runtime.load(g);
   const loaded = performance.now();
   const input = feeds(weights, batch);
-  await session.run(input); // warm-up
+  const first = await session.run(input); // warm-up
+  // The result, for comparing precisions: float16 against float32 on the same device.
+  outputs.set(`${weights.config.vision.width}/${batch}/${backward}/${runtime.float}`, {
+    loss: (first.loss!.data as Float32Array)[0]!,
+    grad: backward ? Float32Array.from(first.grad!.data as Float32Array) : null,
+  });
   const times: number[] = [];
   const cpu0 = process.cpuUsage();
   for (let i = 0; i < reps; i++) {
@@ -178,19 +242,25 @@ async function profile(weights: ClipWeights, batch: number) {
   }[];
   rmSync(found, { force: true });
   const byOp = new Map<string, number>();
+  const byNode = new Map<string, number>();
   let total = 0;
   for (const e of events) {
     if (e.cat !== "Node" || !e.name.endsWith("_kernel_time")) continue;
     const op = e.args?.op_name ?? "?";
     byOp.set(op, (byOp.get(op) ?? 0) + e.dur);
+    // Per node, with layer numbers folded together ("layer*"): which kind of node in every layer costs.
+    const node = `${op} ${e.name.replace(/_kernel_time$/, "").replace(/layer\d+/g, "layer*")}`;
+    byNode.set(node, (byNode.get(node) ?? 0) + e.dur);
     total += e.dur;
   }
   const top = [...byOp].sort((a, b) => b[1] - a[1]).slice(0, 12);
+  const nodes = [...byNode].sort((a, b) => b[1] - a[1]).slice(0, 15);
   return {
     batch,
     runs: 3,
     totalKernelMsPerRun: round(total / 3000),
     topOps: top.map(([op, us]) => ({ op, msPerRun: round(us / 3000), share: round(us / total) })),
+    topNodes: nodes.map(([node, us]) => ({ node, msPerRun: round(us / 3000), share: round(us / total) })),
   };
 }
 
@@ -198,38 +268,57 @@ const round = (x: number) => Math.round(x * 1000) / 1000;
 
 const results: Record<string, unknown>[] = [];
 const devices: Record<string, string> = {};
+const failures: string[] = [];
 for (const device of values.devices.split(",") as Device[]) {
-  let runtime: Runtime;
-  try {
-    runtime = await Runtime.create({ device, threads });
-  } catch (error) {
-    devices[device] = `unavailable: ${(error as Error).message.split("\n")[0]}`;
-    continue;
-  }
-  devices[device] = runtime.note;
-  for (const name of values.models.split(",")) {
-    const weights =
-      name === "vit-b-32" ? randomVitB32() : (await loadClip(name, { runtime })).weights;
-    for (const batch of batches) {
-      const forward = await measure(runtime, weights, batch, false);
-      const step = await measure(runtime, weights, batch, true);
-      results.push({
-        model: name,
-        device,
-        batch,
-        forward,
-        step,
-        stepOverForward: round(step.medianMs / forward.medianMs),
-      });
-      await runtime.release(); // one model's sessions at a time keeps memory flat
+  for (const precision of values.precisions.split(",")) {
+    const label = precision === "fp32" ? device : `${device}/${precision}`;
+    let runtime: Runtime;
+    try {
+      runtime = await Runtime.create({ device, threads, fp16: precision === "fp16", strictDevice: values.strict });
+    } catch (error) {
+      devices[label] = `unavailable: ${(error as Error).message.split("\n")[0]}`;
+      continue;
+    }
+    if (precision === "fp16" && runtime.float !== "float16") {
+      devices[label] = `skipped: fp16 is a CUDA mode (${device} runs float32)`;
+      await runtime.release();
+      continue;
+    }
+    devices[label] = runtime.note;
+    for (const name of values.models.split(",")) {
+      const weights =
+        name === "vit-b-32" ? randomVitB32() : (await loadClip(name === "tiny-clip" ? TINY : name, { runtime })).weights;
+      for (const batch of batches) {
+        try {
+          const forward = await measure(runtime, weights, batch, false);
+          const step = await measure(runtime, weights, batch, true);
+          results.push({
+            model: name,
+            device,
+            precision,
+            batch,
+            forward,
+            step,
+            stepOverForward: round(step.medianMs / forward.medianMs),
+            transferMs: await transfer(runtime, weights, batch),
+            ...(precision === "fp16" ? { versusFp32: agreement(weights, batch) } : {}),
+          });
+        } catch (error) {
+          // A missing kernel on a strict device: say which, go on with the rest.
+          failures.push(`${name} ${label} batch ${batch}: ${(error as Error).message.split("\n")[0]}`);
+        }
+        await runtime.release(); // one model's sessions at a time keeps memory flat
+      }
     }
   }
 }
 
 const vitb5 = results.find((r) => r.model === "vit-b-32" && r.device === "cpu" && r.batch === 5) as
   { step: { medianMs: number; cpuMsPerRun: number; idleEstimateMs: number } } | undefined;
-console.log(
-  JSON.stringify({
+const cuda20 = (precision: string) =>
+  (results.find((r) => r.model === "vit-b-32" && r.device === "cuda" && r.precision === precision && r.batch === 20) as
+    { step: { medianMs: number }; transferMs: number } | undefined);
+const report = JSON.stringify({
     bench: "engine",
     machine: {
       cpus: os.availableParallelism(),
@@ -240,6 +329,7 @@ console.log(
     },
     reps,
     devices,
+    failures,
     baseline:
       "forward-only median of the same model, batch and session setup; stepOverForward = step / forward (wall medians)",
     results,
@@ -255,6 +345,17 @@ console.log(
           busy: os.loadavg()[0]! > os.availableParallelism(),
         }
       : undefined,
+    cudaTarget: cuda20("fp32")
+      ? {
+          what: "ViT-B/32 fwd+bwd batch 20 on an H100/H200, fp32 (ms, transfers included)",
+          limitMs: 8,
+          fp32: cuda20("fp32")!.step.medianMs,
+          fp16: cuda20("fp16")?.step.medianMs ?? null,
+          transferMs: cuda20("fp32")!.transferMs,
+          met: cuda20("fp32")!.step.medianMs <= 8,
+        }
+      : undefined,
     profile: values.profile ? await profile(randomVitB32(), 5) : undefined,
-  }),
-);
+  });
+console.log(report);
+if (values.out) writeFileSync(values.out, report + "\n");

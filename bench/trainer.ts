@@ -3,9 +3,10 @@
 // onnxruntime vs JS. Baseline from the same process: the bare CLIP image tower forward + backward to the
 // pixels for the same number of views (what any CLIP-guided step must at least cost).
 // Usage: tsx bench/trainer.ts [--models tiny-clip,vit-b-32] [--devices cpu,cuda] [--epochs 6] [--warmup 2]
-//        [--only 01,09] [--threads N]
-// Prints one JSON object.
-import { readFileSync, readdirSync } from "node:fs";
+//        [--only 01,09] [--threads N] [--precisions fp32,fp16] [--strict 1] [--out FILE]
+// Prints one JSON object. fp16 (CUDA only): a float16 CLIP tower in float32 step graphs. --strict 1: no
+// CPU fallback for nodes the device lacks. Files come from $CLIPIG_ROOT (default: the repository).
+import { readFileSync, readdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { isRandomTarget, parseExperiment } from "../lib/experiment";
@@ -13,8 +14,9 @@ import { ClipModel } from "../server/engine/clip/model";
 import { Graph, grad, Runtime, type Device } from "../server/engine/graph";
 import { createTrainerWith, nodeHost, type DeviceRequest, type EpochStats, type TrainerHost } from "../server/engine/trainer";
 import { randomClipCheckpoint, VIT_B_32 } from "../server/engine/trainer/random-model";
+import { FP16_LOSS_SCALE } from "../server/engine/clip/vision";
 
-const ROOT = path.resolve(import.meta.dirname, "..");
+const ROOT = process.env.CLIPIG_ROOT ?? path.resolve(import.meta.dirname, "..");
 const FIXTURES = path.join(ROOT, "lib/experiment/fixtures");
 const TINY = path.join(ROOT, "models/tiny-clip");
 
@@ -26,6 +28,8 @@ const only = list("only", "");
 const warmup = Number(args.get("warmup") ?? 2);
 const measured = Number(args.get("epochs") ?? 6);
 const threads = args.get("threads") ? Number(args.get("threads")) : undefined;
+const precisions = list("precisions", "fp32");
+const strictDevice = args.get("strict") === "1";
 const log = (s: string) => process.stderr.write(`${s}\n`);
 
 async function devices(): Promise<Device[]> {
@@ -45,13 +49,13 @@ const vitWeights = (() => {
 })();
 
 /** A host whose "vit-b-32" is a random ViT-B/32-shaped checkpoint held in memory. */
-function benchHost(): TrainerHost {
+function benchHost(fp16: boolean): TrainerHost {
   const node = nodeHost({ threads });
   return {
     ...node,
-    createRuntime: (device) => Runtime.create({ device, threads, maxSessions: 6 }),
+    createRuntime: (device) => Runtime.create({ device, threads, maxSessions: 6, fp16, strictDevice }),
     async loadModel(name, runtime) {
-      if (name !== "vit-b-32") return node.loadModel(name, runtime);
+      if (name !== "vit-b-32") return node.loadModel(name === "tiny-clip" ? TINY : name, runtime);
       const { config, weights } = vitWeights();
       const files = {
         text: async (f: string) => (f === "config.json" ? JSON.stringify(config) : readFileSync(path.join(TINY, f), "utf8")),
@@ -64,12 +68,14 @@ function benchHost(): TrainerHost {
 
 /** The bare tower: `views` images through CLIP and back to the pixels, ms per run. */
 async function baseline(model: ClipModel, views: number): Promise<number> {
-  const g = new Graph({ name: "baseline", float: model.runtime.float });
+  const g = new Graph({ name: "baseline" });
   const pixels = g.input("pixels", [views, 3, model.imageSize, model.imageSize]);
-  const e = model.imageTower(g, pixels);
+  const tower = model.runtime.float;
+  const e = model.imageTower(g, pixels, { float: tower });
   const loss = g.ReduceSum(g.Mul(e, e), undefined, false);
+  const scale = tower === "float16" ? FP16_LOSS_SCALE : 1;
   g.output(loss, "loss");
-  g.output(grad(g, loss, [pixels])[0], "grad");
+  g.output(g.Mul(grad(g, g.Mul(loss, scale), [pixels])[0], 1 / scale), "grad");
   const s = await model.runtime.load(g);
   const feed = { pixels: new Float32Array(views * 3 * model.imageSize ** 2).fill(0.5) };
   for (let i = 0; i < warmup; i++) await s.run(feed);
@@ -92,13 +98,13 @@ interface Result {
   overBaseline: number;
 }
 
-async function bench(file: string, model: string, device: Device): Promise<Result> {
+async function bench(file: string, model: string, device: Device, fp16: boolean): Promise<Result> {
   const config = parseExperiment(readFileSync(path.join(FIXTURES, file), "utf8")).config!;
   config.epochs = warmup + measured;
   config.verbose = 0;
   config.snapshot_interval = { unit: "epochs", value: 0 };
   const images: Record<string, Uint8Array> = {};
-  const host = benchHost();
+  const host = benchHost(fp16);
   const withUploads: TrainerHost = {
     ...host,
     // The walk-through's init image is not in the repository: start from noise instead.
@@ -147,32 +153,46 @@ async function main(): Promise<void> {
     .filter((f) => /^walkthrough-\d\d-.*\.yaml$/.test(f))
     .filter((f) => !only.length || only.some((o) => f.startsWith(`walkthrough-${o}`)));
   const out: Record<string, Record<string, Result[]>> = {};
+  const failures: string[] = [];
   for (const device of await devices()) {
-    for (const model of models) {
-      const results: Result[] = [];
-      for (const file of files) {
-        log(`${device} ${model} ${file}`);
-        results.push(await bench(file, model, device));
+    for (const precision of precisions) {
+      if (precision === "fp16" && device !== "cuda") continue; // a CUDA mode
+      const label = precision === "fp32" ? device : `${device}/${precision}`;
+      for (const model of models) {
+        const results: Result[] = [];
+        for (const file of files) {
+          log(`${label} ${model} ${file}`);
+          try {
+            results.push(await bench(file, model, device, precision === "fp16"));
+          } catch (error) {
+            failures.push(`${label} ${model} ${file}: ${(error as Error).message.split("\n")[0]}`);
+          }
+        }
+        (out[label] ??= {})[model] = results;
       }
-      (out[device] ??= {})[model] = results;
     }
   }
   const tinyCpu = out.cpu?.["tiny-clip"] ?? [];
   const lovecraft = out.cuda?.["vit-b-32"]?.find((r) => r.experiment.startsWith("walkthrough-09"));
+  const lovecraft16 = out["cuda/fp16"]?.["vit-b-32"]?.find((r) => r.experiment.startsWith("walkthrough-09"));
   const json = {
     bench: "trainer",
     machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, loadavg: os.loadavg().map(round) },
     warmupEpochs: warmup,
     measuredEpochs: measured,
+    failures,
     results: out,
     goals: {
       tinyClipCpuMaxMsPerEpoch: tinyCpu.length ? Math.max(...tinyCpu.map((r) => r.msPerEpoch)) : null,
       tinyClipCpuGoalMs: 20,
       lovecraft448Batch20CudaMs: lovecraft?.msPerEpoch ?? null,
+      lovecraft448Batch20CudaFp16Ms: lovecraft16?.msPerEpoch ?? null,
       lovecraftCudaGoalMs: 5,
     },
   };
-  process.stdout.write(JSON.stringify(json, null, 2) + "\n");
+  const text = JSON.stringify(json, null, 2) + "\n";
+  process.stdout.write(text);
+  if (args.get("out")) writeFileSync(args.get("out")!, text);
 }
 
 await main();

@@ -4,14 +4,25 @@
  * pre-LayerNorm, the encoder, post-LayerNorm of the class token and the visual projection.
  */
 import type { Graph, Value } from "../graph";
-import { shapeStr } from "../graph";
+import { shapeStr, type FloatType } from "../graph";
 import { visionTokens } from "./config";
 import { encoder, layerNorm, linear } from "./transformer";
 import type { ClipWeights } from "./weights";
 
+/**
+ * Static loss scale for back-propagating through a float16 tower inside a float32 graph: gradients of
+ * a few 1e-5 would be subnormal or zero in float16. A power of two, so dividing it out is exact.
+ */
+export const FP16_LOSS_SCALE = 1024;
+
 export interface ImageTowerOptions {
   /** The pixels are already `(x - mean) / std`; by default they are [0, 1] and the tower normalises. */
   normalized?: boolean;
+  /**
+   * Compute the tower in this float type (weights converted at build) inside a graph of another, with
+   * Casts at both ends: CUDA's fp16 mode keeps the pipeline, losses and gradient in float32.
+   */
+  float?: FloatType;
 }
 
 /** Image embeddings `[batch, projectionDim]` (not L2-normalised) of `pixels` `[batch, 3, S, S]`. */
@@ -21,6 +32,11 @@ export function imageTower(
   pixels: Value,
   options: ImageTowerOptions = {},
 ): Value {
+  const float = options.float ?? g.float;
+  if (float !== g.float) {
+    const inner = g.withFloat(float, () => imageTower(g, w, g.Cast(pixels, float), options));
+    return g.Cast(inner, g.float);
+  }
   const v = w.config.vision;
   const [batch, channels, height, width] = pixels.shape;
   if (

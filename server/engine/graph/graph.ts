@@ -83,7 +83,7 @@ export interface GraphOptions {
 const SMALL_CONSTANT = 64;
 
 export class GraphBase {
-  readonly float: FloatType;
+  private floatType: FloatType;
   readonly name: string;
   readonly inputs: Value[] = [];
   readonly outputs: Value[] = [];
@@ -95,8 +95,27 @@ export class GraphBase {
   private scopes: string[] = [];
 
   constructor(options: GraphOptions = {}) {
-    this.float = options.float ?? "float32";
+    this.floatType = options.float ?? "float32";
     this.name = options.name ?? "graph";
+  }
+
+  /** The float type of constants made from plain numbers and of inputs by default. */
+  get float(): FloatType {
+    return this.floatType;
+  }
+
+  /**
+   * Runs `fn` with `float` as the graph's float type: mixed precision, e.g. a float16 CLIP tower inside
+   * a float32 step graph (Cast at the borders; gradient rules follow each value's own dtype).
+   */
+  withFloat<T>(float: FloatType, fn: () => T): T {
+    const saved = this.floatType;
+    this.floatType = float;
+    try {
+      return fn();
+    } finally {
+      this.floatType = saved;
+    }
   }
 
   /** Runs `fn` with `name` appended to the name scope: nodes made inside are called `a/b/Op_3`. */

@@ -24,7 +24,11 @@ export interface RuntimeOptions {
   /** Intra-op threads for the CPU provider (default: all cores). */
   threads?: number;
   optimization?: Optimization;
-  /** Hook for half precision on CUDA: `Runtime.float` becomes "float16" there; graphs are built with it. */
+  /**
+   * Half precision on CUDA: `Runtime.float` becomes "float16" there, the float type of the CLIP tower
+   * (its weights converted at build). The trainer keeps pixels, pipeline, losses and gradient float32
+   * around it (`imageTower(…, { float })`, Casts at both ends, a scaled loss for the backward pass).
+   */
   fp16?: boolean;
   /** Fail instead of silently running nodes on the CPU when the device lacks a kernel (cuda). */
   strictDevice?: boolean;
@@ -96,7 +100,7 @@ export class Runtime {
     throw new Error(`no execution provider works: ${skipped.join("; ")}`);
   }
 
-  /** The float type graphs for this runtime should be built with. */
+  /** The float type of the CLIP tower on this runtime (float16 only with `fp16` on CUDA). */
   get float(): FloatType {
     return this.options.fp16 && this.device === "cuda" ? "float16" : "float32";
   }

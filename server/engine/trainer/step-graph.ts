@@ -4,6 +4,7 @@
 // A "probe" variant stops at the similarities (for expressions that read `similarity`).
 import { grad, Graph, type Value } from "../graph";
 import type { ClipModel } from "../clip/model";
+import { FP16_LOSS_SCALE } from "../clip/vision";
 import { buildConstraints, buildPostproc, buildViews, type ConstraintSet, type PostprocPipeline, type ViewPipeline } from "../pipeline";
 import type { NoiseSource, Step } from "../pipeline/types";
 import type { ConstraintName, TransformName } from "../../../lib/experiment/params";
@@ -37,7 +38,10 @@ export interface StepGraphOptions {
   /** Seeds the graph's random ops. */
   seed: number;
   noise?: NoiseSource;
+  /** The graph's float type (pixels, pipeline, losses, gradient): float32, or float64 for checks. */
   float?: Graph["float"];
+  /** CLIP's float type when it differs (CUDA fp16: a float16 tower, float32 everywhere else). */
+  towerFloat?: Graph["float"];
   /** Stop after the similarities: no losses, no gradient. */
   probe?: boolean;
 }
@@ -74,7 +78,7 @@ export function buildStepGraph(plan: StepPlan, model: ClipModel, options: StepGr
   });
 
   if (views.length) {
-    const embeds = model.imageTower(g, g.Concat(views.map((v) => v.views), 0));
+    const embeds = model.imageTower(g, g.Concat(views.map((v) => v.views), 0), { float: options.towerFloat });
     const unit = g.Div(embeds, g.Sqrt(g.ReduceSum(g.Mul(embeds, embeds), [1], true)));
     let offset = 0;
     const losses: Value[] = [];
@@ -99,8 +103,10 @@ export function buildStepGraph(plan: StepPlan, model: ClipModel, options: StepGr
     if (!probe) {
       const total = losses.reduce((a, b) => g.Add(a, b));
       g.output(g.Cast(total, "float32"), STEP_IO.loss);
-      const [d] = grad(g, total, [pixels]);
-      g.output(g.Cast(d, "float32"), STEP_IO.grad);
+      // A float16 tower back-propagates a scaled loss, so small gradients do not underflow there.
+      const scale = options.towerFloat === "float16" && g.float !== "float16" ? FP16_LOSS_SCALE : 1;
+      const [d] = grad(g, scale === 1 ? total : g.Mul(total, scale), [pixels]);
+      g.output(g.Cast(scale === 1 ? d : g.Mul(d, 1 / scale), "float32"), STEP_IO.grad);
     }
   }
   return { graph: g, plan, probe, postproc: probe ? null : postproc, views, constraints };

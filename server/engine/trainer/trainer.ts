@@ -397,8 +397,9 @@ class EpochTrainer implements Trainer, TrainerInternals {
     const made = (async () => {
       const t0 = now();
       const seed = createRng(this.seed).uint32();
-      const graph = buildStepGraph(plan, this.model, { seed, float: this.runtime.float });
-      const probeGraph = wantProbe ? buildStepGraph(plan, this.model, { seed, float: this.runtime.float, probe: true }) : null;
+      // CUDA fp16: a float16 CLIP tower in a float32 graph (pixels, pipeline, losses and gradient).
+      const graph = buildStepGraph(plan, this.model, { seed, towerFloat: this.runtime.float });
+      const probeGraph = wantProbe ? buildStepGraph(plan, this.model, { seed, towerFloat: this.runtime.float, probe: true }) : null;
       const session = await this.runtime.load(graph.graph);
       const probe = probeGraph ? { graph: probeGraph, session: await this.runtime.load(probeGraph.graph) } : null;
       this.buildMs = now() - t0;
