@@ -36,10 +36,11 @@ export class RunQueue {
     return (await this.position(job.runId)) ?? 0;
   }
 
-  /** Runs waiting, first in line first. */
+  /** Runs waiting, first in line first; then those held back by their starter's concurrent-run limit. */
   async waiting(): Promise<RunJob[]> {
-    const jobs = (await this.queue.getJobs(["waiting", "prioritized"], 0, -1, true)) as Job<RunJob>[];
-    return jobs.filter(Boolean).map((j) => j.data);
+    const ready = (await this.queue.getJobs(["waiting", "prioritized"], 0, -1, true)) as Job<RunJob>[];
+    const held = (await this.queue.getJobs(["delayed"], 0, -1, true)) as Job<RunJob>[];
+    return [...ready, ...held].filter(Boolean).map((j) => j.data);
   }
 
   async position(runId: string): Promise<number | undefined> {
@@ -50,7 +51,8 @@ export class RunQueue {
   /** Takes a waiting run out of the line; false when it is not waiting (a worker has it, or it is gone). */
   async cancel(runId: string): Promise<boolean> {
     const job = await this.queue.getJob(runId);
-    if (!job || !(await job.isWaiting())) return false;
+    const state = await job?.getState();
+    if (!job || (state !== "waiting" && state !== "delayed" && state !== "prioritized")) return false;
     try {
       await job.remove();
       return true;
@@ -68,8 +70,8 @@ export class RunQueue {
   }
 
   async counts(): Promise<{ waiting: number; active: number }> {
-    const c = await this.queue.getJobCounts("waiting", "prioritized", "active");
-    return { waiting: (c.waiting ?? 0) + (c.prioritized ?? 0), active: c.active ?? 0 };
+    const c = await this.queue.getJobCounts("waiting", "prioritized", "delayed", "active");
+    return { waiting: (c.waiting ?? 0) + (c.prioritized ?? 0) + (c.delayed ?? 0), active: c.active ?? 0 };
   }
 
   async close(): Promise<void> {

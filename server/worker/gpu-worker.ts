@@ -12,8 +12,10 @@
  * - Drain (SIGTERM): the trainer finishes its step, the last pixels become a snapshot, and the run
  *   goes back in line (status `queued`) for the next worker.
  */
-import { Worker, WaitingError, type Job } from "bullmq";
+import { DelayedError, Worker, WaitingError, type Job } from "bullmq";
 import type { DeviceRequest } from "../engine/trainer/api";
+import { db } from "../db/client";
+import { countRuns, mayStartRun } from "../limits";
 import type { RunState } from "../realtime/protocol";
 import { ActiveRun, type RunSink } from "../runs/active-run";
 import { admitExperiment, type AdmissionOptions } from "../runs/admission";
@@ -47,11 +49,15 @@ export interface GpuWorkerOptions {
   lockMs?: number;
   /** How often this worker looks for runs of dead workers (default: lockMs). */
   stalledIntervalMs?: number;
+  /** A run whose starter is at their concurrent-run limit waits this long before it is tried again (default 2 s). */
+  concurrencyRetryMs?: number;
   /** The trainer host; default: in this process. */
   trainer?: () => RunWorker;
 }
 
 const HISTORY = 2000;
+/** Deletes a lock only if it is still ours. */
+const RELEASE = `if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("del", KEYS[1]) else return 0 end`;
 const RESUMABLE = new Set(["queued", "loading", "running", "paused", "interrupted"]);
 
 interface Current {
@@ -131,6 +137,13 @@ export class GpuWorker {
     const { runId, experimentId } = job.data;
     const row = await store.get(runId);
     if (!row || !RESUMABLE.has(row.status)) return "skipped"; // stopped or deleted while it waited
+    const snapshot = await store.lastSnapshot(runId);
+    // Statistics past the snapshot (or all, without one) are produced again; the run is `queued` until claimed.
+    if (snapshot || row.status !== "queued") await store.rewind(runId, snapshot?.epoch ?? -1);
+    if (!(await this.claim(runId))) {
+      await job.moveToDelayed(Date.now() + (this.options.concurrencyRetryMs ?? 2000), token);
+      throw new DelayedError();
+    }
     this.publisher.positions(await this.queue.waiting());
     const admitted = await admitExperiment(row.yaml, this.options.admission);
     if (!admitted.ok) {
@@ -139,15 +152,11 @@ export class GpuWorker {
       this.publisher.error(experimentId, admitted.code, admitted.message);
       return "error";
     }
-
-    const snapshot = await store.lastSnapshot(runId);
     let resume: { epoch: number; frame: Awaited<ReturnType<typeof readImage>> } | undefined;
     if (snapshot) {
       await this.options.images?.ensureLocal(snapshot.imagePath);
       resume = { epoch: snapshot.epoch + 1, frame: await readImage(dataDir, snapshot.imagePath, snapshot.epoch) };
     }
-    // Statistics past the snapshot (or all, without one) are produced again.
-    if (snapshot || row.status !== "queued") await store.rewind(runId, snapshot?.epoch ?? -1);
     const state: RunState = {
       runId,
       status: "queued",
@@ -173,6 +182,29 @@ export class GpuWorker {
     }
     if (this.draining && run.state.status === "stopped") return this.requeue(job, token, run.state);
     return run.state.status;
+  }
+
+  /**
+   * The embedded queue's rule across all workers: a user's runs on devices at once, and the
+   * server's, are capped. Decided under one Redis lock and recorded (`loading`) before it is
+   * released, so two workers cannot both take a user's last free place.
+   */
+  private async claim(runId: string): Promise<boolean> {
+    const lock = `${this.options.prefix}start-lock`;
+    const token = `${this.options.id}:${runId}`;
+    const until = Date.now() + 10_000;
+    while ((await this.redis.set(lock, token, "PX", 5000, "NX")) !== "OK") {
+      if (Date.now() > until) return false;
+      await new Promise((r) => setTimeout(r, 10 + Math.random() * 20));
+    }
+    try {
+      const userId = (await db().run.findUnique({ where: { id: runId }, select: { userId: true } }))?.userId ?? null;
+      if (!mayStartRun(await countRuns(userId), this.options.admission.quotas)) return false;
+      await this.options.store.update(runId, { status: "loading" });
+      return true;
+    } finally {
+      await this.redis.eval(RELEASE, 1, lock, token);
+    }
   }
 
   /** Back in line from the last snapshot; BullMQ learns it through `WaitingError`. */

@@ -2,7 +2,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createExperiment } from "../collab/testing";
+import { createExperiment, signedIn } from "../collab/testing";
 import { closeDb, db } from "../db/client";
 import type { FramePayload, RunState } from "../realtime/protocol";
 import type { RunSink } from "../runs/active-run";
@@ -44,14 +44,17 @@ const sink: RunSink = {
 };
 const statusesOf = (runId: string) => seen.statuses.filter((s) => s.runId === runId);
 
-function worker(id: string, lockMs = 30_000) {
+function worker(id: string, lockMs = 30_000, maxConcurrentRuns?: number) {
+  const admission = admissionFromEnv(dataDir);
+  if (maxConcurrentRuns) admission.quotas = { ...admission.quotas, maxConcurrentRuns };
   const w = new GpuWorker({
     redisUrl: TEST_REDIS_URL,
     prefix,
     id,
     device: "cpu",
     store: new RunStore(),
-    admission: admissionFromEnv(dataDir),
+    admission,
+    concurrencyRetryMs: 200,
     dataDir,
     fps: 20,
     frameFormat: "png",
@@ -161,6 +164,28 @@ describe("cluster runs (BullMQ queue, in-process GPU worker, PostgreSQL)", () =>
     expect(runs.control(id, "stop")).toEqual({ ok: true });
     await expect.poll(() => statusesOf(r.runId).at(-1)?.status, within).toBe("stopped");
     await second.close();
+  }, 60_000);
+});
+
+describe("per-user concurrency", () => {
+  it("a user's second run waits while their first holds a device, even with a free worker", async () => {
+    const user = await signedIn();
+    const [x, y] = await Promise.all([1, 2].map(() => createExperiment(experiment(10_000), { ownerId: user.identity.id })));
+    const rx = await runs.start(x, { identity: user.identity, seed: 3 });
+    const ry = await runs.start(y, { identity: user.identity, seed: 4 });
+    if (!rx.ok || !ry.ok) throw new Error("not started");
+    const one = worker("w-cap-1", 30_000, 1);
+    const two = worker("w-cap-2", 30_000, 1);
+    await Promise.all([one.start(), two.start()]);
+    await expect.poll(() => statusesOf(rx.runId).at(-1)?.status, within).toBe("running");
+    await new Promise((r) => setTimeout(r, 1000));
+    expect((await db().run.findUnique({ where: { id: ry.runId } }))?.status).toBe("queued");
+    expect(await runs.queue.position(ry.runId)).toBe(1);
+    expect(runs.control(x, "stop")).toEqual({ ok: true });
+    await expect.poll(() => statusesOf(ry.runId).at(-1)?.status, within).toBe("running");
+    expect(runs.control(y, "stop")).toEqual({ ok: true });
+    await expect.poll(() => statusesOf(ry.runId).at(-1)?.status, within).toBe("stopped");
+    await Promise.all([one.close(), two.close()]);
   }, 60_000);
 });
 
