@@ -22,8 +22,18 @@ import { ClusterRuns } from "../server/cluster/cluster-runs";
 import { startChild, waitReady, type Child } from "../server/cluster/fixtures/processes";
 import { closeRedis, connectRedis } from "../server/cluster/redis";
 import { RunPublisher } from "../server/cluster/run-publisher";
-import { clearPrefix, freshPostgres, testPrefix, TEST_REDIS_URL, useDatabase } from "../server/cluster/testing";
-import type { ClientToServerEvents, RunState, ServerToClientEvents } from "../server/realtime/protocol";
+import {
+  clearPrefix,
+  freshPostgres,
+  testPrefix,
+  TEST_REDIS_URL,
+  useDatabase,
+} from "../server/cluster/testing";
+import type {
+  ClientToServerEvents,
+  RunState,
+  ServerToClientEvents,
+} from "../server/realtime/protocol";
 import type { RunSink } from "../server/runs/active-run";
 import type { RunEvent, RunWorker } from "../server/runs/run-worker";
 import { RunService } from "../server/runs/service";
@@ -32,7 +42,8 @@ import { admissionFromEnv } from "../server/runs/admission";
 import { GpuWorker } from "../server/worker/gpu-worker";
 
 const args = new Map<string, string>();
-for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i].replace(/^--/, ""), process.argv[i + 1]);
+for (let i = 2; i < process.argv.length; i += 2)
+  args.set(process.argv[i].replace(/^--/, ""), process.argv[i + 1]);
 const num = (k: string, d: number) => Number(args.get(k) ?? d);
 const VIEWERS = num("viewers", 200);
 const FPS = num("fps", 20);
@@ -47,7 +58,13 @@ function pct(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return round(sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]);
 }
-const summary = (v: number[]) => ({ min: pct(v, 0), p50: pct(v, 50), p95: pct(v, 95), max: pct(v, 100), n: v.length });
+const summary = (v: number[]) => ({
+  min: pct(v, 0),
+  p50: pct(v, 50),
+  p95: pct(v, 95),
+  max: pct(v, 100),
+  n: v.length,
+});
 
 const experimentYaml = `model: tiny-clip
 device: cpu
@@ -72,8 +89,11 @@ async function sampleFrame(): Promise<Uint8Array> {
   const rgba = Buffer.alloc(size * size * 4);
   let seed = 7; // a gradient with some noise, about as compressible as a CLIPig image mid-run
   const noise = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) >> 24) % 48;
-  for (let i = 0; i < size * size; i++) rgba.set([(i % size) + noise(), (i >> 8) + noise(), 128 + noise(), 255], i * 4);
-  const webp = await sharp(rgba, { raw: { width: size, height: size, channels: 4 } }).webp({ quality: 90, effort: 0 }).toBuffer();
+  for (let i = 0; i < size * size; i++)
+    rgba.set([(i % size) + noise(), (i >> 8) + noise(), 128 + noise(), 255], i * 4);
+  const webp = await sharp(rgba, { raw: { width: size, height: size, channels: 4 } })
+    .webp({ quality: 90, effort: 0 })
+    .toBuffer();
   return new Uint8Array(webp);
 }
 
@@ -85,7 +105,11 @@ async function frames(ports: number[], prefix: string, experimentId: string, ima
   const sockets: Client[] = [];
   for (let i = 0; i < VIEWERS; i++) {
     const url = `http://127.0.0.1:${ports[i % ports.length]}`;
-    const socket: Client = connect(url, { transports: ["websocket"], forceNew: true, extraHeaders: { origin: url } });
+    const socket: Client = connect(url, {
+      transports: ["websocket"],
+      forceNew: true,
+      extraHeaders: { origin: url },
+    });
     socket.on("frame", (frame, ack) => {
       const data = Buffer.from(frame.data as ArrayBuffer);
       latencies.push(clock() - data.readDoubleBE(0));
@@ -94,7 +118,9 @@ async function frames(ports: number[], prefix: string, experimentId: string, ima
     });
     sockets.push(socket);
   }
-  await Promise.all(sockets.map((s) => new Promise<void>((resolve) => s.once("connect", () => resolve()))));
+  await Promise.all(
+    sockets.map((s) => new Promise<void>((resolve) => s.once("connect", () => resolve()))),
+  );
   await Promise.all(sockets.map((s) => s.emitWithAck("room:join", { experimentId })));
   const redis = connectRedis(TEST_REDIS_URL, "bench-publisher");
   const publisher = new RunPublisher(redis, prefix);
@@ -103,7 +129,14 @@ async function frames(ports: number[], prefix: string, experimentId: string, ima
     for (let i = 0; i < count; i++) {
       const data = Buffer.from(image);
       data.writeDoubleBE(clock(), 0);
-      publisher.frame(experimentId, { runId: "bench", epoch: i, width: 256, height: 256, mime: "image/webp", data });
+      publisher.frame(experimentId, {
+        runId: "bench",
+        epoch: i,
+        width: 256,
+        height: 256,
+        mime: "image/webp",
+        data,
+      });
       await sleep(1000 / FPS);
     }
   };
@@ -134,7 +167,12 @@ const instantTrainer = (): RunWorker => ({
   alive: true,
   start(request, listener: (event: RunEvent) => void) {
     setImmediate(() => {
-      const frame = { epoch: 0, width: 8, height: 8, rgba: new Uint8ClampedArray(8 * 8 * 4).fill(200) };
+      const frame = {
+        epoch: 0,
+        width: 8,
+        height: 8,
+        rgba: new Uint8ClampedArray(8 * 8 * 4).fill(200),
+      };
       listener({ type: "status", status: "running" });
       listener({ type: "done", frame, stats: null });
       listener({ type: "ended" });
@@ -149,7 +187,9 @@ const instantTrainer = (): RunWorker => ({
 
 /** Starts RUNS runs at once and times each until its `loading` status. */
 async function queueLatency(runs: Pick<RunService, "start" | "subscribe">) {
-  const ids = await Promise.all(Array.from({ length: RUNS }, () => createExperiment(experimentYaml)));
+  const ids = await Promise.all(
+    Array.from({ length: RUNS }, () => createExperiment(experimentYaml)),
+  );
   const startedAt = new Map<string, number>();
   const loadingAt = new Map<string, number>();
   const doneAt = new Map<string, number>();
@@ -175,7 +215,13 @@ async function queueLatency(runs: Pick<RunService, "start" | "subscribe">) {
   while (doneAt.size < RUNS && clock() - t0 < 120_000) await sleep(20);
   const waits = [...startedAt].map(([runId, at]) => (loadingAt.get(runId) ?? NaN) - at);
   // min: an idle worker picking a run up; p95: runs waiting behind others on one device.
-  return { runs: RUNS, enqueueToLoadingMs: summary(waits), perRunMs: round((Math.max(...doneAt.values()) - t0) / RUNS), allDoneMs: round(Math.max(...doneAt.values()) - t0), finished: doneAt.size };
+  return {
+    runs: RUNS,
+    enqueueToLoadingMs: summary(waits),
+    perRunMs: round((Math.max(...doneAt.values()) - t0) / RUNS),
+    allDoneMs: round(Math.max(...doneAt.values()) - t0),
+    finished: doneAt.size,
+  };
 }
 
 async function main() {
@@ -185,11 +231,20 @@ async function main() {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), "clipig-bench-cluster-"));
   const children: Child[] = [];
   try {
-    const env = { DATABASE_URL: pg.url, REDIS_URL: TEST_REDIS_URL, CLIPIG_REDIS_PREFIX: prefix, CLIPIG_DATA_DIR: dataDir };
+    const env = {
+      DATABASE_URL: pg.url,
+      REDIS_URL: TEST_REDIS_URL,
+      CLIPIG_REDIS_PREFIX: prefix,
+      CLIPIG_DATA_DIR: dataDir,
+    };
     const nodes = await Promise.all(
       ["bench-a", "bench-b"].map(async (name) => {
         const port = await freePort();
-        const child = startChild(name, "server/cluster/fixtures/web-node.ts", [], { ...env, PORT: String(port), CLIPIG_NODE_ID: name });
+        const child = startChild(name, "server/cluster/fixtures/web-node.ts", [], {
+          ...env,
+          PORT: String(port),
+          CLIPIG_NODE_ID: name,
+        });
         children.push(child);
         await waitReady(`http://127.0.0.1:${port}/readyz`, child);
         return port;
@@ -203,18 +258,44 @@ async function main() {
 
     // Queue: the cluster path (BullMQ + one worker) against the embedded queue, same database.
     const store = new RunStore();
-    const readYaml = async (id: string) => (await db().experiment.findUnique({ where: { id } }))?.yaml ?? null;
+    const readYaml = async (id: string) =>
+      (await db().experiment.findUnique({ where: { id } }))?.yaml ?? null;
     const settings = { dataDir, fps: 10, frameFormat: "png" as const, statsIntervalMs: 100 };
-    const stored = new RunService({ ...settings, store, readYaml, devices: ["cpu"], spawn: instantTrainer });
+    const stored = new RunService({
+      ...settings,
+      store,
+      readYaml,
+      devices: ["cpu"],
+      spawn: instantTrainer,
+    });
     const admission = admissionFromEnv(dataDir);
-    const clusterRuns = new ClusterRuns({ redisUrl: TEST_REDIS_URL, prefix, nodeId: "bench", store, readYaml, stored, admission });
+    const clusterRuns = new ClusterRuns({
+      redisUrl: TEST_REDIS_URL,
+      prefix,
+      nodeId: "bench",
+      store,
+      readYaml,
+      stored,
+      admission,
+    });
     await clusterRuns.ready();
-    const worker = new GpuWorker({ redisUrl: TEST_REDIS_URL, prefix, id: "bench-worker", device: "cpu", store, admission, ...settings, trainer: instantTrainer });
+    const worker = new GpuWorker({
+      redisUrl: TEST_REDIS_URL,
+      prefix,
+      id: "bench-worker",
+      device: "cpu",
+      store,
+      admission,
+      ...settings,
+      trainer: instantTrainer,
+    });
     await worker.start();
     const cluster = await queueLatency(clusterRuns);
     await worker.close();
     await clusterRuns.close();
-    const embedded = await queueLatency(new RunService({ ...settings, store, readYaml, devices: ["cpu"], spawn: instantTrainer }));
+    const embedded = await queueLatency(
+      new RunService({ ...settings, store, readYaml, devices: ["cpu"], spawn: instantTrainer }),
+    );
 
     console.log(
       JSON.stringify(

@@ -19,7 +19,14 @@ import type { RoomSnapshot, RunResult, RunService } from "../runs/service";
 import { LIVE_STATUSES, type RunStore } from "../runs/store";
 import { db } from "../db/client";
 import { closeRedis, connectRedis, type Redis } from "./redis";
-import { channels, decodeEvent, liveKeys, type ControlMessage, type ControlReply, type RunEventMessage } from "./run-events";
+import {
+  channels,
+  decodeEvent,
+  liveKeys,
+  type ControlMessage,
+  type ControlReply,
+  type RunEventMessage,
+} from "./run-events";
 import { decodeLiveFrame, RunPublisher } from "./run-publisher";
 import { RunQueue } from "./run-queue";
 
@@ -45,7 +52,8 @@ export interface ClusterRunsOptions {
 const HISTORY_IN_ACK = 2000;
 const fail = (code: ErrorCode, message: string, diagnostics?: Diagnostic[]) =>
   ({ ok: false, code, message, ...(diagnostics ? { diagnostics } : {}) }) as const;
-const isLive = (status: string | undefined) => !!status && (LIVE_STATUSES as readonly string[]).includes(status);
+const isLive = (status: string | undefined) =>
+  !!status && (LIVE_STATUSES as readonly string[]).includes(status);
 
 export class ClusterRuns {
   readonly queue: RunQueue;
@@ -65,7 +73,9 @@ export class ClusterRuns {
     this.pub = connectRedis(options.redisUrl, `runs-pub:${options.nodeId}`);
     this.sub = connectRedis(options.redisUrl, `runs-sub:${options.nodeId}`);
     this.publisher = new RunPublisher(this.pub, options.prefix);
-    this.sub.on("messageBuffer", (channel: Buffer, message: Buffer) => this.onMessage(channel.toString(), message));
+    this.sub.on("messageBuffer", (channel: Buffer, message: Buffer) =>
+      this.onMessage(channel.toString(), message),
+    );
   }
 
   /** Subscribes to run events and replies; resolves once Redis confirmed. */
@@ -85,7 +95,10 @@ export class ClusterRuns {
 
   /** At start-up: live runs the queue no longer knows (Redis was emptied) are interrupted; the rest belong to workers. */
   async recover(): Promise<number> {
-    const live = await db().run.findMany({ where: { status: { in: [...LIVE_STATUSES] } }, select: { id: true } });
+    const live = await db().run.findMany({
+      where: { status: { in: [...LIVE_STATUSES] } },
+      select: { id: true },
+    });
     let interrupted = 0;
     for (const run of live) {
       if (await this.queue.has(run.id)) continue;
@@ -95,7 +108,10 @@ export class ClusterRuns {
     return interrupted;
   }
 
-  async start(experimentId: string, opts: { identity: Identity | null; seed?: number; model?: string }): Promise<RunResult<{ runId: string }>> {
+  async start(
+    experimentId: string,
+    opts: { identity: Identity | null; seed?: number; model?: string },
+  ): Promise<RunResult<{ runId: string }>> {
     return this.exclusively<{ runId: string }>(experimentId, async () => {
       const yaml = await this.options.readYaml(experimentId);
       if (yaml === null) return fail("not_found", "no such experiment");
@@ -107,32 +123,63 @@ export class ClusterRuns {
       if (!model) return fail("bad_request", `unknown model '${opts.model ?? config.model}'`);
       const seed = opts.seed ?? randomInt(0, 2 ** 31 - 1);
       const created = await this.options.store.createAdmitted(
-        { experimentId, userId: rightsId(opts.identity), yaml, title: "", prompts: prompts(config), model, seed, epochs: config.epochs },
+        {
+          experimentId,
+          userId: rightsId(opts.identity),
+          yaml,
+          title: "",
+          prompts: prompts(config),
+          model,
+          seed,
+          epochs: config.epochs,
+        },
         this.options.admission.quotas,
       );
       if (!created.ok) return fail(created.code, created.message);
       const runId = created.runId;
-      await this.queue.enqueue({ runId, experimentId, model, epoch: config.start_epoch, epochs: config.epochs });
+      await this.queue.enqueue({
+        runId,
+        experimentId,
+        model,
+        epoch: config.start_epoch,
+        epochs: config.epochs,
+      });
       this.publisher.positions(await this.queue.waiting());
       return { ok: true, runId };
     });
   }
 
   /** Continues a stopped or interrupted run from its last snapshot: the worker that takes it resumes there. */
-  async continue(experimentId: string, runId?: string, identity: Identity | null = null): Promise<RunResult<{ runId: string }>> {
+  async continue(
+    experimentId: string,
+    runId?: string,
+    identity: Identity | null = null,
+  ): Promise<RunResult<{ runId: string }>> {
     return this.exclusively<{ runId: string }>(experimentId, async () => {
-      const row = runId ? await this.options.store.get(runId) : await this.options.store.latest(experimentId);
+      const row = runId
+        ? await this.options.store.get(runId)
+        : await this.options.store.latest(experimentId);
       if (!row || row.experimentId !== experimentId) return fail("not_found", "no such run");
-      if (row.status !== "interrupted" && row.status !== "stopped") return fail("bad_request", `a ${row.status} run cannot be continued`);
+      if (row.status !== "interrupted" && row.status !== "stopped")
+        return fail("bad_request", `a ${row.status} run cannot be continued`);
       // Quotas may have shrunk since.
       const admitted = await admitExperiment(row.yaml, this.options.admission);
       if (!admitted.ok) return fail(admitted.code, admitted.message, admitted.diagnostics);
-      const queued = await this.options.store.admits(rightsId(identity), this.options.admission.quotas);
+      const queued = await this.options.store.admits(
+        rightsId(identity),
+        this.options.admission.quotas,
+      );
       if (!queued.ok) return fail(queued.code, queued.message);
       const snapshot = await this.options.store.lastSnapshot(row.id);
       await this.options.store.rewind(row.id, snapshot?.epoch ?? -1);
       const epoch = snapshot ? snapshot.epoch + 1 : 0;
-      await this.queue.enqueue({ runId: row.id, experimentId, model: row.model, epoch, epochs: row.epochs });
+      await this.queue.enqueue({
+        runId: row.id,
+        experimentId,
+        model: row.model,
+        epoch,
+        epochs: row.epochs,
+      });
       this.publisher.positions(await this.queue.waiting());
       return { ok: true, runId: row.id };
     });
@@ -147,7 +194,13 @@ export class ClusterRuns {
     if (!admitted.ok) return fail(admitted.code, admitted.message, admitted.diagnostics);
     let rebuilt = false;
     if (run.status !== "queued") {
-      const reply = await this.request({ runId: run.runId, action: "update", yaml, id: randomUUID(), replyTo: this.names.reply(this.options.nodeId) });
+      const reply = await this.request({
+        runId: run.runId,
+        action: "update",
+        yaml,
+        id: randomUUID(),
+        replyTo: this.names.reply(this.options.nodeId),
+      });
       if (!reply.ok) return fail("bad_request", reply.message);
       rebuilt = reply.rebuilt;
     }
@@ -159,9 +212,14 @@ export class ClusterRuns {
   control(experimentId: string, action: "pause" | "resume" | "stop"): RunResult {
     const run = this.known.get(experimentId);
     if (!run || !isLive(run.status)) return fail("bad_request", `no run to ${action}`);
-    if (run.status === "queued" && action !== "stop") return fail("bad_request", `a queued run cannot ${action}`);
+    if (run.status === "queued" && action !== "stop")
+      return fail("bad_request", `a queued run cannot ${action}`);
     if (action === "stop" && run.status === "queued") void this.cancelOrStop(experimentId, run);
-    else void this.pub.publish(this.names.control, JSON.stringify({ runId: run.runId, action } satisfies ControlMessage));
+    else
+      void this.pub.publish(
+        this.names.control,
+        JSON.stringify({ runId: run.runId, action } satisfies ControlMessage),
+      );
     return { ok: true };
   }
 
@@ -173,7 +231,10 @@ export class ClusterRuns {
       this.known.set(experimentId, run);
       const bytes = await this.pub.getBuffer(keys.frame);
       const stored = bytes ? decodeLiveFrame(bytes) : null;
-      const frame = stored && stored.header.runId === run.runId ? ({ ...stored.header, data: stored.data } as unknown as FramePayload) : null;
+      const frame =
+        stored && stored.header.runId === run.runId
+          ? ({ ...stored.header, data: stored.data } as unknown as FramePayload)
+          : null;
       const history = await this.options.store.history(run.runId, HISTORY_IN_ACK);
       return { run, stats: stats ? (JSON.parse(stats) as EpochStats) : null, history, frame };
     }
@@ -184,7 +245,8 @@ export class ClusterRuns {
   }
 
   async close(): Promise<void> {
-    for (const pending of this.replies.values()) pending({ id: "", ok: false, message: "the server is shutting down" });
+    for (const pending of this.replies.values())
+      pending({ id: "", ok: false, message: "the server is shutting down" });
     await this.queue.close();
     await closeRedis(this.sub, this.pub);
   }
@@ -193,7 +255,8 @@ export class ClusterRuns {
     const row = await this.options.store.latest(experimentId);
     if (!row) return;
     const snapshot = await this.options.store.lastSnapshot(row.id);
-    for (const file of [row.imagePath, snapshot?.imagePath]) if (file) await this.options.ensureLocal!(file).catch(() => undefined);
+    for (const file of [row.imagePath, snapshot?.imagePath])
+      if (file) await this.options.ensureLocal!(file).catch(() => undefined);
   }
 
   private async liveRun(experimentId: string): Promise<{ runId: string; status: string } | null> {
@@ -210,19 +273,26 @@ export class ClusterRuns {
       this.publisher.positions(await this.queue.waiting());
     } else {
       // A worker took it meanwhile: stop it there.
-      await this.pub.publish(this.names.control, JSON.stringify({ runId: run.runId, action: "stop" } satisfies ControlMessage));
+      await this.pub.publish(
+        this.names.control,
+        JSON.stringify({ runId: run.runId, action: "stop" } satisfies ControlMessage),
+      );
     }
   }
 
   /** One start/continue per experiment at a time across the cluster, and none while a run is live. */
-  private async exclusively<T>(experimentId: string, task: () => Promise<RunResult<T>>): Promise<RunResult<T>> {
+  private async exclusively<T>(
+    experimentId: string,
+    task: () => Promise<RunResult<T>>,
+  ): Promise<RunResult<T>> {
     const lock = `${this.options.prefix}starting:${experimentId}`;
     if ((await this.pub.set(lock, this.options.nodeId, "PX", 15_000, "NX")) !== "OK") {
       return fail("busy", "a run of this experiment is already queued or running");
     }
     try {
       const latest = await this.options.store.latest(experimentId);
-      if (latest && isLive(latest.status)) return fail("busy", "a run of this experiment is already queued or running");
+      if (latest && isLive(latest.status))
+        return fail("busy", "a run of this experiment is already queued or running");
       return await task();
     } finally {
       await this.pub.del(lock);
@@ -263,7 +333,13 @@ export class ClusterRuns {
       case "status": {
         const previous = this.known.get(experimentId);
         // A late position update must not undo a newer state of the same run.
-        if (event.run.status === "queued" && previous?.runId === event.run.runId && isLive(previous.status) && previous.status !== "queued") return;
+        if (
+          event.run.status === "queued" &&
+          previous?.runId === event.run.runId &&
+          isLive(previous.status) &&
+          previous.status !== "queued"
+        )
+          return;
         this.known.set(experimentId, event.run);
         if (!isLive(event.run.status)) this.options.onStats?.(event.run.runId, null);
         if (room) room.emit("status", { experimentId, run: event.run });
@@ -279,8 +355,16 @@ export class ClusterRuns {
       }
       case "stats":
         this.options.onStats?.(event.runId, event.stats);
-        if (room) room.emit("stats", { experimentId, runId: event.runId, stats: event.stats, history: event.history });
-        else for (const s of this.sinks) s.stats(experimentId, event.runId, event.stats, event.history);
+        if (room)
+          room.emit("stats", {
+            experimentId,
+            runId: event.runId,
+            stats: event.stats,
+            history: event.history,
+          });
+        else
+          for (const s of this.sinks)
+            s.stats(experimentId, event.runId, event.stats, event.history);
         return;
       case "snapshot":
         if (room) room.emit("snapshot", { experimentId, ...event.snapshot });
@@ -300,6 +384,8 @@ export class ClusterRuns {
 
 /** The feature texts, for gallery search (as `RunService` stores them). */
 function prompts(config: ExperimentConfig): string {
-  const texts = config.targets.flatMap((t) => t.features.map((f) => f.text).filter((x): x is string => !!x));
+  const texts = config.targets.flatMap((t) =>
+    t.features.map((f) => f.text).filter((x): x is string => !!x),
+  );
   return texts.join(" | ").slice(0, 2000);
 }

@@ -15,10 +15,22 @@ import { WebsocketProvider } from "y-websocket";
 import { io as connect, type Socket } from "socket.io-client";
 import { createExperiment, signedIn } from "../collab/testing";
 import { closeDb, db } from "../db/client";
-import type { ClientToServerEvents, FramePayload, RunState, ServerToClientEvents } from "../realtime/protocol";
+import type {
+  ClientToServerEvents,
+  FramePayload,
+  RunState,
+  ServerToClientEvents,
+} from "../realtime/protocol";
 import { YJS_TEXT_FIELD } from "../realtime/protocol";
 import { balancer, startChild, waitReady, type Child } from "./fixtures/processes";
-import { clearPrefix, freshPostgres, testPrefix, TEST_REDIS_URL, useDatabase, type TestPostgres } from "./testing";
+import {
+  clearPrefix,
+  freshPostgres,
+  testPrefix,
+  TEST_REDIS_URL,
+  useDatabase,
+  type TestPostgres,
+} from "./testing";
 
 type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -48,7 +60,11 @@ async function freePort(): Promise<number> {
 
 async function webNode(name: string) {
   const port = await freePort();
-  const child = startChild(name, "server/cluster/fixtures/web-node.ts", [], { ...env, PORT: String(port), CLIPIG_NODE_ID: name });
+  const child = startChild(name, "server/cluster/fixtures/web-node.ts", [], {
+    ...env,
+    PORT: String(port),
+    CLIPIG_NODE_ID: name,
+  });
   children.push(child);
   await waitReady(`http://127.0.0.1:${port}/readyz`, child);
   return { port, child };
@@ -81,7 +97,12 @@ function tab(port: number, experimentId: string, cookie: string) {
     reconnectionDelay: 100,
     reconnectionDelayMax: 300,
   });
-  const seen = { frames: [] as FramePayload[], statuses: [] as RunState[], done: [] as string[], joins: 0 };
+  const seen = {
+    frames: [] as FramePayload[],
+    statuses: [] as RunState[],
+    done: [] as string[],
+    joins: 0,
+  };
   socket.on("connect", () => {
     void socket.emitWithAck("room:join", { experimentId }).then((r) => r.ok && seen.joins++);
   });
@@ -91,7 +112,10 @@ function tab(port: number, experimentId: string, cookie: string) {
   });
   socket.on("status", ({ run }) => seen.statuses.push(run));
   socket.on("done", ({ runId }) => seen.done.push(runId));
-  closers.push(() => provider.destroy(), () => socket.close());
+  closers.push(
+    () => provider.destroy(),
+    () => socket.close(),
+  );
   return { doc, text: doc.getText(YJS_TEXT_FIELD), provider, socket, seen };
 }
 
@@ -123,7 +147,10 @@ describe("cluster: two web nodes, one queue, GPU workers", () => {
     const lb = await balancer([a.port, b.port]); // prefers A while it is up
     closers.push(() => void lb.close());
     const [ann, ben] = await Promise.all([signedIn("ann"), signedIn("ben")]);
-    const id = await createExperiment(experiment, { ownerId: ann.identity.id, members: { [ben.identity.id]: "editor" } });
+    const id = await createExperiment(experiment, {
+      ownerId: ann.identity.id,
+      members: { [ben.identity.id]: "editor" },
+    });
     const onA = tab(lb.port, id, ann.cookie);
     const onB = tab(b.port, id, ben.cookie);
 
@@ -132,15 +159,32 @@ describe("cluster: two web nodes, one queue, GPU workers", () => {
     onA.text.insert(0, "# A was here\n");
     onB.text.insert(onB.text.length, "# B was here\n");
     onA.provider.awareness.setLocalStateField("user", { name: "Ann" });
-    await expect.poll(() => onA.text.toString() === onB.text.toString() && onA.text.toString().includes("# B was here"), within).toBe(true);
-    await expect.poll(() => [...onB.provider.awareness.getStates().values()].some((s) => (s.user as { name?: string } | undefined)?.name === "Ann"), within).toBe(true);
+    await expect
+      .poll(
+        () =>
+          onA.text.toString() === onB.text.toString() &&
+          onA.text.toString().includes("# B was here"),
+        within,
+      )
+      .toBe(true);
+    await expect
+      .poll(
+        () =>
+          [...onB.provider.awareness.getStates().values()].some(
+            (s) => (s.user as { name?: string } | undefined)?.name === "Ann",
+          ),
+        within,
+      )
+      .toBe(true);
 
     // A run started from node B, executed by the worker, reaches the viewers on both nodes.
     const worker1 = gpuWorker("worker-1");
     await expect.poll(() => onA.seen.joins > 0 && onB.seen.joins > 0, within).toBe(true);
     const started = await onB.socket.emitWithAck("run:start", { experimentId: id, seed: 5 });
     if (!started.ok) throw new Error(started.message);
-    await expect.poll(() => onA.seen.frames.length >= 3 && onB.seen.frames.length >= 3, within).toBe(true);
+    await expect
+      .poll(() => onA.seen.frames.length >= 3 && onB.seen.frames.length >= 3, within)
+      .toBe(true);
     expect(onA.seen.frames.every((f) => f.runId === started.runId)).toBe(true);
 
     // Node A dies: its tab reconnects (through the balancer) to B, rejoins the room, keeps its edits.
@@ -156,17 +200,34 @@ describe("cluster: two web nodes, one queue, GPU workers", () => {
     await expect.poll(() => onA.text.toString() === onB.text.toString(), within).toBe(true);
 
     // The worker dies mid-run: the run goes back in line and a new worker finishes it from its last snapshot.
-    await expect.poll(async () => (await db().snapshot.count({ where: { runId: started.runId } })) > 0, within).toBe(true);
+    await expect
+      .poll(
+        async () => (await db().snapshot.count({ where: { runId: started.runId } })) > 0,
+        within,
+      )
+      .toBe(true);
     await worker1.kill();
     const killedAt = onB.seen.statuses.length;
-    const lastSnapshot = await db().snapshot.findFirst({ where: { runId: started.runId }, orderBy: { epoch: "desc" } });
+    const lastSnapshot = await db().snapshot.findFirst({
+      where: { runId: started.runId },
+      orderBy: { epoch: "desc" },
+    });
     const worker2 = gpuWorker("worker-2");
-    await expect.poll(() => onB.seen.done.includes(started.runId) && onA.seen.done.includes(started.runId), { timeout: 60_000, interval: 50 }).toBe(true);
-    const resumed = onB.seen.statuses.slice(killedAt).find((s) => s.runId === started.runId && s.status === "loading");
+    await expect
+      .poll(() => onB.seen.done.includes(started.runId) && onA.seen.done.includes(started.runId), {
+        timeout: 60_000,
+        interval: 50,
+      })
+      .toBe(true);
+    const resumed = onB.seen.statuses
+      .slice(killedAt)
+      .find((s) => s.runId === started.runId && s.status === "loading");
     expect(resumed?.epoch).toBeGreaterThanOrEqual(lastSnapshot!.epoch + 1);
     const row = await db().run.findUniqueOrThrow({ where: { id: started.runId } });
     expect(row).toMatchObject({ status: "done", epoch: 399 });
-    const epochs = (await db().runStat.findMany({ where: { runId: started.runId }, select: { epoch: true } })).map((s) => s.epoch);
+    const epochs = (
+      await db().runStat.findMany({ where: { runId: started.runId }, select: { epoch: true } })
+    ).map((s) => s.epoch);
     expect(new Set(epochs).size).toBe(epochs.length); // statistics after the snapshot were produced once, not twice
     expect(Math.max(...epochs)).toBe(399);
 

@@ -16,8 +16,10 @@ export interface ClusterConfig {
 export function clusterConfig(env: NodeJS.ProcessEnv = process.env): ClusterConfig | null {
   const redisUrl = env.REDIS_URL?.trim();
   if (!redisUrl) return null;
-  if (!/^rediss?:\/\//.test(redisUrl)) throw new Error(`REDIS_URL must start with redis:// or rediss://, got '${redisUrl}'`);
+  if (!/^rediss?:\/\//.test(redisUrl))
+    throw new Error(`REDIS_URL must start with redis:// or rediss://, got '${redisUrl}'`);
   const prefix = env.CLIPIG_REDIS_PREFIX ?? "clipig:";
-  if (!/^[A-Za-z0-9:_.-]{0,64}$/.test(prefix)) throw new Error(`CLIPIG_REDIS_PREFIX: letters, digits and : _ . - only, got '${prefix}'`);
+  if (!/^[A-Za-z0-9:_.-]{0,64}$/.test(prefix))
+    throw new Error(`CLIPIG_REDIS_PREFIX: letters, digits and : _ . - only, got '${prefix}'`);
   return { redisUrl, prefix, nodeId: env.CLIPIG_NODE_ID ?? `${hostname()}:${process.pid}` };
 }

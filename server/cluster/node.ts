@@ -29,7 +29,9 @@ export interface ClusterNode {
   database: DatabaseExtension;
   collabExtensions: Extension[];
   metrics: StudioMetrics;
-  createRuns(options: Pick<ClusterRunsOptions, "store" | "readYaml" | "stored">): Promise<ClusterRuns>;
+  createRuns(
+    options: Pick<ClusterRunsOptions, "store" | "readYaml" | "stored">,
+  ): Promise<ClusterRuns>;
   /** Once the Socket.IO server exists: the adapter, local delivery and the socket/document gauges. */
   attach(io: Server, collab: CollabServer): void;
   /** Ops endpoints, and stored images fetched from the shared store before the image route reads them. */
@@ -75,7 +77,10 @@ export async function clusterNode(config: ClusterConfig, dataDir: string): Promi
         admission: admissionFromEnv(dataDir),
         ensureLocal: (relative) => cache.ensureLocal(relative),
         onFramesSent: (count) => metrics.framesSent.inc(count),
-        onStats: (runId, stats) => (stats ? metrics.stepsPerSecond.set(runId, stats.epochsPerSecond) : metrics.stepsPerSecond.delete(runId)),
+        onStats: (runId, stats) =>
+          stats
+            ? metrics.stepsPerSecond.set(runId, stats.epochsPerSecond)
+            : metrics.stepsPerSecond.delete(runId),
       });
       await runs.ready();
       return runs;

@@ -14,7 +14,8 @@ export function connectRedis(url: string, name: string): Redis {
   });
   redis.on("error", (error: Error) => {
     // ioredis retries by itself; a log line per failure is enough.
-    if (!/ECONNREFUSED|ECONNRESET|ETIMEDOUT/.test(error.message)) console.error(`redis (${name}):`, error.message);
+    if (!/ECONNREFUSED|ECONNRESET|ETIMEDOUT/.test(error.message))
+      console.error(`redis (${name}):`, error.message);
   });
   return redis;
 }
@@ -25,7 +26,10 @@ export async function closeRedis(...connections: Redis[]): Promise<void> {
     connections.map(async (c) => {
       if (c.status === "end") return;
       try {
-        await Promise.race([c.quit(), new Promise((_, reject) => setTimeout(() => reject(new Error("quit timeout")), 1000))]);
+        await Promise.race([
+          c.quit(),
+          new Promise((_, reject) => setTimeout(() => reject(new Error("quit timeout")), 1000)),
+        ]);
       } catch {
         c.disconnect();
       }

@@ -13,8 +13,18 @@ import type { ErrorCode, FramePayload, HistoryPoint, RunState } from "../realtim
 export type RunEventMessage =
   | { type: "status"; experimentId: string; run: RunState }
   | { type: "frame"; experimentId: string; frame: Omit<FramePayload, "data">; data: Uint8Array }
-  | { type: "stats"; experimentId: string; runId: string; stats: EpochStats; history: HistoryPoint[] }
-  | { type: "snapshot"; experimentId: string; snapshot: { runId: string; snapshotId: string; epoch: number; url: string } }
+  | {
+      type: "stats";
+      experimentId: string;
+      runId: string;
+      stats: EpochStats;
+      history: HistoryPoint[];
+    }
+  | {
+      type: "snapshot";
+      experimentId: string;
+      snapshot: { runId: string; snapshotId: string; epoch: number; url: string };
+    }
   | { type: "done"; experimentId: string; done: { runId: string; url: string } }
   | { type: "error"; experimentId: string; code: ErrorCode; message: string };
 
@@ -22,7 +32,8 @@ export type ControlMessage =
   | { runId: string; action: "pause" | "resume" | "stop" }
   | { runId: string; action: "update"; yaml: string; id: string; replyTo: string };
 
-export type ControlReply = { id: string; ok: true; rebuilt: boolean } | { id: string; ok: false; message: string };
+export type ControlReply =
+  { id: string; ok: true; rebuilt: boolean } | { id: string; ok: false; message: string };
 
 export const channels = (prefix: string) => ({
   events: `${prefix}runs:events`,
@@ -45,7 +56,11 @@ export function encodeEvent(event: RunEventMessage): Buffer {
   const header = Buffer.from(JSON.stringify(rest));
   const length = Buffer.alloc(4);
   length.writeUInt32BE(header.length);
-  return Buffer.concat([length, header, data ? Buffer.from(data.buffer, data.byteOffset, data.byteLength) : Buffer.alloc(0)]);
+  return Buffer.concat([
+    length,
+    header,
+    data ? Buffer.from(data.buffer, data.byteOffset, data.byteLength) : Buffer.alloc(0),
+  ]);
 }
 
 export function decodeEvent(bytes: Buffer): RunEventMessage {

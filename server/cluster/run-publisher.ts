@@ -21,7 +21,9 @@ export class RunPublisher implements RunSink {
   }
 
   publish(event: RunEventMessage): Promise<unknown> {
-    return this.redis.publish(this.channel, encodeEvent(event)).catch((error: unknown) => console.error("runs: publishing failed:", error));
+    return this.redis
+      .publish(this.channel, encodeEvent(event))
+      .catch((error: unknown) => console.error("runs: publishing failed:", error));
   }
 
   status: RunSink["status"] = (experimentId, run) => {
@@ -37,31 +39,53 @@ export class RunPublisher implements RunSink {
     const bytes = data instanceof Uint8Array ? data : new Uint8Array(data);
     const keys = liveKeys(this.prefix, experimentId);
     void this.redis
-      .set(keys.frame, Buffer.concat([Buffer.from(JSON.stringify(frame)), Buffer.from([0]), Buffer.from(bytes)]), "EX", LIVE_TTL_S)
+      .set(
+        keys.frame,
+        Buffer.concat([Buffer.from(JSON.stringify(frame)), Buffer.from([0]), Buffer.from(bytes)]),
+        "EX",
+        LIVE_TTL_S,
+      )
       .catch(() => undefined);
     void this.publish({ type: "frame", experimentId, frame, data: bytes });
   };
 
   stats: RunSink["stats"] = (experimentId, runId, stats, history) => {
-    void this.redis.set(liveKeys(this.prefix, experimentId).stats, JSON.stringify(stats), "EX", LIVE_TTL_S).catch(() => undefined);
+    void this.redis
+      .set(liveKeys(this.prefix, experimentId).stats, JSON.stringify(stats), "EX", LIVE_TTL_S)
+      .catch(() => undefined);
     void this.publish({ type: "stats", experimentId, runId, stats, history });
   };
 
-  snapshot: RunSink["snapshot"] = (experimentId, snapshot) => void this.publish({ type: "snapshot", experimentId, snapshot });
-  done: RunSink["done"] = (experimentId, done) => void this.publish({ type: "done", experimentId, done });
-  error: RunSink["error"] = (experimentId, code, message) => void this.publish({ type: "error", experimentId, code, message });
+  snapshot: RunSink["snapshot"] = (experimentId, snapshot) =>
+    void this.publish({ type: "snapshot", experimentId, snapshot });
+  done: RunSink["done"] = (experimentId, done) =>
+    void this.publish({ type: "done", experimentId, done });
+  error: RunSink["error"] = (experimentId, code, message) =>
+    void this.publish({ type: "error", experimentId, code, message });
 
   /** Tells every waiting run's room its place in line. */
   positions(waiting: readonly RunJob[]): void {
     waiting.forEach((job, i) =>
-      this.status(job.experimentId, { runId: job.runId, status: "queued", epoch: job.epoch, epochs: job.epochs, model: job.model, queuePosition: i + 1 }),
+      this.status(job.experimentId, {
+        runId: job.runId,
+        status: "queued",
+        epoch: job.epoch,
+        epochs: job.epochs,
+        model: job.model,
+        queuePosition: i + 1,
+      }),
     );
   }
 }
 
 /** A stored frame key back into its parts (`<JSON>\0<image bytes>`). */
-export function decodeLiveFrame(bytes: Buffer): { header: Record<string, unknown>; data: Buffer } | null {
+export function decodeLiveFrame(
+  bytes: Buffer,
+): { header: Record<string, unknown>; data: Buffer } | null {
   const cut = bytes.indexOf(0);
   if (cut < 0) return null;
-  return { header: JSON.parse(bytes.subarray(0, cut).toString()) as Record<string, unknown>, data: bytes.subarray(cut + 1) };
+  return {
+    header: JSON.parse(bytes.subarray(0, cut).toString()) as Record<string, unknown>,
+    data: bytes.subarray(cut + 1),
+  };
 }

@@ -27,18 +27,31 @@ export class RunQueue {
 
   constructor(redisUrl: string, prefix: string) {
     this.connection = connectRedis(redisUrl, "run-queue");
-    this.queue = new Queue<RunJob>(QUEUE_NAME, { connection: this.connection, prefix: bullPrefix(prefix) });
+    this.queue = new Queue<RunJob>(QUEUE_NAME, {
+      connection: this.connection,
+      prefix: bullPrefix(prefix),
+    });
   }
 
   /** Adds a run at the end of the line; returns its 1-based position. */
   async enqueue(job: RunJob): Promise<number> {
-    await this.queue.add("run", job, { jobId: job.runId, removeOnComplete: true, removeOnFail: true, attempts: 1 });
+    await this.queue.add("run", job, {
+      jobId: job.runId,
+      removeOnComplete: true,
+      removeOnFail: true,
+      attempts: 1,
+    });
     return (await this.position(job.runId)) ?? 0;
   }
 
   /** Runs waiting, first in line first; then those held back by their starter's concurrent-run limit. */
   async waiting(): Promise<RunJob[]> {
-    const ready = (await this.queue.getJobs(["waiting", "prioritized"], 0, -1, true)) as Job<RunJob>[];
+    const ready = (await this.queue.getJobs(
+      ["waiting", "prioritized"],
+      0,
+      -1,
+      true,
+    )) as Job<RunJob>[];
     const held = (await this.queue.getJobs(["delayed"], 0, -1, true)) as Job<RunJob>[];
     return [...ready, ...held].filter(Boolean).map((j) => j.data);
   }
@@ -52,7 +65,8 @@ export class RunQueue {
   async cancel(runId: string): Promise<boolean> {
     const job = await this.queue.getJob(runId);
     const state = await job?.getState();
-    if (!job || (state !== "waiting" && state !== "delayed" && state !== "prioritized")) return false;
+    if (!job || (state !== "waiting" && state !== "delayed" && state !== "prioritized"))
+      return false;
     try {
       await job.remove();
       return true;
@@ -66,12 +80,17 @@ export class RunQueue {
     const job = await this.queue.getJob(runId);
     if (!job) return false;
     const state = await job.getState();
-    return state === "waiting" || state === "active" || state === "delayed" || state === "prioritized";
+    return (
+      state === "waiting" || state === "active" || state === "delayed" || state === "prioritized"
+    );
   }
 
   async counts(): Promise<{ waiting: number; active: number }> {
     const c = await this.queue.getJobCounts("waiting", "prioritized", "delayed", "active");
-    return { waiting: (c.waiting ?? 0) + (c.prioritized ?? 0) + (c.delayed ?? 0), active: c.active ?? 0 };
+    return {
+      waiting: (c.waiting ?? 0) + (c.prioritized ?? 0) + (c.delayed ?? 0),
+      active: c.active ?? 0,
+    };
   }
 
   async close(): Promise<void> {

@@ -19,7 +19,10 @@ async function node() {
   const adapter = attachRedisAdapter(io, TEST_REDIS_URL, prefix);
   io.on("connection", (socket) => void socket.join("exp:1"));
   await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
-  closers.push(() => adapter.close(), () => io.close()); // io first: it unsubscribes through the adapter
+  closers.push(
+    () => adapter.close(),
+    () => io.close(),
+  ); // io first: it unsubscribes through the adapter
   return { io, port: (http.address() as AddressInfo).port };
 }
 
@@ -39,7 +42,9 @@ describe("Socket.IO Redis adapter", () => {
     const got = { a: [] as string[], b: [] as string[] };
     onA.on("news", (m: string) => got.a.push(m));
     onB.on("news", (m: string) => got.b.push(m));
-    await expect.poll(async () => (await a.io.in("exp:1").fetchSockets()).length, { timeout: 5000 }).toBe(2);
+    await expect
+      .poll(async () => (await a.io.in("exp:1").fetchSockets()).length, { timeout: 5000 })
+      .toBe(2);
     a.io.to("exp:1").emit("news", "everyone");
     b.io.local.to("exp:1").emit("news", "only b");
     await expect.poll(() => got.b.length, { timeout: 5000 }).toBe(2);

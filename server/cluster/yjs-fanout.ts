@@ -67,9 +67,11 @@ export function yjsFanout({ pub, sub, prefix, nodeId }: YjsFanoutOptions): YjsFa
     const e = encoding.createEncoder();
     encoding.writeVarString(e, nodeId);
     encoding.writeVarUint8Array(e, message);
-    pub.publish(channelOf(shared.name), Buffer.from(encoding.toUint8Array(e))).catch((error: unknown) => {
-      console.error(`cluster: publishing to '${shared.name}' failed:`, error);
-    });
+    pub
+      .publish(channelOf(shared.name), Buffer.from(encoding.toUint8Array(e)))
+      .catch((error: unknown) => {
+        console.error(`cluster: publishing to '${shared.name}' failed:`, error);
+      });
   };
 
   /** Asks the other nodes for what this one lacks, and for their presence. */
@@ -84,7 +86,9 @@ export function yjsFanout({ pub, sub, prefix, nodeId }: YjsFanoutOptions): YjsFa
     let sender: string;
     let message: ReturnType<typeof decodeMessage>;
     try {
-      const decoder = decoding.createDecoder(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+      const decoder = decoding.createDecoder(
+        new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+      );
       sender = decoding.readVarString(decoder);
       if (sender === nodeId) return;
       message = decodeMessage(decoding.readVarUint8Array(decoder));
@@ -102,7 +106,8 @@ export function yjsFanout({ pub, sub, prefix, nodeId }: YjsFanoutOptions): YjsFa
         return;
       case "queryAwareness": {
         const awareness = shared.awareness;
-        if (awareness && awareness.getStates().size) publish(shared, awarenessMessage(awareness, [...awareness.getStates().keys()]));
+        if (awareness && awareness.getStates().size)
+          publish(shared, awarenessMessage(awareness, [...awareness.getStates().keys()]));
         return;
       }
     }
@@ -133,9 +138,16 @@ export function yjsFanout({ pub, sub, prefix, nodeId }: YjsFanoutOptions): YjsFa
       document.on("update", (update: Uint8Array, origin: unknown) => {
         if (origin !== REMOTE) publish(shared, updateMessage(update));
       });
-      awareness?.on("update", ({ added, updated, removed }: { added: number[]; updated: number[]; removed: number[] }, origin: unknown) => {
-        if (origin !== REMOTE) publish(shared, awarenessMessage(awareness, [...added, ...updated, ...removed]));
-      });
+      awareness?.on(
+        "update",
+        (
+          { added, updated, removed }: { added: number[]; updated: number[]; removed: number[] },
+          origin: unknown,
+        ) => {
+          if (origin !== REMOTE)
+            publish(shared, awarenessMessage(awareness, [...added, ...updated, ...removed]));
+        },
+      );
       document.once("destroy", () => {
         if (byChannel.get(channel) !== shared) return; // a newer copy of the document took the channel
         byChannel.delete(channel);
@@ -150,7 +162,8 @@ export function yjsFanout({ pub, sub, prefix, nodeId }: YjsFanoutOptions): YjsFa
       sub.off("ready", onReady);
       const channels = [...byChannel.keys()];
       byChannel.clear();
-      if (channels.length && sub.status === "ready") await sub.unsubscribe(...channels).catch(() => undefined);
+      if (channels.length && sub.status === "ready")
+        await sub.unsubscribe(...channels).catch(() => undefined);
     },
   };
 }

@@ -14,12 +14,25 @@ import { dbTarget } from "../db/url";
 import { YJS_TEXT_FIELD } from "../realtime/protocol";
 
 /** Folds the stored state, every pending row and `live` (if any) into the stored state, in one transaction. */
-export async function compactMerging(prisma: Db, experimentId: string, live: Y.Doc | null, postgres = dbTarget().kind === "postgres"): Promise<boolean> {
+export async function compactMerging(
+  prisma: Db,
+  experimentId: string,
+  live: Y.Doc | null,
+  postgres = dbTarget().kind === "postgres",
+): Promise<boolean> {
   return prisma.$transaction(async (tx) => {
-    if (postgres) await tx.$queryRaw`SELECT 1 FROM "Experiment" WHERE "id" = ${experimentId} FOR NO KEY UPDATE`;
-    const row = await tx.experiment.findUnique({ where: { id: experimentId }, select: { yjsState: true } });
+    if (postgres)
+      await tx.$queryRaw`SELECT 1 FROM "Experiment" WHERE "id" = ${experimentId} FOR NO KEY UPDATE`;
+    const row = await tx.experiment.findUnique({
+      where: { id: experimentId },
+      select: { yjsState: true },
+    });
     if (!row) return false;
-    const pending = await tx.yjsUpdate.findMany({ where: { experimentId }, orderBy: { id: "asc" }, select: { id: true, update: true } });
+    const pending = await tx.yjsUpdate.findMany({
+      where: { experimentId },
+      orderBy: { id: "asc" },
+      select: { id: true, update: true },
+    });
     const merged = new Y.Doc();
     try {
       if (row.yjsState) Y.applyUpdate(merged, row.yjsState);
@@ -27,9 +40,13 @@ export async function compactMerging(prisma: Db, experimentId: string, live: Y.D
       if (live) Y.applyUpdate(merged, Y.encodeStateAsUpdate(live));
       await tx.experiment.update({
         where: { id: experimentId },
-        data: { yjsState: new Uint8Array(Y.encodeStateAsUpdate(merged)), yaml: merged.getText(YJS_TEXT_FIELD).toString() },
+        data: {
+          yjsState: new Uint8Array(Y.encodeStateAsUpdate(merged)),
+          yaml: merged.getText(YJS_TEXT_FIELD).toString(),
+        },
       });
-      if (pending.length) await tx.yjsUpdate.deleteMany({ where: { id: { in: pending.map((p) => p.id) } } });
+      if (pending.length)
+        await tx.yjsUpdate.deleteMany({ where: { id: { in: pending.map((p) => p.id) } } });
       return true;
     } finally {
       merged.destroy();

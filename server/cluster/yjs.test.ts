@@ -10,7 +10,14 @@ import { createExperiment } from "../collab/testing";
 import { closeDb, db } from "../db/client";
 import { YJS_TEXT_FIELD } from "../realtime/protocol";
 import { closeRedis, connectRedis } from "./redis";
-import { clearPrefix, freshPostgres, testPrefix, TEST_REDIS_URL, useDatabase, type TestPostgres } from "./testing";
+import {
+  clearPrefix,
+  freshPostgres,
+  testPrefix,
+  TEST_REDIS_URL,
+  useDatabase,
+  type TestPostgres,
+} from "./testing";
 import { yjsFanout, type YjsFanout } from "./yjs-fanout";
 import { clusterDatabaseExtension, compactMerging } from "./yjs-store";
 
@@ -19,9 +26,16 @@ async function node(prefix: string, nodeId: string) {
   const pub = connectRedis(TEST_REDIS_URL, `${nodeId}-pub`);
   const sub = connectRedis(TEST_REDIS_URL, `${nodeId}-sub`);
   const fanout: YjsFanout = yjsFanout({ pub, sub, prefix, nodeId });
-  const collab = new CollabServer({ extensions: [clusterDatabaseExtension(), fanout], debounceMs: 100, maxDebounceMs: 300 });
+  const collab = new CollabServer({
+    extensions: [clusterDatabaseExtension(), fanout],
+    debounceMs: 100,
+    maxDebounceMs: 300,
+  });
   const http: Server = createServer((_req, res) => res.end());
-  http.on("upgrade", (req, socket, head) => handleYjsUpgrade(collab, req, socket, head) || socket.destroy());
+  http.on(
+    "upgrade",
+    (req, socket, head) => handleYjsUpgrade(collab, req, socket, head) || socket.destroy(),
+  );
   await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
   return {
     collab,
@@ -51,7 +65,10 @@ function client(n: Node, room: string) {
   });
   return { doc, provider, text: doc.getText(YJS_TEXT_FIELD) };
 }
-const synced = (p: WebsocketProvider) => new Promise<void>((resolve) => (p.synced ? resolve() : p.once("sync", (s: boolean) => s && resolve())));
+const synced = (p: WebsocketProvider) =>
+  new Promise<void>((resolve) =>
+    p.synced ? resolve() : p.once("sync", (s: boolean) => s && resolve()),
+  );
 const within = { timeout: 10_000, interval: 20 };
 
 let pg: TestPostgres;
@@ -83,7 +100,12 @@ describe("Yjs across two nodes (Redis pub/sub, PostgreSQL)", () => {
     ca.text.insert(0, "# from A\n");
     cb.text.insert(cb.text.length, "# from B\n");
     for (let i = 0; i < 20; i++) (i % 2 ? ca : cb).text.insert(0, String(i % 10));
-    await expect.poll(() => ca.text.toString() === cb.text.toString() && ca.text.toString().includes("# from B"), within).toBe(true);
+    await expect
+      .poll(
+        () => ca.text.toString() === cb.text.toString() && ca.text.toString().includes("# from B"),
+        within,
+      )
+      .toBe(true);
     expect(cb.text.toString()).toContain("# from A");
     expect(a.fanout.size).toBe(1);
     expect(b.fanout.received).toBeGreaterThan(0);
@@ -92,7 +114,9 @@ describe("Yjs across two nodes (Redis pub/sub, PostgreSQL)", () => {
     const final = ca.text.toString();
     ca.provider.destroy();
     cb.provider.destroy();
-    await expect.poll(async () => (await db().experiment.findUnique({ where: { id } }))?.yaml, within).toBe(final);
+    await expect
+      .poll(async () => (await db().experiment.findUnique({ where: { id } }))?.yaml, within)
+      .toBe(final);
     await expect.poll(() => a.fanout.size + b.fanout.size, within).toBe(0);
     expect(await db().yjsUpdate.count({ where: { experimentId: id } })).toBe(0);
   });
@@ -117,7 +141,10 @@ describe("merging compaction", () => {
     // Two nodes' copies of the document start from the same stored state.
     const seed = new Y.Doc();
     seed.getText(YJS_TEXT_FIELD).insert(0, "base\n");
-    await db().experiment.update({ where: { id }, data: { yjsState: new Uint8Array(Y.encodeStateAsUpdate(seed)) } });
+    await db().experiment.update({
+      where: { id },
+      data: { yjsState: new Uint8Array(Y.encodeStateAsUpdate(seed)) },
+    });
     const nodeA = new Y.Doc();
     const nodeB = new Y.Doc();
     Y.applyUpdate(nodeA, Y.encodeStateAsUpdate(seed));
@@ -126,7 +153,9 @@ describe("merging compaction", () => {
     const append = async (doc: Y.Doc, text: string) => {
       const before = Y.encodeStateVector(doc);
       doc.getText(YJS_TEXT_FIELD).insert(0, text);
-      await db().yjsUpdate.create({ data: { experimentId: id, update: new Uint8Array(Y.encodeStateAsUpdate(doc, before)) } });
+      await db().yjsUpdate.create({
+        data: { experimentId: id, update: new Uint8Array(Y.encodeStateAsUpdate(doc, before)) },
+      });
     };
     await append(nodeA, "A ");
     await append(nodeB, "B ");

@@ -23,7 +23,9 @@ export function opsHandler(options: OpsOptions) {
       return true;
     }
     const send = (status: number, type: string, body: string) => {
-      res.writeHead(status, { "content-type": type, "cache-control": "no-store" }).end(req.method === "HEAD" ? undefined : body);
+      res
+        .writeHead(status, { "content-type": type, "cache-control": "no-store" })
+        .end(req.method === "HEAD" ? undefined : body);
       return true;
     };
     if (pathname === "/healthz") return send(200, "application/json", JSON.stringify({ ok: true }));

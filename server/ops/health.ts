@@ -11,7 +11,10 @@ export interface Readiness {
   checks: Record<string, string>;
 }
 
-export async function readiness(checks: Record<string, Check>, timeoutMs = 2000): Promise<Readiness> {
+export async function readiness(
+  checks: Record<string, Check>,
+  timeoutMs = 2000,
+): Promise<Readiness> {
   const entries = await Promise.all(
     Object.entries(checks).map(async ([name, check]) => {
       let timer: ReturnType<typeof setTimeout> | undefined;

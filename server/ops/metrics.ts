@@ -47,10 +47,16 @@ export class Registry {
       try {
         value = await s.read();
       } catch (error) {
-        lines.push(`# ${s.name} unavailable: ${String(error instanceof Error ? error.message : error).replace(/\n/g, " ")}`);
+        lines.push(
+          `# ${s.name} unavailable: ${String(error instanceof Error ? error.message : error).replace(/\n/g, " ")}`,
+        );
         continue;
       }
-      lines.push(`# HELP ${s.name} ${s.help.replace(/\\/g, "\\\\").replace(/\n/g, "\\n")}`, `# TYPE ${s.name} ${s.type}`, `${s.name} ${formatValue(value)}`);
+      lines.push(
+        `# HELP ${s.name} ${s.help.replace(/\\/g, "\\\\").replace(/\n/g, "\\n")}`,
+        `# TYPE ${s.name} ${s.type}`,
+        `${s.name} ${formatValue(value)}`,
+      );
     }
     return lines.join("\n") + "\n";
   }

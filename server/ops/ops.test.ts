@@ -9,18 +9,29 @@ import { studioMetrics } from "./studio-metrics";
 describe("metrics registry", () => {
   it("renders counters and scrape-time gauges in the Prometheus text format", async () => {
     let sockets = 3;
-    const m = studioMetrics({ runsQueued: async () => 4, runsActive: () => 1, sockets: () => sockets, yjsDocuments: () => 2 });
+    const m = studioMetrics({
+      runsQueued: async () => 4,
+      runsActive: () => 1,
+      sockets: () => sockets,
+      yjsDocuments: () => 2,
+    });
     m.framesSent.inc(10);
     m.stepsPerSecond.set("r1", 2.5).set("r2", 1.5);
     sockets = 5;
     const text = await m.registry.render();
-    expect(text).toContain("# TYPE clipig_frames_sent_total counter\nclipig_frames_sent_total 10\n");
+    expect(text).toContain(
+      "# TYPE clipig_frames_sent_total counter\nclipig_frames_sent_total 10\n",
+    );
     expect(text).toContain("# TYPE clipig_runs_queued gauge\nclipig_runs_queued 4\n");
     expect(text).toContain("clipig_steps_per_second 4\n");
     expect(text).toContain("clipig_sockets 5\n");
     expect(text).toContain("clipig_yjs_documents 2\n");
     // Every sample line is `name value`, preceded by its HELP and TYPE.
-    for (const line of text.trim().split("\n").filter((l) => !l.startsWith("#"))) expect(line).toMatch(/^[a-z_]+ [0-9.e+-]+$/);
+    for (const line of text
+      .trim()
+      .split("\n")
+      .filter((l) => !l.startsWith("#")))
+      expect(line).toMatch(/^[a-z_]+ [0-9.e+-]+$/);
   });
 
   it("refuses bad names, duplicates and decreasing counters; a failing gauge is left out", async () => {
@@ -39,8 +50,18 @@ describe("metrics registry", () => {
 
 describe("readiness", () => {
   it("reports each check, failing on errors and on checks that hang", async () => {
-    const ready = await readiness({ db: async () => 1, redis: () => Promise.reject(new Error("ECONNREFUSED")), slow: () => new Promise(() => {}) }, 50);
-    expect(ready).toEqual({ ok: false, checks: { db: "ok", redis: "ECONNREFUSED", slow: "no answer within 50 ms" } });
+    const ready = await readiness(
+      {
+        db: async () => 1,
+        redis: () => Promise.reject(new Error("ECONNREFUSED")),
+        slow: () => new Promise(() => {}),
+      },
+      50,
+    );
+    expect(ready).toEqual({
+      ok: false,
+      checks: { db: "ok", redis: "ECONNREFUSED", slow: "no answer within 50 ms" },
+    });
     expect(await readiness({ db: async () => 1 })).toEqual({ ok: true, checks: { db: "ok" } });
   });
 });
@@ -49,7 +70,13 @@ describe("ops handler", () => {
   let redisUp = true;
   const registry = new Registry();
   registry.gauge("clipig_sockets", "sockets", () => 7);
-  const ops = opsHandler({ checks: { db: async () => 1, redis: async () => (redisUp ? "PONG" : Promise.reject(new Error("down"))) }, metrics: registry });
+  const ops = opsHandler({
+    checks: {
+      db: async () => 1,
+      redis: async () => (redisUp ? "PONG" : Promise.reject(new Error("down"))),
+    },
+    metrics: registry,
+  });
   const server = createServer((req, res) => {
     void ops(req, res).then((handled) => handled || res.writeHead(418).end());
   });

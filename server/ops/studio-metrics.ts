@@ -22,10 +22,15 @@ export function studioMetrics(gauges: StudioGauges, registry = new Registry()): 
   const stepsPerSecond = new Map<string, number>();
   registry.gauge("clipig_runs_queued", "Runs waiting for a device.", gauges.runsQueued);
   registry.gauge("clipig_runs_active", "Runs on a device now.", gauges.runsActive);
-  registry.gauge("clipig_steps_per_second", "Training steps (epochs) per second over all live runs.", () =>
-    [...stepsPerSecond.values()].reduce((a, b) => a + b, 0),
+  registry.gauge(
+    "clipig_steps_per_second",
+    "Training steps (epochs) per second over all live runs.",
+    () => [...stepsPerSecond.values()].reduce((a, b) => a + b, 0),
   );
-  const framesSent = registry.counter("clipig_frames_sent_total", "Live frames handed to viewers' sockets on this node.");
+  const framesSent = registry.counter(
+    "clipig_frames_sent_total",
+    "Live frames handed to viewers' sockets on this node.",
+  );
   registry.gauge("clipig_sockets", "Socket.IO connections on this node.", gauges.sockets);
   registry.gauge("clipig_yjs_documents", "Yjs documents loaded on this node.", gauges.yjsDocuments);
   return { registry, framesSent, stepsPerSecond };

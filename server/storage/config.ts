@@ -10,7 +10,10 @@ import { directoryStore } from "./directory";
 import { s3Store } from "./s3";
 import type { ImageStore } from "./types";
 
-export function storageFromEnv(env: NodeJS.ProcessEnv = process.env, dataDir = path.resolve(env.CLIPIG_DATA_DIR ?? "data")): ImageStore {
+export function storageFromEnv(
+  env: NodeJS.ProcessEnv = process.env,
+  dataDir = path.resolve(env.CLIPIG_DATA_DIR ?? "data"),
+): ImageStore {
   const kind = env.CLIPIG_STORAGE ?? "directory";
   if (kind === "directory") return directoryStore(path.resolve(env.CLIPIG_STORAGE_DIR ?? dataDir));
   if (kind !== "s3") throw new Error(`CLIPIG_STORAGE must be directory or s3, got '${kind}'`);

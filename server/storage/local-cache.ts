@@ -16,7 +16,10 @@ export interface LocalCache {
 }
 
 export function localCache(store: ImageStore, dataDir: string): LocalCache {
-  const same = store.kind === "directory" && store.root !== undefined && path.resolve(store.root) === path.resolve(dataDir);
+  const same =
+    store.kind === "directory" &&
+    store.root !== undefined &&
+    path.resolve(store.root) === path.resolve(dataDir);
   const file = (relative: string) => path.join(dataDir, ...checkKey(relative).split("/"));
   return {
     async publish(relative) {
@@ -26,7 +29,13 @@ export function localCache(store: ImageStore, dataDir: string): LocalCache {
     async ensureLocal(relative) {
       if (same) return;
       const target = file(relative);
-      if (await stat(target).then(() => true, () => false)) return;
+      if (
+        await stat(target).then(
+          () => true,
+          () => false,
+        )
+      )
+        return;
       const data = await store.get(relative);
       if (!data) return;
       await mkdir(path.dirname(target), { recursive: true });

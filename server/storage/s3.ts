@@ -20,9 +20,15 @@ export interface S3Options {
 export function s3Store(options: S3Options): ImageStore {
   const doFetch = options.fetch ?? fetch;
   const base = options.endpoint.replace(/\/+$/, "");
-  const urlOf = (key: string) => new URL(`${base}/${options.bucket}/${options.prefix ?? ""}${checkKey(key)}`);
+  const urlOf = (key: string) =>
+    new URL(`${base}/${options.bucket}/${options.prefix ?? ""}${checkKey(key)}`);
 
-  async function request(method: string, key: string, body?: Uint8Array, contentType?: string): Promise<Response> {
+  async function request(
+    method: string,
+    key: string,
+    body?: Uint8Array,
+    contentType?: string,
+  ): Promise<Response> {
     const url = urlOf(key);
     const headers = signedHeaders(
       {

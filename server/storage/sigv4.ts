@@ -24,8 +24,10 @@ export interface SignInput {
 
 export const EMPTY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
-export const sha256Hex = (data: string | Uint8Array) => createHash("sha256").update(data).digest("hex");
-const hmac = (key: string | Buffer, data: string) => createHmac("sha256", key).update(data).digest();
+export const sha256Hex = (data: string | Uint8Array) =>
+  createHash("sha256").update(data).digest("hex");
+const hmac = (key: string | Buffer, data: string) =>
+  createHmac("sha256", key).update(data).digest();
 
 /** RFC 3986 encoding as SigV4 wants it: unreserved characters stay, everything else is %XX. */
 export function uriEncode(value: string, keepSlash = false): string {
@@ -39,13 +41,20 @@ export function uriEncode(value: string, keepSlash = false): string {
 }
 
 /** `20130524T000000Z` for a date. */
-export const amzDate = (date: Date) => date.toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
+export const amzDate = (date: Date) =>
+  date
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d{3}/, "");
 
 function canonicalHeaders(headers: Record<string, string>) {
   const entries = Object.entries(headers)
     .map(([name, value]) => [name.toLowerCase(), value.trim().replace(/\s+/g, " ")] as const)
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return { text: entries.map(([n, v]) => `${n}:${v}\n`).join(""), signed: entries.map(([n]) => n).join(";") };
+  return {
+    text: entries.map(([n, v]) => `${n}:${v}\n`).join(""),
+    signed: entries.map(([n]) => n).join(";"),
+  };
 }
 
 export function canonicalRequest(input: SignInput): { text: string; signedHeaders: string } {
@@ -57,19 +66,30 @@ export function canonicalRequest(input: SignInput): { text: string; signedHeader
     .map(([k, v]) => `${k}=${v}`)
     .join("&");
   const headers = canonicalHeaders(input.headers);
-  const text = [input.method.toUpperCase(), path, query, headers.text, headers.signed, input.payloadHash].join("\n");
+  const text = [
+    input.method.toUpperCase(),
+    path,
+    query,
+    headers.text,
+    headers.signed,
+    input.payloadHash,
+  ].join("\n");
   return { text, signedHeaders: headers.signed };
 }
 
 /** The Authorization header value for a request whose headers already hold `x-amz-date`. */
 export function authorization(input: SignInput, credentials: Credentials): string {
   const date = Object.entries(input.headers).find(([n]) => n.toLowerCase() === "x-amz-date")?.[1];
-  if (!date || !/^\d{8}T\d{6}Z$/.test(date)) throw new Error("sigv4: the x-amz-date header is required");
+  if (!date || !/^\d{8}T\d{6}Z$/.test(date))
+    throw new Error("sigv4: the x-amz-date header is required");
   const day = date.slice(0, 8);
   const scope = `${day}/${input.region}/${input.service}/aws4_request`;
   const canonical = canonicalRequest(input);
   const stringToSign = ["AWS4-HMAC-SHA256", date, scope, sha256Hex(canonical.text)].join("\n");
-  const key = hmac(hmac(hmac(hmac(`AWS4${credentials.secretAccessKey}`, day), input.region), input.service), "aws4_request");
+  const key = hmac(
+    hmac(hmac(hmac(`AWS4${credentials.secretAccessKey}`, day), input.region), input.service),
+    "aws4_request",
+  );
   const signature = createHmac("sha256", key).update(stringToSign).digest("hex");
   return `AWS4-HMAC-SHA256 Credential=${credentials.accessKeyId}/${scope},SignedHeaders=${canonical.signedHeaders},Signature=${signature}`;
 }

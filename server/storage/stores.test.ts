@@ -1,53 +1,11 @@
-import { createServer, type IncomingMessage } from "node:http";
-import type { AddressInfo } from "node:net";
 import { mkdtempSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { directoryStore } from "./directory";
 import { s3Store } from "./s3";
-import { authorization, sha256Hex } from "./sigv4";
+import { s3Stub, STUB_CREDENTIALS as credentials } from "./testing";
 import type { ImageStore } from "./types";
-
-const credentials = { accessKeyId: "AKIDTEST", secretAccessKey: "secret/test+key" };
-
-/** A tiny S3-compatible server: checks each request's SigV4 signature and body hash, keeps objects in memory. */
-async function s3Stub() {
-  const objects = new Map<string, { data: Buffer; type: string }>();
-  const rejected: string[] = [];
-  const body = (req: IncomingMessage) =>
-    new Promise<Buffer>((resolve) => {
-      const chunks: Buffer[] = [];
-      req.on("data", (c: Buffer) => chunks.push(c)).on("end", () => resolve(Buffer.concat(chunks)));
-    });
-  const server = createServer(async (req, res) => {
-    const data = await body(req);
-    const given = req.headers.authorization ?? "";
-    const signed = /SignedHeaders=([^,]+)/.exec(given)?.[1].split(";") ?? [];
-    const headers = Object.fromEntries(signed.map((n) => [n, String(req.headers[n] ?? "")]));
-    const url = new URL(req.url ?? "/", `http://${req.headers.host}`);
-    const payloadHash = String(req.headers["x-amz-content-sha256"]);
-    const expected = authorization({ method: req.method ?? "GET", url, headers, payloadHash, region: "test-1", service: "s3" }, credentials);
-    if (!signed.includes("host") || given !== expected || sha256Hex(data) !== payloadHash) {
-      rejected.push(`${req.method} ${url.pathname}`);
-      return res.writeHead(403).end("<Error><Code>SignatureDoesNotMatch</Code></Error>");
-    }
-    const key = url.pathname;
-    if (req.method === "PUT") {
-      objects.set(key, { data, type: String(req.headers["content-type"]) });
-      return res.writeHead(200).end();
-    }
-    const object = objects.get(key);
-    if (req.method === "DELETE") {
-      objects.delete(key);
-      return res.writeHead(204).end();
-    }
-    if (!object) return res.writeHead(404).end("<Error><Code>NoSuchKey</Code></Error>");
-    res.writeHead(200, { "content-type": object.type }).end(object.data);
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return { server, objects, rejected, endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
-}
 
 const stub = await s3Stub();
 afterAll(() => stub.server.close());
@@ -56,7 +14,17 @@ const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0, 1, 2, 255]);
 
 describe.each([
   ["directory", () => directoryStore(mkdtempSync(path.join(tmpdir(), "clipig-store-")))],
-  ["s3", () => s3Store({ endpoint: stub.endpoint, bucket: "renders", region: "test-1", prefix: "clipig/", credentials })],
+  [
+    "s3",
+    () =>
+      s3Store({
+        endpoint: stub.endpoint,
+        bucket: "renders",
+        region: "test-1",
+        prefix: "clipig/",
+        credentials,
+      }),
+  ],
 ] as [string, () => ImageStore][])("%s store", (_kind, make) => {
   it("puts, gets, overwrites and deletes; a missing key reads as null", async () => {
     const store = make();
@@ -80,15 +48,28 @@ describe.each([
 
 describe("s3 store against the stub", () => {
   it("sends signed path-style requests with the content type", async () => {
-    const store = s3Store({ endpoint: stub.endpoint, bucket: "renders", region: "test-1", prefix: "p/", credentials });
+    const store = s3Store({
+      endpoint: stub.endpoint,
+      bucket: "renders",
+      region: "test-1",
+      prefix: "p/",
+      credentials,
+    });
     await store.put("images/r2/snap-10.png", png, "image/png");
     expect(stub.objects.get("/renders/p/images/r2/snap-10.png")?.type).toBe("image/png");
     expect(stub.rejected).toEqual([]);
   });
 
   it("fails loudly when the signature is wrong", async () => {
-    const bad = s3Store({ endpoint: stub.endpoint, bucket: "renders", region: "test-1", credentials: { ...credentials, secretAccessKey: "wrong" } });
-    await expect(bad.put("images/r3/final.png", png, "image/png")).rejects.toThrow(/PUT images\/r3\/final.png failed with 403/);
+    const bad = s3Store({
+      endpoint: stub.endpoint,
+      bucket: "renders",
+      region: "test-1",
+      credentials: { ...credentials, secretAccessKey: "wrong" },
+    });
+    await expect(bad.put("images/r3/final.png", png, "image/png")).rejects.toThrow(
+      /PUT images\/r3\/final.png failed with 403/,
+    );
     await expect(bad.get("images/r3/final.png")).rejects.toThrow(/403/);
   });
 });
@@ -97,7 +78,11 @@ describe("directory store", () => {
   it("leaves no temporary files behind", async () => {
     const root = mkdtempSync(path.join(tmpdir(), "clipig-store-"));
     const store = directoryStore(root);
-    await Promise.all(Array.from({ length: 5 }, (_, i) => store.put("images/r/final.png", new Uint8Array([i]), "image/png")));
+    await Promise.all(
+      Array.from({ length: 5 }, (_, i) =>
+        store.put("images/r/final.png", new Uint8Array([i]), "image/png"),
+      ),
+    );
     expect(readdirSync(path.join(root, "images", "r"))).toEqual(["final.png"]);
   });
 });
@@ -108,7 +93,13 @@ describe("local cache over a store", () => {
     const { writeFile, mkdir, readFile } = await import("node:fs/promises");
     const worker = mkdtempSync(path.join(tmpdir(), "clipig-worker-"));
     const node = mkdtempSync(path.join(tmpdir(), "clipig-node-"));
-    const shared = s3Store({ endpoint: stub.endpoint, bucket: "renders", region: "test-1", prefix: "cache/", credentials });
+    const shared = s3Store({
+      endpoint: stub.endpoint,
+      bucket: "renders",
+      region: "test-1",
+      prefix: "cache/",
+      credentials,
+    });
     await mkdir(path.join(worker, "images", "r9"), { recursive: true });
     await writeFile(path.join(worker, "images", "r9", "snap-5.png"), png);
     await localCache(shared, worker).publish("images/r9/snap-5.png");

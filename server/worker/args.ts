@@ -17,10 +17,14 @@ export function parseWorkerArgs(argv: readonly string[]): WorkerArgs {
     const value = () => inline ?? argv[++i] ?? "";
     if (flag === "--device") device = value();
     else if (flag === "--id") id = value();
-    else throw new Error(`unknown argument '${argv[i]}' (use --device cuda:N|cuda|cpu|webgpu|auto, --id NAME)`);
+    else
+      throw new Error(
+        `unknown argument '${argv[i]}' (use --device cuda:N|cuda|cpu|webgpu|auto, --id NAME)`,
+      );
   }
   const cuda = /^cuda:(\d{1,2})$/.exec(device);
   if (cuda) return { device: "cuda", cudaIndex: Number(cuda[1]), label: device, id };
-  if (!["auto", "cpu", "cuda", "webgpu"].includes(device)) throw new Error(`--device: unknown device '${device}'`);
+  if (!["auto", "cpu", "cuda", "webgpu"].includes(device))
+    throw new Error(`--device: unknown device '${device}'`);
   return { device: device as DeviceRequest, cudaIndex: null, label: device, id };
 }

@@ -19,7 +19,13 @@ import { countRuns, mayStartRun } from "../limits";
 import type { RunState } from "../realtime/protocol";
 import { ActiveRun, type RunSink } from "../runs/active-run";
 import { admitExperiment, type AdmissionOptions } from "../runs/admission";
-import { readImage, relativeImagePath, finalFile, snapshotFile, type FrameFormat } from "../runs/images";
+import {
+  readImage,
+  relativeImagePath,
+  finalFile,
+  snapshotFile,
+  type FrameFormat,
+} from "../runs/images";
 import type { RunWorker } from "../runs/run-worker";
 import type { RunStore } from "../runs/store";
 import { closeRedis, connectRedis, type Redis } from "../cluster/redis";
@@ -107,7 +113,16 @@ export class GpuWorker {
     this.bull.on("error", (error) => console.error(`worker ${this.options.id}:`, error.message));
     const beat = () =>
       void this.redis
-        .set(`${this.options.prefix}workers:${this.options.id}`, JSON.stringify({ device: this.options.deviceLabel ?? this.options.device, runId: this.runId, at: Date.now() }), "PX", lockMs)
+        .set(
+          `${this.options.prefix}workers:${this.options.id}`,
+          JSON.stringify({
+            device: this.options.deviceLabel ?? this.options.device,
+            runId: this.runId,
+            at: Date.now(),
+          }),
+          "PX",
+          lockMs,
+        )
         .catch(() => undefined);
     beat();
     this.heartbeat = setInterval(beat, Math.max(500, lockMs / 3));
@@ -147,15 +162,29 @@ export class GpuWorker {
     this.publisher.positions(await this.queue.waiting());
     const admitted = await admitExperiment(row.yaml, this.options.admission);
     if (!admitted.ok) {
-      await store.update(runId, { status: "error", error: admitted.message.slice(0, 2000), finishedAt: new Date() });
-      this.publisher.status(experimentId, { runId, status: "error", epoch: job.data.epoch, epochs: row.epochs, model: row.model, message: admitted.message });
+      await store.update(runId, {
+        status: "error",
+        error: admitted.message.slice(0, 2000),
+        finishedAt: new Date(),
+      });
+      this.publisher.status(experimentId, {
+        runId,
+        status: "error",
+        epoch: job.data.epoch,
+        epochs: row.epochs,
+        model: row.model,
+        message: admitted.message,
+      });
       this.publisher.error(experimentId, admitted.code, admitted.message);
       return "error";
     }
     let resume: { epoch: number; frame: Awaited<ReturnType<typeof readImage>> } | undefined;
     if (snapshot) {
       await this.options.images?.ensureLocal(snapshot.imagePath);
-      resume = { epoch: snapshot.epoch + 1, frame: await readImage(dataDir, snapshot.imagePath, snapshot.epoch) };
+      resume = {
+        epoch: snapshot.epoch + 1,
+        frame: await readImage(dataDir, snapshot.imagePath, snapshot.epoch),
+      };
     }
     const state: RunState = {
       runId,
@@ -165,13 +194,22 @@ export class GpuWorker {
       model: row.model,
       ...(snapshot ? { snapshotEpoch: snapshot.epoch } : {}),
     };
-    const run = new ActiveRun(experimentId, state, { yaml: row.yaml, model: row.model, seed: row.seed, resume, images: admitted.images }, store, this.sink(), {
-      dataDir,
-      fps: this.options.fps,
-      frameFormat: this.options.frameFormat,
-      statsIntervalMs: this.options.statsIntervalMs,
-    }, row.runtimeMs);
+    const run = new ActiveRun(
+      experimentId,
+      state,
+      { yaml: row.yaml, model: row.model, seed: row.seed, resume, images: admitted.images },
+      store,
+      this.sink(),
+      {
+        dataDir,
+        fps: this.options.fps,
+        frameFormat: this.options.frameFormat,
+        statsIntervalMs: this.options.statsIntervalMs,
+      },
+      row.runtimeMs,
+    );
     run.history = await store.history(runId, HISTORY);
+    if (this.draining) return this.requeue(job, token); // SIGTERM came while it was being prepared
     this.current = { job, run };
     try {
       this.trainer ??= (this.options.trainer ?? localTrainerWorker)();
@@ -198,7 +236,9 @@ export class GpuWorker {
       await new Promise((r) => setTimeout(r, 10 + Math.random() * 20));
     }
     try {
-      const userId = (await db().run.findUnique({ where: { id: runId }, select: { userId: true } }))?.userId ?? null;
+      const userId =
+        (await db().run.findUnique({ where: { id: runId }, select: { userId: true } }))?.userId ??
+        null;
       if (!mayStartRun(await countRuns(userId), this.options.admission.quotas)) return false;
       await this.options.store.update(runId, { status: "loading" });
       return true;
@@ -208,7 +248,11 @@ export class GpuWorker {
   }
 
   /** Back in line from the last snapshot; BullMQ learns it through `WaitingError`. */
-  private async requeue(job: Job<RunJob>, token: string | undefined, state?: RunState): Promise<never> {
+  private async requeue(
+    job: Job<RunJob>,
+    token: string | undefined,
+    state?: RunState,
+  ): Promise<never> {
     const { runId, experimentId } = job.data;
     const snapshot = await this.options.store.lastSnapshot(runId);
     const row = await this.options.store.get(runId);
@@ -233,7 +277,9 @@ export class GpuWorker {
   private sink(): RunSink {
     const p = this.publisher;
     const publish = (relative: string) =>
-      this.options.images?.publish(relative).catch((error: unknown) => console.error(`worker: storing ${relative} failed:`, error));
+      this.options.images
+        ?.publish(relative)
+        .catch((error: unknown) => console.error(`worker: storing ${relative} failed:`, error));
     return {
       status: (experimentId, run) => {
         if (this.draining && run.status === "stopped") return;
@@ -274,9 +320,17 @@ export class GpuWorker {
         try {
           const admitted = await admitExperiment(message.yaml, this.options.admission);
           if (!admitted.ok) throw new Error(admitted.message);
-          reply = { id: message.id, ok: true, rebuilt: (await current.run.update(message.yaml, admitted.images)).rebuilt };
+          reply = {
+            id: message.id,
+            ok: true,
+            rebuilt: (await current.run.update(message.yaml, admitted.images)).rebuilt,
+          };
         } catch (error) {
-          reply = { id: message.id, ok: false, message: error instanceof Error ? error.message : String(error) };
+          reply = {
+            id: message.id,
+            ok: false,
+            message: error instanceof Error ? error.message : String(error),
+          };
         }
         await this.redis.publish(message.replyTo, JSON.stringify(reply));
       }

@@ -9,13 +9,17 @@ import type { ImageFrame, Trainer, TrainerEvent } from "../engine/trainer/api";
 import { createTrainerWith, nodeHost } from "../engine/trainer";
 import type { RunEvent, RunWorker } from "../runs/run-worker";
 
-const copy = (frame: ImageFrame): ImageFrame => ({ ...frame, rgba: new Uint8ClampedArray(frame.rgba) });
+const copy = (frame: ImageFrame): ImageFrame => ({
+  ...frame,
+  rgba: new Uint8ClampedArray(frame.rgba),
+});
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /** The trainer may reuse its pixel buffers after an event: the run keeps its own copies. */
 function detach(event: TrainerEvent): TrainerEvent {
   if (event.type === "frame") return { ...event, frame: copy(event.frame) };
-  if (event.type === "snapshot" || event.type === "done") return { ...event, frame: copy(event.frame) };
+  if (event.type === "snapshot" || event.type === "done")
+    return { ...event, frame: copy(event.frame) };
   return event;
 }
 
@@ -25,7 +29,11 @@ function uploadsOnly(images: Readonly<Record<string, Uint8Array>>) {
     ...node,
     loadImage(src: string) {
       if (images[src]) return node.loadImage(src);
-      return Promise.reject(new Error(`image '${src}': upload it to the experiment first (the studio does not open paths or URLs)`));
+      return Promise.reject(
+        new Error(
+          `image '${src}': upload it to the experiment first (the studio does not open paths or URLs)`,
+        ),
+      );
     },
   };
 }
@@ -49,7 +57,11 @@ export function localTrainerWorker(): RunWorker {
       void (async () => {
         try {
           const parsed = parseExperiment(request.yaml);
-          if (!parsed.ok || !parsed.config) throw new Error(parsed.diagnostics.find((d) => d.severity === "error")?.message ?? "invalid experiment");
+          if (!parsed.ok || !parsed.config)
+            throw new Error(
+              parsed.diagnostics.find((d) => d.severity === "error")?.message ??
+                "invalid experiment",
+            );
           emit({ type: "status", status: "loading" });
           images = { ...request.images };
           const created = await createTrainerWith(uploadsOnly(images), {
@@ -66,7 +78,8 @@ export function localTrainerWorker(): RunWorker {
           created.on((event) => emit(detach(event)));
           if (pauseRequested) created.pause();
           if (!stopRequested) await created.run();
-          if (stopRequested && created.status !== "done") emit({ type: "status", status: "stopped" });
+          if (stopRequested && created.status !== "done")
+            emit({ type: "status", status: "stopped" });
           await created.dispose();
         } catch (error) {
           emit({ type: "error", message: messageOf(error) });

@@ -10,18 +10,27 @@ async function main() {
   const args = parseWorkerArgs(process.argv.slice(2));
   // Before onnxruntime initialises CUDA: this process sees only its own GPU.
   if (args.cudaIndex !== null) process.env.CUDA_VISIBLE_DEVICES = String(args.cudaIndex);
-  const [{ clusterConfig }, { migrate }, { closeDb }, { dataDir }, { runSettingsFromEnv }, { admissionFromEnv }, { RunStore }, { storageFromEnv, localCache }, { GpuWorker }] =
-    await Promise.all([
-      import("../cluster/config"),
-      import("../db/migrate"),
-      import("../db/client"),
-      import("../db/url"),
-      import("../runs/settings"),
-      import("../runs/admission"),
-      import("../runs/store"),
-      import("../storage"),
-      import("./gpu-worker"),
-    ]);
+  const [
+    { clusterConfig },
+    { migrate },
+    { closeDb },
+    { dataDir },
+    { runSettingsFromEnv },
+    { admissionFromEnv },
+    { RunStore },
+    { storageFromEnv, localCache },
+    { GpuWorker },
+  ] = await Promise.all([
+    import("../cluster/config"),
+    import("../db/migrate"),
+    import("../db/client"),
+    import("../db/url"),
+    import("../runs/settings"),
+    import("../runs/admission"),
+    import("../runs/store"),
+    import("../storage"),
+    import("./gpu-worker"),
+  ]);
   const cluster = clusterConfig();
   if (!cluster) throw new Error("the worker needs REDIS_URL (and the cluster's DATABASE_URL)");
   await migrate();

@@ -1,4 +1,4 @@
-import { mkdtempSync } from "node:fs";
+import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -12,9 +12,19 @@ import { RunStore } from "../runs/store";
 import { admissionFromEnv } from "../runs/admission";
 import { ClusterRuns } from "../cluster/cluster-runs";
 import { RunQueue } from "../cluster/run-queue";
-import { clearPrefix, freshPostgres, testPrefix, TEST_REDIS_URL, useDatabase, type TestPostgres } from "../cluster/testing";
+import {
+  clearPrefix,
+  freshPostgres,
+  testPrefix,
+  TEST_REDIS_URL,
+  useDatabase,
+  type TestPostgres,
+} from "../cluster/testing";
 import { GpuWorker } from "./gpu-worker";
 import { parseWorkerArgs } from "./args";
+import { localCache, type LocalCache } from "../storage/local-cache";
+import { s3Store } from "../storage/s3";
+import { s3Stub, STUB_CREDENTIALS, STUB_REGION } from "../storage/testing";
 
 const experiment = (epochs: number) => `model: tiny-clip
 device: cpu
@@ -33,7 +43,12 @@ let runs: ClusterRuns;
 const workers: GpuWorker[] = [];
 
 /** What a room on this node receives. */
-const seen = { statuses: [] as (RunState & { experimentId: string })[], frames: [] as FramePayload[], stats: [] as number[], done: [] as string[] };
+const seen = {
+  statuses: [] as (RunState & { experimentId: string })[],
+  frames: [] as FramePayload[],
+  stats: [] as number[],
+  done: [] as string[],
+};
 const sink: RunSink = {
   status: (experimentId, run) => seen.statuses.push({ ...run, experimentId }),
   frame: (_id, frame) => seen.frames.push(frame),
@@ -44,7 +59,12 @@ const sink: RunSink = {
 };
 const statusesOf = (runId: string) => seen.statuses.filter((s) => s.runId === runId);
 
-function worker(id: string, lockMs = 30_000, maxConcurrentRuns?: number) {
+function worker(
+  id: string,
+  lockMs = 30_000,
+  maxConcurrentRuns?: number,
+  storage?: { dataDir: string; images: LocalCache },
+) {
   const admission = admissionFromEnv(dataDir);
   if (maxConcurrentRuns) admission.quotas = { ...admission.quotas, maxConcurrentRuns };
   const w = new GpuWorker({
@@ -55,7 +75,8 @@ function worker(id: string, lockMs = 30_000, maxConcurrentRuns?: number) {
     store: new RunStore(),
     admission,
     concurrencyRetryMs: 200,
-    dataDir,
+    dataDir: storage?.dataDir ?? dataDir,
+    images: storage?.images,
     fps: 20,
     frameFormat: "png",
     statsIntervalMs: 50,
@@ -70,9 +91,27 @@ beforeAll(async () => {
   await useDatabase(pg.url);
   dataDir = mkdtempSync(path.join(tmpdir(), "clipig-worker-"));
   const store = new RunStore();
-  const readYaml = async (id: string) => (await db().experiment.findUnique({ where: { id } }))?.yaml ?? null;
-  const stored = new RunService({ store, spawn: spawnProcessWorker, readYaml, devices: ["cpu"], dataDir, fps: 10, frameFormat: "png", statsIntervalMs: 100 });
-  runs = new ClusterRuns({ redisUrl: TEST_REDIS_URL, prefix, nodeId: "node-test", store, readYaml, stored, admission: admissionFromEnv(dataDir) });
+  const readYaml = async (id: string) =>
+    (await db().experiment.findUnique({ where: { id } }))?.yaml ?? null;
+  const stored = new RunService({
+    store,
+    spawn: spawnProcessWorker,
+    readYaml,
+    devices: ["cpu"],
+    dataDir,
+    fps: 10,
+    frameFormat: "png",
+    statsIntervalMs: 100,
+  });
+  runs = new ClusterRuns({
+    redisUrl: TEST_REDIS_URL,
+    prefix,
+    nodeId: "node-test",
+    store,
+    readYaml,
+    stored,
+    admission: admissionFromEnv(dataDir),
+  });
   runs.subscribe(sink);
   await runs.ready();
 });
@@ -86,8 +125,17 @@ afterAll(async () => {
 
 describe("worker arguments", () => {
   it("maps cuda:N to one visible GPU and refuses unknown devices", () => {
-    expect(parseWorkerArgs(["--device", "cuda:3"])).toEqual({ device: "cuda", cudaIndex: 3, label: "cuda:3", id: null });
-    expect(parseWorkerArgs(["--device=cpu", "--id", "w1"])).toMatchObject({ device: "cpu", cudaIndex: null, id: "w1" });
+    expect(parseWorkerArgs(["--device", "cuda:3"])).toEqual({
+      device: "cuda",
+      cudaIndex: 3,
+      label: "cuda:3",
+      id: null,
+    });
+    expect(parseWorkerArgs(["--device=cpu", "--id", "w1"])).toMatchObject({
+      device: "cpu",
+      cudaIndex: null,
+      id: "w1",
+    });
     expect(() => parseWorkerArgs(["--device", "tpu"])).toThrow(/unknown device/);
     expect(() => parseWorkerArgs(["--gpu"])).toThrow(/unknown argument/);
   });
@@ -105,10 +153,17 @@ describe("cluster runs (BullMQ queue, in-process GPU worker, PostgreSQL)", () =>
     expect(await runs.start(ids[0], { identity: null })).toMatchObject({ ok: false, code: "busy" });
     // Refused like the embedded server refuses: parse errors and quotas, with diagnostics.
     const bad = await createExperiment("epochs: [\n");
-    expect(await runs.start(bad, { identity: null })).toMatchObject({ ok: false, code: "invalid_experiment" });
+    expect(await runs.start(bad, { identity: null })).toMatchObject({
+      ok: false,
+      code: "invalid_experiment",
+    });
     const huge = await createExperiment(experiment(50_000));
     const refused = await runs.start(huge, { identity: null });
-    expect(refused).toMatchObject({ ok: false, code: "invalid_experiment", message: expect.stringMatching(/at most/) });
+    expect(refused).toMatchObject({
+      ok: false,
+      code: "invalid_experiment",
+      message: expect.stringMatching(/at most/),
+    });
     await expect.poll(() => statusesOf(started[2]).at(-1)?.queuePosition, within).toBe(3);
     const joined = await runs.roomSnapshot(ids[1]);
     expect(joined.run).toMatchObject({ runId: started[1], status: "queued", queuePosition: 2 });
@@ -132,7 +187,10 @@ describe("cluster runs (BullMQ queue, in-process GPU worker, PostgreSQL)", () =>
     expect(row).toMatchObject({ status: "done", epoch: 19 });
     expect(row?.imagePath).toMatch(/^images\//);
     expect(seen.frames.some((f) => f.runId === started[2] && f.mime === "image/png")).toBe(true);
-    expect((await runs.roomSnapshot(ids[2])).run).toMatchObject({ status: "done", runId: started[2] });
+    expect((await runs.roomSnapshot(ids[2])).run).toMatchObject({
+      status: "done",
+      runId: started[2],
+    });
     await w.close();
   }, 60_000);
 
@@ -142,7 +200,9 @@ describe("cluster runs (BullMQ queue, in-process GPU worker, PostgreSQL)", () =>
     if (!r.ok) throw new Error(r.message);
     const first = worker("w-first");
     await first.start();
-    await expect.poll(async () => (await db().snapshot.count({ where: { runId: r.runId } })) > 0, within).toBe(true);
+    await expect
+      .poll(async () => (await db().snapshot.count({ where: { runId: r.runId } })) > 0, within)
+      .toBe(true);
     const live = await runs.roomSnapshot(id);
     expect(live.run).toMatchObject({ runId: r.runId, status: "running" });
     expect(live.frame?.runId).toBe(r.runId);
@@ -150,7 +210,10 @@ describe("cluster runs (BullMQ queue, in-process GPU worker, PostgreSQL)", () =>
     await first.drain();
     const row = await db().run.findUnique({ where: { id: r.runId } });
     expect(row?.status).toBe("queued");
-    const snapshot = await db().snapshot.findFirst({ where: { runId: r.runId }, orderBy: { epoch: "desc" } });
+    const snapshot = await db().snapshot.findFirst({
+      where: { runId: r.runId },
+      orderBy: { epoch: "desc" },
+    });
     expect(snapshot).not.toBeNull();
     expect(statusesOf(r.runId).some((s) => s.status === "stopped")).toBe(false);
     expect(await runs.queue.position(r.runId)).toBe(1);
@@ -158,8 +221,17 @@ describe("cluster runs (BullMQ queue, in-process GPU worker, PostgreSQL)", () =>
     const mark = seen.statuses.length;
     const second = worker("w-second");
     await second.start();
-    await expect.poll(() => seen.statuses.slice(mark).find((s) => s.runId === r.runId && s.status === "running")?.epoch, within).toBeGreaterThan(snapshot!.epoch);
-    const resumed = seen.statuses.slice(mark).find((s) => s.runId === r.runId && s.status === "loading");
+    await expect
+      .poll(
+        () =>
+          seen.statuses.slice(mark).find((s) => s.runId === r.runId && s.status === "running")
+            ?.epoch,
+        within,
+      )
+      .toBeGreaterThan(snapshot!.epoch);
+    const resumed = seen.statuses
+      .slice(mark)
+      .find((s) => s.runId === r.runId && s.status === "loading");
     expect(resumed?.epoch).toBe(snapshot!.epoch + 1);
     expect(runs.control(id, "stop")).toEqual({ ok: true });
     await expect.poll(() => statusesOf(r.runId).at(-1)?.status, within).toBe("stopped");
@@ -170,7 +242,9 @@ describe("cluster runs (BullMQ queue, in-process GPU worker, PostgreSQL)", () =>
 describe("per-user concurrency", () => {
   it("a user's second run waits while their first holds a device, even with a free worker", async () => {
     const user = await signedIn();
-    const [x, y] = await Promise.all([1, 2].map(() => createExperiment(experiment(10_000), { ownerId: user.identity.id })));
+    const [x, y] = await Promise.all(
+      [1, 2].map(() => createExperiment(experiment(10_000), { ownerId: user.identity.id })),
+    );
     const rx = await runs.start(x, { identity: user.identity, seed: 3 });
     const ry = await runs.start(y, { identity: user.identity, seed: 4 });
     if (!rx.ok || !ry.ok) throw new Error("not started");
@@ -189,11 +263,76 @@ describe("per-user concurrency", () => {
   }, 60_000);
 });
 
+describe("shared image store (S3)", () => {
+  it("a worker's snapshots and final image reach a node with its own data dir", async () => {
+    const stub = await s3Stub();
+    const store = () =>
+      s3Store({
+        endpoint: stub.endpoint,
+        bucket: "clipig",
+        region: STUB_REGION,
+        credentials: STUB_CREDENTIALS,
+      });
+    const workerDir = mkdtempSync(path.join(tmpdir(), "clipig-gpu-"));
+    const nodeDir = mkdtempSync(path.join(tmpdir(), "clipig-web-"));
+    const runStore = new RunStore();
+    const readYaml = async (id: string) =>
+      (await db().experiment.findUnique({ where: { id } }))?.yaml ?? null;
+    const stored = new RunService({
+      store: runStore,
+      spawn: spawnProcessWorker,
+      readYaml,
+      devices: ["cpu"],
+      dataDir: nodeDir,
+      fps: 10,
+      frameFormat: "png",
+      statsIntervalMs: 100,
+    });
+    const node = new ClusterRuns({
+      redisUrl: TEST_REDIS_URL,
+      prefix,
+      nodeId: "node-s3",
+      store: runStore,
+      readYaml,
+      stored,
+      admission: admissionFromEnv(nodeDir),
+      ensureLocal: (relative) => localCache(store(), nodeDir).ensureLocal(relative),
+    });
+    await node.ready();
+    const w = worker("w-s3", 30_000, undefined, {
+      dataDir: workerDir,
+      images: localCache(store(), workerDir),
+    });
+    await w.start();
+    const id = await createExperiment(experiment(30));
+    const r = await node.start(id, { identity: null, seed: 9 });
+    if (!r.ok) throw new Error(r.message);
+    await expect
+      .poll(async () => (await db().run.findUnique({ where: { id: r.runId } }))?.status, within)
+      .toBe("done");
+    await expect
+      .poll(() => stub.objects.has(`/clipig/images/${r.runId}/final.png`), within)
+      .toBe(true);
+    expect(stub.objects.has(`/clipig/images/${r.runId}/snap-10.png`)).toBe(true);
+    expect(stub.rejected).toEqual([]);
+    // The node never saw the worker's disk: it fetches the final image from the store to show it.
+    const joined = await node.roomSnapshot(id);
+    expect(joined.run).toMatchObject({ runId: r.runId, status: "done" });
+    expect(joined.frame?.mime).toBe("image/png");
+    expect(existsSync(path.join(nodeDir, "images", r.runId, "final.png"))).toBe(true);
+    await w.close();
+    await node.close();
+    stub.server.close();
+  }, 60_000);
+});
+
 describe("run queue adapter", () => {
   it("cancel only takes waiting runs", async () => {
     const q = new RunQueue(TEST_REDIS_URL, `${prefix}q2:`);
     await q.enqueue({ runId: "a", experimentId: "e1", model: "tiny-clip", epoch: 0, epochs: 1 });
-    expect(await q.enqueue({ runId: "b", experimentId: "e2", model: "tiny-clip", epoch: 0, epochs: 1 })).toBe(2);
+    expect(
+      await q.enqueue({ runId: "b", experimentId: "e2", model: "tiny-clip", epoch: 0, epochs: 1 }),
+    ).toBe(2);
     expect(await q.cancel("a")).toBe(true);
     expect(await q.cancel("a")).toBe(false);
     expect(await q.position("b")).toBe(1);
