@@ -36,7 +36,7 @@ type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 const experiment = `model: tiny-clip
 device: cpu
-epochs: 400
+epochs: 600
 resolution: 32
 snapshot_interval: 20
 targets:
@@ -142,7 +142,7 @@ afterAll(async () => {
 }, 30_000);
 
 describe("cluster: two web nodes, one queue, GPU workers", () => {
-  it("co-edits across nodes, streams a worker's run to both, survives losing a node and a worker", async () => {
+  it("co-edits across nodes, streams a worker's run to both, survives losing a node, a worker and a deploy", async () => {
     const [a, b] = await Promise.all([webNode("node-a"), webNode("node-b")]);
     const lb = await balancer([a.port, b.port]); // prefers A while it is up
     closers.push(() => void lb.close());
@@ -214,22 +214,55 @@ describe("cluster: two web nodes, one queue, GPU workers", () => {
     });
     const worker2 = gpuWorker("worker-2");
     await expect
+      .poll(
+        () =>
+          onB.seen.statuses
+            .slice(killedAt)
+            .find((s) => s.runId === started.runId && s.status === "loading"),
+        within,
+      )
+      .toMatchObject({ epoch: lastSnapshot!.epoch + 1 });
+
+    // A deploy stops worker 2 (SIGTERM): it finishes its step, saves a snapshot and requeues the run.
+    await expect
+      .poll(async () => {
+        const latest = await db().snapshot.findFirst({
+          where: { runId: started.runId },
+          orderBy: { epoch: "desc" },
+        });
+        return latest!.epoch > lastSnapshot!.epoch;
+      }, within)
+      .toBe(true);
+    const drainedAt = onB.seen.statuses.length;
+    await worker2.stop();
+    expect(await worker2.exited).toBe(0);
+    const drained = await db().run.findUniqueOrThrow({ where: { id: started.runId } });
+    expect(drained.status).toBe("queued");
+    const drainSnapshot = await db().snapshot.findFirst({
+      where: { runId: started.runId },
+      orderBy: { epoch: "desc" },
+    });
+    expect(drainSnapshot!.epoch).toBeGreaterThan(lastSnapshot!.epoch);
+    expect(onB.seen.statuses.slice(drainedAt).some((s) => s.status === "stopped")).toBe(false);
+
+    const worker3 = gpuWorker("worker-3");
+    await expect
       .poll(() => onB.seen.done.includes(started.runId) && onA.seen.done.includes(started.runId), {
         timeout: 60_000,
         interval: 50,
       })
       .toBe(true);
-    const resumed = onB.seen.statuses
-      .slice(killedAt)
+    const resumedAgain = onB.seen.statuses
+      .slice(drainedAt)
       .find((s) => s.runId === started.runId && s.status === "loading");
-    expect(resumed?.epoch).toBeGreaterThanOrEqual(lastSnapshot!.epoch + 1);
+    expect(resumedAgain?.epoch).toBe(drainSnapshot!.epoch + 1);
     const row = await db().run.findUniqueOrThrow({ where: { id: started.runId } });
-    expect(row).toMatchObject({ status: "done", epoch: 399 });
+    expect(row).toMatchObject({ status: "done", epoch: 599 });
     const epochs = (
       await db().runStat.findMany({ where: { runId: started.runId }, select: { epoch: true } })
     ).map((s) => s.epoch);
     expect(new Set(epochs).size).toBe(epochs.length); // statistics after the snapshot were produced once, not twice
-    expect(Math.max(...epochs)).toBe(399);
+    expect(Math.max(...epochs)).toBe(599);
 
     // The final image is served by the surviving node.
     const image = await fetch(`http://127.0.0.1:${b.port}/api/images/${started.runId}/final.png`);
@@ -238,6 +271,6 @@ describe("cluster: two web nodes, one queue, GPU workers", () => {
     const metrics = await (await fetch(`http://127.0.0.1:${b.port}/metrics`)).text();
     expect(metrics).toMatch(/clipig_frames_sent_total [1-9]/);
     expect(metrics).toMatch(/clipig_sockets 2/);
-    await worker2.stop();
+    await worker3.stop();
   }, 120_000);
 });
