@@ -303,6 +303,8 @@ for (const device of values.devices.split(",") as Device[]) {
             transferMs: await transfer(runtime, weights, batch),
             ...(precision === "fp16" ? { versusFp32: agreement(weights, batch) } : {}),
           });
+          // What is done so far survives a run that is cut off (the GPU machine's time limit).
+          if (values.out) writeFileSync(`${values.out}.partial`, JSON.stringify({ devices, failures, results }));
         } catch (error) {
           // A missing kernel on a strict device: say which, go on with the rest.
           failures.push(`${name} ${label} batch ${batch}: ${(error as Error).message.split("\n")[0]}`);

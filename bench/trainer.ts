@@ -167,6 +167,8 @@ async function main(): Promise<void> {
           } catch (error) {
             failures.push(`${label} ${model} ${file}: ${(error as Error).message.split("\n")[0]}`);
           }
+          // What is done so far survives a run that is cut off (the GPU machine's time limit).
+          if (args.get("out")) writeFileSync(`${args.get("out")}.partial`, JSON.stringify({ failures, results: { ...out, [label]: { ...out[label], [model]: results } } }));
         }
         (out[label] ??= {})[model] = results;
       }
