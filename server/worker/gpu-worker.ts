@@ -81,6 +81,7 @@ export class GpuWorker {
   private draining = false;
   private heartbeat: ReturnType<typeof setInterval> | undefined;
   private trainer: RunWorker | null = null;
+  private closed = false;
   /** Runs this worker finished (any outcome), for tests and logs. */
   completed = 0;
 
@@ -138,6 +139,8 @@ export class GpuWorker {
 
   /** Stops at once without saving (tests simulate a crash with this and a killed process). */
   async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
     clearInterval(this.heartbeat);
     await this.bull?.close(true).catch(() => undefined);
     await this.trainer?.terminate();

@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createExperiment, signedIn } from "../collab/testing";
 import { closeDb, db } from "../db/client";
 import type { FramePayload, RunState } from "../realtime/protocol";
@@ -115,8 +115,11 @@ beforeAll(async () => {
   runs.subscribe(sink);
   await runs.ready();
 });
+// A failed test must not leave its workers taking the next test's runs.
+afterEach(async () => {
+  for (const w of workers.splice(0)) await w.close().catch(() => undefined);
+});
 afterAll(async () => {
-  for (const w of workers) await w.close().catch(() => undefined);
   await runs?.close();
   await closeDb();
   await pg?.drop();
@@ -254,7 +257,7 @@ describe("per-user concurrency", () => {
     await expect.poll(() => statusesOf(rx.runId).at(-1)?.status, within).toBe("running");
     await new Promise((r) => setTimeout(r, 1000));
     expect((await db().run.findUnique({ where: { id: ry.runId } }))?.status).toBe("queued");
-    expect(await runs.queue.position(ry.runId)).toBe(1);
+    await expect.poll(() => runs.queue.position(ry.runId), within).toBe(1); // held back (delayed) between tries
     expect(runs.control(x, "stop")).toEqual({ ok: true });
     await expect.poll(() => statusesOf(ry.runId).at(-1)?.status, within).toBe("running");
     expect(runs.control(y, "stop")).toEqual({ ok: true });
