@@ -115,8 +115,9 @@ async function fuzzSocket(r: Rng, messages: number, ids: readonly string[]) {
   for (let i = 0; i < messages; i++) {
     if (!socket?.connected) {
       socket?.close();
-      socket = h.socket(pick(r, callers));
-      await once(socket, "connect");
+      const fresh = h.socket(pick(r, callers));
+      await new Promise((resolve) => fresh.once("connect", () => resolve(null)));
+      socket = fresh;
     }
     const s = socket;
     const event = eventName(r);
