@@ -4,6 +4,7 @@ import type { Value } from "../graph";
 import type { Fragments } from "./context";
 import { gather, outputCoords } from "./coords";
 import { transformModule } from "./registry";
+import { addendValue } from "./transforms/noise";
 import type { Addend, Coords, IndexTransform, Size, Step, TransformModule } from "./types";
 import type { TransformName } from "../../../lib/experiment/params";
 
@@ -22,7 +23,7 @@ export function applyChain(frags: Fragments, x: Value, steps: readonly Step<Tran
   // gathered and scaled at the moved size. Exactly the same numbers; far less work when the moves shrink.
   let pending: Addend[] = [];
   const flush = () => {
-    for (const a of pending) image = g.Add(image, a.scale ? g.Mul(a.value, a.scale) : a.value);
+    for (const a of pending) image = g.Add(image, addendValue(g, a));
     pending = [];
   };
   let i = 0;
@@ -75,8 +76,8 @@ export function applyChain(frags: Fragments, x: Value, steps: readonly Step<Tran
     image = g.scope(`${frags.options.prefix}${scope}${i}.gather(${names})`, () => {
       let y = gather(g, source, { ...moved, ...paint }, out);
       for (const a of pending) {
-        const v = gather(g, a.value, moved, out); // no paint: filled pixels get no noise
-        y = g.Add(y, a.scale ? g.Mul(v, a.scale) : v);
+        // No paint: filled pixels get no noise. Codes are gathered, then decoded (outside: code 0 → 0).
+        y = g.Add(y, addendValue(g, { ...a, value: gather(g, a.value, moved, out) }));
       }
       return y;
     });

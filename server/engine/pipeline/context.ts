@@ -4,7 +4,8 @@
 import type { Graph, Shape, Value } from "../graph";
 import { sizeOf } from "../graph";
 import { createRng, type Rng } from "./rng";
-import type { BuildContext, Feeds, Fill, FloatArray, NoiseSource, Values } from "./types";
+import { codeStream, decodeNoise } from "./lookup-noise";
+import type { Addend, BuildContext, Feeds, Fill, FloatArray, NoiseSource, Values } from "./types";
 
 export interface StepInput {
   readonly name: string;
@@ -12,6 +13,8 @@ export interface StepInput {
   /** Index of the module (in its chain) whose per-view values feed this input. */
   readonly owner: number;
   readonly fill: Fill;
+  /** Noise codes (int32) instead of floats; their buffer is reused from step to step. */
+  readonly codes?: (out: Int32Array) => void;
 }
 
 export interface FragmentOptions {
@@ -27,6 +30,8 @@ export interface FragmentOptions {
 export class Fragments {
   readonly inputs: StepInput[] = [];
   private readonly seeds: Rng;
+  /** Code buffers by input name, reused by every feed (they are large: one int per noisy pixel). */
+  private readonly codeBuffers = new Map<string, Int32Array>();
 
   constructor(
     readonly g: Graph,
@@ -38,6 +43,7 @@ export class Fragments {
   /** The context for module `owner`, whose graph names live under `scope`. */
   context(owner: number, scope: string, params: Values): BuildContext {
     const { g } = this;
+    const frags = this;
     const full = `${this.options.prefix}${scope}`;
     let noise = 0;
     const input = (name: string, shape: Shape, fill: Fill, use: "pixels" | "coords" = "pixels"): Value => {
@@ -51,13 +57,24 @@ export class Fragments {
       params,
       input,
       gaussian: (shape) => {
-        const name = `gaussian${noise++}`;
-        if (this.options.noise === "fed") return input(name, shape, (_, rng, out) => fillGaussian(rng, out));
-        // ORT keeps the generator of a seeded random op between runs: a new draw each step, same sequence per seed.
-        const seed = this.seeds.int(1, 2 ** 24 - 1);
-        return g.scope(full, () => g.RandomNormalLike(g.ConstantOfShape(shape, 0), { seed }));
+        const z = addend(shape);
+        return z.decode ? z.decode(z.value) : z.value;
       },
+      gaussianAddend: (shape) => addend(shape),
     };
+    function addend(this: void, shape: Shape): Pick<Addend, "value" | "decode"> {
+      const name = `gaussian${noise++}`;
+      if (frags.options.noise === "fed") return { value: input(name, shape, (_, rng, out) => fillGaussian(rng, out)), decode: null };
+      const seed = frags.seeds.int(1, 2 ** 24 - 1);
+      if (frags.options.noise === "lookup") {
+        // A generator per noise input, seeded at build: fresh codes every step, the same sequence per seed.
+        const v = g.input(`${full}/${name}`, shape, "int32");
+        frags.inputs.push({ name: v.name, shape, owner, fill: () => undefined, codes: codeStream(seed) });
+        return { value: v, decode: (c) => g.scope(full, () => decodeNoise(g, c)) };
+      }
+      // ORT keeps the generator of a seeded random op between runs: a new draw each step, same sequence per seed.
+      return { value: g.scope(full, () => g.RandomNormalLike(g.ConstantOfShape(shape, 0), { seed })), decode: null };
+    }
   }
 
   /** Builds `fn` in the node scope of module `owner`. */
@@ -70,6 +87,13 @@ export class Fragments {
   feed(values: readonly (readonly Values[])[], rng: Rng): Feeds {
     const feeds: Feeds = {};
     for (const input of this.inputs) {
+      if (input.codes) {
+        let out = this.codeBuffers.get(input.name);
+        if (!out) this.codeBuffers.set(input.name, (out = new Int32Array(sizeOf(input.shape))));
+        input.codes(out);
+        feeds[input.name] = out;
+        continue;
+      }
       const views = values[input.owner];
       if (!views || views.length !== this.options.batch)
         throw new Error(`feed ${input.name}: expected ${this.options.batch} value sets for module ${input.owner}, got ${views?.length ?? 0}`);

@@ -10,18 +10,20 @@ export type Evaluated = number | readonly number[] | string | boolean | null;
 export type Values = Readonly<Record<string, Evaluated>>;
 
 export type FloatArray = Float32Array | Float64Array;
-/** Per-step input data by graph input name. */
-export type Feeds = Record<string, FloatArray>;
+/** Per-step input data by graph input name (int32: noise codes, see lookup-noise.ts). */
+export type Feeds = Record<string, FloatArray | Int32Array>;
 
 /** Writes one per-step input from the per-view values of the module that declared it (`views.length` = batch). */
 export type Fill = (views: readonly Values[], rng: Rng, out: FloatArray) => void;
 
 /**
  * Where gaussian noise comes from. "graph": drawn inside the graph by RandomNormalLike, seeded at build
- * time (feeding millions of gaussians per step from JS would cost more than the whole step). "fed": drawn
- * from the step's Rng and fed as an input (exactly reproducible; tests and `clipig views` use it).
+ * time (GPUs: one fast kernel). "lookup": 16-bit codes drawn in JS from a generator seeded at build time,
+ * looked up in a table of the normal's 65536 quantiles in the graph (CPUs: ~4× cheaper than onnxruntime's
+ * single-threaded RandomNormalLike; see lookup-noise.ts). "fed": drawn from the step's Rng and fed as an
+ * input (exactly reproducible from the run's Rng; tests and `clipig views` use it).
  */
-export type NoiseSource = "graph" | "fed";
+export type NoiseSource = "graph" | "lookup" | "fed";
 
 /** What a module sees while it builds its fragment. */
 export interface BuildContext {
@@ -38,6 +40,11 @@ export interface BuildContext {
   input(name: string, shape: Shape, fill: Fill, use?: "pixels" | "coords"): Value;
   /** Fresh standard-normal noise of `shape` every step (see NoiseSource). */
   gaussian(shape: Shape): Value;
+  /**
+   * The same noise as an addend carries it: `value` can be gathered by pixel moves like an image, and
+   * `decode` (when not null) makes N(0, 1) of it afterwards; a gathered 0 (a pixel outside) decodes to 0.
+   */
+  gaussianAddend(shape: Shape): Pick<Addend, "value" | "decode">;
 }
 
 /** `[height, width]` of an image. */
@@ -66,9 +73,11 @@ export interface PixelTransform extends ModuleBase<TransformName> {
   addend?(x: Value, ctx: BuildContext): Addend;
 }
 
-/** `value` `[B|1, C|1, H, W]` times `scale` (`[B|1, C|1, 1, 1]`, or none). */
+/** `decode(value)` `[B|1, C|1, H, W]` times `scale` (`[B|1, C|1, 1, 1]`, or none). */
 export interface Addend {
   readonly value: Value;
+  /** Elementwise, so it may run after `value` was gathered (noise codes → gaussians); null = `value` as it is. */
+  readonly decode?: ((v: Value) => Value) | null;
   readonly scale: Value | null;
 }
 

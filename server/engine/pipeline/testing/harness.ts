@@ -81,7 +81,7 @@ export async function runViewCases(cases: readonly ViewCase[]): Promise<ViewResu
     feed: (suffix: string) => {
       const key = Object.keys(perCase[i]).find((k) => k.endsWith(suffix));
       if (!key) throw new Error(`no feed ending in ${suffix}: ${Object.keys(perCase[i]).join(", ")}`);
-      return perCase[i][key];
+      return perCase[i][key] as FloatArray; // fed noise: never codes
     },
   }));
 }

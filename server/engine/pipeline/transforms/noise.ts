@@ -1,7 +1,7 @@
 // Additive noise (spec §5.2 #9–12). The N(0, 1) draws come from the context (in-graph or fed); the
 // standard deviations are fed per view.
 import { TRANSFORMS, type TransformName } from "../../../../lib/experiment/params";
-import type { Value } from "../../graph";
+import type { Graph, Value } from "../../graph";
 import { floatConstant } from "../constant";
 import { num, nums, perView, trunc } from "../read";
 import { resize } from "../resample";
@@ -16,23 +16,26 @@ const additive = (name: TransformName, addend: (x: Value, ctx: BuildContext) => 
   spec: TRANSFORMS[name],
   structure,
   addend,
-  build: (x, ctx) => {
-    const { value, scale } = addend(x, ctx);
-    return ctx.g.Add(x, scale ? ctx.g.Mul(value, scale) : value);
-  },
+  build: (x, ctx) => ctx.g.Add(x, addendValue(ctx.g, addend(x, ctx))),
 });
+
+/** `decode(value) · scale`, for an addend that is added where it is (not gathered first). */
+export function addendValue(g: Graph, { value, decode, scale }: Addend): Value {
+  const v = decode ? decode(value) : value;
+  return scale ? g.Mul(v, scale) : v;
+}
 
 /** Independent N(0,1)·std_c per pixel and channel. */
 export const noise = additive("noise", (x, ctx) => {
   const [, , H, W] = x.shape;
-  return { value: ctx.gaussian([ctx.batch, 3, H, W]), scale: stds(ctx) };
+  return { ...ctx.gaussianAddend([ctx.batch, 3, H, W]), scale: stds(ctx) };
 });
 
 /** One N(0,1)·std per pixel, the same for all three channels. */
 export const bwnoise = additive("bwnoise", (x, ctx) => {
   const [, , H, W] = x.shape;
   const std = ctx.input("std", [ctx.batch, 1, 1, 1], perView(1, (p) => [num(p, "std")]));
-  return { value: ctx.gaussian([ctx.batch, 1, H, W]), scale: std };
+  return { ...ctx.gaussianAddend([ctx.batch, 1, H, W]), scale: std };
 });
 
 /** `[rw, rh]` of rnoise's low-resolution noise. */
