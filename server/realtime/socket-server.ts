@@ -137,7 +137,8 @@ export function createSocketServer(http: HttpServer, options: SocketServerOption
       handler: (payload: PayloadOf<E>) => Promise<RunResult<object>>,
     ) => {
       socket.on(event as never, async (...args: unknown[]) => {
-        const ack = args.length > 1 ? args.at(-1) : undefined;
+        // Functions cannot arrive over the wire: a trailing one is the ack, even with no payload before it.
+        const ack = typeof args.at(-1) === "function" ? args.pop() : undefined;
         const reply: Reply =
           typeof ack === "function"
             ? (ack as Reply)
