@@ -9,12 +9,23 @@ mkdirSync("data", { recursive: true });
 spawnSync(process.execPath, ["scripts/db-schemas.mjs"], { stdio: "inherit" });
 
 function stale(out, schema) {
-  return !existsSync(`${out}/client.ts`) || statSync(`${out}/client.ts`).mtimeMs < statSync(schema).mtimeMs;
+  return (
+    !existsSync(`${out}/client.ts`) ||
+    statSync(`${out}/client.ts`).mtimeMs < statSync(schema).mtimeMs
+  );
 }
 
 const clients = [
-  { out: "lib/generated/prisma-sqlite", schema: "prisma/schema.prisma", url: "file:./data/clipig.db" },
-  { out: "lib/generated/prisma-pg", schema: "prisma/postgres/schema.prisma", url: "postgresql://localhost/clipig" },
+  {
+    out: "lib/generated/prisma-sqlite",
+    schema: "prisma/schema.prisma",
+    url: "file:./data/clipig.db",
+  },
+  {
+    out: "lib/generated/prisma-pg",
+    schema: "prisma/postgres/schema.prisma",
+    url: "postgresql://localhost/clipig",
+  },
 ];
 for (const c of clients) {
   if (!stale(c.out, c.schema)) continue;

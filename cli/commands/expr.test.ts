@@ -13,10 +13,15 @@ interface Result {
 /** Runs `npx tsx cli/main.ts expr …` as a person would. */
 function clipig(...args: string[]): Promise<Result> {
   return new Promise((resolve) => {
-    execFile("npx", ["tsx", "cli/main.ts", "expr", ...args], { cwd: ROOT, timeout: 50_000 }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
-      resolve({ code, stdout, stderr });
-    });
+    execFile(
+      "npx",
+      ["tsx", "cli/main.ts", "expr", ...args],
+      { cwd: ROOT, timeout: 50_000 },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
   });
 }
 

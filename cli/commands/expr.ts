@@ -36,11 +36,17 @@ function parseVars(pairs: readonly string[]): ExprVars | string {
   for (const pair of pairs) {
     const eq = pair.indexOf("=");
     const name = CANONICAL.get(pair.slice(0, eq).trim());
-    if (eq < 0 || !name) return `unknown variable in --var '${pair}' (known: ${[...CANONICAL.keys()].join(", ")})`;
-    const numbers = pair.slice(eq + 1).split(",").map((s) => Number(s.trim()));
-    if (numbers.some((x) => Number.isNaN(x) && !/nan/i.test(pair))) return `not a number in --var '${pair}'`;
+    if (eq < 0 || !name)
+      return `unknown variable in --var '${pair}' (known: ${[...CANONICAL.keys()].join(", ")})`;
+    const numbers = pair
+      .slice(eq + 1)
+      .split(",")
+      .map((s) => Number(s.trim()));
+    if (numbers.some((x) => Number.isNaN(x) && !/nan/i.test(pair)))
+      return `not a number in --var '${pair}'`;
     if (name === "resolution") {
-      if (numbers.length !== 1 && numbers.length !== 2) return `--var ${pair}: expected width,height`;
+      if (numbers.length !== 1 && numbers.length !== 2)
+        return `--var ${pair}: expected width,height`;
       vars[name] = [numbers[0], numbers[numbers.length - 1]];
     } else {
       if (numbers.length !== 1) return `--var ${pair}: expected one number`;
@@ -87,7 +93,9 @@ const command: Command = {
       return 0;
     }
     if (positionals.length !== 1) {
-      process.stderr.write(`clipig expr: expected one expression, got ${positionals.length}\n${USAGE}`);
+      process.stderr.write(
+        `clipig expr: expected one expression, got ${positionals.length}\n${USAGE}`,
+      );
       return 1;
     }
     const kind = values.kind as ParamKind;
@@ -108,11 +116,15 @@ const command: Command = {
     const source = positionals[0];
     const compiled = compileExpression(source, kind, ["T", "R", "L", "Sf", "Sc"]);
     if (!compiled.ok) {
-      for (const e of compiled.errors) process.stderr.write(`${pointAt(source, e.start, e.end)}${e.message}\n`);
+      for (const e of compiled.errors)
+        process.stderr.write(`${pointAt(source, e.start, e.end)}${e.message}\n`);
       return 1;
     }
     try {
-      const value = compiled.expr.evaluate(vars, seed === undefined ? {} : { random: seededRandom(seed) });
+      const value = compiled.expr.evaluate(
+        vars,
+        seed === undefined ? {} : { random: seededRandom(seed) },
+      );
       process.stdout.write(`${formatNumber(value)}\n`);
       return 0;
     } catch (e) {

@@ -12,7 +12,9 @@ const TSX = path.join(ROOT, "node_modules/.bin/tsx");
 
 async function clipig(args: string[]) {
   try {
-    const { stdout, stderr } = await promisify(execFile)(TSX, ["cli/main.ts", ...args], { cwd: ROOT });
+    const { stdout, stderr } = await promisify(execFile)(TSX, ["cli/main.ts", ...args], {
+      cwd: ROOT,
+    });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };
@@ -42,7 +44,22 @@ describe("clipig render", () => {
     writeFileSync(yaml, EXPERIMENT);
     const out = `${dir}/out/`;
     const stats = path.join(dir, "stats.json");
-    const first = await clipig(["render", yaml, "-o", out, "-e", "3", "--model", "tiny-clip", "--device", "cpu", "--seed", "5", "--json-stats", stats]);
+    const first = await clipig([
+      "render",
+      yaml,
+      "-o",
+      out,
+      "-e",
+      "3",
+      "--model",
+      "tiny-clip",
+      "--device",
+      "cpu",
+      "--seed",
+      "5",
+      "--json-stats",
+      stats,
+    ]);
     expect(first.stderr).toContain("--- train step 3 / 3 ---");
     expect(first.code).toBe(0);
     const png = path.join(dir, "out", "demo.png");
@@ -56,8 +73,12 @@ describe("clipig render", () => {
     expect(header[1]).toBe("# epochs: 2 / 3");
     expect(header[2]).toMatch(/^# runtime: \d+\.\d\d seconds \(\d+\.\d{3}\/epoch\)$/);
     expect(header[3]).toBe("# targets:");
-    expect(header[4]).toMatch(/^# spoon {8}: 1.0 x a curly spoon +: count 3 \(100.0%\) \/ loss [\d.]+ \(.*\) \/ sim /);
-    expect(header[5]).toMatch(/^# {3}constraint : 1.0 x blur\(kernel_size=\[3, 3\], loss=l2\) : count 3/);
+    expect(header[4]).toMatch(
+      /^# spoon {8}: 1.0 x a curly spoon +: count 3 \(100.0%\) \/ loss [\d.]+ \(.*\) \/ sim /,
+    );
+    expect(header[5]).toMatch(
+      /^# {3}constraint : 1.0 x blur\(kernel_size=\[3, 3\], loss=l2\) : count 3/,
+    );
     // The body is the full experiment: it parses, with the overrides applied.
     const reparsed = parseExperiment(written);
     expect(reparsed.ok).toBe(true);
@@ -65,15 +86,47 @@ describe("clipig render", () => {
     expect(reparsed.config!.targets[0].name).toBe("spoon");
 
     const json = JSON.parse(readFileSync(stats, "utf8"));
-    expect(json).toMatchObject({ output: png, model: "tiny-clip", seed: 5, interrupted: false, epochs: 3 });
+    expect(json).toMatchObject({
+      output: png,
+      model: "tiny-clip",
+      seed: 5,
+      interrupted: false,
+      epochs: 3,
+    });
     expect(json.stats.epoch).toBe(2);
     expect(json.table).toHaveLength(2);
 
-    const second = await clipig(["render", yaml, "-o", out, "-e", "2", "--repeat", "2", "--optimizer", "sgd", "--learnrate", "0.5", "-s", "0", "--model", "tiny-clip", "--device", "cpu"]);
+    const second = await clipig([
+      "render",
+      yaml,
+      "-o",
+      out,
+      "-e",
+      "2",
+      "--repeat",
+      "2",
+      "--optimizer",
+      "sgd",
+      "--learnrate",
+      "0.5",
+      "-s",
+      "0",
+      "--model",
+      "tiny-clip",
+      "--device",
+      "cpu",
+    ]);
     expect(second.code).toBe(0);
     for (const n of [1, 2]) expect(existsSync(path.join(dir, "out", `demo-${n}.png`))).toBe(true);
-    const overridden = parseExperiment(readFileSync(path.join(dir, "out", "demo-2.yaml"), "utf8")).config!;
-    expect([overridden.optimizer, overridden.learnrate, overridden.snapshot_interval.value, overridden.epochs]).toEqual(["sgd", 0.5, 0, 2]);
+    const overridden = parseExperiment(
+      readFileSync(path.join(dir, "out", "demo-2.yaml"), "utf8"),
+    ).config!;
+    expect([
+      overridden.optimizer,
+      overridden.learnrate,
+      overridden.snapshot_interval.value,
+      overridden.epochs,
+    ]).toEqual(["sgd", 0.5, 0, 2]);
     expect(readFileSync(path.join(dir, "out", "demo.yaml"), "utf8")).toBe(written);
   }, 60_000);
 
@@ -92,7 +145,23 @@ describe("clipig render", () => {
     const yaml = path.join(dir, "long.yaml");
     writeFileSync(yaml, EXPERIMENT.replace("epochs: 50", "epochs: 100000"));
     // One process (no tsx wrapper), as a terminal's Ctrl-C reaches it.
-    const child = spawn(process.execPath, ["--import", "tsx", "cli/main.ts", "render", yaml, "-o", `${dir}/out/`, "--model", "tiny-clip", "--device", "cpu"], { cwd: ROOT });
+    const child = spawn(
+      process.execPath,
+      [
+        "--import",
+        "tsx",
+        "cli/main.ts",
+        "render",
+        yaml,
+        "-o",
+        `${dir}/out/`,
+        "--model",
+        "tiny-clip",
+        "--device",
+        "cpu",
+      ],
+      { cwd: ROOT },
+    );
     let stderr = "";
     const started = new Promise<void>((resolve) =>
       child.stderr.on("data", (d: Buffer) => {
@@ -100,7 +169,9 @@ describe("clipig render", () => {
         if (stderr.includes("--- train step")) resolve();
       }),
     );
-    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    const exited = new Promise<number | null>((resolve) =>
+      child.on("exit", (code) => resolve(code)),
+    );
     await started;
     child.kill("SIGINT");
     expect(await exited).toBe(130);

@@ -9,9 +9,21 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import type { Command } from "../command";
-import { exportYaml, formatDiagnostic, parseExperiments, type ExperimentConfig } from "../../lib/experiment";
+import {
+  exportYaml,
+  formatDiagnostic,
+  parseExperiments,
+  type ExperimentConfig,
+} from "../../lib/experiment";
 import { findModel, isInstalled } from "../../server/engine/clip/store";
-import { createTrainer, encodeFramePng, type DeviceRequest, type EpochStats, type ImageFrame, type TrainerEvent } from "../../server/engine/trainer";
+import {
+  createTrainer,
+  encodeFramePng,
+  type DeviceRequest,
+  type EpochStats,
+  type ImageFrame,
+  type TrainerEvent,
+} from "../../server/engine/trainer";
 import { fixedStr } from "../../server/engine/trainer/pyfmt";
 import { isOptimizerName } from "../../server/engine/trainer/optimizers";
 import { changeExtension, outputName, uniqueName } from "../../server/engine/trainer/output-name";
@@ -104,7 +116,8 @@ function parseOptions(args: string[]): Options {
   const int = (name: string, s: string | undefined, min: number): number | undefined => {
     if (s === undefined) return undefined;
     const n = Number(s);
-    if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be an integer ≥ ${min}, got '${s}'`);
+    if (!Number.isInteger(n) || n < min)
+      throw new Error(`${name} must be an integer ≥ ${min}, got '${s}'`);
     return n;
   };
   let resolution: [number, number] | undefined;
@@ -116,13 +129,17 @@ function parseOptions(args: string[]): Options {
   const float = (name: string, v: string | undefined, min: number): number | undefined => {
     if (v === undefined) return undefined;
     const n = Number(v);
-    if (!Number.isFinite(n) || n < min) throw new Error(`${name} must be a number ≥ ${min}, got '${v}'`);
+    if (!Number.isFinite(n) || n < min)
+      throw new Error(`${name} must be a number ≥ ${min}, got '${v}'`);
     return n;
   };
   if (values.optimizer !== undefined && !isOptimizerName(values.optimizer))
-    throw new Error(`Unknown optimizer '${values.optimizer}' (adam, sgd, sparse_adam, adadelta, rmsprob)`);
+    throw new Error(
+      `Unknown optimizer '${values.optimizer}' (adam, sgd, sparse_adam, adadelta, rmsprob)`,
+    );
   const device = values.device as DeviceRequest | undefined;
-  if (device !== undefined && !DEVICES.includes(device)) throw new Error(`--device must be one of ${DEVICES.join(", ")}`);
+  if (device !== undefined && !DEVICES.includes(device))
+    throw new Error(`--device must be one of ${DEVICES.join(", ")}`);
   return {
     files: positionals,
     output: values.output,
@@ -150,19 +167,29 @@ async function readSource(file: string): Promise<{ name: string; text: string }>
 }
 
 /** The model to use: the option, else the experiment's when installed, else tiny-clip. */
-function chooseModel(config: ExperimentConfig, option: string | undefined, log: (s: string) => void): string {
+function chooseModel(
+  config: ExperimentConfig,
+  option: string | undefined,
+  log: (s: string) => void,
+): string {
   if (option) return option;
   const known = findModel(config.model);
   if (known && isInstalled(known)) return known.name;
   if (!known && existsSync(path.join(config.model, "config.json"))) return config.model;
-  log(`model '${config.model}' is not installed: using tiny-clip (random weights, meaningless images); run \`clipig models pull\` for real ones`);
+  log(
+    `model '${config.model}' is not installed: using tiny-clip (random weights, meaningless images); run \`clipig models pull\` for real ones`,
+  );
   return "tiny-clip";
 }
 
 /** The unique PNG path for this render (directories are created on demand). */
 function pngPath(config: ExperimentConfig, files: string[], option: string | undefined): string {
   const last = files[files.length - 1];
-  const name = outputName(config.output.replaceAll(path.sep, "/"), last === "-" ? null : last, option?.replaceAll(path.sep, "/"));
+  const name = outputName(
+    config.output.replaceAll(path.sep, "/"),
+    last === "-" ? null : last,
+    option?.replaceAll(path.sep, "/"),
+  );
   const abs = path.resolve(name);
   const dir = path.dirname(abs);
   const siblings = existsSync(dir) ? readdirSync(dir) : [];
@@ -179,7 +206,8 @@ async function render(opts: Options): Promise<number> {
   if (opts.resolution) config.resolution = opts.resolution;
   if (opts.learnrate !== undefined) config.learnrate = opts.learnrate;
   if (opts.optimizer !== undefined) config.optimizer = opts.optimizer;
-  if (opts.snapshotSeconds !== undefined) config.snapshot_interval = { unit: "seconds", value: opts.snapshotSeconds };
+  if (opts.snapshotSeconds !== undefined)
+    config.snapshot_interval = { unit: "seconds", value: opts.snapshotSeconds };
   const ui = new Progress(!opts.quiet && config.verbose >= 1 && process.stderr.isTTY === true);
   const model = chooseModel(config, opts.model, (s) => ui.log(s));
   for (let r = 0; r < opts.repeat; r++) {
@@ -190,7 +218,13 @@ async function render(opts: Options): Promise<number> {
 }
 
 /** One render (spec §9.3): train, keep snapshots in the PNG, then the YAML next to it. */
-async function renderOnce(config: ExperimentConfig, opts: Options, model: string, seed: number, ui: Progress): Promise<number> {
+async function renderOnce(
+  config: ExperimentConfig,
+  opts: Options,
+  model: string,
+  seed: number,
+  ui: Progress,
+): Promise<number> {
   const device = opts.device ?? deviceOf(config.device);
   const png = pngPath(config, opts.files, opts.output);
   await mkdir(path.dirname(png), { recursive: true });
@@ -270,7 +304,16 @@ async function renderOnce(config: ExperimentConfig, opts: Options, model: string
     }
   }
   if (opts.jsonStats) {
-    const json = { output: png, model, seed, interrupted, seconds, epochs: config.epochs, stats, table };
+    const json = {
+      output: png,
+      model,
+      seed,
+      interrupted,
+      seconds,
+      epochs: config.epochs,
+      stats,
+      table,
+    };
     await writeFile(opts.jsonStats, JSON.stringify(json, null, 2) + "\n");
   }
   return interrupted ? 130 : 0;
@@ -278,7 +321,9 @@ async function renderOnce(config: ExperimentConfig, opts: Options, model: string
 
 function deviceOf(configDevice: string): DeviceRequest {
   if (configDevice.startsWith("cuda")) return "cuda";
-  return (DEVICES as readonly string[]).includes(configDevice) ? (configDevice as DeviceRequest) : "auto";
+  return (DEVICES as readonly string[]).includes(configDevice)
+    ? (configDevice as DeviceRequest)
+    : "auto";
 }
 
 const two = (n: number) => String(n).padStart(2, "0");

@@ -5,7 +5,13 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import type { Command } from "../command";
-import { configToJson, formatDiagnostic, parseExperiments, type Diagnostic, type ExperimentSource } from "../../lib/experiment";
+import {
+  configToJson,
+  formatDiagnostic,
+  parseExperiments,
+  type Diagnostic,
+  type ExperimentSource,
+} from "../../lib/experiment";
 
 const USAGE = `usage: clipig validate FILE|- [FILE ...] [--json]
 
@@ -33,9 +39,15 @@ const command: Command = {
   async run(args) {
     let parsed;
     try {
-      parsed = parseArgs({ args, allowPositionals: true, options: { json: { type: "boolean" }, help: { type: "boolean", short: "h" } } });
+      parsed = parseArgs({
+        args,
+        allowPositionals: true,
+        options: { json: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+      });
     } catch (e) {
-      process.stderr.write(`clipig validate: ${e instanceof Error ? e.message : String(e)}\n${USAGE}`);
+      process.stderr.write(
+        `clipig validate: ${e instanceof Error ? e.message : String(e)}\n${USAGE}`,
+      );
       return 2;
     }
     const { values, positionals } = parsed;
@@ -50,9 +62,14 @@ const command: Command = {
     const sources: ExperimentSource[] = [];
     for (const file of positionals) {
       try {
-        sources.push({ name: file, text: file === "-" ? await readStdin() : readFileSync(file, "utf8") });
+        sources.push({
+          name: file,
+          text: file === "-" ? await readStdin() : readFileSync(file, "utf8"),
+        });
       } catch (e) {
-        process.stderr.write(`clipig validate: cannot read ${file}: ${e instanceof Error ? e.message : String(e)}\n`);
+        process.stderr.write(
+          `clipig validate: cannot read ${file}: ${e instanceof Error ? e.message : String(e)}\n`,
+        );
         return 2;
       }
     }
@@ -62,13 +79,28 @@ const command: Command = {
     const warnings = result.diagnostics.filter((d) => d.severity === "warning");
     if (values.json) {
       const body = result.ok
-        ? { ok: true, config: configToJson(result.config!), ...(warnings.length ? { warnings: warnings.map(brief) } : {}) }
-        : { ok: false, errors: errors.map(brief), ...(warnings.length ? { warnings: warnings.map(brief) } : {}) };
+        ? {
+            ok: true,
+            config: configToJson(result.config!),
+            ...(warnings.length ? { warnings: warnings.map(brief) } : {}),
+          }
+        : {
+            ok: false,
+            errors: errors.map(brief),
+            ...(warnings.length ? { warnings: warnings.map(brief) } : {}),
+          };
       process.stdout.write(JSON.stringify(body, null, 2) + "\n");
     } else {
-      const prefix = sources.length === 1 ? `${positionals[0] === "-" ? "<stdin>" : positionals[0]}: ` : "";
-      for (const d of result.diagnostics) (d.severity === "error" ? process.stderr : process.stdout).write(prefix + formatDiagnostic(d) + "\n");
-      if (result.ok) process.stdout.write(`${prefix}ok${warnings.length ? ` (${warnings.length} warning${warnings.length > 1 ? "s" : ""})` : ""}\n`);
+      const prefix =
+        sources.length === 1 ? `${positionals[0] === "-" ? "<stdin>" : positionals[0]}: ` : "";
+      for (const d of result.diagnostics)
+        (d.severity === "error" ? process.stderr : process.stdout).write(
+          prefix + formatDiagnostic(d) + "\n",
+        );
+      if (result.ok)
+        process.stdout.write(
+          `${prefix}ok${warnings.length ? ` (${warnings.length} warning${warnings.length > 1 ? "s" : ""})` : ""}\n`,
+        );
     }
     return result.ok ? 0 : 1;
   },

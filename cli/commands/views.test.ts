@@ -11,10 +11,15 @@ const run = promisify(execFile);
 const dir = mkdtempSync(path.join(tmpdir(), "clipig-views-"));
 // tsx directly (npx adds a second of start-up per call)
 const cli = (...args: string[]) =>
-  run(process.execPath, ["--import", "tsx", "cli/main.ts", "views", ...args], { cwd: process.cwd(), maxBuffer: 1 << 26 });
+  run(process.execPath, ["--import", "tsx", "cli/main.ts", "views", ...args], {
+    cwd: process.cwd(),
+    maxBuffer: 1 << 26,
+  });
 
 // A 5×4 (w×h) image: red = 0.1·(5y + x), green 0, blue = x/4.
-const red = Array.from({ length: 4 }, (_, y) => Array.from({ length: 5 }, (_, x) => (5 * y + x) / 10));
+const red = Array.from({ length: 4 }, (_, y) =>
+  Array.from({ length: 5 }, (_, x) => (5 * y + x) / 10),
+);
 const blue = Array.from({ length: 4 }, () => Array.from({ length: 5 }, (_, x) => x / 4));
 const green = red.map((row) => row.map(() => 0));
 const experiment = (transforms: string, batch = 1) => `
@@ -41,16 +46,24 @@ describe("clipig views", () => {
     const { stdout } = await cli(file, "--json", "--raw");
     const { views } = JSON.parse(stdout) as { views: number[][][][] };
     expect(views.length).toBe(1);
-    const roll = (ch: number[][]) => ch.map((_, y) => ch[y].map((_, x) => ch[(y - 1 + 4) % 4][(x - 2 + 5) % 5]));
+    const roll = (ch: number[][]) =>
+      ch.map((_, y) => ch[y].map((_, x) => ch[(y - 1 + 4) % 4][(x - 2 + 5) % 5]));
     expect(views[0]).toEqual([roll(red), roll(green), roll(blue)]);
   }, 30000);
 
   it("renders a random target's batch as a grid PNG, resized to the model size", async () => {
-    const file = write("noise.yaml", experiment("      - random_rotate:\n          degree: -90 90", 3));
+    const file = write(
+      "noise.yaml",
+      experiment("      - random_rotate:\n          degree: -90 90", 3),
+    );
     const out = path.join(dir, "grid.png");
-    const json = JSON.parse((await cli(file, "--json", "--size", "8", "--seed", "5")).stdout) as { views: number[][][][] };
+    const json = JSON.parse((await cli(file, "--json", "--size", "8", "--seed", "5")).stdout) as {
+      views: number[][][][];
+    };
     expect(json.views.length).toBe(3);
-    expect(json.views.every((v) => v.length === 3 && v[0].length === 8 && v[0][0].length === 8)).toBe(true);
+    expect(
+      json.views.every((v) => v.length === 3 && v[0].length === 8 && v[0][0].length === 8),
+    ).toBe(true);
     expect(json.views.flat(3).every((x) => x >= 0 && x <= 1)).toBe(true);
     await cli(file, "-o", out, "--size", "8", "--target", "tiny");
     const meta = await sharp(readFileSync(out)).metadata();
@@ -59,6 +72,9 @@ describe("clipig views", () => {
 
   it("says which targets exist when the target is unknown", async () => {
     const file = write("bad.yaml", experiment("      - shift: 1 1"));
-    await expect(cli(file, "--target", "7")).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining("targets: 0: tiny") });
+    await expect(cli(file, "--target", "7")).rejects.toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining("targets: 0: tiny"),
+    });
   }, 30000);
 });

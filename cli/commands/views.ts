@@ -9,7 +9,14 @@ import { writeFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import sharp from "sharp";
 import type { Command } from "../command";
-import { formatDiagnostic, isRandomTarget, parseExperiments, targetTransforms, type ExperimentConfig, type ExperimentSource } from "../../lib/experiment";
+import {
+  formatDiagnostic,
+  isRandomTarget,
+  parseExperiments,
+  targetTransforms,
+  type ExperimentConfig,
+  type ExperimentSource,
+} from "../../lib/experiment";
 import { timeVars, type ExprVars } from "../../lib/experiment/expr";
 import { decodeImage } from "../../server/engine/clip/image-io";
 import { Graph, Runtime } from "../../server/engine/graph";
@@ -59,7 +66,12 @@ async function readSource(file: string): Promise<ExperimentSource> {
   return { name: "stdin", text: Buffer.concat(chunks).toString("utf8") };
 }
 
-function numberOption(v: string | undefined, name: string, fallback: number, check: (n: number) => boolean): number {
+function numberOption(
+  v: string | undefined,
+  name: string,
+  fallback: number,
+  check: (n: number) => boolean,
+): number {
   if (v === undefined) return fallback;
   const n = Number(v);
   if (!Number.isFinite(n) || !check(n)) throw new UsageError(`bad --${name} '${v}'`);
@@ -67,7 +79,9 @@ function numberOption(v: string | undefined, name: string, fallback: number, che
 }
 
 function findTarget(config: ExperimentConfig, which: string): number {
-  const index = /^\d+$/.test(which) ? Number(which) : config.targets.findIndex((t) => t.name === which);
+  const index = /^\d+$/.test(which)
+    ? Number(which)
+    : config.targets.findIndex((t) => t.name === which);
   if (index < 0 || index >= config.targets.length) {
     const names = config.targets.map((t, i) => `${i}: ${t.name}`).join(", ") || "none";
     throw new UsageError(`no target '${which}' (targets: ${names})`);
@@ -76,7 +90,11 @@ function findTarget(config: ExperimentConfig, which: string): number {
 }
 
 /** The views of target `index` at training time `at`, computed in float64 with fed (seeded) noise. */
-export async function renderViews(config: ExperimentConfig, index: number, opts: { at: number; seed: number; size: number | null }): Promise<Views> {
+export async function renderViews(
+  config: ExperimentConfig,
+  index: number,
+  opts: { at: number; seed: number; size: number | null },
+): Promise<Views> {
   const target = config.targets[index];
   const epoch = Math.round(opts.at * Math.max(0, config.epochs - 1));
   const rng: Rng = createRng(opts.seed);
@@ -85,43 +103,75 @@ export async function renderViews(config: ExperimentConfig, index: number, opts:
   const [width, height] = config.resolution.map((r) => Math.trunc(evalNum(r, vars, random)));
   Object.assign(vars, { resolution: [width, height], width, height });
   const lrs = evalNum(config.learnrate_scale, vars, random);
-  Object.assign(vars, { learnrate: baseLearnrate(config.optimizer) * lrs * evalNum(config.learnrate, vars, random), learnrate_scale: lrs });
+  Object.assign(vars, {
+    learnrate: baseLearnrate(config.optimizer) * lrs * evalNum(config.learnrate, vars, random),
+    learnrate_scale: lrs,
+  });
 
   const pixels = await startPixels(config, width, height, rng);
 
   const batch = isRandomTarget(target) ? target.batch_size : 1;
-  const steps = targetTransforms(target).map((s) => ({ name: s.name, params: evalParams(s.params, vars, random) }));
+  const steps = targetTransforms(target).map((s) => ({
+    name: s.name,
+    params: evalParams(s.params, vars, random),
+  }));
   const g = new Graph({ float: "float64" });
   const input = g.input("image", [1, 3, height, width]);
   const size = opts.size;
-  const views = buildViews(g, input, steps, { batch, noise: "fed", modelSize: size ? [size, size] : undefined });
+  const views = buildViews(g, input, steps, {
+    batch,
+    noise: "fed",
+    modelSize: size ? [size, size] : undefined,
+  });
   g.output(views.views, "views");
   // Parameters are evaluated again for every view (an expression may draw random numbers).
-  const values = targetTransforms(target).map((s) => Array.from({ length: batch }, () => evalParams(s.params, vars, random)));
+  const values = targetTransforms(target).map((s) =>
+    Array.from({ length: batch }, () => evalParams(s.params, vars, random)),
+  );
   const feeds = { ...views.feed(values, rng), image: pixels };
   const rt = await Runtime.create({ device: "cpu" });
   try {
     const out = await (await rt.load(g, { reuseOutputs: false })).run(feeds);
     const [b, , h, w] = out.views.shape;
-    return { batch: b, height: h, width: w, data: Float64Array.from(out.views.data as Float64Array) };
+    return {
+      batch: b,
+      height: h,
+      width: w,
+      data: Float64Array.from(out.views.data as Float64Array),
+    };
   } finally {
     await rt.release();
   }
 }
 
 /** The experiment's initial pixels; an `init.image_tensor` of the right size exactly as written (float64). */
-async function startPixels(config: ExperimentConfig, width: number, height: number, rng: Rng): Promise<Float64Array> {
+async function startPixels(
+  config: ExperimentConfig,
+  width: number,
+  height: number,
+  rng: Rng,
+): Promise<Float64Array> {
   const t = config.init.image_tensor;
-  if (t && t.length === 3 && t[0].length === height && t[0][0]?.length === width) return Float64Array.from(t.flat(2));
+  if (t && t.length === 3 && t[0].length === height && t[0][0]?.length === width)
+    return Float64Array.from(t.flat(2));
   const image = config.init.image && !t ? await decodeImage(config.init.image) : undefined;
-  return Float64Array.from(initialPixels(config.init, width, height, { normal: () => rng.gaussian(), image }));
+  return Float64Array.from(
+    initialPixels(config.init, width, height, { normal: () => rng.gaussian(), image }),
+  );
 }
 
 /** `[[C][H][W], …]` nested arrays. */
 function toJson(v: Views): string {
   const views = Array.from({ length: v.batch }, (_, b) =>
     Array.from({ length: 3 }, (_, c) =>
-      Array.from({ length: v.height }, (_, y) => Array.from(v.data.subarray(((b * 3 + c) * v.height + y) * v.width, ((b * 3 + c) * v.height + y + 1) * v.width))),
+      Array.from({ length: v.height }, (_, y) =>
+        Array.from(
+          v.data.subarray(
+            ((b * 3 + c) * v.height + y) * v.width,
+            ((b * 3 + c) * v.height + y + 1) * v.width,
+          ),
+        ),
+      ),
     ),
   );
   return JSON.stringify({ views });
@@ -143,10 +193,15 @@ async function toGridPng(v: Views): Promise<Buffer> {
       for (let x = 0; x < v.width; x++)
         for (let c = 0; c < 3; c++) {
           const value = v.data[(b * 3 + c) * plane + y * v.width + x];
-          rgb[((y0 + y) * W + x0 + x) * 3 + c] = Math.min(255, Math.max(0, Math.floor(255 * value + 0.5)));
+          rgb[((y0 + y) * W + x0 + x) * 3 + c] = Math.min(
+            255,
+            Math.max(0, Math.floor(255 * value + 0.5)),
+          );
         }
   }
-  return sharp(rgb, { raw: { width: W, height: H, channels: 3 } }).png().toBuffer();
+  return sharp(rgb, { raw: { width: W, height: H, channels: 3 } })
+    .png()
+    .toBuffer();
 }
 
 const command: Command = {
@@ -168,7 +223,9 @@ const command: Command = {
       const index = findTarget(config, values.target ?? "0");
       const at = numberOption(values.at, "at", 0, (n) => n >= 0 && n <= 1);
       const seed = numberOption(values.seed, "seed", 0, Number.isInteger);
-      const size = values.raw ? null : numberOption(values.size, "size", 224, (n) => Number.isInteger(n) && n > 0);
+      const size = values.raw
+        ? null
+        : numberOption(values.size, "size", 224, (n) => Number.isInteger(n) && n > 0);
       const views = await renderViews(config, index, { at, seed, size });
       if (values.json) {
         process.stdout.write(`${toJson(views)}\n`);
@@ -176,11 +233,15 @@ const command: Command = {
       }
       const file = values.output ?? "views.png";
       await writeFile(file, await toGridPng(views));
-      process.stderr.write(`${file}: ${views.batch} view(s) of ${views.width}×${views.height} of target ${index} '${config.targets[index].name}' at t=${at}\n`);
+      process.stderr.write(
+        `${file}: ${views.batch} view(s) of ${views.width}×${views.height} of target ${index} '${config.targets[index].name}' at t=${at}\n`,
+      );
       return 0;
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);
-      const usage = e instanceof UsageError || String((e as { code?: unknown }).code).startsWith("ERR_PARSE_ARGS");
+      const usage =
+        e instanceof UsageError ||
+        String((e as { code?: unknown }).code).startsWith("ERR_PARSE_ARGS");
       process.stderr.write(`clipig views: ${message}\n${usage ? USAGE : ""}`);
       return usage ? 2 : 1;
     }

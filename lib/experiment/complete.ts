@@ -3,7 +3,14 @@
  * the documentation of a path (hover), and which path a text offset lies in.
  */
 import { FUNCTION_DOCS, VARIABLE_DOCS } from "./expr";
-import { childrenOf, describeType, lookup, schemaPath, type DefaultValue, type RegistryEntry } from "./params";
+import {
+  childrenOf,
+  describeType,
+  lookup,
+  schemaPath,
+  type DefaultValue,
+  type RegistryEntry,
+} from "./params";
 import { readYaml, type TreeNode } from "./yaml-tree";
 
 export interface Completion {
@@ -35,10 +42,20 @@ export function expressionNamesAt(path: string): Completion[] {
   if (!spec || !(spec.types.includes("int") || spec.types.includes("float"))) return [];
   const groups = new Set<string>(spec.groups);
   const vars = VARIABLE_DOCS.filter((v) => groups.has(v.group)).flatMap((v) => {
-    const item = (name: string): Completion => ({ name, kind: "variable", detail: `variable (${v.group})`, doc: v.doc });
+    const item = (name: string): Completion => ({
+      name,
+      kind: "variable",
+      detail: `variable (${v.group})`,
+      doc: v.doc,
+    });
     return v.alias ? [item(v.name), item(v.alias)] : [item(v.name)];
   });
-  const fns = FUNCTION_DOCS.map((f): Completion => ({ name: f.name, kind: "function", detail: f.signature, doc: f.doc }));
+  const fns = FUNCTION_DOCS.map((f): Completion => ({
+    name: f.name,
+    kind: "function",
+    detail: f.signature,
+    doc: f.doc,
+  }));
   return [...vars, ...fns];
 }
 
@@ -54,9 +71,11 @@ export function docFor(path: string): string | undefined {
   }
   if (e.effect && !e.effect.spec.single) {
     lines.push("", "Parameters:");
-    for (const [name, spec] of Object.entries(e.effect.spec.params)) lines.push(`- \`${name}\` (${describeType(spec)}${defaultText(spec.default)}): ${spec.doc}`);
+    for (const [name, spec] of Object.entries(e.effect.spec.params))
+      lines.push(`- \`${name}\` (${describeType(spec)}${defaultText(spec.default)}): ${spec.doc}`);
   }
-  if (e.effect?.spec.quirk ?? e.spec?.quirk) lines.push("", `See QUIRKS.md ${e.effect?.spec.quirk ?? e.spec?.quirk}.`);
+  if (e.effect?.spec.quirk ?? e.spec?.quirk)
+    lines.push("", `See QUIRKS.md ${e.effect?.spec.quirk ?? e.spec?.quirk}.`);
   return lines.join("\n");
 }
 
@@ -70,7 +89,8 @@ function kindOf(e: RegistryEntry): Completion["kind"] {
 function detailOf(e: RegistryEntry): string {
   if (e.kind === "list-section") return "list of mappings";
   if (e.kind === "map-section") return "mapping";
-  if (e.effect && !e.effect.spec.single) return `${e.effect.family} (mapping of ${Object.keys(e.effect.spec.params).join(", ")})`;
+  if (e.effect && !e.effect.spec.single)
+    return `${e.effect.family} (mapping of ${Object.keys(e.effect.spec.params).join(", ")})`;
   const spec = e.spec!;
   const type = spec.frameTime ? "frame time (int epoch, float fraction or N%)" : describeType(spec);
   return `${type}${defaultText(spec.default)}`;
@@ -101,14 +121,17 @@ function find(node: TreeNode, path: string, offset: number): Location | null {
     for (const e of node.entries) {
       const p = path ? `${path}.${e.key}` : e.key;
       if (offset >= e.keySpan.from && offset <= e.keySpan.to) return { path: p, onKey: true };
-      if (offset >= e.value.span.from && offset <= e.value.span.to) return find(e.value, p, offset) ?? { path: p, onKey: false };
+      if (offset >= e.value.span.from && offset <= e.value.span.to)
+        return find(e.value, p, offset) ?? { path: p, onKey: false };
     }
   } else if (node.kind === "seq") {
     for (const [i, item] of node.items.entries()) {
       if (offset >= item.span.from && offset <= item.span.to) {
         const p = `${path}[${i}]`;
         // a list item of a sequence parameter (e.g. `resolution`) belongs to the parameter
-        return lookup(path)?.kind === "list-section" ? (find(item, p, offset) ?? { path: p, onKey: false }) : null;
+        return lookup(path)?.kind === "list-section"
+          ? (find(item, p, offset) ?? { path: p, onKey: false })
+          : null;
       }
     }
   }

@@ -3,7 +3,17 @@
  * with every default filled in. Numbers that use expression variables are `CompiledExpr`s.
  */
 import type { CompiledExpr } from "./expr";
-import type { CONSTRAINTS, FEATURE, INIT, POSTPROC_ITEM, TARGET, TOP, TRANSFORMS, ConstraintName, TransformName } from "./params";
+import type {
+  CONSTRAINTS,
+  FEATURE,
+  INIT,
+  POSTPROC_ITEM,
+  TARGET,
+  TOP,
+  TRANSFORMS,
+  ConstraintName,
+  TransformName,
+} from "./params";
 
 /** A number, or an expression evaluated during training (never a constant one: those are folded). */
 export type Num = number | CompiledExpr;
@@ -24,7 +34,8 @@ export interface SnapshotInterval {
 export type ImageTensor = readonly (readonly (readonly number[])[])[];
 
 /** Any converted parameter value. */
-export type ParamValue = Num | readonly Num[] | string | boolean | FrameTime | SnapshotInterval | ImageTensor | null;
+export type ParamValue =
+  Num | readonly Num[] | string | boolean | FrameTime | SnapshotInterval | ImageTensor | null;
 
 /** Parameters of one transform or constraint, by parameter name. */
 export type EffectParams = Readonly<Record<string, ParamValue>>;

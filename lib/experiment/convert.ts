@@ -7,7 +7,17 @@ import { compileExpression, type CompiledExpr, type ExprDiagnostic } from "./exp
 import type { FrameTime, ImageTensor, Num, ParamValue, SnapshotInterval } from "./config";
 import type { Span } from "./diagnostics";
 import type { Group, ParamSpec, PyType } from "./params";
-import { PY_NULL, pyFloat, pyInt, pyStr, pythonBool, pythonFloat, pythonInt, pythonStr, type PyScalar } from "./pyvalues";
+import {
+  PY_NULL,
+  pyFloat,
+  pyInt,
+  pyStr,
+  pythonBool,
+  pythonFloat,
+  pythonInt,
+  pythonStr,
+  type PyScalar,
+} from "./pyvalues";
 import type { ScalarNode, TreeNode } from "./yaml-tree";
 
 export interface ExprLimits {
@@ -33,7 +43,11 @@ const FAILED = Symbol("failed");
 type Result<T> = T | typeof FAILED;
 
 /** Converts a tree node for a leaf parameter; `undefined` when an error was reported. */
-export function convertParam(node: TreeNode, spec: ParamSpec, ctx: ConvertContext): ParamValue | undefined {
+export function convertParam(
+  node: TreeNode,
+  spec: ParamSpec,
+  ctx: ConvertContext,
+): ParamValue | undefined {
   const r = convertNode(node, spec, ctx);
   return r === FAILED ? undefined : r;
 }
@@ -43,12 +57,16 @@ function convertNode(node: TreeNode, spec: ParamSpec, ctx: ConvertContext): Resu
   if (spec.types.includes("list")) return convertImageTensor(node, nullable, ctx);
   if (spec.lengths) return convertSequence(node, spec, nullable, ctx);
   if (node.kind !== "scalar") {
-    ctx.report(node.span, `${expected(spec.types)}, got a ${node.kind === "seq" ? "list" : "mapping"}`);
+    ctx.report(
+      node.span,
+      `${expected(spec.types)}, got a ${node.kind === "seq" ? "list" : "mapping"}`,
+    );
     return FAILED;
   }
   const loc = locOf(node);
   if (spec.frameTime) return convertFrameTime(node.value, loc, ctx);
-  if (spec.types.includes("bool") || spec.types.includes("str")) warnSurprisingText(node, spec, ctx);
+  if (spec.types.includes("bool") || spec.types.includes("str"))
+    warnSurprisingText(node, spec, ctx);
   const c = convertScalar(node.value, loc, spec.types, spec.groups, nullable, ctx);
   if (c === FAILED) return FAILED;
   return finish(c, spec, loc, ctx);
@@ -60,10 +78,14 @@ function finish(c: Converted, spec: ParamSpec, loc: Loc, ctx: ConvertContext): R
   if (c.type === "null") return null;
   if (spec.types.length === 2) {
     // int|float (`snapshot_interval`): the Python type decides the unit
-    const interval: SnapshotInterval = { unit: c.type === "int" ? "epochs" : "seconds", value: Number(c.value) };
+    const interval: SnapshotInterval = {
+      unit: c.type === "int" ? "epochs" : "seconds",
+      value: Number(c.value),
+    };
     return checkMin(interval.value, spec, loc, ctx) ? interval : FAILED;
   }
-  if (c.type === "int" || c.type === "float") return checkMin(c.value, spec, loc, ctx) ? c.value : FAILED;
+  if (c.type === "int" || c.type === "float")
+    return checkMin(c.value, spec, loc, ctx) ? c.value : FAILED;
   if (c.type === "bool") return c.value;
   checkChoice(c.value, spec, loc, ctx);
   return c.value;
@@ -80,23 +102,44 @@ function checkChoice(value: string, spec: ParamSpec, loc: Loc, ctx: ConvertConte
   const v = spec.caseInsensitive ? value.toLowerCase() : value;
   if (spec.choices.includes(v)) return;
   const hint = didYouMean(value, spec.choices);
-  ctx.report(loc.span, `'${value}' is not one of ${spec.choices.join(", ")}${hint}`, spec.choiceSeverity ?? "error");
+  ctx.report(
+    loc.span,
+    `'${value}' is not one of ${spec.choices.join(", ")}${hint}`,
+    spec.choiceSeverity ?? "error",
+  );
 }
 
 /** YAML 1.1 turns `yes`/`no`/`on`/`off` into booleans and any non-empty string is true: say so. */
 function warnSurprisingText(node: ScalarNode, spec: ParamSpec, ctx: ConvertContext): void {
   const v = node.value;
   if (spec.types.includes("str") && v.type === "bool") {
-    ctx.report(node.span, `YAML 1.1 reads this as the boolean ${pythonStr(v)}; quote it to keep the text`, "warning");
-  } else if (spec.types.includes("bool") && v.type === "str" && /^\s*(false|no|off|0)\s*$/i.test(v.value)) {
-    ctx.report(node.span, `the text '${v.value}' counts as true (any non-empty text does); write false without quotes`, "warning");
+    ctx.report(
+      node.span,
+      `YAML 1.1 reads this as the boolean ${pythonStr(v)}; quote it to keep the text`,
+      "warning",
+    );
+  } else if (
+    spec.types.includes("bool") &&
+    v.type === "str" &&
+    /^\s*(false|no|off|0)\s*$/i.test(v.value)
+  ) {
+    ctx.report(
+      node.span,
+      `the text '${v.value}' counts as true (any non-empty text does); write false without quotes`,
+      "warning",
+    );
   }
 }
 
 // ---- §2.3 scalar rules -------------------------------------------------------------------------
 
 function convertScalar(
-  x: PyScalar, loc: Loc, types: readonly PyType[], groups: readonly Group[], nullable: boolean, ctx: ConvertContext,
+  x: PyScalar,
+  loc: Loc,
+  types: readonly PyType[],
+  groups: readonly Group[],
+  nullable: boolean,
+  ctx: ConvertContext,
 ): Result<Converted> {
   if (x.type === "null" && nullable) return PY_NULL; // 1
   if ((types as readonly string[]).includes(x.type)) return x; // 3
@@ -110,19 +153,25 @@ function convertScalar(
     // 5: a variable-free expression, evaluated now and cast to the LAST type
     const r = compileExpression(x.value, last, [], ctx.exprLimits);
     if (r.ok && r.expr.isConstant && r.expr.constantValue !== undefined) {
-      return last === "int" ? pyInt(Math.trunc(r.expr.constantValue)) : pyFloat(r.expr.constantValue);
+      return last === "int"
+        ? pyInt(Math.trunc(r.expr.constantValue))
+        : pyFloat(r.expr.constantValue);
     }
     if (!r.ok) constError = r.errors[0];
     else if (r.expr.usesRandom && groups.length === 0) {
       // the original would draw once at parse time; we keep parsing deterministic (QUIRKS.md E9)
-      ctx.report(loc.span, "random functions are only allowed in parameters that take expressions with variables");
+      ctx.report(
+        loc.span,
+        "random functions are only allowed in parameters that take expressions with variables",
+      );
       return FAILED;
     }
   }
   const first = types[0];
   if (groups.length === 0 || x.type !== "str" || (first !== "int" && first !== "float")) {
     // 6
-    const why = constError && x.type === "str" && /[\d.]/.test(x.value) ? ` (${constError.message})` : "";
+    const why =
+      constError && x.type === "str" && /[\d.]/.test(x.value) ? ` (${constError.message})` : "";
     ctx.report(loc.span, `${expected(types)}, got '${pythonStr(x)}'${why}`);
     return FAILED;
   }
@@ -132,7 +181,9 @@ function convertScalar(
     return FAILED;
   }
   if (r.expr.isConstant && r.expr.constantValue !== undefined) {
-    return first === "int" ? pyInt(Math.trunc(r.expr.constantValue)) : pyFloat(r.expr.constantValue);
+    return first === "int"
+      ? pyInt(Math.trunc(r.expr.constantValue))
+      : pyFloat(r.expr.constantValue);
   }
   return { type: "expr", expr: r.expr };
 }
@@ -142,7 +193,8 @@ function construct(t: PyType, x: PyScalar): PyScalar | undefined {
   switch (t) {
     case "int":
       if (x.type === "bool") return pyInt(x.value ? 1 : 0);
-      if (x.type === "float") return Number.isFinite(x.value) ? pyInt(Math.trunc(x.value) + 0) : undefined;
+      if (x.type === "float")
+        return Number.isFinite(x.value) ? pyInt(Math.trunc(x.value) + 0) : undefined;
       if (x.type === "str") {
         const n = pythonInt(x.value);
         return n === undefined ? undefined : pyInt(n);
@@ -173,7 +225,9 @@ function expected(types: readonly PyType[]): string {
 }
 
 function locOf(node: ScalarNode): Loc {
-  return node.textStart === undefined ? { span: node.span } : { span: node.span, textStart: node.textStart };
+  return node.textStart === undefined
+    ? { span: node.span }
+    : { span: node.span, textStart: node.textStart };
 }
 
 /** An expression error's characters, mapped into the YAML text when the string maps 1:1. */
@@ -203,7 +257,12 @@ function convertFrameTime(x: PyScalar, loc: Loc, ctx: ConvertContext): Result<Fr
 
 // ---- §2.3 sequence rules ----------------------------------------------------------------------
 
-function convertSequence(node: TreeNode, spec: ParamSpec, nullable: boolean, ctx: ConvertContext): Result<readonly Num[] | null> {
+function convertSequence(
+  node: TreeNode,
+  spec: ParamSpec,
+  nullable: boolean,
+  ctx: ConvertContext,
+): Result<readonly Num[] | null> {
   if (node.kind === "scalar" && node.value.type === "null" && nullable) return null;
   const pieces = rawPieces(node, ctx);
   if (pieces === FAILED) return FAILED;
@@ -218,7 +277,9 @@ function convertSequence(node: TreeNode, spec: ParamSpec, nullable: boolean, ctx
   const values: Num[] = [];
   let failed = false;
   for (const p of pieces) {
-    const c = p.node ? elementOf(p.node, spec, ctx) : convertScalar(p.value, p.loc, spec.types, spec.groups, false, ctx);
+    const c = p.node
+      ? elementOf(p.node, spec, ctx)
+      : convertScalar(p.value, p.loc, spec.types, spec.groups, false, ctx);
     const v = c === FAILED ? FAILED : finish(c, elementSpec, p.loc, ctx);
     if (v === FAILED) failed = true;
     else values.push(v as Num);
@@ -229,7 +290,10 @@ function convertSequence(node: TreeNode, spec: ParamSpec, nullable: boolean, ctx
 
 function elementOf(node: TreeNode, spec: ParamSpec, ctx: ConvertContext): Result<Converted> {
   if (node.kind !== "scalar") {
-    ctx.report(node.span, `${expected(spec.types)}, got a nested ${node.kind === "seq" ? "list" : "mapping"}`);
+    ctx.report(
+      node.span,
+      `${expected(spec.types)}, got a nested ${node.kind === "seq" ? "list" : "mapping"}`,
+    );
     return FAILED;
   }
   return convertScalar(node.value, locOf(node), spec.types, spec.groups, false, ctx);
@@ -273,16 +337,24 @@ function rawPieces(node: TreeNode, ctx: ConvertContext): Result<Piece[]> {
     const lead = part.length - part.trimStart().length;
     const trimmed = part.trim();
     const start = node.textStart === undefined ? undefined : node.textStart + at + lead;
-    const loc: Loc = start === undefined
-      ? { span: node.span }
-      : { span: { source: node.span.source, from: start, to: start + trimmed.length }, textStart: start };
+    const loc: Loc =
+      start === undefined
+        ? { span: node.span }
+        : {
+            span: { source: node.span.source, from: start, to: start + trimmed.length },
+            textStart: start,
+          };
     return { value: pyStr(trimmed), loc };
   });
 }
 
 // ---- init.image_tensor ---------------------------------------------------------------------
 
-function convertImageTensor(node: TreeNode, nullable: boolean, ctx: ConvertContext): Result<ImageTensor | null> {
+function convertImageTensor(
+  node: TreeNode,
+  nullable: boolean,
+  ctx: ConvertContext,
+): Result<ImageTensor | null> {
   if (node.kind === "scalar" && node.value.type === "null" && nullable) return null;
   const bad = (at: Span): typeof FAILED => {
     ctx.report(at, "expected a nested list [3][height][width] of numbers");
@@ -297,7 +369,8 @@ function convertImageTensor(node: TreeNode, nullable: boolean, ctx: ConvertConte
       if (row.kind !== "seq" || row.items.length === 0) return bad(row.span);
       const values: number[] = [];
       for (const v of row.items) {
-        if (v.kind !== "scalar" || (v.value.type !== "int" && v.value.type !== "float")) return bad(v.span);
+        if (v.kind !== "scalar" || (v.value.type !== "int" && v.value.type !== "float"))
+          return bad(v.span);
         values.push(v.value.value);
       }
       const width = channels[0]?.[0]?.length ?? rows[0]?.length ?? values.length;
@@ -328,13 +401,17 @@ export function didYouMean(word: string, candidates: readonly string[]): string 
 /** Levenshtein distance with adjacent transpositions counted as one edit. */
 export function editDistance(a: string, b: string): number {
   if (a.length > 64 || b.length > 64) return Math.abs(a.length - b.length) + 64;
-  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [
+    i,
+    ...Array<number>(b.length).fill(0),
+  ]);
   for (let j = 1; j <= b.length; j++) d[0][j] = j;
   for (let i = 1; i <= a.length; i++) {
     for (let j = 1; j <= b.length; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
       d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
     }
   }
   return d[a.length][b.length];

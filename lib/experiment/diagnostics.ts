@@ -35,7 +35,12 @@ export interface Span {
   readonly to: number;
 }
 
-export function diagnostic(span: Span, path: string, message: string, severity: Severity = "error"): Diagnostic {
+export function diagnostic(
+  span: Span,
+  path: string,
+  message: string,
+  severity: Severity = "error",
+): Diagnostic {
   const length = span.source.text.length;
   const from = Math.min(Math.max(0, span.from), length);
   const to = Math.min(Math.max(from, span.to), length);
@@ -56,6 +61,7 @@ export function formatDiagnostic(d: Diagnostic): string {
 
 /** By file, then position, so output reads top to bottom. */
 export function sortDiagnostics(ds: Diagnostic[]): Diagnostic[] {
-  return [...ds].sort((a, b) =>
-    (a.file ?? "").localeCompare(b.file ?? "") || a.from - b.from || a.to - b.to);
+  return [...ds].sort(
+    (a, b) => (a.file ?? "").localeCompare(b.file ?? "") || a.from - b.from || a.to - b.to,
+  );
 }

@@ -21,10 +21,20 @@ const SECTIONS: readonly [title: string, prefix: string][] = [
 
 /** The parameter reference as Markdown: one table per section, every parameter with type, default, variables, doc. */
 export function parameterReference(): string {
-  const out: string[] = ["# CLIPig parameter reference", "", "Generated from `lib/experiment/params.ts`.", ""];
+  const out: string[] = [
+    "# CLIPig parameter reference",
+    "",
+    "Generated from `lib/experiment/params.ts`.",
+    "",
+  ];
   for (const [title, prefix] of SECTIONS) {
     const rows = REGISTRY.filter((e) => sectionOf(e.path) === prefix);
-    out.push(`## ${title}`, "", "| parameter | type | default | variables | meaning |", "|---|---|---|---|---|");
+    out.push(
+      `## ${title}`,
+      "",
+      "| parameter | type | default | variables | meaning |",
+      "|---|---|---|---|---|",
+    );
     for (const e of rows) out.push(row(e));
     out.push("");
   }
@@ -40,7 +50,11 @@ const BY_LENGTH = SECTIONS.map(([, p]) => p).sort((a, b) => b.length - a.length)
 function row(e: RegistryEntry): string {
   const cell = (s: string) => s.replace(/\|/g, "\\|");
   if (!e.spec) {
-    const what = e.effect ? `${e.effect.family} (mapping)` : e.kind === "list-section" ? "list of mappings" : "mapping";
+    const what = e.effect
+      ? `${e.effect.family} (mapping)`
+      : e.kind === "list-section"
+        ? "list of mappings"
+        : "mapping";
     return `| \`${e.path}\` | ${what} | | | ${cell(e.doc)} |`;
   }
   return `| \`${e.path}\` | ${cell(typeText(e.spec))} | ${cell(defaultText(e.spec))} | ${e.spec.groups.join(" ") || "—"} | ${cell(e.doc)} |`;

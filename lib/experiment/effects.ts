@@ -2,15 +2,36 @@
  * The transforms, constraints and post-processing effects of a config as ordered steps, the way
  * the pipeline builds them (spec §3.5–§3.7, §7).
  */
-import type { ConstraintItem, EffectParams, EffectStep, ParamValue, PostprocItem, TargetConfig, TransformItem } from "./config";
-import { CONSTRAINT_NAMES, POSTPROC_EFFECTS, TRANSFORMS, type ConstraintName, type EffectSpec, type TransformName } from "./params";
+import type {
+  ConstraintItem,
+  EffectParams,
+  EffectStep,
+  ParamValue,
+  PostprocItem,
+  TargetConfig,
+  TransformItem,
+} from "./config";
+import {
+  CONSTRAINT_NAMES,
+  POSTPROC_EFFECTS,
+  TRANSFORMS,
+  type ConstraintName,
+  type EffectSpec,
+  type TransformName,
+} from "./params";
 
 const transformSpec = (name: TransformName): EffectSpec => TRANSFORMS[name];
 
-function step(name: TransformName, value: ParamValue | EffectParams | undefined): EffectStep<TransformName> | null {
+function step(
+  name: TransformName,
+  value: ParamValue | EffectParams | undefined,
+): EffectStep<TransformName> | null {
   if (value === null || value === undefined) return null;
   const spec = transformSpec(name);
-  return { name, params: spec.single ? { [spec.single]: value as ParamValue } : (value as EffectParams) };
+  return {
+    name,
+    params: spec.single ? { [spec.single]: value as ParamValue } : (value as EffectParams),
+  };
 }
 
 /** A `transforms` item's transforms, in YAML key order (several in one item run in that order). */

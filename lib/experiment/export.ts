@@ -9,7 +9,12 @@ import { lookup, type ParamSpec } from "./params";
 import { floatRepr, resolvePlain } from "./pyvalues";
 
 export function isExpr(v: unknown): v is CompiledExpr {
-  return typeof v === "object" && v !== null && typeof (v as CompiledExpr).evaluate === "function" && "source" in v;
+  return (
+    typeof v === "object" &&
+    v !== null &&
+    typeof (v as CompiledExpr).evaluate === "function" &&
+    "source" in v
+  );
 }
 
 export interface ExportOptions {
@@ -23,9 +28,16 @@ export function exportYaml(config: ExperimentConfig, options: ExportOptions = {}
   return lines.join("\n") + "\n";
 }
 
-const isEmpty = (v: unknown) => v === null || v === undefined || (Array.isArray(v) && v.length === 0);
+const isEmpty = (v: unknown) =>
+  v === null || v === undefined || (Array.isArray(v) && v.length === 0);
 
-function emitMap(obj: Record<string, unknown>, schema: string, indent: number, out: string[], firstPrefix?: string): void {
+function emitMap(
+  obj: Record<string, unknown>,
+  schema: string,
+  indent: number,
+  out: string[],
+  firstPrefix?: string,
+): void {
   const pad = " ".repeat(indent);
   let first = true;
   const line = (text: string) => {
@@ -82,7 +94,11 @@ function formatValue(value: unknown, spec: ParamSpec): string {
 }
 
 function formatInt(v: number): string {
-  return Number.isSafeInteger(v) ? String(v) : Number.isInteger(v) ? BigInt(v).toString() : formatFloat(v);
+  return Number.isSafeInteger(v)
+    ? String(v)
+    : Number.isInteger(v)
+      ? BigInt(v).toString()
+      : formatFloat(v);
 }
 
 /** PyYAML's float representer: `.inf`, `.nan`, and a `.0` before an exponent (`1.0e-05`). */
@@ -105,7 +121,10 @@ export function formatString(s: string, flow: boolean): string {
     resolvePlain(s).type === "str";
   if (plainOk) return s;
   // JSON escapes are valid YAML escapes; YAML also wants these (non-printable or line breaks) escaped
-  return JSON.stringify(s).replace(/[\x7f-\x9f\u2028\u2029\ufeff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  return JSON.stringify(s).replace(
+    /[\x7f-\x9f\u2028\u2029\ufeff]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
 }
 
 /** Values without a table row (image tensors): flow lists of numbers. */
@@ -120,7 +139,8 @@ function formatLoose(v: unknown): string {
 /** The config as JSON-ready data: a symbolic expression becomes `{"$expr": "<source>"}`. */
 export function configToJson(config: ExperimentConfig): unknown {
   const walk = (v: unknown): unknown => {
-    if (isExpr(v)) return v.isConstant && v.constantValue !== undefined ? v.constantValue : { $expr: v.source };
+    if (isExpr(v))
+      return v.isConstant && v.constantValue !== undefined ? v.constantValue : { $expr: v.source };
     if (Array.isArray(v)) return v.map(walk);
     if (v !== null && typeof v === "object") {
       return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));

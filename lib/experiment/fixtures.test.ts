@@ -11,7 +11,8 @@ const FRACTION = (value: number) => ({ unit: "fraction", value });
 function viewCount(config: ExperimentConfig, target: TargetConfig): number {
   let n = 0;
   for (let epoch = config.start_epoch; epoch < config.epochs; epoch++) {
-    if (isActiveAt(target.start, target.end, epoch, config.epochs)) n += isRandomTarget(target) ? target.batch_size : 1;
+    if (isActiveAt(target.start, target.end, epoch, config.epochs))
+      n += isRandomTarget(target) ? target.batch_size : 1;
   }
   return n;
 }
@@ -28,7 +29,13 @@ describe("walk-through configs parse to the values the spec gives", () => {
     expect(c.resolution).toEqual([224, 224]);
     expect(c.targets).toHaveLength(1);
     expect(c.targets[0].features[0]).toEqual({
-      text: "a curly spoon", image: null, start: FRACTION(0), end: FRACTION(1), weight: 1, scale: 1, loss: "cosine",
+      text: "a curly spoon",
+      image: null,
+      start: FRACTION(0),
+      end: FRACTION(1),
+      weight: 1,
+      scale: 1,
+      loss: "cosine",
     });
     expect(c.targets[0].batch_size).toBe(1);
   });
@@ -39,7 +46,8 @@ describe("walk-through configs parse to the values the spec gives", () => {
   });
 
   it("02 as printed in the walk-through (transforms mis-indented) is a YAML error at line 4, as in PyYAML", () => {
-    const verbatim = "targets:\n  - features:\n      - text: a curly spoon\n  transforms:\n    - random_shift: 0 1\n";
+    const verbatim =
+      "targets:\n  - features:\n      - text: a curly spoon\n  transforms:\n    - random_shift: 0 1\n";
     const r = parseExperiment(verbatim);
     expect(r.ok).toBe(false);
     expect(r.diagnostics[0]).toMatchObject({ line: 4, severity: "error" });
@@ -47,7 +55,9 @@ describe("walk-through configs parse to the values the spec gives", () => {
 
   it("03 random_rotate: degree -90 90, center 0.3 .7", () => {
     const c = fixture("walkthrough-03-random-rotate.yaml");
-    expect(c.targets[0].transforms).toEqual([{ random_rotate: { degree: [-90, 90], center: [0.3, 0.7] } }]);
+    expect(c.targets[0].transforms).toEqual([
+      { random_rotate: { degree: [-90, 90], center: [0.3, 0.7] } },
+    ]);
   });
 
   it("04 noise 0.1*ti broadcast to 3 expressions, blur kernel 31*ti to 2", () => {
@@ -60,25 +70,45 @@ describe("walk-through configs parse to the values the spec gives", () => {
     const blur = constraintSteps(t.constraints[0])[0];
     expect(blur.name).toBe("blur");
     expect(show(blur.params.kernel_size)).toEqual(["expr:31*ti", "expr:31*ti"]);
-    expect(blur.params).toMatchObject({ sigma: null, weight: 1, loss: "l2", start: FRACTION(0), end: FRACTION(1) });
+    expect(blur.params).toMatchObject({
+      sigma: null,
+      weight: 1,
+      loss: "l2",
+      start: FRACTION(0),
+      end: FRACTION(1),
+    });
   });
 
   it("05 repeat 3 → [3, 3], center_crop 224 → [224, 224], postproc border size 1 1", () => {
     const c = fixture("walkthrough-05-curly-handle.yaml");
     const t = c.targets[0];
-    expect(targetTransforms(t).map((s) => s.name)).toEqual(["noise", "repeat", "random_rotate", "center_crop"]);
+    expect(targetTransforms(t).map((s) => s.name)).toEqual([
+      "noise",
+      "repeat",
+      "random_rotate",
+      "center_crop",
+    ]);
     expect(t.transforms[0].noise).toEqual([0.1, 0.1, 0.1]);
     expect(t.transforms[1].repeat).toEqual([3, 3]);
     expect(t.transforms[3].center_crop).toEqual([224, 224]);
     expect(c.postproc).toEqual([
-      { border: { size: [1, 1], color: [0.15, 0.1, 0.05] }, active: true, start: FRACTION(0), end: FRACTION(1) },
+      {
+        border: { size: [1, 1], color: [0.15, 0.1, 0.05] },
+        active: true,
+        start: FRACTION(0),
+        end: FRACTION(1),
+      },
     ]);
   });
 
   it("06 mul: 1./5. folds to 0.2 per channel; saturation below .01, weight 10", () => {
     const t = fixture("walkthrough-06-curly-spoons-low-contrast.yaml").targets[0];
     expect(t.transforms[4].mul).toEqual([0.2, 0.2, 0.2]);
-    expect(t.constraints[1].saturation).toMatchObject({ below: [0.01, 0.01, 0.01], above: null, weight: 10 });
+    expect(t.constraints[1].saturation).toMatchObject({
+      below: [0.01, 0.01, 0.01],
+      above: null,
+      weight: 10,
+    });
   });
 
   it("08 resolution: 224*2 → [448, 448]", () => {
@@ -101,9 +131,21 @@ describe("walk-through configs parse to the values the spec gives", () => {
     const c = fixture("walkthrough-10-lovecraft-details.yaml");
     expect(c.epochs).toBe(500);
     expect(c.resolution).toEqual([672, 672]);
-    expect(c.init).toEqual({ resolution: null, image: "docs/static/img/hpl4-c.png", mean: [0, 0, 0], std: [1, 1, 1], image_tensor: null });
-    expect(postprocSteps(c.postproc[0])).toEqual([{ name: "mean", params: { mean: [0.33, 0.33, 0.33] } }]);
-    expect(c.targets.map((t) => [t.name, t.batch_size])).toEqual([["lovecraft", 3], ["party details", 5], ["special details", 5]]);
+    expect(c.init).toEqual({
+      resolution: null,
+      image: "docs/static/img/hpl4-c.png",
+      mean: [0, 0, 0],
+      std: [1, 1, 1],
+      image_tensor: null,
+    });
+    expect(postprocSteps(c.postproc[0])).toEqual([
+      { name: "mean", params: { mean: [0.33, 0.33, 0.33] } },
+    ]);
+    expect(c.targets.map((t) => [t.name, t.batch_size])).toEqual([
+      ["lovecraft", 3],
+      ["party details", 5],
+      ["special details", 5],
+    ]);
     const [lovecraft, party, special] = c.targets;
     expect(show(lovecraft.transforms[2].center_crop)).toEqual(["expr:width/2", "expr:width/2"]);
     expect(lovecraft.transforms[3].random_crop).toEqual([224, 224]);
@@ -121,14 +163,23 @@ describe("walk-through configs parse to the values the spec gives", () => {
   });
 
   it("value lists: YAML list, spaces and commas all give [1024, 768]", () => {
-    for (const f of ["walkthrough-resolution-yaml-list.yaml", "walkthrough-resolution-spaces.yaml", "walkthrough-resolution-commas.yaml"]) {
+    for (const f of [
+      "walkthrough-resolution-yaml-list.yaml",
+      "walkthrough-resolution-spaces.yaml",
+      "walkthrough-resolution-commas.yaml",
+    ]) {
       expect(fixture(f).resolution, f).toEqual([1024, 768]);
     }
   });
 
   it("the YAML-basics example is not an experiment: both keys are unknown parameters", () => {
-    const r = parseExperiment("a_list:\n  - first entry\n  - second entry\n\na_map:\n  first_key: first value\n  second_key: second value  # a comment\n");
-    expect(r.diagnostics.map((d) => d.message)).toEqual(["unknown parameter 'a_list'", "unknown parameter 'a_map'"]);
+    const r = parseExperiment(
+      "a_list:\n  - first entry\n  - second entry\n\na_map:\n  first_key: first value\n  second_key: second value  # a comment\n",
+    );
+    expect(r.diagnostics.map((d) => d.message)).toEqual([
+      "unknown parameter 'a_list'",
+      "unknown parameter 'a_map'",
+    ]);
   });
 });
 
@@ -167,11 +218,18 @@ describe("§13 example configs", () => {
     ]);
     expect(adjust.end).toEqual(FRACTION(0.3));
     expect(adjust.constraints[0].mean).toMatchObject({ above: [0.1, 0.2, 0.3], below: null });
-    expect(c.postproc[0]).toMatchObject({ blur: { kernel_size: [3, 3], sigma: null }, end: FRACTION(0.1) });
+    expect(c.postproc[0]).toMatchObject({
+      blur: { kernel_size: [3, 3], sigma: null },
+      end: FRACTION(0.1),
+    });
   });
 
   it("the README's older `blur: 3 .35` post-processing form is rejected: blur takes a mapping", () => {
     const r = parseExperiment("postproc:\n  - blur: 3 .35\n    end: 50%\n");
-    expect(r.diagnostics[0]).toMatchObject({ path: "postproc[0].blur", line: 2, message: expect.stringMatching(/^Expected type 'dict', got '3 .35'/) });
+    expect(r.diagnostics[0]).toMatchObject({
+      path: "postproc[0].blur",
+      line: 2,
+      message: expect.stringMatching(/^Expected type 'dict', got '3 .35'/),
+    });
   });
 });

@@ -18,7 +18,11 @@ describe("frame times (spec §8.3)", () => {
 
   it("int = epoch index, both bounds inclusive; `end: 1` means epochs 0 and 1 only", () => {
     expect(resolveFrameTime(epoch(7), 100)).toBe(7);
-    expect([0, 1, 2].map((e) => isActiveAt(fraction(0), epoch(1), e, 100))).toEqual([true, true, false]);
+    expect([0, 1, 2].map((e) => isActiveAt(fraction(0), epoch(1), e, 100))).toEqual([
+      true,
+      true,
+      false,
+    ]);
     expect([98, 99].map((e) => isActiveAt(fraction(0), fraction(1), e, 100))).toEqual([true, true]);
   });
 
@@ -28,8 +32,13 @@ describe("frame times (spec §8.3)", () => {
         const first = resolveFrameTime(fraction(f), epochs, "start");
         const last = resolveFrameTime(fraction(f), epochs, "end");
         for (let e = 0; e < epochs; e++) {
-          expect(isActiveAt(fraction(f), fraction(Infinity), e, epochs), `${f} ${epochs} ${e}`).toBe(e >= first);
-          expect(isActiveAt(fraction(-1), fraction(f), e, epochs), `${f} ${epochs} ${e}`).toBe(e <= last);
+          expect(
+            isActiveAt(fraction(f), fraction(Infinity), e, epochs),
+            `${f} ${epochs} ${e}`,
+          ).toBe(e >= first);
+          expect(isActiveAt(fraction(-1), fraction(f), e, epochs), `${f} ${epochs} ${e}`).toBe(
+            e <= last,
+          );
         }
       }
     }

@@ -10,7 +10,12 @@ export function timeAt(epoch: number, epochs: number): number {
 }
 
 /** §8.3: whether something with these bounds is active at `epoch`. */
-export function isActiveAt(start: FrameTime, end: FrameTime, epoch: number, epochs: number): boolean {
+export function isActiveAt(
+  start: FrameTime,
+  end: FrameTime,
+  epoch: number,
+  epochs: number,
+): boolean {
   const t = timeAt(epoch, epochs);
   const before = start.unit === "epoch" ? start.value > epoch : start.value > t;
   const after = end.unit === "epoch" ? end.value < epoch : end.value < t;
@@ -21,7 +26,11 @@ export function isActiveAt(start: FrameTime, end: FrameTime, epoch: number, epoc
  * The epoch index a frame time stands for: for a `start` the first epoch not before it, for an
  * `end` the last epoch not after it (may lie outside `0 … epochs − 1`). Agrees with `isActiveAt`.
  */
-export function resolveFrameTime(value: FrameTime, epochs: number, bound: "start" | "end" = "start"): number {
+export function resolveFrameTime(
+  value: FrameTime,
+  epochs: number,
+  bound: "start" | "end" = "start",
+): number {
   if (value.unit === "epoch") return value.value;
   const n = Math.max(1, epochs - 1);
   const f = value.value;

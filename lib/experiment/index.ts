@@ -17,7 +17,13 @@ export { exportYaml, configToJson, isExpr, type ExportOptions } from "./export";
 export { mergeConfigs } from "./merge";
 export { readYaml, type TreeNode, type YamlLimits } from "./yaml-tree";
 export { resolveFrameTime, isActiveAt, timeAt } from "./frame-time";
-export { transformSteps, targetTransforms, constraintSteps, postprocSteps, isRandomTarget } from "./effects";
+export {
+  transformSteps,
+  targetTransforms,
+  constraintSteps,
+  postprocSteps,
+  isRandomTarget,
+} from "./effects";
 export { completionsAt, docFor, expressionNamesAt, locate, type Completion } from "./complete";
 export { parameterListing, parameterReference } from "./docs";
 export * as params from "./params";
@@ -29,7 +35,11 @@ export interface Limits extends YamlLimits {
   maxExpressionDepth: number;
 }
 
-export const DEFAULT_LIMITS: Limits = { ...DEFAULT_YAML_LIMITS, maxExpressionLength: 1000, maxExpressionDepth: 64 };
+export const DEFAULT_LIMITS: Limits = {
+  ...DEFAULT_YAML_LIMITS,
+  maxExpressionLength: 1000,
+  maxExpressionDepth: 64,
+};
 
 export interface ParseOptions {
   limits?: Partial<Limits>;
@@ -55,13 +65,19 @@ export function parseExperiment(yamlText: string, opts: ParseOptions = {}): Pars
 }
 
 /** Parses several sources, merges them left to right (spec §2.6) and validates the result. Never throws. */
-export function parseExperiments(sources: readonly ExperimentSource[], opts: ParseOptions = {}): ParseResult {
+export function parseExperiments(
+  sources: readonly ExperimentSource[],
+  opts: ParseOptions = {},
+): ParseResult {
   try {
     return parseAndValidate(sources, { ...DEFAULT_LIMITS, ...opts.limits });
   } catch (e) {
     // a bug, not bad input: still answer with a diagnostic rather than crash the editor or the server
     const message = `internal error while validating: ${e instanceof Error ? e.message : String(e)}`;
-    return { ok: false, diagnostics: [{ path: "", line: 1, column: 1, from: 0, to: 0, message, severity: "error" }] };
+    return {
+      ok: false,
+      diagnostics: [{ path: "", line: 1, column: 1, from: 0, to: 0, message, severity: "error" }],
+    };
   }
 }
 
@@ -74,8 +90,12 @@ function parseAndValidate(sources: readonly ExperimentSource[], limits: Limits):
     if (r.tree) trees.push(r.tree);
   }
   const merged = mergeConfigs(trees);
-  if (!merged || trees.length < sources.length) return { ok: false, diagnostics: sortDiagnostics(diagnostics) };
-  const exprLimits: ExprLimits = { maxLength: limits.maxExpressionLength, maxDepth: limits.maxExpressionDepth };
+  if (!merged || trees.length < sources.length)
+    return { ok: false, diagnostics: sortDiagnostics(diagnostics) };
+  const exprLimits: ExprLimits = {
+    maxLength: limits.maxExpressionLength,
+    maxDepth: limits.maxExpressionDepth,
+  };
   const result = validateTree(merged, exprLimits);
   diagnostics.push(...result.diagnostics);
   const sorted = sortDiagnostics(diagnostics);

@@ -26,7 +26,8 @@ function mergeTwo(a: TreeNode, b: TreeNode, schema: string): TreeNode {
     let value: TreeNode;
     if (kind === "list-section" && e.value.kind === "seq") {
       // Quirk decision (QUIRKS.md E4): only list sections append; sequence parameters overwrite.
-      value = old.kind === "seq" ? { ...e.value, items: [...old.items, ...e.value.items] } : e.value;
+      value =
+        old.kind === "seq" ? { ...e.value, items: [...old.items, ...e.value.items] } : e.value;
     } else if (old.kind === "map" && e.value.kind === "map") {
       value = mergeTwo(old, e.value, path);
     } else {

@@ -1,7 +1,19 @@
 import { describe, it, expect } from "vitest";
 import {
-  REGISTRY, TOP, INIT, TARGET, FEATURE, TRANSFORMS, CONSTRAINTS, POSTPROC_EFFECTS, POSTPROC_ITEM,
-  lookup, childrenOf, describeType, schemaPath, type EffectSpec,
+  REGISTRY,
+  TOP,
+  INIT,
+  TARGET,
+  FEATURE,
+  TRANSFORMS,
+  CONSTRAINTS,
+  POSTPROC_EFFECTS,
+  POSTPROC_ITEM,
+  lookup,
+  childrenOf,
+  describeType,
+  schemaPath,
+  type EffectSpec,
 } from "./params";
 
 const leafCount = (table: Record<string, EffectSpec>) =>
@@ -42,8 +54,14 @@ describe("parameter table (spec §3.8 counts)", () => {
 
 describe("lookups", () => {
   it("resolves instance paths to schema rows with the position's expression groups", () => {
-    expect(schemaPath("targets[0].transforms[2].random_rotate.degree")).toBe("targets.transforms.random_rotate.degree");
-    expect(lookup("targets[0].transforms[2].random_rotate.degree")?.spec?.groups).toEqual(["T", "R", "L"]);
+    expect(schemaPath("targets[0].transforms[2].random_rotate.degree")).toBe(
+      "targets.transforms.random_rotate.degree",
+    );
+    expect(lookup("targets[0].transforms[2].random_rotate.degree")?.spec?.groups).toEqual([
+      "T",
+      "R",
+      "L",
+    ]);
     expect(lookup("targets.constraints.blur.weight")?.spec?.groups).toEqual(["T", "R", "L", "Sc"]);
     expect(lookup("targets.features.weight")?.spec?.groups).toEqual(["T", "R", "L", "Sf"]);
     expect(lookup("resolution")?.spec?.groups).toEqual(["T"]);
@@ -52,9 +70,13 @@ describe("lookups", () => {
   });
 
   it("lists the names valid below a section", () => {
-    expect(childrenOf("init").map((e) => e.path)).toEqual(
-      ["init.resolution", "init.mean", "init.std", "init.image", "init.image_tensor"],
-    );
+    expect(childrenOf("init").map((e) => e.path)).toEqual([
+      "init.resolution",
+      "init.mean",
+      "init.std",
+      "init.image",
+      "init.image_tensor",
+    ]);
     expect(childrenOf("targets[1].transforms[0]").length).toBe(26);
     expect(childrenOf("targets.transforms").length).toBe(26);
     expect(childrenOf("postproc").length).toBe(23);
@@ -63,6 +85,8 @@ describe("lookups", () => {
   it("describes types as the original's parameter listing does (§9.1)", () => {
     expect(describeType(TOP.resolution)).toBe("list of length 2 of int");
     expect(describeType(TOP.snapshot_interval)).toBe("int, float");
-    expect(describeType(TRANSFORMS.random_shift.params.offset)).toBe("list of length 2 or 4 of float");
+    expect(describeType(TRANSFORMS.random_shift.params.offset)).toBe(
+      "list of length 2 or 4 of float",
+    );
   });
 });

@@ -43,7 +43,12 @@ export interface FrameTimeDefault {
 // ---- row builders: keep the table below one line per parameter --------------------------------
 
 type Extra = Partial<Omit<ParamSpec, "types" | "default" | "doc" | "lengths">>;
-const row = (types: readonly PyType[], def: DefaultValue, doc: string, x: Extra = {}): ParamSpec => ({
+const row = (
+  types: readonly PyType[],
+  def: DefaultValue,
+  doc: string,
+  x: Extra = {},
+): ParamSpec => ({
   types,
   default: def,
   groups: [],
@@ -54,10 +59,17 @@ const int = (def: number | null, doc: string, x?: Extra) => row(["int"], def, do
 const float = (def: number | null, doc: string, x?: Extra) => row(["float"], def, doc, x);
 const str = (def: string | null, doc: string, x?: Extra) => row(["str"], def, doc, x);
 const bool = (def: boolean, doc: string, x?: Extra) => row(["bool"], def, doc, x);
-const seq = (type: "int" | "float", lengths: readonly number[], def: readonly number[] | null, doc: string, x?: Extra) =>
-  ({ ...row([type], def, doc, x), lengths });
-const ints = (n: number, def: readonly number[] | null, doc: string, x?: Extra) => seq("int", [n], def, doc, x);
-const floats = (n: number, def: readonly number[] | null, doc: string, x?: Extra) => seq("float", [n], def, doc, x);
+const seq = (
+  type: "int" | "float",
+  lengths: readonly number[],
+  def: readonly number[] | null,
+  doc: string,
+  x?: Extra,
+) => ({ ...row([type], def, doc, x), lengths });
+const ints = (n: number, def: readonly number[] | null, doc: string, x?: Extra) =>
+  seq("int", [n], def, doc, x);
+const floats = (n: number, def: readonly number[] | null, doc: string, x?: Extra) =>
+  seq("float", [n], def, doc, x);
 const frameTime = (value: number, doc: string): ParamSpec =>
   row(["int", "float"], { unit: "fraction", value }, doc, { frameTime: true });
 
@@ -79,35 +91,66 @@ export const CONSTRAINT_LOSSES = ["l1", "mae", "l2", "mse"] as const;
 // ---- §3.1 top level ----------------------------------------------------------------------------
 
 export const TOP = {
-  verbose: int(2, "0 = silent, 1 = progress bar, 2 = progress plus statistics and log lines.", { min: 0 }),
+  verbose: int(2, "0 = silent, 1 = progress bar, 2 = progress plus statistics and log lines.", {
+    min: 0,
+  }),
   output: str("./", "Output directory (ends with `/`) or file name of the rendered image."),
-  snapshot_interval: row(["int", "float"], { unit: "seconds", value: 20 },
-    "int = a snapshot every N epochs, float = every N seconds, 0 = no periodic snapshots.", { min: 0 }),
+  snapshot_interval: row(
+    ["int", "float"],
+    { unit: "seconds", value: 20 },
+    "int = a snapshot every N epochs, float = every N seconds, 0 = no periodic snapshots.",
+    { min: 0 },
+  ),
   epochs: int(300, "Number of epochs (optimisation steps of the whole image).", { min: 1 }),
   start_epoch: int(0, "First epoch index to run (used to continue a training).", { min: 0 }),
-  resolution: ints(2, [224, 224], "Training image `[width, height]`; may change during training.",
-    { groups: T, min: 1 }),
-  interpolation: str("cubic", "Filter used when `resolution` changes: `nearest`, `linear` or `cubic`.",
-    { choices: INTERPOLATIONS, choiceSeverity: "warning" }),
+  resolution: ints(2, [224, 224], "Training image `[width, height]`; may change during training.", {
+    groups: T,
+    min: 1,
+  }),
+  interpolation: str(
+    "cubic",
+    "Filter used when `resolution` changes: `nearest`, `linear` or `cubic`.",
+    { choices: INTERPOLATIONS, choiceSeverity: "warning" },
+  ),
   model: str("ViT-B/32", "CLIP model name."),
   device: str("auto", "`auto` (GPU if available, else CPU), `cpu`, `cuda`, `cuda:1`, …"),
-  learnrate: float(1, "Learning-rate factor: optimizer lr = base lr × `learnrate_scale` × `learnrate`.",
-    { groups: TR }),
-  learnrate_scale: float(1, "Second learning-rate factor, meant for schedules like `1. - t`.", { groups: TR }),
-  optimizer: str("adam", "`adam`, `sgd`, `sparse_adam` (RMSprop), `adadelta` or `rmsprob` (centred RMSprop).",
-    { choices: OPTIMIZERS, choiceSeverity: "error", quirk: "Q18" }),
+  learnrate: float(
+    1,
+    "Learning-rate factor: optimizer lr = base lr × `learnrate_scale` × `learnrate`.",
+    { groups: TR },
+  ),
+  learnrate_scale: float(1, "Second learning-rate factor, meant for schedules like `1. - t`.", {
+    groups: TR,
+  }),
+  optimizer: str(
+    "adam",
+    "`adam`, `sgd`, `sparse_adam` (RMSprop), `adadelta` or `rmsprob` (centred RMSprop).",
+    { choices: OPTIMIZERS, choiceSeverity: "error", quirk: "Q18" },
+  ),
 } satisfies Record<string, ParamSpec>;
 
 // ---- §3.2 init -----------------------------------------------------------------------------
 
 export const INIT = {
-  resolution: ints(2, null, "Resolution at which the initial noise or image is made, before resizing to `resolution`.",
-    { min: 1 }),
+  resolution: ints(
+    2,
+    null,
+    "Resolution at which the initial noise or image is made, before resizing to `resolution`.",
+    { min: 1 },
+  ),
   mean: floats(3, [0.5, 0.5, 0.5], "Mean of the initial noise; also added to an init image."),
-  std: floats(3, [0.1, 0.1, 0.1], "Std of the initial noise; also multiplies an init image (`std: 1`, `mean: 0` keeps it).",
-    { quirk: "Q12" }),
+  std: floats(
+    3,
+    [0.1, 0.1, 0.1],
+    "Std of the initial noise; also multiplies an init image (`std: 1`, `mean: 0` keeps it).",
+    { quirk: "Q12" },
+  ),
   image: str(null, "Path or URL of a start image."),
-  image_tensor: row(["list"], null, "Nested list `[3][H][W]` of pixel values to continue from; wins over `image`."),
+  image_tensor: row(
+    ["list"],
+    null,
+    "Nested list `[3][H][W]` of pixel values to continue from; wins over `image`.",
+  ),
 } satisfies Record<string, ParamSpec>;
 
 // ---- §3.3 targets ----------------------------------------------------------------------------
@@ -117,26 +160,45 @@ export const TARGET = {
   name: str("target", "Label of the target in the statistics."),
   start: frameTime(0, "Target inactive before this time (int = epoch, float = fraction, `30%`)."),
   end: frameTime(1, "Target inactive after this time (inclusive)."),
-  weight: float(1, "Multiplies the target's whole loss (features and constraints).", { groups: TRL_SC }),
-  batch_size: int(1, "Transformed views of the image evaluated per epoch for this target.", { min: 1, quirk: "Q6" }),
-  select: str("all", "How several features combine: `all`, `best`, `worst` or `mix`.",
-    { choices: SELECT_MODES, choiceSeverity: "error" }),
-  feature_scale: str("equal", "`equal`: no auto-scaling; `fair`: per-feature scales from the initial image.",
-    { choices: ["equal", "fair"], choiceSeverity: "warning" }),
+  weight: float(1, "Multiplies the target's whole loss (features and constraints).", {
+    groups: TRL_SC,
+  }),
+  batch_size: int(1, "Transformed views of the image evaluated per epoch for this target.", {
+    min: 1,
+    quirk: "Q6",
+  }),
+  select: str("all", "How several features combine: `all`, `best`, `worst` or `mix`.", {
+    choices: SELECT_MODES,
+    choiceSeverity: "error",
+  }),
+  feature_scale: str(
+    "equal",
+    "`equal`: no auto-scaling; `fair`: per-feature scales from the initial image.",
+    { choices: ["equal", "fair"], choiceSeverity: "warning" },
+  ),
 } satisfies Record<string, ParamSpec>;
 
 // ---- §3.4 targets.features -------------------------------------------------------------------
 
 export const FEATURE = {
   text: str(null, "Text prompt (at most 77 CLIP tokens)."),
-  image: str(null, "Path or URL of an image whose CLIP embedding is the target; used when `text` is empty."),
+  image: str(
+    null,
+    "Path or URL of an image whose CLIP embedding is the target; used when `text` is empty.",
+  ),
   start: frameTime(0, "Feature disabled before this time."),
   end: frameTime(1, "Feature disabled after this time (inclusive)."),
   weight: float(1, "Loss multiplier; negative pushes away from the feature.", { groups: TRL_SF }),
-  scale: float(1, "Multiplies this feature's similarity for selection, `similarity` and statistics (not the loss).",
-    { groups: TRL_SF, quirk: "Q10" }),
-  loss: str("cosine", "`cosine`, `l1`/`mae` or `l2`/`mse` (case-insensitive).",
-    { choices: FEATURE_LOSSES, choiceSeverity: "error", caseInsensitive: true }),
+  scale: float(
+    1,
+    "Multiplies this feature's similarity for selection, `similarity` and statistics (not the loss).",
+    { groups: TRL_SF, quirk: "Q10" },
+  ),
+  loss: str("cosine", "`cosine`, `l1`/`mae` or `l2`/`mse` (case-insensitive).", {
+    choices: FEATURE_LOSSES,
+    choiceSeverity: "error",
+    caseInsensitive: true,
+  }),
 } satisfies Record<string, ParamSpec>;
 
 // ---- §3.5 transforms (canonical order of §5.2) --------------------------------------------------
@@ -153,88 +215,193 @@ export interface EffectSpec {
   readonly quirk?: string;
 }
 
-const one = (param: string, spec: ParamSpec, doc: string, x: Partial<EffectSpec> = {}): EffectSpec => ({
+const one = (
+  param: string,
+  spec: ParamSpec,
+  doc: string,
+  x: Partial<EffectSpec> = {},
+): EffectSpec => ({
   doc,
   params: { [param]: spec },
   single: param,
   ...x,
 });
-const many = (params: Record<string, ParamSpec>, doc: string, x: Partial<EffectSpec> = {}): EffectSpec => ({
+const many = (
+  params: Record<string, ParamSpec>,
+  doc: string,
+  x: Partial<EffectSpec> = {},
+): EffectSpec => ({
   doc,
   params,
   ...x,
 });
 
 const kernelSize = () => ints(2, [3, 3], "Gaussian kernel size `[x, y]`; even sizes are made odd.");
-const sigma = () => floats(2, null, "Gaussian sigma `[x, y]`; default `0.3·((k − 1)·0.5 − 1) + 0.8`.");
-const borderSize = () => ints(2, [1, 1], "Border width `[x, y]` in pixels; 0 = none on that axis.", { quirk: "Q13" });
+const sigma = () =>
+  floats(2, null, "Gaussian sigma `[x, y]`; default `0.3·((k − 1)·0.5 − 1) + 0.8`.");
+const borderSize = () =>
+  ints(2, [1, 1], "Border width `[x, y]` in pixels; 0 = none on that axis.", { quirk: "Q13" });
 const color3 = (def: readonly number[] | null, doc: string) => floats(3, def, doc);
 
 export const TRANSFORMS = {
   blur: many({ kernel_size: kernelSize(), sigma: sigma() }, "Gaussian blur (reflected borders)."),
-  resize: one("size", ints(2, null, "New `[width, height]`.", { min: 1 }), "Resize the image (bilinear).",
-    { resize: true }),
-  center_crop: one("size", ints(2, null, "Crop size (read as `[height, width]`).", { min: 1, quirk: "Q7" }),
-    "Crop the centre of the image; zero-pads when the crop is larger.", { resize: true, quirk: "Q7" }),
-  random_crop: one("size", ints(2, null, "Crop size (read as `[height, width]`).", { min: 1, quirk: "Q7" }),
-    "Crop a window at a random position.", { resize: true, random: false, quirk: "Q6" }),
-  crop: one("xywh", floats(4, null, "`[x, y, width, height]`; values < 1 are fractions of the image size."),
-    "Crop a fixed window.", { resize: true }),
-  repeat: one("count", ints(2, null, "Tiles `[horizontal, vertical]`.", { min: 1 }), "Tile the image.",
-    { resize: true }),
-  pad: many({
-    size: ints(2, null, "Pixels added `[left/right, top/bottom]`.", { required: true }),
-    color: color3([0, 0, 0], "Fill colour for mode `fill`."),
-    mode: str("fill", "`fill`, `edge` or `wrap`.", { choices: ["fill", "edge", "wrap"], choiceSeverity: "warning" }),
-  }, "Pad the image on all sides.", { resize: true }),
-  border: many({ size: borderSize(), color: color3([0, 0, 0], "Border colour.") },
-    "Paint a border of the given colour."),
-  noise: one("std", floats(3, null, "Per-channel standard deviation."), "Add gaussian noise per pixel and channel.",
-    { random: true }),
-  bwnoise: one("std", float(null, "Standard deviation."), "Add the same gaussian noise to all channels of a pixel.",
-    { random: true }),
-  rnoise: many({
-    std: floats(3, null, "Per-channel standard deviation.", { required: true }),
-    resolution: ints(2, null, "Resolution `[width, height]` of the noise before upscaling.", { required: true, min: 1 }),
-  }, "Add low-resolution noise, upscaled bilinearly.", { random: true }),
-  fnoise: one("std", floats(3, null, "Per-channel standard deviation (×15 in frequency space)."),
-    "Add noise in the 1-D frequency domain of each channel.", { random: true, quirk: "Q5" }),
-  edge: many({
-    kernel_size: ints(2, [3, 3], "Gaussian kernel size `[x, y]` (odd, positive)."),
-    sigma: floats(2, null, "Gaussian sigma `[x, y]`."),
-    amount: floats(3, [1, 1, 1], "Per-channel multiplier of the edge image."),
-  }, "Edge image: `clamp((x − blur(x)) · amount, 0, 1)`.", { quirk: "Q4" }),
-  rotate: many({
-    degree: float(null, "Rotation in degrees (counter-clockwise).", { required: true }),
-    center: floats(2, [0.5, 0.5], "Pivot `[x, y]` as fractions of the image size."),
-  }, "Rotate the image (nearest sampling, black fill)."),
-  random_rotate: many({
-    degree: floats(2, null, "Range `[min, max]` of the random angle in degrees.", { required: true }),
-    center: floats(2, [0.5, 0.5], "Range `[min, max]` of the random pivot, same for x and y."),
-  }, "Rotate by a random angle around a random pivot.", { random: true }),
-  random_scale: one("scale", floats(2, null, "Range `[min, max]` of the scale factor."),
-    "Zoom about the centre by a random factor (black fill).", { random: false, quirk: "Q6" }),
-  random_translate: one("offset", floats(2, null, "Maximum offset `[x, y]` as fractions of the size."),
-    "Move by a random offset (black fill).", { random: false, quirk: "Q6" }),
-  shift: one("offset", floats(2, null, "Offset `[x, y]`: |v| < 1 = fraction of the size, else pixels."),
-    "Move the image with wrap-around."),
-  random_shift: one("offset", seq("float", [2, 4], null, "`[min, max]` for both axes or `[min_x, max_x, min_y, max_y]`."),
-    "Move by a random offset with wrap-around.", { random: true }),
+  resize: one(
+    "size",
+    ints(2, null, "New `[width, height]`.", { min: 1 }),
+    "Resize the image (bilinear).",
+    { resize: true },
+  ),
+  center_crop: one(
+    "size",
+    ints(2, null, "Crop size (read as `[height, width]`).", { min: 1, quirk: "Q7" }),
+    "Crop the centre of the image; zero-pads when the crop is larger.",
+    { resize: true, quirk: "Q7" },
+  ),
+  random_crop: one(
+    "size",
+    ints(2, null, "Crop size (read as `[height, width]`).", { min: 1, quirk: "Q7" }),
+    "Crop a window at a random position.",
+    { resize: true, random: false, quirk: "Q6" },
+  ),
+  crop: one(
+    "xywh",
+    floats(4, null, "`[x, y, width, height]`; values < 1 are fractions of the image size."),
+    "Crop a fixed window.",
+    { resize: true },
+  ),
+  repeat: one(
+    "count",
+    ints(2, null, "Tiles `[horizontal, vertical]`.", { min: 1 }),
+    "Tile the image.",
+    { resize: true },
+  ),
+  pad: many(
+    {
+      size: ints(2, null, "Pixels added `[left/right, top/bottom]`.", { required: true }),
+      color: color3([0, 0, 0], "Fill colour for mode `fill`."),
+      mode: str("fill", "`fill`, `edge` or `wrap`.", {
+        choices: ["fill", "edge", "wrap"],
+        choiceSeverity: "warning",
+      }),
+    },
+    "Pad the image on all sides.",
+    { resize: true },
+  ),
+  border: many(
+    { size: borderSize(), color: color3([0, 0, 0], "Border colour.") },
+    "Paint a border of the given colour.",
+  ),
+  noise: one(
+    "std",
+    floats(3, null, "Per-channel standard deviation."),
+    "Add gaussian noise per pixel and channel.",
+    { random: true },
+  ),
+  bwnoise: one(
+    "std",
+    float(null, "Standard deviation."),
+    "Add the same gaussian noise to all channels of a pixel.",
+    { random: true },
+  ),
+  rnoise: many(
+    {
+      std: floats(3, null, "Per-channel standard deviation.", { required: true }),
+      resolution: ints(2, null, "Resolution `[width, height]` of the noise before upscaling.", {
+        required: true,
+        min: 1,
+      }),
+    },
+    "Add low-resolution noise, upscaled bilinearly.",
+    { random: true },
+  ),
+  fnoise: one(
+    "std",
+    floats(3, null, "Per-channel standard deviation (×15 in frequency space)."),
+    "Add noise in the 1-D frequency domain of each channel.",
+    { random: true, quirk: "Q5" },
+  ),
+  edge: many(
+    {
+      kernel_size: ints(2, [3, 3], "Gaussian kernel size `[x, y]` (odd, positive)."),
+      sigma: floats(2, null, "Gaussian sigma `[x, y]`."),
+      amount: floats(3, [1, 1, 1], "Per-channel multiplier of the edge image."),
+    },
+    "Edge image: `clamp((x − blur(x)) · amount, 0, 1)`.",
+    { quirk: "Q4" },
+  ),
+  rotate: many(
+    {
+      degree: float(null, "Rotation in degrees (counter-clockwise).", { required: true }),
+      center: floats(2, [0.5, 0.5], "Pivot `[x, y]` as fractions of the image size."),
+    },
+    "Rotate the image (nearest sampling, black fill).",
+  ),
+  random_rotate: many(
+    {
+      degree: floats(2, null, "Range `[min, max]` of the random angle in degrees.", {
+        required: true,
+      }),
+      center: floats(2, [0.5, 0.5], "Range `[min, max]` of the random pivot, same for x and y."),
+    },
+    "Rotate by a random angle around a random pivot.",
+    { random: true },
+  ),
+  random_scale: one(
+    "scale",
+    floats(2, null, "Range `[min, max]` of the scale factor."),
+    "Zoom about the centre by a random factor (black fill).",
+    { random: false, quirk: "Q6" },
+  ),
+  random_translate: one(
+    "offset",
+    floats(2, null, "Maximum offset `[x, y]` as fractions of the size."),
+    "Move by a random offset (black fill).",
+    { random: false, quirk: "Q6" },
+  ),
+  shift: one(
+    "offset",
+    floats(2, null, "Offset `[x, y]`: |v| < 1 = fraction of the size, else pixels."),
+    "Move the image with wrap-around.",
+  ),
+  random_shift: one(
+    "offset",
+    seq("float", [2, 4], null, "`[min, max]` for both axes or `[min_x, max_x, min_y, max_y]`."),
+    "Move by a random offset with wrap-around.",
+    { random: true },
+  ),
   add: one("color", color3(null, "Value added per channel."), "Add a colour."),
   mul: one("color", color3(null, "Factor per channel."), "Multiply by a colour."),
-  mean: one("mean", color3(null, "Target average per channel."), "Shift each channel to the given average."),
+  mean: one(
+    "mean",
+    color3(null, "Target average per channel."),
+    "Shift each channel to the given average.",
+  ),
   clamp: one("range", floats(2, null, "`[min, max]`."), "Clamp pixel values."),
-  quantize: one("step", color3(null, "Step per channel."), "Round pixel values down to multiples of the step."),
-  saturation: one("factor", float(null, "0 = greyscale, 1 = unchanged, 2 = doubled saturation."),
-    "Change the saturation (clamps to [0, 1]).", { quirk: "Q1" }),
-  contrast: one("factor", float(null, "0 = flat grey, 1 = unchanged, 2 = doubled contrast."),
-    "Change the contrast (clamps to [0, 1]).", { quirk: "Q1" }),
+  quantize: one(
+    "step",
+    color3(null, "Step per channel."),
+    "Round pixel values down to multiples of the step.",
+  ),
+  saturation: one(
+    "factor",
+    float(null, "0 = greyscale, 1 = unchanged, 2 = doubled saturation."),
+    "Change the saturation (clamps to [0, 1]).",
+    { quirk: "Q1" },
+  ),
+  contrast: one(
+    "factor",
+    float(null, "0 = flat grey, 1 = unchanged, 2 = doubled contrast."),
+    "Change the contrast (clamps to [0, 1]).",
+    { quirk: "Q1" },
+  ),
 } satisfies Record<string, EffectSpec>;
 
 export type TransformName = keyof typeof TRANSFORMS;
 export const TRANSFORM_NAMES = Object.keys(TRANSFORMS) as TransformName[];
 /** Effects usable in `postproc`, in the canonical order they run within one item (spec §3.7). */
-export const POSTPROC_EFFECTS = TRANSFORM_NAMES.filter((n) => !(TRANSFORMS[n] as EffectSpec).resize);
+export const POSTPROC_EFFECTS = TRANSFORM_NAMES.filter(
+  (n) => !(TRANSFORMS[n] as EffectSpec).resize,
+);
 
 // ---- §3.6 constraints (creation order of §3.6) ----------------------------------------------
 
@@ -243,36 +410,77 @@ export const CONSTRAINT_COMMON = {
   weight: float(1, "Multiplies the constraint's loss."),
   start: frameTime(0, "Constraint inactive before this time."),
   end: frameTime(1, "Constraint inactive after this time (inclusive)."),
-  loss: str("l2", "`l1`/`mae` or `l2`/`mse` (case-sensitive).", { choices: CONSTRAINT_LOSSES, choiceSeverity: "error" }),
+  loss: str("l2", "`l1`/`mae` or `l2`/`mse` (case-sensitive).", {
+    choices: CONSTRAINT_LOSSES,
+    choiceSeverity: "error",
+  }),
 } satisfies Record<string, ParamSpec>;
 
 const bounds = (what: string) => ({
   above: floats(3, null, `Lower bound of the per-channel ${what}.`, { quirk: "Q2" }),
   below: floats(3, null, `Upper bound of the per-channel ${what}.`, { quirk: "Q2" }),
 });
-const constraint = (params: Record<string, ParamSpec>, doc: string, x: Partial<EffectSpec> = {}): EffectSpec =>
-  ({ doc, params: { ...params, ...CONSTRAINT_COMMON }, ...x });
+const constraint = (
+  params: Record<string, ParamSpec>,
+  doc: string,
+  x: Partial<EffectSpec> = {},
+): EffectSpec => ({ doc, params: { ...params, ...CONSTRAINT_COMMON }, ...x });
 
 export const CONSTRAINTS = {
   mean: constraint(bounds("mean"), "Keeps the per-channel mean above/below the bounds (×100)."),
-  std: constraint(bounds("standard deviation"), "Keeps the per-channel standard deviation above/below the bounds (×100)."),
-  saturation: constraint(bounds("saturation"), "Keeps the per-channel saturation above/below the bounds (×100)."),
-  blur: constraint({ kernel_size: kernelSize(), sigma: sigma() }, "Pulls the image towards its blurred copy (×100)."),
-  edge_mean: constraint({ ...bounds("edge mean"), kernel_size: kernelSize(), sigma: sigma() },
-    "Keeps the per-channel mean edge strength above/below the bounds (×100)."),
-  border: constraint({ size: borderSize(), color: color3([0, 0, 0], "Border colour.") },
-    "Pulls the border towards the colour (×100)."),
-  normalize: constraint({ min: color3([0, 0, 0], "Target minimum per channel."), max: color3([1, 1, 1], "Target maximum per channel.") },
-    "Pulls the image towards its copy stretched to [min, max] (×10)."),
-  contrast: constraint(bounds("contrast"), "Keeps the per-channel contrast above/below the bounds (×1)."),
-  noise: constraint({ std: floats(3, null, "Per-channel noise standard deviation.", { required: true, quirk: "Q3" }) },
-    "Adds a random constant loss; its gradient is zero (kept for parity).", { quirk: "Q3" }),
+  std: constraint(
+    bounds("standard deviation"),
+    "Keeps the per-channel standard deviation above/below the bounds (×100).",
+  ),
+  saturation: constraint(
+    bounds("saturation"),
+    "Keeps the per-channel saturation above/below the bounds (×100).",
+  ),
+  blur: constraint(
+    { kernel_size: kernelSize(), sigma: sigma() },
+    "Pulls the image towards its blurred copy (×100).",
+  ),
+  edge_mean: constraint(
+    { ...bounds("edge mean"), kernel_size: kernelSize(), sigma: sigma() },
+    "Keeps the per-channel mean edge strength above/below the bounds (×100).",
+  ),
+  border: constraint(
+    { size: borderSize(), color: color3([0, 0, 0], "Border colour.") },
+    "Pulls the border towards the colour (×100).",
+  ),
+  normalize: constraint(
+    {
+      min: color3([0, 0, 0], "Target minimum per channel."),
+      max: color3([1, 1, 1], "Target maximum per channel."),
+    },
+    "Pulls the image towards its copy stretched to [min, max] (×10).",
+  ),
+  contrast: constraint(
+    bounds("contrast"),
+    "Keeps the per-channel contrast above/below the bounds (×1).",
+  ),
+  noise: constraint(
+    {
+      std: floats(3, null, "Per-channel noise standard deviation.", {
+        required: true,
+        quirk: "Q3",
+      }),
+    },
+    "Adds a random constant loss; its gradient is zero (kept for parity).",
+    { quirk: "Q3" },
+  ),
 } satisfies Record<string, EffectSpec>;
 
 export type ConstraintName = keyof typeof CONSTRAINTS;
 export const CONSTRAINT_NAMES = Object.keys(CONSTRAINTS) as ConstraintName[];
 /** Constraints whose loss needs `above` or `below`. */
-export const BOUNDED_CONSTRAINTS: readonly ConstraintName[] = ["mean", "std", "saturation", "edge_mean", "contrast"];
+export const BOUNDED_CONSTRAINTS: readonly ConstraintName[] = [
+  "mean",
+  "std",
+  "saturation",
+  "edge_mean",
+  "contrast",
+];
 
 // ---- §3.7 postproc ---------------------------------------------------------------------------
 
@@ -295,7 +503,11 @@ export interface RegistryEntry {
   /** Leaf parameters (and single-parameter effects): the row, with the position's groups applied. */
   readonly spec?: ParamSpec;
   /** Effects (transforms/constraints in a list item): which one. */
-  readonly effect?: { readonly family: "transform" | "constraint"; readonly name: string; readonly spec: EffectSpec };
+  readonly effect?: {
+    readonly family: "transform" | "constraint";
+    readonly name: string;
+    readonly spec: EffectSpec;
+  };
 }
 
 function withGroups(spec: ParamSpec, groups: readonly Group[]): ParamSpec {
@@ -307,19 +519,36 @@ function withGroups(spec: ParamSpec, groups: readonly Group[]): ParamSpec {
 function buildRegistry(): RegistryEntry[] {
   const out: RegistryEntry[] = [];
   const leaves = (prefix: string, rows: Record<string, ParamSpec>) => {
-    for (const [name, spec] of Object.entries(rows)) out.push({ path: prefix + name, kind: "leaf", doc: spec.doc, spec });
+    for (const [name, spec] of Object.entries(rows))
+      out.push({ path: prefix + name, kind: "leaf", doc: spec.doc, spec });
   };
-  const effects = (prefix: string, family: "transform" | "constraint", table: Record<string, EffectSpec>,
-    groups: readonly Group[], skipResize: boolean) => {
+  const effects = (
+    prefix: string,
+    family: "transform" | "constraint",
+    table: Record<string, EffectSpec>,
+    groups: readonly Group[],
+    skipResize: boolean,
+  ) => {
     for (const [name, spec] of Object.entries(table)) {
       if (skipResize && spec.resize) continue;
       const path = prefix + name;
       if (spec.single) {
-        out.push({ path, kind: "effect", doc: spec.doc, spec: withGroups(spec.params[spec.single], groups), effect: { family, name, spec } });
+        out.push({
+          path,
+          kind: "effect",
+          doc: spec.doc,
+          spec: withGroups(spec.params[spec.single], groups),
+          effect: { family, name, spec },
+        });
       } else {
         out.push({ path, kind: "effect", doc: spec.doc, effect: { family, name, spec } });
         for (const [p, ps] of Object.entries(spec.params)) {
-          out.push({ path: `${path}.${p}`, kind: "leaf", doc: ps.doc, spec: withGroups(ps, groups) });
+          out.push({
+            path: `${path}.${p}`,
+            kind: "leaf",
+            doc: ps.doc,
+            spec: withGroups(ps, groups),
+          });
         }
       }
     }
@@ -327,15 +556,35 @@ function buildRegistry(): RegistryEntry[] {
   leaves("", TOP);
   out.push({ path: "init", kind: "map-section", doc: "How the image starts: noise or an image." });
   leaves("init.", INIT);
-  out.push({ path: "targets", kind: "list-section", doc: "What the image should become: a list of targets." });
+  out.push({
+    path: "targets",
+    kind: "list-section",
+    doc: "What the image should become: a list of targets.",
+  });
   leaves("targets.", TARGET);
-  out.push({ path: "targets.features", kind: "list-section", doc: "Texts or images this target pulls towards." });
+  out.push({
+    path: "targets.features",
+    kind: "list-section",
+    doc: "Texts or images this target pulls towards.",
+  });
   leaves("targets.features.", FEATURE);
-  out.push({ path: "targets.transforms", kind: "list-section", doc: "Transforms applied to each view of the image before CLIP sees it." });
+  out.push({
+    path: "targets.transforms",
+    kind: "list-section",
+    doc: "Transforms applied to each view of the image before CLIP sees it.",
+  });
   effects("targets.transforms.", "transform", TRANSFORMS, TRANSFORM_GROUPS, false);
-  out.push({ path: "targets.constraints", kind: "list-section", doc: "Image-statistics loss terms of this target." });
+  out.push({
+    path: "targets.constraints",
+    kind: "list-section",
+    doc: "Image-statistics loss terms of this target.",
+  });
   effects("targets.constraints.", "constraint", CONSTRAINTS, CONSTRAINT_GROUPS, false);
-  out.push({ path: "postproc", kind: "list-section", doc: "Effects applied to the pixels every epoch, outside the gradient." });
+  out.push({
+    path: "postproc",
+    kind: "list-section",
+    doc: "Effects applied to the pixels every epoch, outside the gradient.",
+  });
   leaves("postproc.", POSTPROC_ITEM);
   effects("postproc.", "transform", TRANSFORMS, TRANSFORM_GROUPS, true);
   return out;
@@ -361,7 +610,9 @@ export function childrenOf(path: string): RegistryEntry[] {
   let children = CHILDREN.get(base);
   if (!children) {
     const prefix = base ? base + "." : "";
-    children = REGISTRY.filter((e) => e.path.startsWith(prefix) && !e.path.slice(prefix.length).includes("."));
+    children = REGISTRY.filter(
+      (e) => e.path.startsWith(prefix) && !e.path.slice(prefix.length).includes("."),
+    );
     CHILDREN.set(base, children);
   }
   return children;

@@ -43,27 +43,173 @@ function parseChecked(text: string): ParseResult {
 }
 
 const YAML_TOKENS = [
-  "targets", "features", "transforms", "constraints", "postproc", "init", "text", "noise", "blur", "epochs",
-  "resolution", "random_shift", "kernel_size", "start", "end", "weight", "mean", "above", ":", ": ", "- ", "-",
-  "\n", "\n  ", "\n    ", "  ", " ", "\t", "[", "]", "{", "}", ",", "&a ", "*a", "<<: ", "!!int ", "!!str ", "!x ",
-  "#", "'", '"', "%", "|", ">", "?", "yes", "no", "~", "null", "1", "0", "-1", ".5", "1e3", "1:30", "017", "0x1F",
-  ".inf", "t", "ti", "sim", "width", "(", ")", "*", "/", "//", "**", "1/t", " if t < .5 else ", "random()", "30%",
-  "---", "...", "\\", "\u00e9", "\u2028", "\r\n",
+  "targets",
+  "features",
+  "transforms",
+  "constraints",
+  "postproc",
+  "init",
+  "text",
+  "noise",
+  "blur",
+  "epochs",
+  "resolution",
+  "random_shift",
+  "kernel_size",
+  "start",
+  "end",
+  "weight",
+  "mean",
+  "above",
+  ":",
+  ": ",
+  "- ",
+  "-",
+  "\n",
+  "\n  ",
+  "\n    ",
+  "  ",
+  " ",
+  "\t",
+  "[",
+  "]",
+  "{",
+  "}",
+  ",",
+  "&a ",
+  "*a",
+  "<<: ",
+  "!!int ",
+  "!!str ",
+  "!x ",
+  "#",
+  "'",
+  '"',
+  "%",
+  "|",
+  ">",
+  "?",
+  "yes",
+  "no",
+  "~",
+  "null",
+  "1",
+  "0",
+  "-1",
+  ".5",
+  "1e3",
+  "1:30",
+  "017",
+  "0x1F",
+  ".inf",
+  "t",
+  "ti",
+  "sim",
+  "width",
+  "(",
+  ")",
+  "*",
+  "/",
+  "//",
+  "**",
+  "1/t",
+  " if t < .5 else ",
+  "random()",
+  "30%",
+  "---",
+  "...",
+  "\\",
+  "\u00e9",
+  "\u2028",
+  "\r\n",
 ];
 
-const yamlish = fc.array(fc.constantFrom(...YAML_TOKENS), { maxLength: 60 }).map((ts) => ts.join(""));
+const yamlish = fc
+  .array(fc.constantFrom(...YAML_TOKENS), { maxLength: 60 })
+  .map((ts) => ts.join(""));
 
 /** A one-line value for a parameter: numbers, lists, expressions, YAML oddities. */
 const valueText = fc.oneof(
   fc.integer({ min: -1e6, max: 1e6 }).map(String),
   fc.double({ noDefaultInfinity: false }).map((x) => String(x)),
-  fc.array(fc.constantFrom("t", "ti", "t5", "epoch", "sim", "lr", "width", "res[0]", "1", "0", ".5", "2.",
-    "+", "-", "*", "/", "//", "%", "**", "(", ")", " if ", " else ", " < ", " and ", "not ", ",", " ",
-    "random()", "sqrt(", "pow(2, 3)", "time_step(0, 1)", "log(", "1e3", "%", "224"), { minLength: 1, maxLength: 12 }).map((ts) => ts.join("")),
-  fc.array(fc.oneof(fc.integer({ min: -5, max: 500 }).map(String), fc.constantFrom("t", ".5", "'x'", "1/t", "[1]", "{}")), { maxLength: 5 })
+  fc
+    .array(
+      fc.constantFrom(
+        "t",
+        "ti",
+        "t5",
+        "epoch",
+        "sim",
+        "lr",
+        "width",
+        "res[0]",
+        "1",
+        "0",
+        ".5",
+        "2.",
+        "+",
+        "-",
+        "*",
+        "/",
+        "//",
+        "%",
+        "**",
+        "(",
+        ")",
+        " if ",
+        " else ",
+        " < ",
+        " and ",
+        "not ",
+        ",",
+        " ",
+        "random()",
+        "sqrt(",
+        "pow(2, 3)",
+        "time_step(0, 1)",
+        "log(",
+        "1e3",
+        "%",
+        "224",
+      ),
+      { minLength: 1, maxLength: 12 },
+    )
+    .map((ts) => ts.join("")),
+  fc
+    .array(
+      fc.oneof(
+        fc.integer({ min: -5, max: 500 }).map(String),
+        fc.constantFrom("t", ".5", "'x'", "1/t", "[1]", "{}"),
+      ),
+      { maxLength: 5 },
+    )
     .map((xs) => `[${xs.join(", ")}]`),
-  fc.constantFrom("yes", "no", "~", "", "{}", "{a: 1}", "[]", "'q'", '"dq"', "!!int 3", "!!float '1e3'", "&x 1",
-    "30%", "50 %", "100%", "1:30", "017", ".nan", "-.inf", "a curly spoon", "[[1, 2]]", "{degree: 5}", "l1", "L2"),
+  fc.constantFrom(
+    "yes",
+    "no",
+    "~",
+    "",
+    "{}",
+    "{a: 1}",
+    "[]",
+    "'q'",
+    '"dq"',
+    "!!int 3",
+    "!!float '1e3'",
+    "&x 1",
+    "30%",
+    "50 %",
+    "100%",
+    "1:30",
+    "017",
+    ".nan",
+    "-.inf",
+    "a curly spoon",
+    "[[1, 2]]",
+    "{degree: 5}",
+    "l1",
+    "L2",
+  ),
 );
 
 /** The YAML that puts `value` at a registry path, with a list item wherever the path enters a list. */
@@ -90,20 +236,29 @@ const LEAF_PATHS = REGISTRY.filter((e) => e.spec).map((e) => e.path);
 
 describe("property: parsing never throws and stays fast", () => {
   it("warms up", () => {
-    for (let i = 0; i < 5; i++) parseExperiment(fixtureText("walkthrough-10-lovecraft-details.yaml"));
+    for (let i = 0; i < 5; i++)
+      parseExperiment(fixtureText("walkthrough-10-lovecraft-details.yaml"));
   });
 
   it("arbitrary YAML-ish text gives only diagnostics", () => {
-    fc.assert(fc.property(yamlish, (text) => void parseChecked(text)), { numRuns: 300 });
+    fc.assert(
+      fc.property(yamlish, (text) => void parseChecked(text)),
+      { numRuns: 300 },
+    );
   });
 
   it("arbitrary mutations of a real config give only diagnostics", () => {
     const base = fixtureText("walkthrough-10-lovecraft-details.yaml");
-    const mutation = fc.tuple(fc.nat({ max: base.length }), fc.nat({ max: 20 }), fc.array(fc.constantFrom(...YAML_TOKENS), { maxLength: 4 }));
+    const mutation = fc.tuple(
+      fc.nat({ max: base.length }),
+      fc.nat({ max: 20 }),
+      fc.array(fc.constantFrom(...YAML_TOKENS), { maxLength: 4 }),
+    );
     fc.assert(
       fc.property(fc.array(mutation, { minLength: 1, maxLength: 4 }), (ms) => {
         let text = base;
-        for (const [at, del, ins] of ms) text = text.slice(0, at) + ins.join("") + text.slice(Math.min(text.length, at + del));
+        for (const [at, del, ins] of ms)
+          text = text.slice(0, at) + ins.join("") + text.slice(Math.min(text.length, at + del));
         parseChecked(text);
       }),
       { numRuns: 100 },

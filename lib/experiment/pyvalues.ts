@@ -56,12 +56,16 @@ export function constructFloat(text: string): PyScalar | undefined {
   if (v.startsWith("-") || v.startsWith("+")) v = v.slice(1);
   if (v === ".inf") return pyFloat(sign * Infinity);
   if (v === ".nan") return pyFloat(NaN);
-  const n = v.includes(":") ? sexagesimal(v.split(":").map((p) => pythonFloat(p) ?? NaN)) : pythonFloat(v);
+  const n = v.includes(":")
+    ? sexagesimal(v.split(":").map((p) => pythonFloat(p) ?? NaN))
+    : pythonFloat(v);
   return n === undefined || Number.isNaN(n) ? undefined : pyFloat(sign * n);
 }
 
 function parseDigits(s: string, radix: number): number {
-  const ok = { 2: /^[01]+$/, 8: /^[0-7]+$/, 10: /^[0-9]+$/, 16: /^[0-9a-fA-F]+$/ }[radix as 2 | 8 | 10 | 16];
+  const ok = { 2: /^[01]+$/, 8: /^[0-7]+$/, 10: /^[0-9]+$/, 16: /^[0-9a-fA-F]+$/ }[
+    radix as 2 | 8 | 10 | 16
+  ];
   if (!ok.test(s)) return NaN;
   return radix === 10 ? Number(s) : s.length > 40 ? Infinity : parseInt(s, radix);
 }
@@ -73,7 +77,8 @@ function sexagesimal(parts: number[]): number {
 // ---- Python constructors ----------------------------------------------------------------------
 
 const PY_INT_STR = /^\s*[+-]?\d(?:_?\d)*\s*$/;
-const PY_FLOAT_STR = /^\s*[+-]?(?:\d(?:_?\d)*(?:\.(?:\d(?:_?\d)*)?)?|\.\d(?:_?\d)*)(?:[eE][+-]?\d(?:_?\d)*)?\s*$/;
+const PY_FLOAT_STR =
+  /^\s*[+-]?(?:\d(?:_?\d)*(?:\.(?:\d(?:_?\d)*)?)?|\.\d(?:_?\d)*)(?:[eE][+-]?\d(?:_?\d)*)?\s*$/;
 const PY_FLOAT_SPECIAL = /^\s*([+-]?)(inf|infinity|nan)\s*$/i;
 
 /** Python `int(s)` for a string; undefined where Python raises ValueError. */

@@ -9,7 +9,10 @@ import { parseExperiment, type ParseResult } from "./index";
 
 export const FIXTURES = fileURLToPath(new URL("./fixtures/", import.meta.url));
 
-export const fixtureNames = (): string[] => readdirSync(FIXTURES).filter((f) => f.endsWith(".yaml")).sort();
+export const fixtureNames = (): string[] =>
+  readdirSync(FIXTURES)
+    .filter((f) => f.endsWith(".yaml"))
+    .sort();
 
 export const fixtureText = (name: string): string => readFileSync(FIXTURES + name, "utf8");
 

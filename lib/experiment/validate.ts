@@ -7,21 +7,41 @@ import { convertParam, didYouMean, type ConvertContext, type ExprLimits } from "
 import type { ExperimentConfig, ParamValue } from "./config";
 import { diagnostic, type Diagnostic, type Severity, type Span } from "./diagnostics";
 import {
-  BOUNDED_CONSTRAINTS, CONSTRAINTS, TARGET, TRANSFORMS, childrenOf, lookup,
-  type ConstraintName, type DefaultValue, type EffectSpec, type RegistryEntry,
+  BOUNDED_CONSTRAINTS,
+  CONSTRAINTS,
+  TARGET,
+  TRANSFORMS,
+  childrenOf,
+  lookup,
+  type ConstraintName,
+  type DefaultValue,
+  type EffectSpec,
+  type RegistryEntry,
 } from "./params";
 import { pythonStr } from "./pyvalues";
 import type { MapEntry, MapNode, TreeNode } from "./yaml-tree";
 
 type Section = Record<string, unknown>;
 
-export function validateTree(tree: TreeNode, exprLimits?: ExprLimits): { config: ExperimentConfig; diagnostics: Diagnostic[] } {
+export function validateTree(
+  tree: TreeNode,
+  exprLimits?: ExprLimits,
+): { config: ExperimentConfig; diagnostics: Diagnostic[] } {
   const w = new Walker(exprLimits);
   let top: Section;
   if (tree.kind === "map") top = w.section(tree, "", "");
   else {
-    const got = tree.kind === "scalar" ? (tree.value.type === "null" ? "an empty document" : `'${pythonStr(tree.value)}'`) : "a list";
-    w.report(tree.span, "", `an experiment is a mapping of parameters (like 'targets:'), got ${got}`);
+    const got =
+      tree.kind === "scalar"
+        ? tree.value.type === "null"
+          ? "an empty document"
+          : `'${pythonStr(tree.value)}'`
+        : "a list";
+    w.report(
+      tree.span,
+      "",
+      `an experiment is a mapping of parameters (like 'targets:'), got ${got}`,
+    );
     top = w.section(null, "", "");
   }
   return { config: top as unknown as ExperimentConfig, diagnostics: w.diagnostics };
@@ -37,7 +57,10 @@ class Walker {
   }
 
   private ctx(path: string): ConvertContext {
-    return { report: (span, message, severity) => this.report(span, path, message, severity), exprLimits: this.exprLimits };
+    return {
+      report: (span, message, severity) => this.report(span, path, message, severity),
+      exprLimits: this.exprLimits,
+    };
   }
 
   /** A mapping section (top level, `init`, a list item, a multi-parameter effect), defaults filled. */
@@ -52,7 +75,12 @@ class Walker {
       if (lastIndex.get(e.key) !== i) {
         const later = node.entries[lastIndex.get(e.key) ?? i];
         const line = later.keySpan.source.lines.linePos(later.keySpan.from).line;
-        this.report(e.keySpan, path, `duplicate key '${e.key}': the one on line ${line} wins`, "warning");
+        this.report(
+          e.keySpan,
+          path,
+          `duplicate key '${e.key}': the one on line ${line} wins`,
+          "warning",
+        );
         return;
       }
       const entry = children.find((c) => c.path === (schema ? `${schema}.${e.key}` : e.key));
@@ -87,7 +115,9 @@ class Walker {
       if (v.kind !== "map") {
         const got = v.kind === "scalar" ? `'${pythonStr(v.value)}'` : "a list";
         const effect = entry.effect?.spec;
-        const hint = effect ? ` (${entry.effect!.name} takes ${Object.keys(effect.params).join(", ")})` : "";
+        const hint = effect
+          ? ` (${entry.effect!.name} takes ${Object.keys(effect.params).join(", ")})`
+          : "";
         this.report(v.span, path, `Expected type 'dict', got ${got}${hint}`);
         return undefined;
       }
@@ -118,9 +148,12 @@ class Walker {
     const effect = lookup(schema)?.effect;
     if (effect) {
       for (const [name, spec] of Object.entries((effect.spec as EffectSpec).params)) {
-        if (spec.required && out[name] === null) this.report(node.span, inst, `missing required parameter '${name}'`);
+        if (spec.required && out[name] === null)
+          this.report(node.span, inst, `missing required parameter '${name}'`);
       }
-      const bounded = effect.family === "constraint" && BOUNDED_CONSTRAINTS.includes(effect.name as ConstraintName);
+      const bounded =
+        effect.family === "constraint" &&
+        BOUNDED_CONSTRAINTS.includes(effect.name as ConstraintName);
       if (bounded && out.above === null && out.below === null) {
         this.report(node.span, inst, "Must specify at least one of 'above' and 'below'");
       }
@@ -131,7 +164,12 @@ class Walker {
     const empty = (k: string) => !(out[k] as unknown[] | undefined)?.length;
     if (schema === "targets" && empty("features") && empty("constraints")) {
       const at = node.entries[0]?.keySpan ?? node.span;
-      this.report(at, inst, "this target has no features and no constraints: it does nothing", "warning");
+      this.report(
+        at,
+        inst,
+        "this target has no features and no constraints: it does nothing",
+        "warning",
+      );
     }
   }
 }
@@ -142,10 +180,16 @@ function unknownMessage(schema: string, key: string, children: RegistryEntry[]):
   const names = children.map((c) => c.path.slice(schema ? schema.length + 1 : 0));
   let hint = didYouMean(key, names);
   if (!hint) {
-    if (schema === "postproc" && Object.hasOwn(TRANSFORMS, key)) hint = " (resizing transforms are not available in postproc)";
-    else if (schema === "targets.transforms" && Object.hasOwn(CONSTRAINTS, key)) hint = ` ('${key}' is a constraint: put it under 'constraints')`;
-    else if (schema === "targets.constraints" && Object.hasOwn(TRANSFORMS, key)) hint = ` ('${key}' is a transform: put it under 'transforms')`;
-    else if (schema === "" && (Object.hasOwn(TARGET, key) || ["features", "transforms", "constraints"].includes(key))) {
+    if (schema === "postproc" && Object.hasOwn(TRANSFORMS, key))
+      hint = " (resizing transforms are not available in postproc)";
+    else if (schema === "targets.transforms" && Object.hasOwn(CONSTRAINTS, key))
+      hint = ` ('${key}' is a constraint: put it under 'constraints')`;
+    else if (schema === "targets.constraints" && Object.hasOwn(TRANSFORMS, key))
+      hint = ` ('${key}' is a transform: put it under 'transforms')`;
+    else if (
+      schema === "" &&
+      (Object.hasOwn(TARGET, key) || ["features", "transforms", "constraints"].includes(key))
+    ) {
       hint = " (it belongs to a target: indent it under an item of 'targets')";
     }
   }

@@ -4,9 +4,28 @@
  * failsafe schema (every scalar stays text) and resolves plain scalars here, so int/float/bool
  * follow PyYAML exactly. Hostile input (huge, deeply nested, alias bombs) ends in a diagnostic.
  */
-import { LineCounter, parseDocument, isAlias, isMap, isPair, isScalar, isSeq, type Node as YamlNode, type Document, Scalar } from "yaml";
+import {
+  LineCounter,
+  parseDocument,
+  isAlias,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  type Node as YamlNode,
+  type Document,
+  Scalar,
+} from "yaml";
 import { diagnostic, type Diagnostic, type Source, type Span } from "./diagnostics";
-import { constructFloat, constructInt, PY_NULL, pyStr, pythonStr, resolvePlain, type PyScalar } from "./pyvalues";
+import {
+  constructFloat,
+  constructInt,
+  PY_NULL,
+  pyStr,
+  pythonStr,
+  resolvePlain,
+  type PyScalar,
+} from "./pyvalues";
 
 export type TreeNode = ScalarNode | SeqNode | MapNode;
 
@@ -42,7 +61,11 @@ export interface YamlLimits {
   maxNodes: number;
 }
 
-export const DEFAULT_YAML_LIMITS: YamlLimits = { maxChars: 128 * 1024, maxDepth: 64, maxNodes: 20_000 };
+export const DEFAULT_YAML_LIMITS: YamlLimits = {
+  maxChars: 128 * 1024,
+  maxDepth: 64,
+  maxNodes: 20_000,
+};
 
 export interface ReadResult {
   /** null when the text could not be read; an empty document gives a null scalar. */
@@ -52,7 +75,11 @@ export interface ReadResult {
 }
 
 /** Reads one YAML text. Never throws. */
-export function readYaml(text: string, name?: string, limits: YamlLimits = DEFAULT_YAML_LIMITS): ReadResult {
+export function readYaml(
+  text: string,
+  name?: string,
+  limits: YamlLimits = DEFAULT_YAML_LIMITS,
+): ReadResult {
   const lines = new LineCounter();
   const source: Source = name === undefined ? { text, lines } : { name, text, lines };
   const fail = (from: number, to: number, message: string): ReadResult => {
@@ -64,28 +91,44 @@ export function readYaml(text: string, name?: string, limits: YamlLimits = DEFAU
     return fail(0, 0, `YAML text too large: ${text.length} characters, at most ${limits.maxChars}`);
   }
   const deep = findExcessiveNesting(text, limits.maxDepth);
-  if (deep >= 0) return fail(deep, deep + 1, `YAML nested too deeply (more than ${limits.maxDepth} levels)`);
+  if (deep >= 0)
+    return fail(deep, deep + 1, `YAML nested too deeply (more than ${limits.maxDepth} levels)`);
 
   let doc: Document.Parsed;
   try {
-    doc = parseDocument(text, { lineCounter: lines, schema: "failsafe", uniqueKeys: false, version: "1.1", prettyErrors: false });
+    doc = parseDocument(text, {
+      lineCounter: lines,
+      schema: "failsafe",
+      uniqueKeys: false,
+      version: "1.1",
+      prettyErrors: false,
+    });
   } catch (e) {
     return fail(0, 0, `YAML could not be read: ${e instanceof Error ? e.message : String(e)}`);
   }
   const diagnostics: Diagnostic[] = [];
   for (const e of doc.errors) {
-    diagnostics.push(diagnostic({ source, from: e.pos[0], to: Math.max(e.pos[1], e.pos[0]) }, "", yamlMessage(e.message)));
+    diagnostics.push(
+      diagnostic(
+        { source, from: e.pos[0], to: Math.max(e.pos[1], e.pos[0]) },
+        "",
+        yamlMessage(e.message),
+      ),
+    );
   }
   for (const w of doc.warnings) {
     if (w.code === "TAG_RESOLVE_FAILED") continue; // tags are resolved below, as PyYAML does
-    diagnostics.push(diagnostic({ source, from: w.pos[0], to: w.pos[1] }, "", yamlMessage(w.message), "warning"));
+    diagnostics.push(
+      diagnostic({ source, from: w.pos[0], to: w.pos[1] }, "", yamlMessage(w.message), "warning"),
+    );
   }
   if (diagnostics.some((d) => d.severity === "error")) return { tree: null, source, diagnostics };
 
   const builder = new TreeBuilder(doc, source, limits, diagnostics);
-  const tree = doc.contents === null
-    ? { kind: "scalar" as const, value: PY_NULL, span: { source, from: 0, to: 0 } }
-    : builder.build(doc.contents, 0);
+  const tree =
+    doc.contents === null
+      ? { kind: "scalar" as const, value: PY_NULL, span: { source, from: 0, to: 0 } }
+      : builder.build(doc.contents, 0);
   return { tree: builder.failed ? null : tree, source, diagnostics };
 }
 
@@ -115,9 +158,14 @@ class TreeBuilder {
     private readonly diagnostics: Diagnostic[],
   ) {}
 
-  private span(node: { range?: [number, number, number] | null } | null | undefined, fallback?: Span): Span {
+  private span(
+    node: { range?: [number, number, number] | null } | null | undefined,
+    fallback?: Span,
+  ): Span {
     const r = node?.range;
-    return r ? { source: this.source, from: r[0], to: r[1] } : (fallback ?? { source: this.source, from: 0, to: 0 });
+    return r
+      ? { source: this.source, from: r[0], to: r[1] }
+      : (fallback ?? { source: this.source, from: 0, to: 0 });
   }
 
   private error(span: Span, message: string): TreeNode {
@@ -130,21 +178,34 @@ class TreeBuilder {
     const span = this.span(node, at);
     if (this.failed) return { kind: "scalar", value: PY_NULL, span };
     if (++this.nodes > this.limits.maxNodes) {
-      return this.error(span, `YAML too large after expanding aliases (more than ${this.limits.maxNodes} nodes)`);
+      return this.error(
+        span,
+        `YAML too large after expanding aliases (more than ${this.limits.maxNodes} nodes)`,
+      );
     }
-    if (depth > this.limits.maxDepth) return this.error(span, `YAML nested too deeply (more than ${this.limits.maxDepth} levels)`);
+    if (depth > this.limits.maxDepth)
+      return this.error(span, `YAML nested too deeply (more than ${this.limits.maxDepth} levels)`);
     if (node === null) return { kind: "scalar", value: PY_NULL, span };
     if (isAlias(node)) {
-      if (!this.aliases.has(node)) this.aliases.set(node, node.resolve(this.doc) as YamlNode | undefined);
+      if (!this.aliases.has(node))
+        this.aliases.set(node, node.resolve(this.doc) as YamlNode | undefined);
       const target = this.aliases.get(node);
       if (!target) return this.error(span, `unknown alias '*${node.source}'`);
       const built = this.build(target, depth + 1, span);
-      return built.kind === "scalar" ? { kind: "scalar", value: built.value, span } : { ...built, span };
+      return built.kind === "scalar"
+        ? { kind: "scalar", value: built.value, span }
+        : { ...built, span };
     }
     const tag = node.tag?.startsWith(TAG) ? node.tag.slice(TAG.length) : node.tag;
     if (isScalar(node)) return this.scalar(node, tag, span);
-    if (tag !== undefined && tag !== "seq" && tag !== "map") return this.error(span, `unsupported YAML tag '${showTag(node.tag)}'`);
-    if (isSeq(node)) return { kind: "seq", items: node.items.map((item) => this.build(item as YamlNode, depth + 1, span)), span };
+    if (tag !== undefined && tag !== "seq" && tag !== "map")
+      return this.error(span, `unsupported YAML tag '${showTag(node.tag)}'`);
+    if (isSeq(node))
+      return {
+        kind: "seq",
+        items: node.items.map((item) => this.build(item as YamlNode, depth + 1, span)),
+        span,
+      };
     if (isMap(node)) return this.map(node.items, depth, span);
     return this.error(span, "unsupported YAML node");
   }
@@ -160,9 +221,15 @@ class TreeBuilder {
     else if (tag === "null") value = PY_NULL;
     else if (tag === "bool") value = explicitBool(text);
     else return this.error(span, `unsupported YAML tag '${showTag(node.tag)}'`);
-    if (value === undefined) return this.error(span, `invalid value '${text}' for tag '${showTag(node.tag)}'`);
-    const textStart = value.type === "str" ? mappedStart(this.source.text, span, node.type, value.value) : undefined;
-    return textStart === undefined ? { kind: "scalar", value, span } : { kind: "scalar", value, span, textStart };
+    if (value === undefined)
+      return this.error(span, `invalid value '${text}' for tag '${showTag(node.tag)}'`);
+    const textStart =
+      value.type === "str"
+        ? mappedStart(this.source.text, span, node.type, value.value)
+        : undefined;
+    return textStart === undefined
+      ? { kind: "scalar", value, span }
+      : { kind: "scalar", value, span, textStart };
   }
 
   private map(items: readonly unknown[], depth: number, span: Span): TreeNode {
@@ -181,9 +248,17 @@ class TreeBuilder {
         this.error(keySpan, "mapping keys must be plain values");
         continue;
       }
-      own.push({ key: pythonStr(key.value), keySpan, value: this.build(pair.value as YamlNode | null, depth + 1, keySpan) });
+      own.push({
+        key: pythonStr(key.value),
+        keySpan,
+        value: this.build(pair.value as YamlNode | null, depth + 1, keySpan),
+      });
     }
-    return { kind: "map", entries: [...merged.filter((m) => !own.some((o) => o.key === m.key)), ...own], span };
+    return {
+      kind: "map",
+      entries: [...merged.filter((m) => !own.some((o) => o.key === m.key)), ...own],
+      span,
+    };
   }
 
   /** `<<: *base` or `<<: [*a, *b]`: earlier maps win over later ones, own keys over all (PyYAML). */
@@ -202,7 +277,8 @@ class TreeBuilder {
   }
 }
 
-const showTag = (tag: string | undefined) => (tag?.startsWith(TAG) ? "!!" + tag.slice(TAG.length) : String(tag));
+const showTag = (tag: string | undefined) =>
+  tag?.startsWith(TAG) ? "!!" + tag.slice(TAG.length) : String(tag);
 
 function explicitBool(text: string): PyScalar | undefined {
   const v = text.toLowerCase();
@@ -212,9 +288,21 @@ function explicitBool(text: string): PyScalar | undefined {
 }
 
 /** Where a string value's characters sit 1:1 in the source (plain or quote-free of escapes). */
-function mappedStart(text: string, span: Span, type: Scalar["type"], value: string): number | undefined {
-  const start = type === "QUOTE_DOUBLE" || type === "QUOTE_SINGLE" ? span.from + 1 : type === "PLAIN" ? span.from : undefined;
-  return start !== undefined && text.slice(start, start + value.length) === value ? start : undefined;
+function mappedStart(
+  text: string,
+  span: Span,
+  type: Scalar["type"],
+  value: string,
+): number | undefined {
+  const start =
+    type === "QUOTE_DOUBLE" || type === "QUOTE_SINGLE"
+      ? span.from + 1
+      : type === "PLAIN"
+        ? span.from
+        : undefined;
+  return start !== undefined && text.slice(start, start + value.length) === value
+    ? start
+    : undefined;
 }
 
 /**
@@ -238,7 +326,14 @@ export function findExcessiveNesting(text: string, max: number): number {
     }
     let lineStart = true;
     let compact = 0;
-    if (quote === null && flow === 0 && i < n && text[i] !== "\n" && text[i] !== "#" && text[i] !== "\r") {
+    if (
+      quote === null &&
+      flow === 0 &&
+      i < n &&
+      text[i] !== "\n" &&
+      text[i] !== "#" &&
+      text[i] !== "\r"
+    ) {
       while (indents.length && indents[indents.length - 1] >= col) indents.pop();
       indents.push(col);
     }
@@ -260,7 +355,12 @@ export function findExcessiveNesting(text: string, max: number): number {
       if ((c === '"' || c === "'") && (lineStart || /[\s:,[{\-?]/.test(prev))) quote = c;
       else if (c === "[" || c === "{") flow++;
       else if ((c === "]" || c === "}") && flow > 0) flow--;
-      else if (lineStart && (c === "-" || c === "?") && (text[i + 1] === " " || text[i + 1] === "\t")) compact++;
+      else if (
+        lineStart &&
+        (c === "-" || c === "?") &&
+        (text[i + 1] === " " || text[i + 1] === "\t")
+      )
+        compact++;
       if (c !== " " && c !== "-" && c !== "?" && c !== "\t") lineStart = false;
       if (indents.length + compact + flow > max) return i;
     }

@@ -16,7 +16,9 @@ const holder = globalThis as unknown as { __clipigDb?: Db };
 export function createDb(): Db {
   const target = dbTarget();
   if (target.kind === "postgres") {
-    return new PgClient({ adapter: new PrismaPg({ connectionString: target.url }) }) as unknown as Db;
+    return new PgClient({
+      adapter: new PrismaPg({ connectionString: target.url }),
+    }) as unknown as Db;
   }
   return new SqliteClient({ adapter: new PrismaBetterSQLite3({ url: target.url }) });
 }

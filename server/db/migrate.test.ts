@@ -15,10 +15,21 @@ describe("migrations", () => {
     expect(first).toEqual(migrationsFor("sqlite").map((m) => m.name));
     expect(await migrate({ kind: "sqlite", url: `file:${file}`, file })).toEqual([]);
     const db = new Database(file);
-    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type='table'").all() as { name: string }[];
+    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type='table'").all() as {
+      name: string;
+    }[];
     db.close();
     expect(tables.map((t) => t.name)).toEqual(
-      expect.arrayContaining(["User", "Experiment", "Run", "Snapshot", "RunStat", "Revision", "YjsUpdate", "Member"]),
+      expect.arrayContaining([
+        "User",
+        "Experiment",
+        "Run",
+        "Snapshot",
+        "RunStat",
+        "Revision",
+        "YjsUpdate",
+        "Member",
+      ]),
     );
   });
 
@@ -29,7 +40,9 @@ describe("migrations", () => {
     await admin.query(`CREATE DATABASE "${name}"`);
     const url = PG_ADMIN.replace(/\/[^/]*$/, `/${name}`);
     try {
-      expect(await migrate({ kind: "postgres", url })).toEqual(migrationsFor("postgres").map((m) => m.name));
+      expect(await migrate({ kind: "postgres", url })).toEqual(
+        migrationsFor("postgres").map((m) => m.name),
+      );
       expect(await migrate({ kind: "postgres", url })).toEqual([]);
       const c = new pg.Client({ connectionString: url });
       await c.connect();
@@ -37,7 +50,9 @@ describe("migrations", () => {
         "SELECT table_name FROM information_schema.tables WHERE table_schema='public'",
       );
       await c.end();
-      expect(rows.map((r) => r.table_name)).toEqual(expect.arrayContaining(["User", "Experiment", "Run", "Snapshot"]));
+      expect(rows.map((r) => r.table_name)).toEqual(
+        expect.arrayContaining(["User", "Experiment", "Run", "Snapshot"]),
+      );
     } finally {
       await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
       await admin.end();

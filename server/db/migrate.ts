@@ -21,7 +21,10 @@ export function migrationsFor(kind: DbTarget["kind"]): Migration[] {
   const dir = path.join(ROOT, "prisma", ...(kind === "postgres" ? ["postgres"] : []), "migrations");
   return readdirSync(dir, { withFileTypes: true })
     .filter((d) => d.isDirectory() && existsSync(path.join(dir, d.name, "migration.sql")))
-    .map((d) => ({ name: d.name, sql: readFileSync(path.join(dir, d.name, "migration.sql"), "utf8") }))
+    .map((d) => ({
+      name: d.name,
+      sql: readFileSync(path.join(dir, d.name, "migration.sql"), "utf8"),
+    }))
     .sort((a, b) => a.name.localeCompare(b.name));
 }
 
@@ -34,14 +37,20 @@ function migrateSqlite(file: string, migrations: Migration[]): string[] {
     db.pragma("journal_mode = WAL");
     db.exec(LEDGER);
     const done = new Set(
-      db.prepare(`SELECT "name" FROM "_clipig_migrations"`).all().map((r) => (r as { name: string }).name),
+      db
+        .prepare(`SELECT "name" FROM "_clipig_migrations"`)
+        .all()
+        .map((r) => (r as { name: string }).name),
     );
     const applied: string[] = [];
     for (const m of migrations) {
       if (done.has(m.name)) continue;
       db.transaction(() => {
         db.exec(m.sql);
-        db.prepare(`INSERT INTO "_clipig_migrations" VALUES (?, ?)`).run(m.name, new Date().toISOString());
+        db.prepare(`INSERT INTO "_clipig_migrations" VALUES (?, ?)`).run(
+          m.name,
+          new Date().toISOString(),
+        );
       })();
       applied.push(m.name);
     }
@@ -58,7 +67,9 @@ async function migratePostgres(url: string, migrations: Migration[]): Promise<st
     // One migrator at a time across nodes.
     await client.query("SELECT pg_advisory_lock(727274)");
     await client.query(LEDGER);
-    const { rows } = await client.query<{ name: string }>(`SELECT "name" FROM "_clipig_migrations"`);
+    const { rows } = await client.query<{ name: string }>(
+      `SELECT "name" FROM "_clipig_migrations"`,
+    );
     const done = new Set(rows.map((r) => r.name));
     const applied: string[] = [];
     for (const m of migrations) {
@@ -66,7 +77,10 @@ async function migratePostgres(url: string, migrations: Migration[]): Promise<st
       await client.query("BEGIN");
       try {
         await client.query(m.sql);
-        await client.query(`INSERT INTO "_clipig_migrations" VALUES ($1, $2)`, [m.name, new Date().toISOString()]);
+        await client.query(`INSERT INTO "_clipig_migrations" VALUES ($1, $2)`, [
+          m.name,
+          new Date().toISOString(),
+        ]);
         await client.query("COMMIT");
       } catch (e) {
         await client.query("ROLLBACK");

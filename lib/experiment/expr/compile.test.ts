@@ -13,7 +13,11 @@ import {
 
 const ALL: VarGroup[] = ["T", "R", "L", "Sf", "Sc"];
 
-function compile(source: string, kind: ParamKind = "float", groups: readonly VarGroup[] = ALL): CompiledExpr {
+function compile(
+  source: string,
+  kind: ParamKind = "float",
+  groups: readonly VarGroup[] = ALL,
+): CompiledExpr {
   const result = compileExpression(source, kind, groups);
   if (!result.ok) throw new Error(result.errors.map((e) => e.message).join("; "));
   return result.expr;
@@ -157,7 +161,9 @@ describe("parse-time validation (§4.4: every variable 0.0, time_step returns it
   });
 
   it("checks the cast to int", () => {
-    expect(errorOf("inf", "int").message).toBe("OverflowError: cannot convert float infinity to integer");
+    expect(errorOf("inf", "int").message).toBe(
+      "OverflowError: cannot convert float infinity to integer",
+    );
     expect(errorOf("nan", "int").message).toBe("ValueError: cannot convert float NaN to integer");
   });
 });
@@ -213,11 +219,17 @@ describe("constant folding", () => {
     const expr = compile("1/0 if t > 2 else 5");
     expect(expr.isConstant).toBe(false);
     expect(expr.evaluate({ time: 1 })).toBe(5);
-    expect(runtimeError(expr, { time: 3 }).message).toMatch(/^ZeroDivisionError: division by zero, for expression/);
+    expect(runtimeError(expr, { time: 3 }).message).toMatch(
+      /^ZeroDivisionError: division by zero, for expression/,
+    );
   });
 
   it("reports a failing constant expression at compile time with its range", () => {
-    expect(errorOf("2 * (1 % 0)")).toEqual({ message: "ZeroDivisionError: integer modulo by zero", start: 4, end: 11 });
+    expect(errorOf("2 * (1 % 0)")).toEqual({
+      message: "ZeroDivisionError: integer modulo by zero",
+      start: 4,
+      end: 11,
+    });
   });
 
   it("supports the dict-lookup idiom", () => {
@@ -245,7 +257,11 @@ describe("random functions use the injected source", () => {
     let i = 0;
     const random = () => values[i++];
     const expr = compile("random()");
-    expect([expr.evaluate({}, { random }), expr.evaluate({}, { random }), expr.evaluate({}, { random })]).toEqual(values);
+    expect([
+      expr.evaluate({}, { random }),
+      expr.evaluate({}, { random }),
+      expr.evaluate({}, { random }),
+    ]).toEqual(values);
   });
 
   it("is reproducible with the same seeded source", async () => {
@@ -263,18 +279,55 @@ describe("random functions use the injected source", () => {
 describe("docs for the editor", () => {
   it("lists every variable long name and alias with its group", () => {
     const names = VARIABLE_DOCS.flatMap((v) => [v.name, v.alias]).filter(Boolean);
-    for (const name of ["epoch", "t", "time", "t2", "t5", "ti", "ti2", "ti5", "res", "width", "height", "lr", "lrs", "sim", "ts", "time_step"]) {
+    for (const name of [
+      "epoch",
+      "t",
+      "time",
+      "t2",
+      "t5",
+      "ti",
+      "ti2",
+      "ti5",
+      "res",
+      "width",
+      "height",
+      "lr",
+      "lrs",
+      "sim",
+      "ts",
+      "time_step",
+    ]) {
       expect(names).toContain(name);
     }
-    expect(VARIABLE_DOCS.filter((v) => v.name === "similarity").map((v) => v.group)).toEqual(["Sf", "Sc"]);
+    expect(VARIABLE_DOCS.filter((v) => v.name === "similarity").map((v) => v.group)).toEqual([
+      "Sf",
+      "Sc",
+    ]);
     expect(VARIABLE_DOCS.every((v) => v.doc.length > 10)).toBe(true);
   });
 
   it("lists functions and constants, each of which compiles", () => {
     const names = FUNCTION_DOCS.map((f) => f.name);
-    expect(names).toEqual(expect.arrayContaining(["sin", "log", "pow", "random", "gauss", "round", "int", "time_step", "pi", "inf"]));
+    expect(names).toEqual(
+      expect.arrayContaining([
+        "sin",
+        "log",
+        "pow",
+        "random",
+        "gauss",
+        "round",
+        "int",
+        "time_step",
+        "pi",
+        "inf",
+      ]),
+    );
     for (const f of FUNCTION_DOCS) {
-      const result = compileExpression(f.signature === f.name ? f.name : `${f.name} is ${f.name}`, "float", ["T"]);
+      const result = compileExpression(
+        f.signature === f.name ? f.name : `${f.name} is ${f.name}`,
+        "float",
+        ["T"],
+      );
       expect(result.ok, f.name).toBe(true);
     }
   });
@@ -282,7 +335,13 @@ describe("docs for the editor", () => {
 
 describe("timeVars", () => {
   it("runs from 0.0 at the first epoch to exactly 1.0 at the last", () => {
-    expect(timeVars(0, 10)).toMatchObject({ epoch: 0, time: 0, time_inverse: 1, time2: 0, time_inverse5: 1 });
+    expect(timeVars(0, 10)).toMatchObject({
+      epoch: 0,
+      time: 0,
+      time_inverse: 1,
+      time2: 0,
+      time_inverse5: 1,
+    });
     expect(timeVars(9, 10)).toMatchObject({ time: 1, time_inverse: 0, time3: 1 });
     expect(timeVars(3, 1)).toMatchObject({ time: 3 });
   });

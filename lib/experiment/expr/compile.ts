@@ -11,12 +11,25 @@ import { GLOBALS, RANDOM_FUNCTIONS } from "./functions";
 import { DEFAULT_MAX_DEPTH, DEFAULT_MAX_LENGTH } from "./limits";
 import { parse, syntaxError } from "./parser";
 import { seededRandom } from "./random";
-import type { CompileResult, CompiledExpr, EvalOptions, ExprDiagnostic, ExprLimits, ExprVars, ParamKind, VarGroup } from "./types";
+import type {
+  CompileResult,
+  CompiledExpr,
+  EvalOptions,
+  ExprDiagnostic,
+  ExprLimits,
+  ExprVars,
+  ParamKind,
+  VarGroup,
+} from "./types";
 import { PyError, type Value, repr, truthy } from "./values";
 import { bindVariables, describeContext, resolveName, validationBindings } from "./variables";
 
 const GROUP_NAMES: Record<VarGroup, string> = {
-  T: "time", R: "resolution", L: "learnrate", Sf: "feature similarity", Sc: "target similarity",
+  T: "time",
+  R: "resolution",
+  L: "learnrate",
+  Sf: "feature similarity",
+  Sc: "target similarity",
 };
 
 class NameFailure {
@@ -53,7 +66,12 @@ function resolve(root: Node, groups: readonly VarGroup[]): Resolved {
           });
         }
         case "unknown":
-          if (!GLOBALS.has(name)) throw new NameFailure({ message: `NameError: name '${name}' is not defined`, start, end });
+          if (!GLOBALS.has(name))
+            throw new NameFailure({
+              message: `NameError: name '${name}' is not defined`,
+              start,
+              end,
+            });
           if (RANDOM_FUNCTIONS.has(name)) usesRandom = true;
           return { kind: "global", name, start, end };
       }
@@ -94,7 +112,8 @@ function mapChildren(node: Node, f: (child: Node) => Node): Node {
   }
 }
 
-const isLiteral = (node: Node): node is Extract<Node, { kind: "literal" }> => node.kind === "literal";
+const isLiteral = (node: Node): node is Extract<Node, { kind: "literal" }> =>
+  node.kind === "literal";
 
 /**
  * Folds every subtree that needs no variables and no randomness into a literal. A subtree that
@@ -118,7 +137,12 @@ function fold(root: Node, budget: Budget): Node {
     }
     if (folded.kind === "literal" || !childrenAreLiterals(folded)) return folded;
     try {
-      return { kind: "literal", value: evaluator.evaluate(folded), start: folded.start, end: folded.end };
+      return {
+        kind: "literal",
+        value: evaluator.evaluate(folded),
+        start: folded.start,
+        end: folded.end,
+      };
     } catch (e) {
       if (e instanceof PyError) return folded;
       throw e;
@@ -181,7 +205,8 @@ class CompiledExpression implements CompiledExpr {
 
 /** Anything that is not a Python error (say, a stack overflow) still ends as one. */
 function internalError(e: unknown): PyError {
-  if (e instanceof RangeError) return new PyError("RecursionError", "maximum recursion depth exceeded");
+  if (e instanceof RangeError)
+    return new PyError("RecursionError", "maximum recursion depth exceeded");
   return new PyError("RuntimeError", e instanceof Error ? e.message : String(e));
 }
 
@@ -195,7 +220,13 @@ export function compileExpression(
   if (source.length > maxLength) {
     return {
       ok: false,
-      errors: [syntaxError(`expression is too long (${source.length} characters, limit ${maxLength})`, maxLength, source.length)],
+      errors: [
+        syntaxError(
+          `expression is too long (${source.length} characters, limit ${maxLength})`,
+          maxLength,
+          source.length,
+        ),
+      ],
     };
   }
   try {
@@ -207,14 +238,27 @@ export function compileExpression(
     const variables = [...resolved.variables];
     let value: number;
     try {
-      const evaluator = new Evaluator(validationBindings(variables), seededRandom(VALIDATION_SEED), undefined, budget);
+      const evaluator = new Evaluator(
+        validationBindings(variables),
+        seededRandom(VALIDATION_SEED),
+        undefined,
+        budget,
+      );
       value = castResult(evaluator.evaluate(root), kind);
     } catch (e) {
       if (e instanceof PyError) return { ok: false, errors: [diagnosticOf(e, source)] };
       throw e;
     }
     const constant = variables.length === 0 && !resolved.usesRandom;
-    const expr = new CompiledExpression(source, kind, groups, variables, resolved.usesRandom, root, constant ? value : undefined);
+    const expr = new CompiledExpression(
+      source,
+      kind,
+      groups,
+      variables,
+      resolved.usesRandom,
+      root,
+      constant ? value : undefined,
+    );
     return { ok: true, expr };
   } catch (e) {
     if (e instanceof NameFailure) return { ok: false, errors: [e.diagnostic] };
@@ -226,7 +270,10 @@ export function compileExpression(
  * Evaluates `source` to its raw Python value (no cast), with no variables: for tests and tools
  * that want to see ints, floats, lists as Python would. Throws PyError or returns the diagnostic.
  */
-export function evaluateRaw(source: string, random: () => number = Math.random): Value | ExprDiagnostic {
+export function evaluateRaw(
+  source: string,
+  random: () => number = Math.random,
+): Value | ExprDiagnostic {
   const parsed = parse(source, DEFAULT_MAX_DEPTH);
   if (!parsed.ok) return parsed.error;
   let resolved: Resolved;

@@ -7,14 +7,25 @@ import type { Node } from "./ast";
 import { GLOBALS, TIME_STEP_FUNC } from "./functions";
 import { MAX_SIZE, MAX_STEPS } from "./limits";
 import { arithmetic, compare, findKey, makeDict, unary } from "./operators";
-import { type CallContext, PyError, PyFunc, PyList, PyTuple, type Value, repr, truthy, typeName } from "./values";
+import {
+  type CallContext,
+  PyError,
+  PyFunc,
+  PyList,
+  PyTuple,
+  type Value,
+  repr,
+  truthy,
+  typeName,
+} from "./values";
 
 /** Work allowance shared by the evaluations it is handed to (compile's fold and validation share one). */
 export class Budget {
   private steps = 0;
   readonly spend = (units: number): void => {
     this.steps += units;
-    if (this.steps > MAX_STEPS) throw new PyError("MemoryError", `expression needs too much work (limit ${MAX_STEPS} steps)`);
+    if (this.steps > MAX_STEPS)
+      throw new PyError("MemoryError", `expression needs too much work (limit ${MAX_STEPS} steps)`);
   };
 }
 
@@ -52,12 +63,14 @@ export class Evaluator implements CallContext {
         throw new PyError("NameError", `name '${node.name}' is not defined`);
       case "variable": {
         const value = this.vars.get(node.name);
-        if (value === undefined) throw new PyError("NameError", `no value given for variable '${node.name}'`);
+        if (value === undefined)
+          throw new PyError("NameError", `no value given for variable '${node.name}'`);
         return value;
       }
       case "global": {
         const value = node.name === "time_step" ? TIME_STEP_FUNC : GLOBALS.get(node.name);
-        if (value === undefined) throw new PyError("NameError", `name '${node.name}' is not defined`);
+        if (value === undefined)
+          throw new PyError("NameError", `name '${node.name}' is not defined`);
         return value;
       }
       case "unary":
@@ -78,11 +91,14 @@ export class Evaluator implements CallContext {
         return true;
       }
       case "conditional":
-        return truthy(this.evaluate(node.test)) ? this.evaluate(node.body) : this.evaluate(node.orelse);
+        return truthy(this.evaluate(node.test))
+          ? this.evaluate(node.body)
+          : this.evaluate(node.orelse);
       case "call": {
         const callee = this.evaluate(node.callee);
         const args = node.args.map((arg) => this.evaluate(arg));
-        if (!(callee instanceof PyFunc)) throw new PyError("TypeError", `'${typeName(callee)}' object is not callable`);
+        if (!(callee instanceof PyFunc))
+          throw new PyError("TypeError", `'${typeName(callee)}' object is not callable`);
         return callee.call(args, this);
       }
       case "subscript":
@@ -91,13 +107,17 @@ export class Evaluator implements CallContext {
         return attribute(this.evaluate(node.object), node.name);
       case "list":
       case "tuple": {
-        if (node.items.length > MAX_SIZE) throw new PyError("MemoryError", `too many items (more than ${MAX_SIZE})`);
+        if (node.items.length > MAX_SIZE)
+          throw new PyError("MemoryError", `too many items (more than ${MAX_SIZE})`);
         const items = node.items.map((item) => this.evaluate(item));
         return node.kind === "list" ? new PyList(items) : new PyTuple(items);
       }
       case "dict": {
-        if (node.keys.length > MAX_SIZE) throw new PyError("MemoryError", `too many items (more than ${MAX_SIZE})`);
-        const pairs = node.keys.map((key, i) => [this.evaluate(key), this.evaluate(node.values[i])] as const);
+        if (node.keys.length > MAX_SIZE)
+          throw new PyError("MemoryError", `too many items (more than ${MAX_SIZE})`);
+        const pairs = node.keys.map(
+          (key, i) => [this.evaluate(key), this.evaluate(node.values[i])] as const,
+        );
         return makeDict(pairs, this.spend);
       }
     }
@@ -112,16 +132,25 @@ function subscript(object: Value, index: Value, spend: (units: number) => void):
   }
   let items: readonly Value[] | string;
   if (typeof object === "string") items = object;
-  else if (object !== null && typeof object === "object" && (object.kind === "list" || object.kind === "tuple")) items = object.items;
+  else if (
+    object !== null &&
+    typeof object === "object" &&
+    (object.kind === "list" || object.kind === "tuple")
+  )
+    items = object.items;
   else throw new PyError("TypeError", `'${typeName(object)}' object is not subscriptable`);
   const kind = typeName(object);
   if (typeof index !== "bigint" && typeof index !== "boolean") {
-    throw new PyError("TypeError", `${kind} indices must be integers or slices, not ${typeName(index)}`);
+    throw new PyError(
+      "TypeError",
+      `${kind} indices must be integers or slices, not ${typeName(index)}`,
+    );
   }
   const n = BigInt(items.length);
   let i = typeof index === "boolean" ? (index ? 1n : 0n) : index;
   if (i < 0n) i += n;
-  if (i < 0n || i >= n) throw new PyError("IndexError", `${kind === "str" ? "string" : kind} index out of range`);
+  if (i < 0n || i >= n)
+    throw new PyError("IndexError", `${kind === "str" ? "string" : kind} index out of range`);
   return items[Number(i)];
 }
 
@@ -132,7 +161,8 @@ function attribute(object: Value, name: string): Value {
     switch (name) {
       case "get":
         return new PyFunc("get", (args, ctx) => {
-          if (args.length < 1 || args.length > 2) throw new PyError("TypeError", `get() takes 1 to 2 arguments (${args.length} given)`);
+          if (args.length < 1 || args.length > 2)
+            throw new PyError("TypeError", `get() takes 1 to 2 arguments (${args.length} given)`);
           const i = findKey(dict, args[0], ctx.spend);
           return i >= 0 ? dict.entries[i][1] : (args[1] ?? null);
         });
@@ -140,8 +170,13 @@ function attribute(object: Value, name: string): Value {
       case "values":
       case "items":
         return new PyFunc(name, (args) => {
-          if (args.length > 0) throw new PyError("TypeError", `${name}() takes no arguments (${args.length} given)`);
-          return new PyList(dict.entries.map(([k, v]) => (name === "keys" ? k : name === "values" ? v : new PyTuple([k, v]))));
+          if (args.length > 0)
+            throw new PyError("TypeError", `${name}() takes no arguments (${args.length} given)`);
+          return new PyList(
+            dict.entries.map(([k, v]) =>
+              name === "keys" ? k : name === "values" ? v : new PyTuple([k, v]),
+            ),
+          );
         });
     }
   }

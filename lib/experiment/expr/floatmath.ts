@@ -109,7 +109,8 @@ export function fsum(values: readonly number[]): number {
     partials.push(x);
   }
   if (sawSpecial) {
-    if (Number.isNaN(special) && !values.some(Number.isNaN)) throw new PyError("ValueError", "-inf + inf in fsum");
+    if (Number.isNaN(special) && !values.some(Number.isNaN))
+      throw new PyError("ValueError", "-inf + inf in fsum");
     return special;
   }
   let hi = 0;

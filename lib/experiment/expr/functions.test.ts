@@ -1,7 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { evaluateRaw } from "./compile";
 import { compileExpression, ExprRuntimeError, FUNCTION_DOCS } from "./index";
-import { PYTHON_ERRORS, PYTHON_FUNCTION_ERRORS, PYTHON_FUNCTION_VALUES, PYTHON_VALUES } from "./python-table.fixture";
+import {
+  PYTHON_ERRORS,
+  PYTHON_FUNCTION_ERRORS,
+  PYTHON_FUNCTION_VALUES,
+  PYTHON_VALUES,
+} from "./python-table.fixture";
 import { seededRandom } from "./random";
 import { PyError, repr } from "./values";
 
@@ -23,7 +28,9 @@ describe("math and built-in functions against CPython 3.11", () => {
   it.each(PYTHON_FUNCTION_VALUES)("%s == %s", (source, expected) => {
     const got = run(source);
     if (APPROXIMATE.test(source) && /^-?\d/.test(expected) && got !== expected) {
-      expect(Math.abs(Number(got) - Number(expected))).toBeLessThanOrEqual(Math.abs(Number(expected)) * 1e-14);
+      expect(Math.abs(Number(got) - Number(expected))).toBeLessThanOrEqual(
+        Math.abs(Number(expected)) * 1e-14,
+      );
     } else {
       expect(got).toBe(expected);
     }
@@ -39,12 +46,15 @@ function withDraws(source: string, draws: number[]): number {
   const compiled = compileExpression(source, "float", []);
   if (!compiled.ok) throw new Error(compiled.errors[0].message);
   let i = 0;
-  return compiled.expr.evaluate({}, {
-    random: () => {
-      if (i >= draws.length) throw new Error("too many draws");
-      return draws[i++];
+  return compiled.expr.evaluate(
+    {},
+    {
+      random: () => {
+        if (i >= draws.length) throw new Error("too many draws");
+        return draws[i++];
+      },
     },
-  });
+  );
 }
 
 describe("random functions with a scripted source", () => {
@@ -75,7 +85,13 @@ describe("random functions with a scripted source", () => {
   });
 
   it("stops rejection sampling on a degenerate source instead of hanging", () => {
-    for (const source of ["normalvariate(0, 1)", "gammavariate(2, 1)", "gammavariate(0.5, 1)", "betavariate(2, 3)", "vonmisesvariate(0, 4)"]) {
+    for (const source of [
+      "normalvariate(0, 1)",
+      "gammavariate(2, 1)",
+      "gammavariate(0.5, 1)",
+      "betavariate(2, 3)",
+      "vonmisesvariate(0, 4)",
+    ]) {
       const compiled = compileExpression(source, "float", []);
       expect(compiled.ok).toBe(true);
       if (!compiled.ok) continue;
@@ -162,11 +178,34 @@ describe("random distributions (seeded, 4000 draws)", () => {
 
 describe("coverage", () => {
   it("every documented function appears in a test table", () => {
-    const tested = [...PYTHON_VALUES, ...PYTHON_ERRORS, ...PYTHON_FUNCTION_VALUES, ...PYTHON_FUNCTION_ERRORS].map(([s]) => s);
-    const extra = ["random", "uniform", "randint", "randrange", "choice", "gauss", "normalvariate", "lognormvariate", "triangular",
-      "betavariate", "expovariate", "gammavariate", "vonmisesvariate", "paretovariate", "weibullvariate", "time_step", "ts"];
+    const tested = [
+      ...PYTHON_VALUES,
+      ...PYTHON_ERRORS,
+      ...PYTHON_FUNCTION_VALUES,
+      ...PYTHON_FUNCTION_ERRORS,
+    ].map(([s]) => s);
+    const extra = [
+      "random",
+      "uniform",
+      "randint",
+      "randrange",
+      "choice",
+      "gauss",
+      "normalvariate",
+      "lognormvariate",
+      "triangular",
+      "betavariate",
+      "expovariate",
+      "gammavariate",
+      "vonmisesvariate",
+      "paretovariate",
+      "weibullvariate",
+      "time_step",
+      "ts",
+    ];
     for (const { name } of FUNCTION_DOCS) {
-      const covered = extra.includes(name) || tested.some((s) => new RegExp(`(^|[^\\w.])${name}\\b`).test(s));
+      const covered =
+        extra.includes(name) || tested.some((s) => new RegExp(`(^|[^\\w.])${name}\\b`).test(s));
       expect(covered, name).toBe(true);
     }
   });

@@ -22,9 +22,17 @@ import { TIME_STEP, VARIABLES } from "./variables";
 import type { VarGroup } from "./types";
 
 /** Variables (and the T-group function `time_step`) for editor completion and docs. */
-export const VARIABLE_DOCS: readonly { name: string; alias?: string; group: VarGroup; doc: string }[] = [
+export const VARIABLE_DOCS: readonly {
+  name: string;
+  alias?: string;
+  group: VarGroup;
+  doc: string;
+}[] = [
   ...VARIABLES.map(({ name, alias, group, doc }) => ({ name, alias, group, doc })),
-  { ...TIME_STEP, doc: "Function time_step(a, b): 0 before time a, rising linearly to 1 at time b (falling if b < a)." },
+  {
+    ...TIME_STEP,
+    doc: "Function time_step(a, b): 0 before time a, rising linearly to 1 at time b (falling if b < a).",
+  },
 ];
 
 /** Functions and constants for editor completion and docs. */

@@ -20,7 +20,8 @@ export const intTooLarge = () =>
  * Work units (see MAX_STEPS) for multiplying or dividing ints of these sizes: schoolbook cost in
  * 64-bit words, scaled so a unit is roughly as slow as touching one list element.
  */
-export const mulCost = (aBits: number, bBits: number) => Math.ceil(((aBits / 64) * (bBits / 64)) / 64);
+export const mulCost = (aBits: number, bBits: number) =>
+  Math.ceil(((aBits / 64) * (bBits / 64)) / 64);
 
 /** Rejects ints beyond MAX_INT_BITS (Python would grow them forever). */
 export function checkInt(v: bigint): bigint {
@@ -37,7 +38,8 @@ export function intToFloat(v: bigint): number {
 /** Python `int(x)` for a float: truncation toward zero. */
 export function floatToInt(x: number): bigint {
   if (Number.isNaN(x)) throw new PyError("ValueError", "cannot convert float NaN to integer");
-  if (!Number.isFinite(x)) throw new PyError("OverflowError", "cannot convert float infinity to integer");
+  if (!Number.isFinite(x))
+    throw new PyError("OverflowError", "cannot convert float infinity to integer");
   return BigInt(Math.trunc(x));
 }
 
@@ -56,7 +58,10 @@ export function intMod(a: bigint, b: bigint): bigint {
 /** Python's float divmod: the quotient is floored, the remainder takes the divisor's sign. */
 export function floatDivmod(vx: number, wx: number, op: "//" | "%"): [number, number] {
   if (wx === 0) {
-    throw new PyError("ZeroDivisionError", op === "//" ? "float floor division by zero" : "float modulo by zero");
+    throw new PyError(
+      "ZeroDivisionError",
+      op === "//" ? "float floor division by zero" : "float modulo by zero",
+    );
   }
   let mod = vx % wx;
   let div = (vx - mod) / wx;
@@ -92,7 +97,8 @@ export function intTrueDiv(a: bigint, b: bigint): number {
   let q = num / den;
   if (q * den !== num) q |= 1n; // sticky bit so the final rounding is correct
   const x = Number(q) * 2 ** -shift;
-  if (!Number.isFinite(x)) throw new PyError("OverflowError", "integer division result too large for a float");
+  if (!Number.isFinite(x))
+    throw new PyError("OverflowError", "integer division result too large for a float");
   return negative ? -x : x;
 }
 
@@ -111,7 +117,8 @@ export function floatPow(x: number, y: number): number {
   if (x === 1) return 1;
   if (Number.isNaN(x) || Number.isNaN(y)) return NaN;
   if (!Number.isFinite(y) && x === -1) return 1;
-  if (x === 0 && y < 0) throw new PyError("ZeroDivisionError", "0.0 cannot be raised to a negative power");
+  if (x === 0 && y < 0)
+    throw new PyError("ZeroDivisionError", "0.0 cannot be raised to a negative power");
   if (x < 0 && Number.isFinite(x) && Number.isFinite(y) && !Number.isInteger(y)) {
     throw new PyError("ValueError", "negative number cannot be raised to a fractional power");
   }
@@ -180,7 +187,8 @@ export function roundFloatDigits(x: number, n: number): number {
   else den *= 10n ** BigInt(-n);
   const q = roundHalfEven(num, den);
   const r = Number(`${q}e${-n}`);
-  if (!Number.isFinite(r)) throw new PyError("OverflowError", "rounded value too large to represent");
+  if (!Number.isFinite(r))
+    throw new PyError("OverflowError", "rounded value too large to represent");
   return r === 0 && x < 0 ? -0 : r;
 }
 
@@ -192,7 +200,8 @@ export function roundIntDigits(v: bigint, n: bigint): bigint {
   return roundHalfEven(v, p) * p;
 }
 
-const FLOAT_TEXT = /^[+-]?(?:(?:\d(?:_?\d)*)?\.?\d(?:_?\d)*|\d(?:_?\d)*\.)(?:[eE][+-]?\d(?:_?\d)*)?$/;
+const FLOAT_TEXT =
+  /^[+-]?(?:(?:\d(?:_?\d)*)?\.?\d(?:_?\d)*|\d(?:_?\d)*\.)(?:[eE][+-]?\d(?:_?\d)*)?$/;
 const SPECIAL_FLOAT = /^([+-]?)(inf|infinity|nan)$/i;
 
 /** Python `float(str)`. */
@@ -213,7 +222,11 @@ const DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz";
 
 /** Python `int(str, base)` (base 0 reads a literal's prefix). */
 export function parseIntText(text: string, base: number): bigint {
-  const fail = () => new PyError("ValueError", `invalid literal for int() with base ${base}: '${text.slice(0, 60)}'`);
+  const fail = () =>
+    new PyError(
+      "ValueError",
+      `invalid literal for int() with base ${base}: '${text.slice(0, 60)}'`,
+    );
   let s = text.trim().toLowerCase();
   let negative = false;
   if (s.startsWith("+") || s.startsWith("-")) {
@@ -231,7 +244,8 @@ export function parseIntText(text: string, base: number): bigint {
   if (prefix && prefixBase === base) s = s.slice(2).replace(/^_/, "");
   if (s === "" || s.startsWith("_") || s.endsWith("_") || s.includes("__")) throw fail();
   if (s.length * Math.log2(base) > MAX_INT_BITS + 8) throw intTooLarge();
-  if (base === 10 && /^[0-9_]+$/.test(s)) return checkInt(BigInt(s.replace(/_/g, "")) * (negative ? -1n : 1n));
+  if (base === 10 && /^[0-9_]+$/.test(s))
+    return checkInt(BigInt(s.replace(/_/g, "")) * (negative ? -1n : 1n));
   let value = 0n;
   const b = BigInt(base);
   for (const ch of s) {

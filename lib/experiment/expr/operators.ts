@@ -20,7 +20,8 @@ import {
 } from "./numeric";
 import { PyDict, PyError, PyList, PyTuple, type Value, typeName, truthy } from "./values";
 
-export type ArithmeticOp = "+" | "-" | "*" | "/" | "//" | "%" | "**" | "<<" | ">>" | "&" | "|" | "^" | "@";
+export type ArithmeticOp =
+  "+" | "-" | "*" | "/" | "//" | "%" | "**" | "<<" | ">>" | "&" | "|" | "^" | "@";
 export type CompareOp = "<" | "<=" | ">" | ">=" | "==" | "!=" | "in" | "not in" | "is" | "is not";
 export type UnaryOp = "-" | "+" | "~" | "not";
 export type Spend = (units: number) => void;
@@ -46,12 +47,16 @@ function intCost(op: ArithmeticOp, a: bigint, b: bigint): number {
   if (!isBig(a) && !isBig(b)) return 0;
   const aBits = bitLength(a);
   const bBits = bitLength(b);
-  if (op === "*" || op === "/" || op === "//" || op === "%") return mulCost(aBits, bBits) + ((aBits + bBits) >> 6);
+  if (op === "*" || op === "/" || op === "//" || op === "%")
+    return mulCost(aBits, bBits) + ((aBits + bBits) >> 6);
   return (aBits + bBits) >> 6;
 }
 
 function unsupported(op: string, a: Value, b: Value): PyError {
-  return new PyError("TypeError", `unsupported operand type(s) for ${op}: '${typeName(a)}' and '${typeName(b)}'`);
+  return new PyError(
+    "TypeError",
+    `unsupported operand type(s) for ${op}: '${typeName(a)}' and '${typeName(b)}'`,
+  );
 }
 
 function tooLarge(): PyError {
@@ -119,7 +124,8 @@ function floatOp(op: ArithmeticOp, x: number, y: number, a: Value, b: Value): nu
 
 type Sequence = string | PyList | PyTuple;
 const isSequence = (v: Value): v is Sequence =>
-  typeof v === "string" || (v !== null && typeof v === "object" && (v.kind === "list" || v.kind === "tuple"));
+  typeof v === "string" ||
+  (v !== null && typeof v === "object" && (v.kind === "list" || v.kind === "tuple"));
 
 function repeat(seq: Sequence, count: bigint, spend: Spend): Value {
   const length = typeof seq === "string" ? seq.length : seq.items.length;
@@ -152,7 +158,11 @@ export function arithmetic(op: ArithmeticOp, a: Value, b: Value, spend: Spend): 
   const y = toNumeric(b);
   if (x !== undefined && y !== undefined) {
     if (typeof x === "bigint" && typeof y === "bigint") {
-      if (typeof a === "boolean" && typeof b === "boolean" && (op === "&" || op === "|" || op === "^")) {
+      if (
+        typeof a === "boolean" &&
+        typeof b === "boolean" &&
+        (op === "&" || op === "|" || op === "^")
+      ) {
         return op === "&" ? a && b : op === "|" ? a || b : a !== b;
       }
       spend(intCost(op, x, y));
@@ -170,7 +180,8 @@ export function arithmetic(op: ArithmeticOp, a: Value, b: Value, spend: Spend): 
     if (isSequence(a) && typeof y === "bigint") return repeat(a, y, spend);
     if (isSequence(b) && typeof x === "bigint") return repeat(b, x, spend);
   }
-  if (op === "%" && typeof a === "string") throw new PyError("TypeError", "string formatting with % is not supported");
+  if (op === "%" && typeof a === "string")
+    throw new PyError("TypeError", "string formatting with % is not supported");
   throw unsupported(op, a, b);
 }
 
@@ -189,7 +200,8 @@ export function unary(op: UnaryOp, v: Value): Value {
 /** -1, 0, 1, or NaN when unordered (a NaN is involved). */
 function compareNumeric(x: bigint | number, y: bigint | number): number {
   if (typeof x === "bigint" && typeof y === "bigint") return x < y ? -1 : x > y ? 1 : 0;
-  if (typeof x === "number" && typeof y === "number") return x < y ? -1 : x > y ? 1 : x === y ? 0 : NaN;
+  if (typeof x === "number" && typeof y === "number")
+    return x < y ? -1 : x > y ? 1 : x === y ? 0 : NaN;
   if (typeof x === "bigint") return compareIntFloat(x, y as number);
   return -compareIntFloat(y as bigint, x);
 }
@@ -198,11 +210,13 @@ function compareNumeric(x: bigint | number, y: bigint | number): number {
 export function equals(a: Value, b: Value, spend: Spend): boolean {
   const x = toNumeric(a);
   const y = toNumeric(b);
-  if (x !== undefined || y !== undefined) return x !== undefined && y !== undefined && compareNumeric(x, y) === 0;
+  if (x !== undefined || y !== undefined)
+    return x !== undefined && y !== undefined && compareNumeric(x, y) === 0;
   if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return a === b;
   if (a.kind === "func" || b.kind === "func") return a === b;
   if (a.kind === "dict" || b.kind === "dict") {
-    if (a.kind !== "dict" || b.kind !== "dict" || a.entries.length !== b.entries.length) return false;
+    if (a.kind !== "dict" || b.kind !== "dict" || a.entries.length !== b.entries.length)
+      return false;
     spend(a.entries.length);
     return a.entries.every(([k, v]) => {
       const i = findKey(b, k, spend);
@@ -220,7 +234,14 @@ function order(op: "<" | "<=" | ">" | ">=", a: Value, b: Value, spend: Spend): b
   let c: number | undefined;
   if (x !== undefined && y !== undefined) c = compareNumeric(x, y);
   else if (typeof a === "string" && typeof b === "string") c = a < b ? -1 : a > b ? 1 : 0;
-  else if (a !== null && b !== null && typeof a === "object" && typeof b === "object" && a.kind === b.kind && (a.kind === "list" || a.kind === "tuple")) {
+  else if (
+    a !== null &&
+    b !== null &&
+    typeof a === "object" &&
+    typeof b === "object" &&
+    a.kind === b.kind &&
+    (a.kind === "list" || a.kind === "tuple")
+  ) {
     const items = a.items;
     const other = (b as PyList | PyTuple).items;
     const n = Math.min(items.length, other.length);
@@ -231,7 +252,10 @@ function order(op: "<" | "<=" | ">" | ">=", a: Value, b: Value, spend: Spend): b
     c = items.length - other.length;
   }
   if (c === undefined) {
-    throw new PyError("TypeError", `'${op}' not supported between instances of '${typeName(a)}' and '${typeName(b)}'`);
+    throw new PyError(
+      "TypeError",
+      `'${op}' not supported between instances of '${typeName(a)}' and '${typeName(b)}'`,
+    );
   }
   if (Number.isNaN(c)) return false;
   return op === "<" ? c < 0 : op === "<=" ? c <= 0 : op === ">" ? c > 0 : c >= 0;
@@ -239,7 +263,8 @@ function order(op: "<" | "<=" | ">" | ">=", a: Value, b: Value, spend: Spend): b
 
 function checkHashable(v: Value): void {
   if (v !== null && typeof v === "object") {
-    if (v.kind === "list" || v.kind === "dict") throw new PyError("TypeError", `unhashable type: '${v.kind}'`);
+    if (v.kind === "list" || v.kind === "dict")
+      throw new PyError("TypeError", `unhashable type: '${v.kind}'`);
     if (v.kind === "tuple") v.items.forEach(checkHashable);
   }
 }
@@ -275,7 +300,10 @@ export function iterate(v: Value): readonly Value[] {
 function contains(container: Value, item: Value, spend: Spend): boolean {
   if (typeof container === "string") {
     if (typeof item !== "string") {
-      throw new PyError("TypeError", `'in <string>' requires string as left operand, not ${typeName(item)}`);
+      throw new PyError(
+        "TypeError",
+        `'in <string>' requires string as left operand, not ${typeName(item)}`,
+      );
     }
     spend(container.length);
     return container.includes(item);

@@ -131,16 +131,22 @@ describe("parser errors", () => {
 
   it("limits nesting depth", () => {
     expect(tree("(".repeat(20) + "1" + ")".repeat(20))).toBe("1");
-    expect(error("(".repeat(80) + "1" + ")".repeat(80)).message).toMatch(/nested too deeply \(limit 64\)/);
+    expect(error("(".repeat(80) + "1" + ")".repeat(80)).message).toMatch(
+      /nested too deeply \(limit 64\)/,
+    );
     expect(error("-".repeat(100) + "1").message).toMatch(/nested too deeply/);
     expect(error("2" + "**2".repeat(100)).message).toMatch(/nested too deeply/);
-    expect(error("f(".repeat(10) + "1" + ")".repeat(10), 5).message).toMatch(/nested too deeply \(limit 5\)/);
+    expect(error("f(".repeat(10) + "1" + ")".repeat(10), 5).message).toMatch(
+      /nested too deeply \(limit 5\)/,
+    );
   });
 
   it("limits the depth of long operator chains without recursing on them", () => {
     const long = Array(5000).fill("1").join("+");
     expect(error(long, 64).message).toMatch(/expression is too complex/);
-    expect(error(Array(5000).fill("1").join("<"), 64).message).toMatch(/too complex \(more than 2000 parts\)/);
+    expect(error(Array(5000).fill("1").join("<"), 64).message).toMatch(
+      /too complex \(more than 2000 parts\)/,
+    );
   });
 
   it("stops scanning where it stops parsing", () => {

@@ -13,13 +13,28 @@ import type { ExprDiagnostic } from "./types";
 const BINARY_PRECEDENCE: Record<string, number> = {
   or: 1,
   and: 2,
-  "<": 4, "<=": 4, ">": 4, ">=": 4, "==": 4, "!=": 4, in: 4, "not in": 4, is: 4, "is not": 4,
+  "<": 4,
+  "<=": 4,
+  ">": 4,
+  ">=": 4,
+  "==": 4,
+  "!=": 4,
+  in: 4,
+  "not in": 4,
+  is: 4,
+  "is not": 4,
   "|": 5,
   "^": 6,
   "&": 7,
-  "<<": 8, ">>": 8,
-  "+": 9, "-": 9,
-  "*": 10, "/": 10, "//": 10, "%": 10, "@": 10,
+  "<<": 8,
+  ">>": 8,
+  "+": 9,
+  "-": 9,
+  "*": 10,
+  "/": 10,
+  "//": 10,
+  "%": 10,
+  "@": 10,
   "**": 12,
 };
 const RIGHT_ASSOCIATIVE = new Set(["**"]);
@@ -46,7 +61,10 @@ export function syntaxError(detail: string, start: number, end: number): ExprDia
 
 export function parse(source: string, maxDepth = DEFAULT_MAX_DEPTH): ParseResult {
   let scanError: ExprDiagnostic | undefined;
-  const scanner = createScanner(source, (detail, start, end) => (scanError = syntaxError(detail, start, end)));
+  const scanner = createScanner(
+    source,
+    (detail, start, end) => (scanError = syntaxError(detail, start, end)),
+  );
   try {
     const node = new Parser(scanner, maxDepth).parse();
     // a scan error ends the token stream early; it, not what the parser made of the rest, is the problem
@@ -73,8 +91,10 @@ class Parser {
   /** Registers a new node, enforcing the size and tree-depth limits. */
   private make<N extends Node>(node: N): N {
     let depth = 1;
-    for (const child of children(node)) depth = Math.max(depth, (this.treeDepth.get(child) ?? 1) + 1);
-    if (++this.nodes > MAX_NODES) this.failAt(`expression is too complex (more than ${MAX_NODES} parts)`, node);
+    for (const child of children(node))
+      depth = Math.max(depth, (this.treeDepth.get(child) ?? 1) + 1);
+    if (++this.nodes > MAX_NODES)
+      this.failAt(`expression is too complex (more than ${MAX_NODES} parts)`, node);
     if (depth > MAX_TREE_DEPTH) this.failAt("expression is too complex", node);
     this.treeDepth.set(node, depth);
     return node;
@@ -128,13 +148,17 @@ class Parser {
     }
     if (token.kind === "eof") this.fail(`'${opener.text}' was never closed`, opener);
     if (token.text in { ")": 1, "]": 1, "}": 1 } && token.kind === "op") {
-      this.fail(`closing parenthesis '${token.text}' does not match opening parenthesis '${opener.text}'`, token);
+      this.fail(
+        `closing parenthesis '${token.text}' does not match opening parenthesis '${opener.text}'`,
+        token,
+      );
     }
     this.fail(`unexpected '${token.text}'`, token);
   }
 
   private nested<T>(token: Token, parse: () => T): T {
-    if (++this.depth > this.maxDepth) this.fail(`expression is nested too deeply (limit ${this.maxDepth})`, token);
+    if (++this.depth > this.maxDepth)
+      this.fail(`expression is nested too deeply (limit ${this.maxDepth})`, token);
     const result = parse();
     this.depth--;
     return result;
@@ -149,21 +173,40 @@ class Parser {
       if (this.is(end) || this.peek().kind === "eof") break;
       items.push(this.expression());
     }
-    return this.make({ kind: "tuple", items, start: first.start, end: items[items.length - 1].end });
+    return this.make({
+      kind: "tuple",
+      items,
+      start: first.start,
+      end: items[items.length - 1].end,
+    });
   }
 
   /** `body if test else orelse`, or a plain or-level expression. */
   private expression(): Node {
     const token = this.peek();
     return this.nested(token, () => {
-      if (token.kind === "keyword" && token.text in UNSUPPORTED_KEYWORD) this.fail(UNSUPPORTED_KEYWORD[token.text], token);
+      if (token.kind === "keyword" && token.text in UNSUPPORTED_KEYWORD)
+        this.fail(UNSUPPORTED_KEYWORD[token.text], token);
       const body = this.binary(1);
       if (this.is(":=")) this.fail("assignment expressions are not supported", this.peek());
       if (!this.accept("if")) return body;
       const test = this.binary(1);
-      if (!this.accept("else")) this.fail(this.peek().kind === "eof" ? "expected 'else' after 'if' expression" : `unexpected '${this.peek().text}'`, this.peek());
+      if (!this.accept("else"))
+        this.fail(
+          this.peek().kind === "eof"
+            ? "expected 'else' after 'if' expression"
+            : `unexpected '${this.peek().text}'`,
+          this.peek(),
+        );
       const orelse = this.expression();
-      return this.make({ kind: "conditional", test, body, orelse, start: body.start, end: orelse.end });
+      return this.make({
+        kind: "conditional",
+        test,
+        body,
+        orelse,
+        start: body.start,
+        end: orelse.end,
+      });
     });
   }
 
@@ -187,7 +230,9 @@ class Parser {
       }
       const token = this.next();
       const right = this.nested(token, () =>
-        this.binary(op === "**" ? UNARY_PRECEDENCE : RIGHT_ASSOCIATIVE.has(op) ? precedence : precedence + 1),
+        this.binary(
+          op === "**" ? UNARY_PRECEDENCE : RIGHT_ASSOCIATIVE.has(op) ? precedence : precedence + 1,
+        ),
       );
       const span = { start: left.start, end: right.end };
       left = this.make<Node>(
@@ -203,26 +248,47 @@ class Parser {
   private comparison(first: Node): Node {
     const ops: CompareOp[] = [];
     const operands = [first];
-    for (let op = this.peekOperator(); op !== undefined && BINARY_PRECEDENCE[op] === COMPARISON; op = this.peekOperator()) {
+    for (
+      let op = this.peekOperator();
+      op !== undefined && BINARY_PRECEDENCE[op] === COMPARISON;
+      op = this.peekOperator()
+    ) {
       this.next();
       if (op === "not in" || op === "is not") this.next();
       ops.push(op as CompareOp);
       operands.push(this.binary(COMPARISON + 1));
-      if (operands.length > MAX_NODES) this.failAt(`expression is too complex (more than ${MAX_NODES} parts)`, operands[operands.length - 1]);
+      if (operands.length > MAX_NODES)
+        this.failAt(
+          `expression is too complex (more than ${MAX_NODES} parts)`,
+          operands[operands.length - 1],
+        );
     }
-    return this.make({ kind: "compare", ops, operands, start: first.start, end: operands[operands.length - 1].end });
+    return this.make({
+      kind: "compare",
+      ops,
+      operands,
+      start: first.start,
+      end: operands[operands.length - 1].end,
+    });
   }
 
   private prefix(minPrecedence: number): Node {
     const token = this.peek();
     const isNot = token.kind === "keyword" && token.text === "not";
-    const isSign = token.kind === "op" && (token.text === "-" || token.text === "+" || token.text === "~");
+    const isSign =
+      token.kind === "op" && (token.text === "-" || token.text === "+" || token.text === "~");
     if (!isNot && !isSign) return this.postfix();
     const precedence = isNot ? NOT_PRECEDENCE : UNARY_PRECEDENCE;
     if (precedence < minPrecedence) this.fail(`unexpected '${token.text}'`, token);
     this.next();
     const operand = this.nested(token, () => this.binary(precedence));
-    return this.make({ kind: "unary", op: token.text as "-" | "+" | "~" | "not", operand, start: token.start, end: operand.end });
+    return this.make({
+      kind: "unary",
+      op: token.text as "-" | "+" | "~" | "not",
+      operand,
+      start: token.start,
+      end: operand.end,
+    });
   }
 
   /** An atom followed by calls, subscripts and attribute accesses. */
@@ -243,8 +309,18 @@ class Parser {
         node = this.make({ kind: "subscript", object: node, index, start: node.start, end });
       } else if (this.accept(".")) {
         const name = this.next();
-        if (name.kind !== "name") this.fail(name.kind === "eof" ? "unexpected end of expression" : `unexpected '${name.text}'`, name);
-        node = this.make({ kind: "attribute", object: node, name: name.text, start: node.start, end: name.end });
+        if (name.kind !== "name")
+          this.fail(
+            name.kind === "eof" ? "unexpected end of expression" : `unexpected '${name.text}'`,
+            name,
+          );
+        node = this.make({
+          kind: "attribute",
+          object: node,
+          name: name.text,
+          start: node.start,
+          end: name.end,
+        });
       } else {
         return node;
       }
@@ -254,9 +330,11 @@ class Parser {
   private callArguments(): Node[] {
     const args: Node[] = [];
     while (!this.is(")") && this.peek().kind !== "eof") {
-      if (this.is("*") || this.is("**")) this.fail("argument unpacking is not supported", this.peek());
+      if (this.is("*") || this.is("**"))
+        this.fail("argument unpacking is not supported", this.peek());
       const arg = this.expression();
-      if (this.is("=") && arg.kind === "name") this.fail("keyword arguments are not supported", this.peek());
+      if (this.is("=") && arg.kind === "name")
+        this.fail("keyword arguments are not supported", this.peek());
       args.push(arg);
       if (!this.accept(",")) break;
     }
@@ -286,12 +364,21 @@ class Parser {
       case "keyword":
         if (token.text === "True" || token.text === "False" || token.text === "None") {
           this.next();
-          return this.make({ kind: "literal", value: token.text === "None" ? null : token.text === "True", ...span });
+          return this.make({
+            kind: "literal",
+            value: token.text === "None" ? null : token.text === "True",
+            ...span,
+          });
         }
         if (token.text in UNSUPPORTED_KEYWORD) this.fail(UNSUPPORTED_KEYWORD[token.text], token);
         break;
       case "eof":
-        this.fail(this.open.length > 0 ? `'${this.open[this.open.length - 1].text}' was never closed` : "unexpected end of expression", this.open.length > 0 ? this.open[this.open.length - 1] : token);
+        this.fail(
+          this.open.length > 0
+            ? `'${this.open[this.open.length - 1].text}' was never closed`
+            : "unexpected end of expression",
+          this.open.length > 0 ? this.open[this.open.length - 1] : token,
+        );
         break;
       case "op":
         if (token.text === "(") return this.parenthesized(token);
@@ -340,7 +427,8 @@ class Parser {
       keys.push(this.nested(open, () => this.expression()));
       if (!this.is(":")) {
         const token = this.peek();
-        if (token.kind === "eof" || this.is(",") || this.is("}")) this.fail("set literals are not supported", open);
+        if (token.kind === "eof" || this.is(",") || this.is("}"))
+          this.fail("set literals are not supported", open);
         this.fail(`unexpected '${token.text}'`, token);
       }
       this.next();

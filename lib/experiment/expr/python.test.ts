@@ -16,7 +16,8 @@ function run(source: string): string {
 }
 
 /** Transcendental functions may differ from the C library by an ulp or so. */
-const APPROXIMATE = /^(sin|cos|tan|asin|acos|atan|sinh|cosh|tanh|asinh|acosh|atanh|exp|expm1|log|log1p|erf|erfc|gamma|lgamma|pow)\(/;
+const APPROXIMATE =
+  /^(sin|cos|tan|asin|acos|atan|sinh|cosh|tanh|asinh|acosh|atanh|exp|expm1|log|log1p|erf|erfc|gamma|lgamma|pow)\(/;
 
 describe("Python semantics (values CPython 3.11 gives)", () => {
   it.each(PYTHON_VALUES)("%s == %s", (source, expected) => {
@@ -64,7 +65,9 @@ describe("Python error messages", () => {
   });
 
   it("rejects what Python would turn into a complex number", () => {
-    expect(message("(-8)**(1/3)")).toBe("ValueError: negative number cannot be raised to a fractional power");
+    expect(message("(-8)**(1/3)")).toBe(
+      "ValueError: negative number cannot be raised to a fractional power",
+    );
     expect(run("(-8)**3.0")).toBe("-512.0");
   });
 });

@@ -27,7 +27,10 @@ export function seededRandom(seed: number): Uniform {
 }
 
 function giveUp(name: string): PyError {
-  return new PyError("RuntimeError", `${name}() did not converge (the random source looks degenerate)`);
+  return new PyError(
+    "RuntimeError",
+    `${name}() did not converge (the random source looks degenerate)`,
+  );
 }
 
 const fdiv = (a: number, b: number) => {
@@ -53,7 +56,12 @@ export function uniform(random: Uniform, a: number, b: number): number {
   return a + (b - a) * random();
 }
 
-export function triangular(random: Uniform, low: number, high: number, mode: number | null): number {
+export function triangular(
+  random: Uniform,
+  low: number,
+  high: number,
+  mode: number | null,
+): number {
   let u = random();
   let c: number;
   if (mode === null) c = 0.5;
@@ -114,7 +122,8 @@ export function vonmisesvariate(random: Uniform, mu: number, kappa: number): num
 
 /** Cheng's method for alpha > 1, Ahrens–Dieter GS for alpha < 1, exponential for alpha == 1. */
 export function gammavariate(random: Uniform, alpha: number, beta: number): number {
-  if (!(alpha > 0 && beta > 0)) throw new PyError("ValueError", "gammavariate: alpha and beta must be > 0.0");
+  if (!(alpha > 0 && beta > 0))
+    throw new PyError("ValueError", "gammavariate: alpha and beta must be > 0.0");
   if (alpha > 1) {
     const ainv = Math.sqrt(2 * alpha - 1);
     const bbb = alpha - LOG4;

@@ -4,13 +4,31 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { compileExpression, ExprRuntimeError, type ExprLimits, FUNCTION_DOCS, seededRandom, VARIABLE_DOCS, type VarGroup } from "./index";
+import {
+  compileExpression,
+  ExprRuntimeError,
+  type ExprLimits,
+  FUNCTION_DOCS,
+  seededRandom,
+  VARIABLE_DOCS,
+  type VarGroup,
+} from "./index";
 
 const ALL: VarGroup[] = ["T", "R", "L", "Sf", "Sc"];
-const VARS = { epoch: 3, time: 0.3, resolution: [224, 160] as [number, number], learnrate: 0.01, learnrate_scale: 1, similarity: 12.5 };
+const VARS = {
+  epoch: 3,
+  time: 0.3,
+  resolution: [224, 160] as [number, number],
+  learnrate: 0.01,
+  learnrate_scale: 1,
+  similarity: 12.5,
+};
 const BUDGET_MS = 50;
 
-type Outcome = { kind: "value"; value: number } | { kind: "diagnostic"; message: string } | { kind: "runtime"; message: string };
+type Outcome =
+  | { kind: "value"; value: number }
+  | { kind: "diagnostic"; message: string }
+  | { kind: "runtime"; message: string };
 
 /** Compile and evaluate once; anything but a diagnostic or ExprRuntimeError escapes (and fails the test). */
 function attempt(source: string, limits?: ExprLimits): Outcome {
@@ -52,7 +70,10 @@ function timed(source: string, limits?: ExprLimits): Outcome {
   let best = Infinity;
   let outcome!: Outcome;
   for (let i = 0; i < 5 && best > BUDGET_MS; i++) {
-    best = Math.min(best, cpuMs(() => (outcome = attempt(source, limits))));
+    best = Math.min(
+      best,
+      cpuMs(() => (outcome = attempt(source, limits))),
+    );
   }
   if (best > slowest.ms) slowest = { ms: best, source: source.slice(0, 80) };
   expect(best, `took ${best.toFixed(1)} ms: ${source.slice(0, 100)}`).toBeLessThan(BUDGET_MS);
@@ -62,26 +83,76 @@ function timed(source: string, limits?: ExprLimits): Outcome {
 const NAMES = [
   ...VARIABLE_DOCS.flatMap((v) => [v.name, v.alias ?? v.name]),
   ...FUNCTION_DOCS.map((f) => f.name),
-  "x", "foo", "__import__", "eval", "get", "keys",
+  "x",
+  "foo",
+  "__import__",
+  "eval",
+  "get",
+  "keys",
 ];
-const OPERATORS = ["+", "-", "*", "/", "//", "%", "**", "<<", ">>", "&", "|", "^", "<", "<=", ">", ">=", "==", "!=", "and", "or", "in", "not in", "is", "is not"];
+const OPERATORS = [
+  "+",
+  "-",
+  "*",
+  "/",
+  "//",
+  "%",
+  "**",
+  "<<",
+  ">>",
+  "&",
+  "|",
+  "^",
+  "<",
+  "<=",
+  ">",
+  ">=",
+  "==",
+  "!=",
+  "and",
+  "or",
+  "in",
+  "not in",
+  "is",
+  "is not",
+];
 
 const number = fc.oneof(
   fc.integer().map(String),
   fc.double({ noNaN: true, noDefaultInfinity: true }).map((x) => String(Math.abs(x))),
-  fc.constantFrom("0", "1", "2", ".5", "1e308", "1e999", "9".repeat(300), "0x7fffffff", "1_000", "1.", "1e-320"),
+  fc.constantFrom(
+    "0",
+    "1",
+    "2",
+    ".5",
+    "1e308",
+    "1e999",
+    "9".repeat(300),
+    "0x7fffffff",
+    "1_000",
+    "1.",
+    "1e-320",
+  ),
 );
-const atom = fc.oneof(number, fc.constantFrom(...NAMES), fc.constantFrom("True", "False", "None", "'ab'", '""', "[]", "{}", "()"));
+const atom = fc.oneof(
+  number,
+  fc.constantFrom(...NAMES),
+  fc.constantFrom("True", "False", "None", "'ab'", '""', "[]", "{}", "()"),
+);
 
 /** Expression-shaped strings from a small grammar (deep and wide, syntactically mostly valid). */
 const { expr } = fc.letrec<{ expr: string }>((tie) => ({
   expr: fc.oneof(
     { depthSize: "small", withCrossShrink: true },
     atom,
-    fc.tuple(tie("expr"), fc.constantFrom(...OPERATORS), tie("expr")).map(([a, op, b]) => `${a} ${op} ${b}`),
+    fc
+      .tuple(tie("expr"), fc.constantFrom(...OPERATORS), tie("expr"))
+      .map(([a, op, b]) => `${a} ${op} ${b}`),
     fc.tuple(fc.constantFrom("-", "+", "~", "not "), tie("expr")).map(([op, a]) => `${op}${a}`),
     tie("expr").map((a) => `(${a})`),
-    fc.tuple(fc.constantFrom(...NAMES), fc.array(tie("expr"), { maxLength: 3 })).map(([f, args]) => `${f}(${args.join(", ")})`),
+    fc
+      .tuple(fc.constantFrom(...NAMES), fc.array(tie("expr"), { maxLength: 3 }))
+      .map(([f, args]) => `${f}(${args.join(", ")})`),
     fc.tuple(tie("expr"), tie("expr"), tie("expr")).map(([a, b, c]) => `${a} if ${b} else ${c}`),
     fc.array(tie("expr"), { maxLength: 4 }).map((items) => `[${items.join(", ")}]`),
     fc.tuple(tie("expr"), tie("expr")).map(([a, b]) => `{${a}: ${b}}.get(${a}, ${b})`),
@@ -91,20 +162,55 @@ const { expr } = fc.letrec<{ expr: string }>((tie) => ({
 
 /** Token soup: valid tokens in random order, to hit parser error paths. */
 const soup = fc
-  .array(fc.oneof(atom, fc.constantFrom(...OPERATORS, "(", ")", "[", "]", "{", "}", ",", ":", ".", "if", "else", "lambda", "for", "=", "'", '"', "#", "\\")), { maxLength: 40 })
+  .array(
+    fc.oneof(
+      atom,
+      fc.constantFrom(
+        ...OPERATORS,
+        "(",
+        ")",
+        "[",
+        "]",
+        "{",
+        "}",
+        ",",
+        ":",
+        ".",
+        "if",
+        "else",
+        "lambda",
+        "for",
+        "=",
+        "'",
+        '"',
+        "#",
+        "\\",
+      ),
+    ),
+    { maxLength: 40 },
+  )
   .map((parts) => parts.join(" "));
 
 describe("robustness", () => {
   it("arbitrary strings end in a value or a diagnostic", () => {
-    fc.assert(fc.property(fc.string({ maxLength: 200, unit: "binary" }), (s) => void timed(s)), { numRuns: 400, seed: 1 });
+    fc.assert(
+      fc.property(fc.string({ maxLength: 200, unit: "binary" }), (s) => void timed(s)),
+      { numRuns: 400, seed: 1 },
+    );
   });
 
   it("generated expressions end in a value, a diagnostic or an ExprRuntimeError", () => {
-    fc.assert(fc.property(expr, (s) => void timed(s)), { numRuns: 1500, seed: 2 });
+    fc.assert(
+      fc.property(expr, (s) => void timed(s)),
+      { numRuns: 1500, seed: 2 },
+    );
   });
 
   it("token soup ends in a value or a diagnostic", () => {
-    fc.assert(fc.property(soup, (s) => void timed(s)), { numRuns: 800, seed: 3 });
+    fc.assert(
+      fc.property(soup, (s) => void timed(s)),
+      { numRuns: 800, seed: 3 },
+    );
   });
 
   it.each([

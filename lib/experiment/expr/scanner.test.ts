@@ -52,14 +52,9 @@ describe("scanner", () => {
   });
 
   it("reads strings with escapes and prefixes", () => {
-    expect(tokens(String.raw`'a\'b' "c\nd" r'\n' '\x41\u00e9' '''x'y'''`).map((t) => t.value)).toEqual([
-      "a'b",
-      "c\nd",
-      "\\n",
-      "Aé",
-      "x'y",
-      undefined,
-    ]);
+    expect(
+      tokens(String.raw`'a\'b' "c\nd" r'\n' '\x41\u00e9' '''x'y'''`).map((t) => t.value),
+    ).toEqual(["a'b", "c\nd", "\\n", "Aé", "x'y", undefined]);
   });
 
   it("skips comments and line continuations", () => {
@@ -72,7 +67,12 @@ describe("scanner", () => {
 
   it.each([
     ["1 $ 2", "invalid character '$' (U+0024)", 2, 3],
-    ["012", "leading zeros in decimal integer literals are not permitted; use an 0o prefix for octal integers", 0, 3],
+    [
+      "012",
+      "leading zeros in decimal integer literals are not permitted; use an 0o prefix for octal integers",
+      0,
+      3,
+    ],
     ["1abc", "invalid decimal literal", 0, 4],
     ["1__0", "invalid decimal literal", 0, 4],
     ["3j", "complex numbers are not supported", 0, 2],

@@ -19,17 +19,75 @@ export type ScanError = (detail: string, start: number, end: number) => void;
 
 /** Every fixed token; keywords are Python's full list so unsupported ones get a clear message. */
 const TOKEN_TABLE: Record<string, "op" | "keyword"> = {
-  "**": "op", "//": "op", "<<": "op", ">>": "op", "<=": "op", ">=": "op", "==": "op", "!=": "op",
-  ":=": "op", "->": "op", "**=": "op", "+": "op", "-": "op", "*": "op", "/": "op", "%": "op",
-  "@": "op", "~": "op", "&": "op", "|": "op", "^": "op", "<": "op", ">": "op", "(": "op", ")": "op",
-  "[": "op", "]": "op", "{": "op", "}": "op", ",": "op", ":": "op", ".": "op", ";": "op", "=": "op",
-  and: "keyword", or: "keyword", not: "keyword", if: "keyword", else: "keyword", in: "keyword",
-  is: "keyword", True: "keyword", False: "keyword", None: "keyword", lambda: "keyword", for: "keyword",
-  async: "keyword", await: "keyword", yield: "keyword", as: "keyword", assert: "keyword",
-  break: "keyword", class: "keyword", continue: "keyword", def: "keyword", del: "keyword",
-  elif: "keyword", except: "keyword", finally: "keyword", from: "keyword", global: "keyword",
-  import: "keyword", nonlocal: "keyword", pass: "keyword", raise: "keyword", return: "keyword",
-  try: "keyword", while: "keyword", with: "keyword",
+  "**": "op",
+  "//": "op",
+  "<<": "op",
+  ">>": "op",
+  "<=": "op",
+  ">=": "op",
+  "==": "op",
+  "!=": "op",
+  ":=": "op",
+  "->": "op",
+  "**=": "op",
+  "+": "op",
+  "-": "op",
+  "*": "op",
+  "/": "op",
+  "%": "op",
+  "@": "op",
+  "~": "op",
+  "&": "op",
+  "|": "op",
+  "^": "op",
+  "<": "op",
+  ">": "op",
+  "(": "op",
+  ")": "op",
+  "[": "op",
+  "]": "op",
+  "{": "op",
+  "}": "op",
+  ",": "op",
+  ":": "op",
+  ".": "op",
+  ";": "op",
+  "=": "op",
+  and: "keyword",
+  or: "keyword",
+  not: "keyword",
+  if: "keyword",
+  else: "keyword",
+  in: "keyword",
+  is: "keyword",
+  True: "keyword",
+  False: "keyword",
+  None: "keyword",
+  lambda: "keyword",
+  for: "keyword",
+  async: "keyword",
+  await: "keyword",
+  yield: "keyword",
+  as: "keyword",
+  assert: "keyword",
+  break: "keyword",
+  class: "keyword",
+  continue: "keyword",
+  def: "keyword",
+  del: "keyword",
+  elif: "keyword",
+  except: "keyword",
+  finally: "keyword",
+  from: "keyword",
+  global: "keyword",
+  import: "keyword",
+  nonlocal: "keyword",
+  pass: "keyword",
+  raise: "keyword",
+  return: "keyword",
+  try: "keyword",
+  while: "keyword",
+  with: "keyword",
 };
 
 const OPERATORS = Object.keys(TOKEN_TABLE)
@@ -58,7 +116,17 @@ function matchAt(pattern: RegExp, source: string, at: number): string | undefine
 }
 
 const SIMPLE_ESCAPES: Record<string, string> = {
-  "\\": "\\", "'": "'", '"': '"', a: "\x07", b: "\b", f: "\f", n: "\n", r: "\r", t: "\t", v: "\v", "\n": "",
+  "\\": "\\",
+  "'": "'",
+  '"': '"',
+  a: "\x07",
+  b: "\b",
+  f: "\f",
+  n: "\n",
+  r: "\r",
+  t: "\t",
+  v: "\v",
+  "\n": "",
 };
 
 /** Pulls tokens one at a time, so a parser that gives up early never scans the rest. */
@@ -95,10 +163,18 @@ export function createScanner(source: string, onError: ScanError): Scanner {
           const start = pos;
           while (pos < source.length && NAME_CONTINUE.test(source[pos])) pos++;
           const text = source.slice(start, pos);
-          if ((source[pos] === "'" || source[pos] === '"') && /^(?:[rRuUbBfF]|[rR][bBfF]|[bBfF][rR])$/.test(text)) {
+          if (
+            (source[pos] === "'" || source[pos] === '"') &&
+            /^(?:[rRuUbBfF]|[rR][bBfF]|[bBfF][rR])$/.test(text)
+          ) {
             pos = scanString(source, start, pos, text.toLowerCase(), pending, fail);
           } else {
-            pending.push({ kind: TOKEN_TABLE[text] === "keyword" ? "keyword" : "name", text, start, end: pos });
+            pending.push({
+              kind: TOKEN_TABLE[text] === "keyword" ? "keyword" : "name",
+              text,
+              start,
+              end: pos,
+            });
           }
         } else if (OPERATOR_CHARS.has(c)) {
           const op = OPERATORS.find((o) => source.startsWith(o, pos))!;
@@ -131,7 +207,11 @@ function scanNumber(source: string, start: number, tokens: Token[], fail: ScanEr
     const radix = prefix[1].toLowerCase() as "x" | "o" | "b";
     const digits = matchAt(DIGIT_RUN[radix], source, start + prefix.length);
     if (!digits) {
-      fail(`invalid ${{ x: "hexadecimal", o: "octal", b: "binary" }[radix]} literal`, start, start + prefix.length);
+      fail(
+        `invalid ${{ x: "hexadecimal", o: "octal", b: "binary" }[radix]} literal`,
+        start,
+        start + prefix.length,
+      );
       return source.length;
     }
     end = start + prefix.length + digits.length;
@@ -149,7 +229,11 @@ function scanNumber(source: string, start: number, tokens: Token[], fail: ScanEr
       value = Number(clean);
     } else {
       if (/^0+[1-9]/.test(clean)) {
-        fail("leading zeros in decimal integer literals are not permitted; use an 0o prefix for octal integers", start, end);
+        fail(
+          "leading zeros in decimal integer literals are not permitted; use an 0o prefix for octal integers",
+          start,
+          end,
+        );
         return source.length;
       }
       if (clean.length * 3.33 > MAX_INT_BITS + 4) {
@@ -178,7 +262,14 @@ function scanNumber(source: string, start: number, tokens: Token[], fail: ScanEr
   return end;
 }
 
-function scanString(source: string, start: number, quotePos: number, prefix: string, tokens: Token[], fail: ScanError): number {
+function scanString(
+  source: string,
+  start: number,
+  quotePos: number,
+  prefix: string,
+  tokens: Token[],
+  fail: ScanError,
+): number {
   const quote = source[quotePos];
   const triple = source.startsWith(quote.repeat(3), quotePos);
   const delimiter = triple ? quote.repeat(3) : quote;
@@ -195,7 +286,11 @@ function scanString(source: string, start: number, quotePos: number, prefix: str
   let value = "";
   while (true) {
     if (pos >= source.length || (!triple && source[pos] === "\n")) {
-      fail(triple ? "unterminated triple-quoted string literal" : "unterminated string literal", start, pos);
+      fail(
+        triple ? "unterminated triple-quoted string literal" : "unterminated string literal",
+        start,
+        pos,
+      );
       return source.length;
     }
     if (source.startsWith(delimiter, pos)) break;
@@ -223,7 +318,11 @@ function scanString(source: string, start: number, quotePos: number, prefix: str
       const hex = source.slice(pos + 2, pos + 2 + n);
       const code = /^[0-9a-fA-F]+$/.test(hex) && hex.length === n ? parseInt(hex, 16) : -1;
       if (code < 0 || code > 0x10ffff) {
-        fail(`can't decode bytes in position ${pos - quotePos - 1}: truncated \\${e} escape`, pos, pos + 2 + hex.length);
+        fail(
+          `can't decode bytes in position ${pos - quotePos - 1}: truncated \\${e} escape`,
+          pos,
+          pos + 2 + hex.length,
+        );
         return source.length;
       }
       value += String.fromCodePoint(code);

@@ -56,4 +56,5 @@ export interface CompiledExpr {
   evaluate(vars: ExprVars, options?: EvalOptions): number;
 }
 
-export type CompileResult = { ok: true; expr: CompiledExpr } | { ok: false; errors: ExprDiagnostic[] };
+export type CompileResult =
+  { ok: true; expr: CompiledExpr } | { ok: false; errors: ExprDiagnostic[] };

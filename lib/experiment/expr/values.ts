@@ -67,7 +67,8 @@ export class PyError extends Error {
   }
 }
 
-export const isInt = (v: Value): v is bigint | boolean => typeof v === "bigint" || typeof v === "boolean";
+export const isInt = (v: Value): v is bigint | boolean =>
+  typeof v === "bigint" || typeof v === "boolean";
 export const isNumber = (v: Value): v is number | bigint | boolean =>
   typeof v === "number" || typeof v === "bigint" || typeof v === "boolean";
 
@@ -166,7 +167,10 @@ function fullRepr(v: Value, limit: number): string {
   let length = 0;
   const items: readonly Value[] = v.kind === "dict" ? v.entries.map((e) => e[0]) : v.items;
   for (let i = 0; i < items.length && length <= limit; i++) {
-    const part = v.kind === "dict" ? `${fullRepr(items[i], limit)}: ${fullRepr(v.entries[i][1], limit)}` : fullRepr(items[i], limit);
+    const part =
+      v.kind === "dict"
+        ? `${fullRepr(items[i], limit)}: ${fullRepr(v.entries[i][1], limit)}`
+        : fullRepr(items[i], limit);
     parts.push(part);
     length += part.length + 2;
   }

@@ -18,18 +18,77 @@ export interface VariableDef {
 const powers = [2, 3, 4, 5] as const;
 
 export const VARIABLES: readonly VariableDef[] = [
-  { name: "epoch", group: "T", type: "int", doc: "Current epoch index (0 at the first epoch, or start_epoch)." },
-  { name: "time", alias: "t", group: "T", type: "float", doc: "Training time: epoch / max(1, epochs - 1), 0.0 at the first epoch, 1.0 at the last." },
-  ...powers.map((n): VariableDef => ({ name: `time${n}`, alias: `t${n}`, group: "T", type: "float", doc: `time to the power of ${n}.` })),
-  { name: "time_inverse", alias: "ti", group: "T", type: "float", doc: "1 - time: 1.0 at the first epoch, 0.0 at the last." },
-  ...powers.map((n): VariableDef => ({ name: `time_inverse${n}`, alias: `ti${n}`, group: "T", type: "float", doc: `(1 - time) to the power of ${n}.` })),
-  { name: "resolution", alias: "res", group: "R", type: "resolution", doc: "Current training image size as [width, height]." },
+  {
+    name: "epoch",
+    group: "T",
+    type: "int",
+    doc: "Current epoch index (0 at the first epoch, or start_epoch).",
+  },
+  {
+    name: "time",
+    alias: "t",
+    group: "T",
+    type: "float",
+    doc: "Training time: epoch / max(1, epochs - 1), 0.0 at the first epoch, 1.0 at the last.",
+  },
+  ...powers.map((n): VariableDef => ({
+    name: `time${n}`,
+    alias: `t${n}`,
+    group: "T",
+    type: "float",
+    doc: `time to the power of ${n}.`,
+  })),
+  {
+    name: "time_inverse",
+    alias: "ti",
+    group: "T",
+    type: "float",
+    doc: "1 - time: 1.0 at the first epoch, 0.0 at the last.",
+  },
+  ...powers.map((n): VariableDef => ({
+    name: `time_inverse${n}`,
+    alias: `ti${n}`,
+    group: "T",
+    type: "float",
+    doc: `(1 - time) to the power of ${n}.`,
+  })),
+  {
+    name: "resolution",
+    alias: "res",
+    group: "R",
+    type: "resolution",
+    doc: "Current training image size as [width, height].",
+  },
   { name: "width", group: "R", type: "int", doc: "Training image width in pixels." },
   { name: "height", group: "R", type: "int", doc: "Training image height in pixels." },
-  { name: "learnrate", alias: "lr", group: "L", type: "float", doc: "The optimizer's actual learning rate this epoch (base × learnrate_scale × learnrate)." },
-  { name: "learnrate_scale", alias: "lrs", group: "L", type: "float", doc: "The evaluated learnrate_scale of this epoch." },
-  { name: "similarity", alias: "sim", group: "Sf", type: "float", doc: "This feature's current similarity to the view (100·cosine, scaled), about -100…100." },
-  { name: "similarity", alias: "sim", group: "Sc", type: "float", doc: "Mean similarity of all the target's features for the current view (0 without features)." },
+  {
+    name: "learnrate",
+    alias: "lr",
+    group: "L",
+    type: "float",
+    doc: "The optimizer's actual learning rate this epoch (base × learnrate_scale × learnrate).",
+  },
+  {
+    name: "learnrate_scale",
+    alias: "lrs",
+    group: "L",
+    type: "float",
+    doc: "The evaluated learnrate_scale of this epoch.",
+  },
+  {
+    name: "similarity",
+    alias: "sim",
+    group: "Sf",
+    type: "float",
+    doc: "This feature's current similarity to the view (100·cosine, scaled), about -100…100.",
+  },
+  {
+    name: "similarity",
+    alias: "sim",
+    group: "Sc",
+    type: "float",
+    doc: "Mean similarity of all the target's features for the current view (0 without features).",
+  },
 ];
 
 /** `time_step(a, b)` / `ts`: a function, but it belongs to group T like a variable. */
@@ -44,7 +103,9 @@ export type Resolution =
 /** What a name means for a parameter with `groups`. */
 export function resolveName(name: string, groups: readonly VarGroup[]): Resolution {
   if (name === TIME_STEP.name || name === TIME_STEP.alias) {
-    return groups.includes("T") ? { kind: "time_step" } : { kind: "outside", name: TIME_STEP.name, groups: ["T"] };
+    return groups.includes("T")
+      ? { kind: "time_step" }
+      : { kind: "outside", name: TIME_STEP.name, groups: ["T"] };
   }
   const defs = VARIABLES.filter((v) => v.name === name || v.alias === name);
   if (defs.length === 0) return { kind: "unknown" };
@@ -64,7 +125,8 @@ function lookup(name: keyof ExprVars, vars: ExprVars): number | [number, number]
   if (power && t !== undefined) return (power[1] ? 1 - t : t) ** Number(power[2] ?? 1);
   if (name === "width" && vars.resolution) return vars.resolution[0];
   if (name === "height" && vars.resolution) return vars.resolution[1];
-  if (name === "resolution" && vars.width !== undefined && vars.height !== undefined) return [vars.width, vars.height];
+  if (name === "resolution" && vars.width !== undefined && vars.height !== undefined)
+    return [vars.width, vars.height];
   return undefined;
 }
 
@@ -73,7 +135,8 @@ const asInt = (x: number): Value => (Number.isInteger(x) ? BigInt(x) : x);
 function toValue(name: string, x: number | [number, number]): Value {
   const type = typeOf(name);
   if (type === "resolution") {
-    if (!Array.isArray(x)) throw new PyError("TypeError", `variable '${name}' must be a [width, height] pair`);
+    if (!Array.isArray(x))
+      throw new PyError("TypeError", `variable '${name}' must be a [width, height] pair`);
     return new PyList(x.map(asInt));
   }
   if (typeof x !== "number") throw new PyError("TypeError", `variable '${name}' must be a number`);
@@ -93,7 +156,9 @@ export function bindVariables(names: readonly string[], vars: ExprVars): Map<str
 
 /** §4.4: parse-time validation binds every variable to 0.0 (and, per Q15, `resolution` to [0, 0]). */
 export function validationBindings(names: readonly string[]): Map<string, Value> {
-  return new Map(names.map((name) => [name, typeOf(name) === "resolution" ? new PyList([0n, 0n]) : 0.0]));
+  return new Map(
+    names.map((name) => [name, typeOf(name) === "resolution" ? new PyList([0n, 0n]) : 0.0]),
+  );
 }
 
 /** The T-group values of one epoch: time = epoch / max(1, epochs - 1). */
@@ -116,6 +181,9 @@ export function timeVars(epoch: number, epochs: number): ExprVars {
 }
 
 /** Python's `repr` of the bound context, for runtime error messages. */
-export function describeContext(bound: ReadonlyMap<string, Value>, repr: (v: Value) => string): string {
+export function describeContext(
+  bound: ReadonlyMap<string, Value>,
+  repr: (v: Value) => string,
+): string {
   return `{${[...bound].map(([k, v]) => `'${k}': ${repr(v)}`).join(", ")}}`;
 }
