@@ -3,6 +3,8 @@
  * allocates nothing: float = number, int = bigint (Python ints are exact), bool = boolean,
  * None = null, str = string. Containers are small immutable classes (no expression can mutate them).
  */
+import { floatRepr } from "../float-repr";
+
 export type Value = number | bigint | boolean | null | string | PyList | PyTuple | PyDict | PyFunc;
 
 export class PyList {
@@ -107,25 +109,6 @@ export function truthy(v: Value): boolean {
       return v.items.length > 0;
   }
   return true;
-}
-
-/** Python's `repr()` of a float: shortest round-trip digits, exponent outside [1e-4, 1e16). */
-export function floatRepr(x: number): string {
-  if (Number.isNaN(x)) return "nan";
-  if (!Number.isFinite(x)) return x > 0 ? "inf" : "-inf";
-  if (x === 0) return Object.is(x, -0) ? "-0.0" : "0.0";
-  const [mantissa, expText] = x.toExponential().split("e");
-  const exp = Number(expText);
-  const sign = mantissa.startsWith("-") ? "-" : "";
-  const digits = mantissa.replace(/^-/, "").replace(".", "");
-  if (exp < -4 || exp >= 16) {
-    const m = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
-    return `${sign}${m}e${exp < 0 ? "-" : "+"}${String(Math.abs(exp)).padStart(2, "0")}`;
-  }
-  if (exp < 0) return `${sign}0.${"0".repeat(-exp - 1)}${digits}`;
-  const intPart = digits.slice(0, exp + 1).padEnd(exp + 1, "0");
-  const frac = digits.slice(exp + 1);
-  return `${sign}${intPart}.${frac || "0"}`;
 }
 
 function strRepr(s: string): string {
