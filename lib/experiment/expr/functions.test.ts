@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { evaluateRaw } from "./compile";
 import { compileExpression, ExprRuntimeError, FUNCTION_DOCS } from "./index";
 import {
   PYTHON_ERRORS,
@@ -8,25 +7,14 @@ import {
   PYTHON_VALUES,
 } from "./python-table.fixture";
 import { seededRandom } from "./random";
-import { PyError, repr } from "./values";
-
-function run(source: string): string {
-  try {
-    const v = evaluateRaw(source);
-    if (v !== null && typeof v === "object" && "message" in v) return `diagnostic: ${v.message}`;
-    return repr(v, 1000);
-  } catch (e) {
-    if (e instanceof PyError) return `<${e.type}>`;
-    throw e;
-  }
-}
+import { runAsPython } from "./test-helpers";
 
 /** libm and V8 may differ in the last bits for these. */
 const APPROXIMATE = /^(erf|erfc|gamma|lgamma|exp2|cbrt|log|log2|log10|pow|dist|tanh|atan)\(/;
 
 describe("math and built-in functions against CPython 3.11", () => {
   it.each(PYTHON_FUNCTION_VALUES)("%s == %s", (source, expected) => {
-    const got = run(source);
+    const got = runAsPython(source);
     if (APPROXIMATE.test(source) && /^-?\d/.test(expected) && got !== expected) {
       expect(Math.abs(Number(got) - Number(expected))).toBeLessThanOrEqual(
         Math.abs(Number(expected)) * 1e-14,
@@ -37,7 +25,7 @@ describe("math and built-in functions against CPython 3.11", () => {
   });
 
   it.each(PYTHON_FUNCTION_ERRORS)("%s raises %s", (source, type) => {
-    expect(run(source)).toBe(`<${type}>`);
+    expect(runAsPython(source)).toBe(`<${type}>`);
   });
 });
 

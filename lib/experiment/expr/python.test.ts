@@ -1,19 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { evaluateRaw } from "./compile";
 import { PYTHON_ERRORS, PYTHON_VALUES } from "./python-table.fixture";
-import { PyError, repr } from "./values";
-
-/** Our value as Python's repr, or "<ErrorType>" when it raised. */
-function run(source: string): string {
-  try {
-    const v = evaluateRaw(source);
-    if (v !== null && typeof v === "object" && "message" in v) return `diagnostic: ${v.message}`;
-    return repr(v, 1000);
-  } catch (e) {
-    if (e instanceof PyError) return `<${e.type}>`;
-    throw e;
-  }
-}
+import { runAsPython } from "./test-helpers";
+import { PyError } from "./values";
 
 /** Transcendental functions may differ from the C library by an ulp or so. */
 const APPROXIMATE =
@@ -21,7 +10,7 @@ const APPROXIMATE =
 
 describe("Python semantics (values CPython 3.11 gives)", () => {
   it.each(PYTHON_VALUES)("%s == %s", (source, expected) => {
-    const got = run(source);
+    const got = runAsPython(source);
     if (APPROXIMATE.test(source) && /^-?\d/.test(expected)) {
       const x = Number(got);
       const y = Number(expected);
@@ -32,7 +21,7 @@ describe("Python semantics (values CPython 3.11 gives)", () => {
   });
 
   it.each(PYTHON_ERRORS)("%s raises %s", (source, type) => {
-    expect(run(source)).toBe(`<${type}>`);
+    expect(runAsPython(source)).toBe(`<${type}>`);
   });
 });
 
@@ -68,6 +57,6 @@ describe("Python error messages", () => {
     expect(message("(-8)**(1/3)")).toBe(
       "ValueError: negative number cannot be raised to a fractional power",
     );
-    expect(run("(-8)**3.0")).toBe("-512.0");
+    expect(runAsPython("(-8)**3.0")).toBe("-512.0");
   });
 });
