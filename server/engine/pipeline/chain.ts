@@ -5,7 +5,7 @@ import type { Fragments } from "./context";
 import { gather, outputCoords } from "./coords";
 import { transformModule } from "./registry";
 import { addendValue } from "./transforms/noise";
-import type { Addend, Coords, IndexTransform, Size, Step, TransformModule } from "./types";
+import type { Addend, Coords, IndexTransform, Size, Step } from "./types";
 import type { TransformName } from "../../../lib/experiment/params";
 
 /** Graph scope (and input name prefix) of chain step `i`: `3.random_rotate`. */
@@ -34,7 +34,7 @@ export function applyChain(frags: Fragments, x: Value, steps: readonly Step<Tran
       const input = image;
       const next = steps[i + 1] && transformModule(steps[i + 1].name);
       const addend = m.addend;
-      if (addend && next?.kind === "index" && shrinks(next, steps.slice(i + 1), [input.shape[2], input.shape[3]])) {
+      if (addend && next?.kind === "index" && shrinks(steps.slice(i + 1), [input.shape[2], input.shape[3]])) {
         pending.push(frags.build(ownerOffset + i, scope + stepScope(i, m.name), params, (ctx) => addend(input, ctx)));
         i++;
         continue;
@@ -88,12 +88,11 @@ export function applyChain(frags: Fragments, x: Value, steps: readonly Step<Tran
   return image;
 }
 
-/** Whether the run of index transforms starting with `steps[0]` ends no larger than `size` (then deferring an addend saves work). */
-function shrinks(first: IndexTransform, steps: readonly Step<TransformName>[], size: Size): boolean {
+/** Whether the run of index transforms that `steps` starts with ends no larger than `size` (then deferring an addend saves work). */
+function shrinks(steps: readonly Step<TransformName>[], size: Size): boolean {
   let s = size;
-  let m: TransformModule = first;
   for (const step of steps) {
-    m = transformModule(step.name);
+    const m = transformModule(step.name);
     if (m.kind !== "index") break;
     s = m.size(s, step.params);
     if (m.fills?.(step.params)) break;
