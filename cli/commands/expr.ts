@@ -2,8 +2,8 @@
  * `clipig expr "<expression>" [--var name=value …] [--kind int|float] [--seed n]`: compiles an
  * expression with every variable group allowed, evaluates it and prints the value as JSON.
  */
-import { parseArgs } from "node:util";
 import type { Command } from "../command";
+import { fail, parseVerbArgs } from "../verb";
 import {
   compileExpression,
   ExprRuntimeError,
@@ -71,48 +71,28 @@ const command: Command = {
   name: "expr",
   summary: "evaluate a CLIPig expression (Python syntax) with given variables",
   async run(args) {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args,
-        allowPositionals: true,
-        options: {
-          var: { type: "string", multiple: true, default: [] },
-          kind: { type: "string", default: "float" },
-          seed: { type: "string" },
-          help: { type: "boolean", short: "h" },
-        },
-      });
-    } catch (e) {
-      process.stderr.write(`clipig expr: ${(e as Error).message}\n${USAGE}`);
-      return 1;
-    }
+    const parsed = parseVerbArgs("expr", USAGE, {
+      args,
+      allowPositionals: true,
+      options: {
+        var: { type: "string", multiple: true, default: [] },
+        kind: { type: "string", default: "float" },
+        seed: { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+    });
+    if (typeof parsed === "number") return parsed;
     const { values, positionals } = parsed;
-    if (values.help) {
-      process.stdout.write(USAGE);
-      return 0;
-    }
-    if (positionals.length !== 1) {
-      process.stderr.write(
-        `clipig expr: expected one expression, got ${positionals.length}\n${USAGE}`,
-      );
-      return 1;
-    }
+    if (positionals.length !== 1)
+      return fail("expr", `expected one expression, got ${positionals.length}`, 1, USAGE);
     const kind = values.kind as ParamKind;
-    if (kind !== "int" && kind !== "float") {
-      process.stderr.write(`clipig expr: --kind must be int or float, got '${values.kind}'\n`);
-      return 1;
-    }
+    if (kind !== "int" && kind !== "float")
+      return fail("expr", `--kind must be int or float, got '${values.kind}'`);
     const vars = parseVars(values.var);
-    if (typeof vars === "string") {
-      process.stderr.write(`clipig expr: ${vars}\n`);
-      return 1;
-    }
+    if (typeof vars === "string") return fail("expr", vars);
     const seed = values.seed === undefined ? undefined : Number(values.seed);
-    if (seed !== undefined && !Number.isInteger(seed)) {
-      process.stderr.write(`clipig expr: --seed must be an integer\n`);
-      return 1;
-    }
+    if (seed !== undefined && !Number.isInteger(seed))
+      return fail("expr", "--seed must be an integer");
     const source = positionals[0];
     const compiled = compileExpression(source, kind, ["T", "R", "L", "Sf", "Sc"]);
     if (!compiled.ok) {

@@ -3,6 +3,7 @@
  * Downloads show a progress bar on stderr (bytes, speed, ETA); stdout carries only results.
  */
 import type { Command } from "../command";
+import { fail } from "../verb";
 import {
   DEFAULT_MODEL,
   findModel,
@@ -42,10 +43,7 @@ const command: Command = {
           return 0;
       }
     } catch (error) {
-      process.stderr.write(
-        `clipig models: ${error instanceof Error ? error.message : String(error)}\n`,
-      );
-      return 1;
+      return fail("models", error);
     }
     process.stderr.write(USAGE);
     return 1;

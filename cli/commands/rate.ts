@@ -5,8 +5,8 @@
 import { writeFile } from "node:fs/promises";
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { parseArgs } from "node:util";
 import type { Command } from "../command";
+import { fail, parseVerbArgs } from "../verb";
 import type { Device } from "../../server/engine/graph";
 import { decodeImage } from "../../server/engine/clip/image-io";
 import { loadClip } from "../../server/engine/clip/load";
@@ -58,18 +58,9 @@ const command: Command = {
   name: "rate",
   summary: "CLIP similarity of images against texts and reference images",
   async run(args) {
-    let parsed;
-    try {
-      parsed = parseArgs({ args, options: OPTIONS, allowPositionals: true });
-    } catch (error) {
-      process.stderr.write(`clipig rate: ${(error as Error).message}\n${USAGE}`);
-      return 1;
-    }
+    const parsed = parseVerbArgs("rate", USAGE, { args, options: OPTIONS, allowPositionals: true });
+    if (typeof parsed === "number") return parsed;
     const { values, positionals } = parsed;
-    if (values.help) {
-      process.stdout.write(USAGE);
-      return 0;
-    }
     try {
       const texts = [...(values.text ?? []), ...lines(values["text-file"])];
       const references = [...(values["ref-image"] ?? []), ...lines(values["ref-image-file"])];
@@ -78,10 +69,7 @@ const command: Command = {
         process.stderr.write("Need to define at least one '-t/--text' or '--ref-image'\n");
         return 1;
       }
-      if (files.length === 0) {
-        process.stderr.write(`clipig rate: no images to rate\n${USAGE}`);
-        return 1;
-      }
+      if (files.length === 0) return fail("rate", "no images to rate", 1, USAGE);
       const sort = values.sort === undefined ? 0 : Number(values.sort);
       if (!Number.isInteger(sort) || Math.abs(sort) > texts.length + references.length) {
         throw new Error(
@@ -101,10 +89,7 @@ const command: Command = {
       );
       return 0;
     } catch (error) {
-      process.stderr.write(
-        `clipig rate: ${error instanceof Error ? error.message : String(error)}\n`,
-      );
-      return 1;
+      return fail("rate", error);
     }
   },
 };

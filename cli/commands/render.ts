@@ -9,6 +9,7 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import type { Command } from "../command";
+import { fail } from "../verb";
 import {
   exportYaml,
   formatDiagnostic,
@@ -72,8 +73,7 @@ const command: Command = {
     try {
       opts = parseOptions(args);
     } catch (e) {
-      process.stderr.write(`clipig render: ${(e as Error).message}\n${USAGE}`);
-      return 1;
+      return fail("render", e, 1, USAGE);
     }
     if (opts.files.length === 0) {
       process.stderr.write(USAGE);
@@ -82,8 +82,7 @@ const command: Command = {
     try {
       return await render(opts);
     } catch (e) {
-      process.stderr.write(`clipig render: ${e instanceof Error ? e.message : String(e)}\n`);
-      return 1;
+      return fail("render", e);
     }
   },
 };
@@ -281,10 +280,7 @@ async function renderOnce(
   await writing;
   await trainer.dispose();
   ui.done();
-  if (failed) {
-    process.stderr.write(`clipig render: ${failed}\n`);
-    return 1;
-  }
+  if (failed) return fail("render", failed);
   process.stderr.write(`${png}\n`);
 
   const seconds = (Date.now() - started) / 1000;

@@ -3,8 +3,8 @@
  * are merged left to right, spec §2.6) and prints the diagnostics; exit 1 on errors.
  */
 import { readFileSync } from "node:fs";
-import { parseArgs } from "node:util";
 import type { Command } from "../command";
+import { fail, messageOf, parseVerbArgs } from "../verb";
 import {
   configToJson,
   formatDiagnostic,
@@ -37,24 +37,18 @@ const command: Command = {
   name: "validate",
   summary: "check experiment YAML and print errors with line and column",
   async run(args) {
-    let parsed;
-    try {
-      parsed = parseArgs({
+    const parsed = parseVerbArgs(
+      "validate",
+      USAGE,
+      {
         args,
         allowPositionals: true,
         options: { json: { type: "boolean" }, help: { type: "boolean", short: "h" } },
-      });
-    } catch (e) {
-      process.stderr.write(
-        `clipig validate: ${e instanceof Error ? e.message : String(e)}\n${USAGE}`,
-      );
-      return 2;
-    }
+      },
+      2,
+    );
+    if (typeof parsed === "number") return parsed;
     const { values, positionals } = parsed;
-    if (values.help) {
-      process.stdout.write(USAGE);
-      return 0;
-    }
     if (positionals.length === 0) {
       process.stderr.write(USAGE);
       return 2;
@@ -67,10 +61,7 @@ const command: Command = {
           text: file === "-" ? await readStdin() : readFileSync(file, "utf8"),
         });
       } catch (e) {
-        process.stderr.write(
-          `clipig validate: cannot read ${file}: ${e instanceof Error ? e.message : String(e)}\n`,
-        );
-        return 2;
+        return fail("validate", `cannot read ${file}: ${messageOf(e)}`, 2);
       }
     }
     // a single file needs no file name in its messages

@@ -9,6 +9,7 @@ import { writeFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import sharp from "sharp";
 import type { Command } from "../command";
+import { fail } from "../verb";
 import {
   formatDiagnostic,
   isRandomTarget,
@@ -238,12 +239,10 @@ const command: Command = {
       );
       return 0;
     } catch (e) {
-      const message = e instanceof Error ? e.message : String(e);
       const usage =
         e instanceof UsageError ||
         String((e as { code?: unknown }).code).startsWith("ERR_PARSE_ARGS");
-      process.stderr.write(`clipig views: ${message}\n${usage ? USAGE : ""}`);
-      return usage ? 2 : 1;
+      return usage ? fail("views", e, 2, USAGE) : fail("views", e);
     }
   },
 };
