@@ -1,43 +1,23 @@
 /**
  * Test support for cluster tests: a fresh PostgreSQL database per test file (created, migrated,
- * dropped) and a unique Redis key prefix, against the services at PG_ADMIN_URL / REDIS_URL
- * (defaults: the local PostgreSQL and Redis on 127.0.0.1).
+ * dropped) and a unique Redis key prefix, against the test services (see ../db/testing for
+ * PostgreSQL; CLIPIG_TEST_REDIS_URL, default the local Redis).
  */
 import { randomBytes } from "node:crypto";
-import pg from "pg";
 import { Redis } from "ioredis";
 import { closeDb } from "../db/client";
 import { migrate } from "../db/migrate";
+import { createTestPostgres, type TestPostgres } from "../db/testing";
 
 export const TEST_REDIS_URL = process.env.CLIPIG_TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
-const ADMIN_URL = process.env.CLIPIG_TEST_PG_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 
-export interface TestPostgres {
-  url: string;
-  name: string;
-  drop(): Promise<void>;
-}
+export type { TestPostgres };
 
 /** Creates and migrates `clipig_test_<random>`; `drop()` removes it (after clients disconnect). */
 export async function freshPostgres(): Promise<TestPostgres> {
-  const name = `clipig_test_${randomBytes(5).toString("hex")}`;
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${name}"`);
-  await admin.end();
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${name}`;
-  await migrate({ kind: "postgres", url: url.toString() });
-  return {
-    url: url.toString(),
-    name,
-    async drop() {
-      const c = new pg.Client({ connectionString: ADMIN_URL });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      await c.end();
-    },
-  };
+  const database = await createTestPostgres();
+  await migrate({ kind: "postgres", url: database.url });
+  return database;
 }
 
 /** Points this process's `db()` at `url` (closing the previous client). */
@@ -61,4 +41,30 @@ export async function clearPrefix(prefix: string, url = TEST_REDIS_URL): Promise
   } finally {
     redis.disconnect();
   }
+}
+
+/**
+ * One test file's share of the cluster services: its own migrated database (which `db()` uses after
+ * `start()`) and Redis key prefix; `stop()` closes the client, drops the database, clears the prefix.
+ */
+export function testServices() {
+  const prefix = testPrefix();
+  let database: TestPostgres | undefined;
+  return {
+    prefix,
+    /** The database's URL; only after `start()`. */
+    get databaseUrl(): string {
+      if (!database) throw new Error("testServices: start() first");
+      return database.url;
+    },
+    async start(): Promise<void> {
+      database = await freshPostgres();
+      await useDatabase(database.url);
+    },
+    async stop(): Promise<void> {
+      await closeDb();
+      await database?.drop();
+      await clearPrefix(prefix);
+    },
+  };
 }

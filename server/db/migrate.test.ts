@@ -5,8 +5,7 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import pg from "pg";
 import { migrate, migrationsFor } from "./migrate";
-
-const PG_ADMIN = process.env.PG_ADMIN_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
+import { createTestPostgres } from "./testing";
 
 describe("migrations", () => {
   it("SQLite: creates every table once, and a second run applies nothing", async () => {
@@ -34,11 +33,7 @@ describe("migrations", () => {
   });
 
   it("PostgreSQL: the same schema on a fresh database", async () => {
-    const name = `clipig_test_${process.pid}_${Date.now()}`;
-    const admin = new pg.Client({ connectionString: PG_ADMIN });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE "${name}"`);
-    const url = PG_ADMIN.replace(/\/[^/]*$/, `/${name}`);
+    const { url, drop } = await createTestPostgres();
     try {
       expect(await migrate({ kind: "postgres", url })).toEqual(
         migrationsFor("postgres").map((m) => m.name),
@@ -54,8 +49,7 @@ describe("migrations", () => {
         expect.arrayContaining(["User", "Experiment", "Run", "Snapshot"]),
       );
     } finally {
-      await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      await admin.end();
+      await drop();
     }
   });
 });
