@@ -14,7 +14,7 @@ import * as Y from "yjs";
 import { WebsocketProvider } from "y-websocket";
 import { io as connect, type Socket } from "socket.io-client";
 import { createExperiment, signedIn } from "../collab/testing";
-import { closeDb, db } from "../db/client";
+import { db } from "../db/client";
 import type {
   ClientToServerEvents,
   FramePayload,
@@ -23,14 +23,7 @@ import type {
 } from "../realtime/protocol";
 import { YJS_TEXT_FIELD } from "../realtime/protocol";
 import { balancer, startChild, waitReady, type Child } from "./fixtures/processes";
-import {
-  clearPrefix,
-  freshPostgres,
-  testPrefix,
-  TEST_REDIS_URL,
-  useDatabase,
-  type TestPostgres,
-} from "./testing";
+import { testServices, TEST_REDIS_URL } from "./testing";
 
 type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -44,10 +37,10 @@ targets:
       - text: a pig in a tiny field
 `;
 const within = { timeout: 30_000, interval: 25 };
-const prefix = testPrefix();
+const services = testServices();
+const prefix = services.prefix;
 const children: Child[] = [];
 const closers: (() => unknown)[] = [];
-let pg: TestPostgres;
 let env: Record<string, string>;
 
 async function freePort(): Promise<number> {
@@ -120,10 +113,9 @@ function tab(port: number, experimentId: string, cookie: string) {
 }
 
 beforeAll(async () => {
-  pg = await freshPostgres();
-  await useDatabase(pg.url);
+  await services.start();
   env = {
-    DATABASE_URL: pg.url,
+    DATABASE_URL: services.databaseUrl,
     REDIS_URL: TEST_REDIS_URL,
     CLIPIG_REDIS_PREFIX: prefix,
     CLIPIG_DATA_DIR: mkdtempSync(path.join(tmpdir(), "clipig-cluster-")),
@@ -136,9 +128,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const close of closers) close();
   await Promise.all(children.map((c) => c.kill()));
-  await closeDb();
-  await pg?.drop();
-  await clearPrefix(prefix);
+  await services.stop();
 }, 30_000);
 
 describe("cluster: two web nodes, one queue, GPU workers", () => {

@@ -7,17 +7,10 @@ import { WebsocketProvider } from "y-websocket";
 import { CollabServer } from "../collab/collab-server";
 import { handleYjsUpgrade } from "../collab/endpoint";
 import { createExperiment } from "../collab/testing";
-import { closeDb, db } from "../db/client";
+import { db } from "../db/client";
 import { YJS_TEXT_FIELD } from "../realtime/protocol";
 import { closeRedis, connectRedis } from "./redis";
-import {
-  clearPrefix,
-  freshPostgres,
-  testPrefix,
-  TEST_REDIS_URL,
-  useDatabase,
-  type TestPostgres,
-} from "./testing";
+import { testServices, TEST_REDIS_URL } from "./testing";
 import { yjsFanout, type YjsFanout } from "./yjs-fanout";
 import { clusterDatabaseExtension, compactMerging } from "./yjs-store";
 
@@ -71,23 +64,20 @@ const synced = (p: WebsocketProvider) =>
   );
 const within = { timeout: 10_000, interval: 20 };
 
-let pg: TestPostgres;
-const prefix = testPrefix();
+const services = testServices();
+const prefix = services.prefix;
 let a: Node;
 let b: Node;
 
 beforeAll(async () => {
-  pg = await freshPostgres();
-  await useDatabase(pg.url);
+  await services.start();
   a = await node(prefix, "node-a");
   b = await node(prefix, "node-b");
 });
 afterAll(async () => {
   await a?.stop();
   await b?.stop();
-  await closeDb();
-  await pg?.drop();
-  await clearPrefix(prefix);
+  await services.stop();
 });
 
 describe("Yjs across two nodes (Redis pub/sub, PostgreSQL)", () => {

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createExperiment, signedIn } from "../collab/testing";
-import { closeDb, db } from "../db/client";
+import { db } from "../db/client";
 import type { FramePayload, RunState } from "../realtime/protocol";
 import type { RunSink } from "../runs/active-run";
 import { spawnProcessWorker } from "../runs/run-worker";
@@ -12,14 +12,7 @@ import { RunStore } from "../runs/store";
 import { admissionFromEnv } from "../runs/admission";
 import { ClusterRuns } from "../cluster/cluster-runs";
 import { RunQueue } from "../cluster/run-queue";
-import {
-  clearPrefix,
-  freshPostgres,
-  testPrefix,
-  TEST_REDIS_URL,
-  useDatabase,
-  type TestPostgres,
-} from "../cluster/testing";
+import { testServices, TEST_REDIS_URL } from "../cluster/testing";
 import { GpuWorker } from "./gpu-worker";
 import { parseWorkerArgs } from "./args";
 import { localCache, type LocalCache } from "../storage/local-cache";
@@ -36,8 +29,8 @@ targets:
       - text: a pig in a tiny field
 `;
 const within = { timeout: 30_000, interval: 20 };
-const prefix = testPrefix();
-let pg: TestPostgres;
+const services = testServices();
+const prefix = services.prefix;
 let dataDir: string;
 let runs: ClusterRuns;
 const workers: GpuWorker[] = [];
@@ -87,8 +80,7 @@ function worker(
 }
 
 beforeAll(async () => {
-  pg = await freshPostgres();
-  await useDatabase(pg.url);
+  await services.start();
   dataDir = mkdtempSync(path.join(tmpdir(), "clipig-worker-"));
   const store = new RunStore();
   const readYaml = async (id: string) =>
@@ -121,9 +113,7 @@ afterEach(async () => {
 });
 afterAll(async () => {
   await runs?.close();
-  await closeDb();
-  await pg?.drop();
-  await clearPrefix(prefix);
+  await services.stop();
 });
 
 describe("worker arguments", () => {
