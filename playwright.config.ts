@@ -33,6 +33,9 @@ export default defineConfig({
       NODE_ENV: "production",
       CLIPIG_DATA_DIR: "data/e2e",
       DATABASE_URL: "file:data/e2e/clipig.db",
+      // Every spec signs up people from the one test address.
+      CLIPIG_SIGNUPS_PER_HOUR: "100000",
+      CLIPIG_SIGNIN_ATTEMPTS_PER_MINUTE: "1000",
     },
   },
 });

@@ -1,9 +1,16 @@
 import { expect, test } from "@playwright/test";
-import { editor, editorText, newExperiment, typeAtEndOfLine, unique } from "./helpers";
+import { editor, editorText, newExperiment, signUp, typeAtEndOfLine, unique } from "./helpers";
 
 test("a new experiment from a walk-through template opens in the studio", async ({ page }) => {
   await page.goto("/");
   await page.getByTestId("nav-new").click();
+  // Making something needs an account: sign up, then straight on to /new.
+  await expect(page).toHaveURL(/\/signin\?next=(%2F|\/)new$/);
+  await page.getByTestId("to-signup").click();
+  await expect(page.getByTestId("signup-form")).toBeVisible();
+  await page.getByTestId("auth-username").fill(`plate${Date.now().toString(36)}`);
+  await page.getByTestId("auth-password").fill("a pig in a tiny field");
+  await page.getByTestId("auth-submit").click();
   await expect(page).toHaveURL(/\/new$/);
   const title = unique("Plate");
   await page.getByTestId("new-title").fill(title);
@@ -23,6 +30,7 @@ test("a new experiment from a walk-through template opens in the studio", async 
 test("forking copies the live text and links back; the original stays as it was", async ({
   page,
 }) => {
+  await signUp(page);
   const title = unique("Spoons");
   const id = await newExperiment(page, title, "curly-spoons");
   await expect(page.getByTestId("tiny-clip-notice")).toHaveCount(0);
@@ -45,6 +53,7 @@ test("forking copies the live text and links back; the original stays as it was"
 });
 
 test("completion and hover docs come from the parameter table", async ({ page }) => {
+  await signUp(page);
   await newExperiment(page, unique("Completion"), "curly-spoon");
   await editor(page).click();
   await page.keyboard.press("Control+End");

@@ -3,7 +3,7 @@
  * run queue (server/runs) and the trainer (server/engine/trainer).
  */
 import { expect, test, type Page } from "@playwright/test";
-import { editor, editorText, newExperiment, unique } from "./helpers";
+import { editor, editorText, invite, newExperiment, person, signUp, unique } from "./helpers";
 
 const canvas = (page: Page) => page.getByTestId("live-canvas");
 const status = (page: Page) => page.getByTestId("run-status");
@@ -15,7 +15,7 @@ async function slowQuickTest(page: Page, title: string) {
   await editor(page).click();
   await page.keyboard.press("Control+a");
   await page.keyboard.insertText(
-    "model: tiny-clip\nepochs: 100000\nresolution: 48\nsnapshot_interval: 500\ntargets:\n- features:\n  - text: a slow spoon\n",
+    "model: tiny-clip\nepochs: 10000\nresolution: 48\nsnapshot_interval: 500\ntargets:\n- features:\n  - text: a slow spoon\n",
   );
   await expect(page.getByTestId("diagnostics")).toContainText("valid experiment");
   return id;
@@ -25,9 +25,10 @@ test("everyone in the room watches one run: start, frames, statistics, pause, a 
   browser,
 }) => {
   test.setTimeout(120_000);
-  const alice = await (await browser.newContext()).newPage();
-  const bob = await (await browser.newContext()).newPage();
+  const { page: alice } = await person(browser, "alice");
+  const { page: bob, name: bobName } = await person(browser, "bob");
   const id = await slowQuickTest(alice, unique("Live"));
+  await invite(alice, bobName, "editor");
   await bob.goto(`/e/${id}`);
   await expect(editor(bob)).toContainText("a slow spoon");
   await expect(bob.getByTestId("tiny-clip-notice")).toContainText(
@@ -52,7 +53,7 @@ test("everyone in the room watches one run: start, frames, statistics, pause, a 
     await bob.getByTestId("tab-stats").click();
     await expect(bob.getByTestId("stats-feature")).toContainText("a slow spoon");
 
-    // A third person joins mid-run and sees the current frame at once.
+    // A third person (a visitor without an account) joins mid-run and sees the current frame at once.
     const carol = await (await browser.newContext()).newPage();
     await carol.goto(`/e/${id}`);
     await expect(canvas(carol)).toHaveAttribute("data-epoch", /\d+/, { timeout: 3_000 });
@@ -81,7 +82,7 @@ test("everyone in the room watches one run: start, frames, statistics, pause, a 
     });
     await expect(status(bob)).toHaveAttribute("data-status", "running");
     // Another experiment waits for the one run slot, showing its place in the queue.
-    const dave = await (await browser.newContext()).newPage();
+    const { page: dave } = await person(browser, "dave");
     await newExperiment(dave, unique("Waiting"), "quick-test");
     await dave.getByTestId("run-start").click();
     await expect(status(dave)).toHaveAttribute("data-status", "queued");
@@ -102,6 +103,7 @@ test("a finished run lands in the gallery, searchable; forking its render copies
   page,
 }) => {
   test.setTimeout(120_000);
+  await signUp(page);
   const title = unique("Gallery spoon");
   const id = await newExperiment(page, title, "quick-test");
   const yaml = await editorText(page);

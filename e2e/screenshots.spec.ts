@@ -3,13 +3,14 @@
  * `SCREENSHOTS=1 npx playwright test screenshots`.
  */
 import { expect, test } from "@playwright/test";
-import { editor, newExperiment } from "./helpers";
+import { editor, newExperiment, signUp } from "./helpers";
 
 test.skip(!process.env.SCREENSHOTS, "writes docs/*.png; run with SCREENSHOTS=1");
 test.use({ viewport: { width: 1440, height: 1040 } });
 
 test("gallery and studio screenshots", async ({ page, browser }) => {
   test.setTimeout(120_000);
+  await signUp(page);
   for (const title of ["Curly spoons at dawn", "A seamless moss texture", "Lovecraft's birthday"]) {
     await newExperiment(page, title, "quick-test");
     await page.getByTestId("run-start").click();

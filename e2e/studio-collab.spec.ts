@@ -1,12 +1,13 @@
 import { expect, test } from "@playwright/test";
-import { editor, newExperiment, typeAtEndOfLine, unique } from "./helpers";
+import { editor, invite, newExperiment, person, typeAtEndOfLine, unique } from "./helpers";
 
 test("two people co-edit one experiment: text, named cursor, diagnostics, and a reload loses nothing", async ({
   browser,
 }) => {
-  const alice = await (await browser.newContext()).newPage();
-  const bob = await (await browser.newContext()).newPage();
+  const { page: alice } = await person(browser, "alice");
+  const { page: bob, name: bobName } = await person(browser, "bob");
   const id = await newExperiment(alice, unique("Co-edit"), "quick-test");
+  await invite(alice, bobName, "editor");
   await bob.goto(`/e/${id}`);
   await expect(editor(bob)).toContainText("a curly spoon");
   for (const page of [alice, bob]) await expect(page.getByTestId("presence-avatar")).toHaveCount(2);
@@ -47,9 +48,10 @@ test("two people co-edit one experiment: text, named cursor, diagnostics, and a 
 });
 
 test("a saved revision restores for everyone in the room", async ({ browser }) => {
-  const alice = await (await browser.newContext()).newPage();
-  const bob = await (await browser.newContext()).newPage();
+  const { page: alice } = await person(browser, "alice");
+  const { page: bob, name: bobName } = await person(browser, "bob");
   const id = await newExperiment(alice, unique("Revisions"), "curly-spoon");
+  await invite(alice, bobName, "editor");
   await bob.goto(`/e/${id}`);
   await expect(editor(bob)).toContainText("a curly spoon");
 
@@ -66,7 +68,7 @@ test("a saved revision restores for everyone in the room", async ({ browser }) =
 });
 
 test("a private experiment does not exist for anyone else", async ({ browser }) => {
-  const owner = await (await browser.newContext()).newPage();
+  const { page: owner } = await person(browser, "owner");
   const stranger = await (await browser.newContext()).newPage();
   const id = await newExperiment(owner, unique("Secret"), "curly-spoon", "private");
   const response = await stranger.goto(`/e/${id}`);

@@ -24,10 +24,30 @@ export interface AuthLimits {
   signUp: { perSecond: number; burst: number };
 }
 
-export const DEFAULT_AUTH_LIMITS: AuthLimits = {
-  signIn: { perSecond: 1 / 6, burst: 10 },
-  signUp: { perSecond: 1 / 60, burst: 5 },
-};
+/**
+ * `CLIPIG_SIGNUPS_PER_HOUR` (new accounts per client address, default 30, a sixth of it at once)
+ * and `CLIPIG_SIGNIN_ATTEMPTS_PER_MINUTE` (per address and per username, default 10). A classroom
+ * behind one address may need more sign-ups; tests raise both.
+ */
+export function authLimitsFromEnv(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): AuthLimits {
+  const read = (name: string, fallback: number) => {
+    const raw = env[name];
+    const value = raw === undefined || raw.trim() === "" ? fallback : Number(raw);
+    if (!(Number.isFinite(value) && value > 0))
+      throw new Error(`${name} must be a positive number, got '${raw}'`);
+    return value;
+  };
+  const signups = read("CLIPIG_SIGNUPS_PER_HOUR", 30);
+  const signins = read("CLIPIG_SIGNIN_ATTEMPTS_PER_MINUTE", 10);
+  return {
+    signUp: { perSecond: signups / 3600, burst: Math.max(1, Math.ceil(signups / 6)) },
+    signIn: { perSecond: signins / 60, burst: Math.max(1, Math.ceil(signins)) },
+  };
+}
+
+export const DEFAULT_AUTH_LIMITS: AuthLimits = authLimitsFromEnv({});
 
 const text = (value: unknown, max: number) =>
   typeof value === "string" && value.length <= max ? value : "";
@@ -47,7 +67,7 @@ function limited(limiter: KeyedRateLimiter, ...keys: string[]): Reply | null {
 const me = ({ me }: Context) =>
   isSignedIn(me) ? { id: me.id, name: me.name, color: me.color } : null;
 
-export function authRoutes(limits: AuthLimits = DEFAULT_AUTH_LIMITS): Route[] {
+export function authRoutes(limits: AuthLimits = authLimitsFromEnv()): Route[] {
   const signIns = keyedRateLimiter({ ...limits.signIn, maxKeys: 50_000 });
   const signUps = keyedRateLimiter({ ...limits.signUp, maxKeys: 50_000 });
   return [

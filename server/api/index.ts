@@ -6,7 +6,7 @@ import { sharingRoutes } from "./sharing-routes";
 import { uploadRoutes } from "./upload-routes";
 
 export { apiRouter, signedIn, type Route, type Context, type RouterOptions } from "./router";
-export { DEFAULT_AUTH_LIMITS, type AuthLimits } from "./auth-routes";
+export { DEFAULT_AUTH_LIMITS, authLimitsFromEnv, type AuthLimits } from "./auth-routes";
 
 export interface StudioApiOptions extends Pick<RouterOptions, "policy"> {
   dataDir: string;
