@@ -1,29 +1,8 @@
-import { execFile } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { runCli } from "../testing";
 
-const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs `npx tsx cli/main.ts expr …` as a person would. */
-function clipig(...args: string[]): Promise<Result> {
-  return new Promise((resolve) => {
-    execFile(
-      "npx",
-      ["tsx", "cli/main.ts", "expr", ...args],
-      { cwd: ROOT, timeout: 50_000 },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
-}
+/** Runs `clipig expr …` as a person would. */
+const clipig = (...args: string[]) => runCli(["expr", ...args]);
 
 describe("clipig expr", () => {
   // one batch of processes in parallel: each start of tsx costs about a second

@@ -1,15 +1,11 @@
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
-import { execFile } from "node:child_process";
+import { runCli } from "../testing";
 import { createServer, type Server } from "node:http";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { promisify } from "node:util";
 import type { AddressInfo } from "node:net";
 import { TINY_CLIP_DIR } from "../../server/engine/clip/store";
-
-const ROOT = path.resolve(import.meta.dirname, "../..");
-const TSX = path.join(ROOT, "node_modules/.bin/tsx");
 
 /** A hub that serves tiny-clip's files under the default model's name. */
 let server: Server;
@@ -29,32 +25,19 @@ beforeAll(async () => {
 });
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
-async function clipig(args: string[], env: Record<string, string>) {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(TSX, ["cli/main.ts", ...args], {
-      cwd: ROOT,
-      env: { ...process.env, ...env },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
-
 describe("clipig models", () => {
   it("pulls the default model with a progress bar, then lists and locates it", async () => {
     const env = {
       CLIPIG_MODELS_DIR: mkdtempSync(path.join(tmpdir(), "clipig-cli-")),
       CLIPIG_HUB_URL: hubUrl,
     };
-    const missing = await clipig(["models", "path", "ViT-B/32"], env);
+    const missing = await runCli(["models", "path", "ViT-B/32"], env);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(
       /not downloaded yet: run `clipig models pull openai\/clip-vit-base-patch32`/,
     );
 
-    const pulled = await clipig(["models", "pull"], env);
+    const pulled = await runCli(["models", "pull"], env);
     expect(pulled.code).toBe(0);
     const dir = path.join(env.CLIPIG_MODELS_DIR, "openai--clip-vit-base-patch32");
     expect(pulled.stdout.trim()).toBe(dir);
@@ -62,9 +45,9 @@ describe("clipig models", () => {
       /\(4\/4\) model\.safetensors {2}\[#{24}\] 100% {2}14\.3 MB\/14\.3 MB {2}[\d.]+ [kMG]?B\/s/,
     );
 
-    const located = await clipig(["models", "path", "ViT-B/32"], env);
+    const located = await runCli(["models", "path", "ViT-B/32"], env);
     expect(located.stdout.trim()).toBe(dir);
-    const listed = await clipig(["models", "list"], env);
+    const listed = await runCli(["models", "list"], env);
     expect(listed.stdout).toMatch(
       /openai\/clip-vit-base-patch32 \(default\) +ViT-B\/32, clip-vit-base-patch32 +installed +15\.6 MB/,
     );
@@ -80,12 +63,12 @@ describe("clipig models", () => {
       CLIPIG_MODELS_DIR: mkdtempSync(path.join(tmpdir(), "clipig-cli-")),
       CLIPIG_HUB_URL: `http://127.0.0.1:${port}`,
     };
-    const result = await clipig(["models", "pull", "ViT-B/16"], env);
+    const result = await runCli(["models", "pull", "ViT-B/16"], env);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(
       /cannot download http:\/\/127\.0\.0\.1:\d+\/openai\/clip-vit-base-patch16\/resolve\/main\/config\.json \(ECONNREFUSED\)/,
     );
     expect(result.stderr).toMatch(/tiny-clip model works offline/);
-    expect((await clipig(["models", "path", "tiny-clip"], env)).stdout.trim()).toBe(TINY_CLIP_DIR);
+    expect((await runCli(["models", "path", "tiny-clip"], env)).stdout.trim()).toBe(TINY_CLIP_DIR);
   });
 });

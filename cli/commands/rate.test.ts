@@ -1,9 +1,8 @@
 import { describe, it, expect, beforeAll } from "vitest";
-import { execFile } from "node:child_process";
+import { runCli } from "../testing";
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { promisify } from "node:util";
 import { Runtime } from "../../server/engine/graph";
 import { decodeImage, encodePng } from "../../server/engine/clip/image-io";
 import { loadClip } from "../../server/engine/clip/load";
@@ -11,8 +10,6 @@ import { cosine } from "../../server/engine/clip/model";
 import { clipPreprocess } from "../../server/engine/clip/preprocess";
 import { pattern } from "../../server/engine/clip/reference";
 
-const ROOT = path.resolve(import.meta.dirname, "../..");
-const TSX = path.join(ROOT, "node_modules/.bin/tsx");
 const dir = mkdtempSync(path.join(tmpdir(), "clipig-rate-"));
 const [a, b, notes] = ["a.png", "sub/b.png", "notes.txt"].map((f) => path.join(dir, f)) as [
   string,
@@ -28,19 +25,7 @@ beforeAll(async () => {
   writeFileSync(notes, "not an image");
 });
 
-async function clipig(args: string[]) {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(
-      TSX,
-      ["cli/main.ts", "rate", "-m", "tiny-clip", "-d", "cpu", ...args],
-      { cwd: ROOT },
-    );
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const clipig = (args: string[]) => runCli(["rate", "-m", "tiny-clip", "-d", "cpu", ...args]);
 
 describe("clipig rate", () => {
   it("prints cosines as JSON that match the engine's own embeddings", async () => {

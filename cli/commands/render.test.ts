@@ -1,26 +1,11 @@
-import { execFile, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { promisify } from "node:util";
 import sharp from "sharp";
 import { describe, expect, it } from "vitest";
+import { ROOT, runCli } from "../testing";
 import { parseExperiment } from "../../lib/experiment";
-
-const ROOT = path.resolve(import.meta.dirname, "../..");
-const TSX = path.join(ROOT, "node_modules/.bin/tsx");
-
-async function clipig(args: string[]) {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(TSX, ["cli/main.ts", ...args], {
-      cwd: ROOT,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
 
 const EXPERIMENT = `
 resolution: 24 16
@@ -44,7 +29,7 @@ describe("clipig render", () => {
     writeFileSync(yaml, EXPERIMENT);
     const out = `${dir}/out/`;
     const stats = path.join(dir, "stats.json");
-    const first = await clipig([
+    const first = await runCli([
       "render",
       yaml,
       "-o",
@@ -96,7 +81,7 @@ describe("clipig render", () => {
     expect(json.stats.epoch).toBe(2);
     expect(json.table).toHaveLength(2);
 
-    const second = await clipig([
+    const second = await runCli([
       "render",
       yaml,
       "-o",
@@ -134,7 +119,7 @@ describe("clipig render", () => {
     const dir = mkdtempSync(path.join(tmpdir(), "clipig-render-"));
     const yaml = path.join(dir, "bad.yaml");
     writeFileSync(yaml, "epochs: 3\ntargets:\n  - features:\n      - txt: spoon\n");
-    const r = await clipig(["render", yaml, "--model", "tiny-clip"]);
+    const r = await runCli(["render", yaml, "--model", "tiny-clip"]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/bad.yaml: .*\(line 4, col \d+\): unknown parameter/);
     expect(existsSync(path.join(dir, "bad.png"))).toBe(false);
@@ -183,7 +168,7 @@ describe("clipig render", () => {
   }, 60_000);
 
   it("prints usage without an experiment", async () => {
-    const r = await clipig(["render"]);
+    const r = await runCli(["render"]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("usage: clipig render EXPERIMENT.yaml");
   }, 30_000);
