@@ -25,7 +25,7 @@ import { WebsocketProvider } from "y-websocket";
 import * as decoding from "lib0/decoding";
 import * as encoding from "lib0/encoding";
 import * as syncProtocol from "y-protocols/sync";
-import { createExperiment, guest, useTempDatabase } from "../server/collab/testing";
+import { createExperiment, guest, signedIn, useTempDatabase } from "../server/collab/testing";
 import type { ClientToServerEvents, ServerToClientEvents } from "../server/realtime/protocol";
 import { encodeFrame } from "../server/runs/images";
 import { startStudioServer } from "../server/studio-server";
@@ -55,7 +55,7 @@ const summary = (v: number[]) => ({ p50: pct(v, 50), p95: pct(v, 95), max: pct(v
 
 type ToServer = { type: "publish"; target: "studio" | "bare"; count: number; fps: number } | { type: "stop" };
 type FromServer =
-  | { type: "ready"; port: number; barePort: number; echoPort: number; relayPort: number; experimentId: string }
+  | { type: "ready"; port: number; barePort: number; echoPort: number; relayPort: number; experimentId: string; cookie: string }
   | { type: "published"; sentAt: number[]; encodeMs: number[]; frameBytes: number };
 
 // ---- the server process ------------------------------------------------------------------------
@@ -84,7 +84,9 @@ function pixels(epoch: number) {
 async function serve() {
   await useTempDatabase();
   const studio = await startStudioServer({ port: 0, host: "127.0.0.1", handle: (_req, res) => res.end() });
-  const experimentId = await createExperiment("epochs: 100\n");
+  // Editing needs an account with the editor role; viewers may stay anonymous.
+  const editor = await signedIn("bench-editor");
+  const experimentId = await createExperiment("epochs: 100\n", { members: { [editor.identity.id]: "editor" } });
   const bareHttp = createServer();
   const bare = new Server(bareHttp);
   bare.on("connection", (s) => void s.join("room"));
@@ -118,6 +120,7 @@ async function serve() {
     echoPort: await listen(echoHttp),
     relayPort: await listen(relayHttp),
     experimentId,
+    cookie: editor.cookie,
   });
 
   process.on("message", async (m: ToServer) => {
@@ -169,7 +172,11 @@ async function viewers(port: number, join: string | null) {
   const arrivals = new Map<number, number[]>();
   const cookie = guest().cookie;
   const sockets = Array.from({ length: VIEWERS }, () => {
-    const socket: Client = connect(`http://127.0.0.1:${port}`, { transports: ["websocket"], extraHeaders: { cookie }, forceNew: true });
+    const socket: Client = connect(`http://127.0.0.1:${port}`, {
+      transports: ["websocket"],
+      extraHeaders: { cookie, origin: `http://127.0.0.1:${port}` }, // the studio admits only its own origin
+      forceNew: true,
+    });
     socket.on("frame", (frame, ack) => {
       const at = clock();
       if (typeof ack === "function") ack();
@@ -217,7 +224,7 @@ async function frames(server: ReturnType<typeof startServer>, port: number, targ
 }
 
 // The editors live in EDITOR_PROCESSES client processes (browsers do not share one event loop).
-type ToEditors = { type: "open"; base: string; room: string; count: number; first: number } | { type: "type" } | { type: "report" };
+type ToEditors = { type: "open"; base: string; room: string; cookie: string; count: number; first: number } | { type: "type" } | { type: "report" };
 type FromEditors =
   | { type: "synced" }
   | { type: "typed" }
@@ -233,10 +240,10 @@ async function editorProcess() {
   process.on("message", async (m: ToEditors) => {
     if (m.type === "open") {
       first = m.first;
-      const cookie = guest().cookie;
+      const headers = { cookie: m.cookie, origin: m.base.replace(/^ws/, "http").replace(/\/yjs$/, "") };
       class CookieSocket extends WebSocket {
         constructor(url: string, protocols?: string | string[]) {
-          super(url, protocols, { headers: { cookie } });
+          super(url, protocols, { headers });
         }
       }
       tabs = Array.from({ length: m.count }, (_, i) => {
@@ -283,7 +290,7 @@ async function editorProcess() {
   });
 }
 
-async function editors(base: string, room: string) {
+async function editors(base: string, room: string, cookie: string) {
   const hosts = Array.from({ length: EDITOR_PROCESSES }, (_, h) => {
     const child = fork(fileURLToPath(import.meta.url), ["--editors-proc", "1", ...process.argv.slice(2)], {
       execArgv: process.execArgv,
@@ -308,7 +315,7 @@ async function editors(base: string, room: string) {
           }),
       ),
     );
-  await all("synced", (h) => ({ type: "open", base, room, count: h.count, first: h.first }));
+  await all("synced", (h) => ({ type: "open", base, room, cookie, count: h.count, first: h.first }));
   await all("typed", { type: "type" });
   await sleep(3000); // let the last keystrokes arrive everywhere
   const reports = await all("report", { type: "report" });
@@ -370,9 +377,9 @@ async function main() {
   const studioFrames = await frames(server, ready.port, "studio", ready.experimentId);
   const bareFrames = await frames(server, ready.barePort, "bare", ready.experimentId);
   await sleep(1000);
-  const yjs = await editors(`ws://127.0.0.1:${ready.port}/yjs`, ready.experimentId);
+  const yjs = await editors(`ws://127.0.0.1:${ready.port}/yjs`, ready.experimentId, ready.cookie);
   await sleep(1000);
-  const relayYjs = await editors(`ws://127.0.0.1:${ready.relayPort}/yjs`, "bench");
+  const relayYjs = await editors(`ws://127.0.0.1:${ready.relayPort}/yjs`, "bench", ready.cookie);
   const rtt = await echoRtt(ready.echoPort);
   server.send({ type: "stop" });
   await new Promise((r) => server.child.once("exit", r));
