@@ -252,13 +252,19 @@ function round(v: Value, digits: Value | undefined): Value {
   return roundIntDigits(integer(v), n);
 }
 
-function pyRange(args: readonly Value[]): Value {
+/** `(stop)` or `(start, stop[, step])` as Python's range sees them; `zeroStep` is the error for step 0. */
+function rangeOf(args: readonly Value[], zeroStep: string) {
   const [start, stop, step] =
     args.length === 1
       ? [0n, integer(args[0]), 1n]
       : [integer(args[0]), integer(args[1]), args.length > 2 ? integer(args[2]) : 1n];
-  if (step === 0n) throw new PyError("ValueError", "range() arg 3 must not be zero");
+  if (step === 0n) throw new PyError("ValueError", zeroStep);
   const count = step > 0n ? (stop - start + step - 1n) / step : (start - stop - step - 1n) / -step;
+  return { start, step, count };
+}
+
+function pyRange(args: readonly Value[]): Value {
+  const { start, step, count } = rangeOf(args, "range() arg 3 must not be zero");
   if (count > BigInt(MAX_SIZE))
     throw new PyError("MemoryError", `range too large (more than ${MAX_SIZE} items)`);
   const items: Value[] = [];
@@ -267,12 +273,7 @@ function pyRange(args: readonly Value[]): Value {
 }
 
 function randrange(args: readonly Value[], ctx: CallContext): bigint {
-  const [start, stop, step] =
-    args.length === 1
-      ? [0n, integer(args[0]), 1n]
-      : [integer(args[0]), integer(args[1]), args.length > 2 ? integer(args[2]) : 1n];
-  if (step === 0n) throw new PyError("ValueError", "zero step for randrange()");
-  const count = step > 0n ? (stop - start + step - 1n) / step : (start - stop - step - 1n) / -step;
+  const { start, step, count } = rangeOf(args, "zero step for randrange()");
   if (count <= 0n)
     throw new PyError("ValueError", `empty range in randrange(${args.map(String).join(", ")})`);
   ctx.spend(bitLength(count) >> 5);
