@@ -5,10 +5,11 @@
  * current epoch and keeps the last image.
  */
 import { existsSync, readdirSync } from "node:fs";
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import type { Command } from "../command";
+import { readInput } from "../input";
 import { fail } from "../verb";
 import {
   exportYaml,
@@ -157,12 +158,7 @@ function parseOptions(args: string[]): Options {
 }
 
 async function readSource(file: string): Promise<{ name: string; text: string }> {
-  if (file === "-") {
-    const chunks: Buffer[] = [];
-    for await (const c of process.stdin) chunks.push(c as Buffer);
-    return { name: "<stdin>", text: Buffer.concat(chunks).toString("utf8") };
-  }
-  return { name: file, text: await readFile(file, "utf8") };
+  return { name: file === "-" ? "<stdin>" : file, text: await readInput(file) };
 }
 
 /** The model to use: the option, else the experiment's when installed, else tiny-clip. */

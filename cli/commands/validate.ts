@@ -2,8 +2,8 @@
  * `clipig validate FILE|- [FILE ...] [--json]`: parses and validates experiment YAML (several files
  * are merged left to right, spec §2.6) and prints the diagnostics; exit 1 on errors.
  */
-import { readFileSync } from "node:fs";
 import type { Command } from "../command";
+import { readInput } from "../input";
 import { fail, messageOf, parseVerbArgs } from "../verb";
 import {
   configToJson,
@@ -18,12 +18,6 @@ const USAGE = `usage: clipig validate FILE|- [FILE ...] [--json]
 Checks CLIPig experiment YAML (\`-\` reads standard input; several files are merged).
   --json   print {"ok":true,"config":{…every default…}} or {"ok":false,"errors":[…]}
 `;
-
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString("utf8");
-}
 
 const brief = (d: Diagnostic) => ({
   ...(d.file !== undefined ? { file: d.file } : {}),
@@ -58,7 +52,7 @@ const command: Command = {
       try {
         sources.push({
           name: file,
-          text: file === "-" ? await readStdin() : readFileSync(file, "utf8"),
+          text: await readInput(file),
         });
       } catch (e) {
         return fail("validate", `cannot read ${file}: ${messageOf(e)}`, 2);

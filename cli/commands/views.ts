@@ -4,11 +4,11 @@
  * with `--json`. `--raw` stops before the final resize to the model's input size and the clamp, so a
  * tiny image through one transform prints that transform's exact output. For tuning transforms.
  */
-import { readFileSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import sharp from "sharp";
 import type { Command } from "../command";
+import { readInput } from "../input";
 import { fail } from "../verb";
 import {
   formatDiagnostic,
@@ -61,10 +61,7 @@ interface Views {
 class UsageError extends Error {}
 
 async function readSource(file: string): Promise<ExperimentSource> {
-  if (file !== "-") return { name: file, text: readFileSync(file, "utf8") };
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return { name: "stdin", text: Buffer.concat(chunks).toString("utf8") };
+  return { name: file === "-" ? "stdin" : file, text: await readInput(file) };
 }
 
 function numberOption(
