@@ -23,19 +23,11 @@ import type {
 } from "../realtime/protocol";
 import { YJS_TEXT_FIELD } from "../realtime/protocol";
 import { balancer, startChild, waitReady, type Child } from "./fixtures/processes";
-import { testServices, TEST_REDIS_URL } from "./testing";
+import { testServices, TEST_REDIS_URL, tinyExperiment } from "./testing";
 
 type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
 
-const experiment = `model: tiny-clip
-device: cpu
-epochs: 600
-resolution: 32
-snapshot_interval: 20
-targets:
-  - features:
-      - text: a pig in a tiny field
-`;
+const experiment = tinyExperiment(600, 20);
 const within = { timeout: 30_000, interval: 25 };
 const services = testServices();
 const prefix = services.prefix;

@@ -26,6 +26,17 @@ export async function useDatabase(url: string): Promise<void> {
   process.env.DATABASE_URL = url;
 }
 
+/** An experiment small enough for a CPU worker: tiny-clip at 32×32, one text target. */
+export const tinyExperiment = (epochs: number, snapshotInterval: number) => `model: tiny-clip
+device: cpu
+epochs: ${epochs}
+resolution: 32
+snapshot_interval: ${snapshotInterval}
+targets:
+  - features:
+      - text: a pig in a tiny field
+`;
+
 export const testPrefix = () => `clipig-test-${randomBytes(4).toString("hex")}:`;
 
 /** Deletes every key under `prefix` (BullMQ queues, heartbeats, frames). */

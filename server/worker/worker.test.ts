@@ -12,22 +12,14 @@ import { RunStore } from "../runs/store";
 import { admissionFromEnv } from "../runs/admission";
 import { ClusterRuns } from "../cluster/cluster-runs";
 import { RunQueue } from "../cluster/run-queue";
-import { testServices, TEST_REDIS_URL } from "../cluster/testing";
+import { testServices, TEST_REDIS_URL, tinyExperiment } from "../cluster/testing";
 import { GpuWorker } from "./gpu-worker";
 import { parseWorkerArgs } from "./args";
 import { localCache, type LocalCache } from "../storage/local-cache";
 import { s3Store } from "../storage/s3";
 import { s3Stub, STUB_CREDENTIALS, STUB_REGION } from "../storage/testing";
 
-const experiment = (epochs: number) => `model: tiny-clip
-device: cpu
-epochs: ${epochs}
-resolution: 32
-snapshot_interval: 10
-targets:
-  - features:
-      - text: a pig in a tiny field
-`;
+const experiment = (epochs: number) => tinyExperiment(epochs, 10);
 const within = { timeout: 30_000, interval: 20 };
 const services = testServices();
 const prefix = services.prefix;
