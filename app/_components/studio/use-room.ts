@@ -74,7 +74,8 @@ export function useRoom(experimentId: string, initialSnapshots: SnapshotItem[]) 
   const [frames, setFrames] = useState(0);
 
   useEffect(() => {
-    const socket: StudioSocket = io({ path: "/socket.io", transports: ["websocket", "polling"] });
+    // WebSocket only: the server refuses long-polling (its handshake checks the Origin of an upgrade).
+    const socket: StudioSocket = io({ path: "/socket.io", transports: ["websocket"] });
     socketRef.current = socket;
     const mine = <T extends { experimentId?: string }>(p: T) => p.experimentId === experimentId;
 
