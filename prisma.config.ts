@@ -11,9 +11,13 @@ const postgres = /^postgres(ql)?:\/\//.test(url);
 export default defineConfig({
   experimental: { adapter: true },
   engine: "js",
-  schema: postgres ? path.join("prisma", "postgres", "schema.prisma") : path.join("prisma", "schema.prisma"),
+  schema: postgres
+    ? path.join("prisma", "postgres", "schema.prisma")
+    : path.join("prisma", "schema.prisma"),
   migrations: {
-    path: postgres ? path.join("prisma", "postgres", "migrations") : path.join("prisma", "migrations"),
+    path: postgres
+      ? path.join("prisma", "postgres", "migrations")
+      : path.join("prisma", "migrations"),
   },
   async adapter() {
     if (postgres) return new PrismaPg({ connectionString: url });

@@ -19,7 +19,15 @@ import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node
 import path from "node:path";
 import { parseArgs } from "node:util";
 import * as ort from "onnxruntime-node";
-import { Graph, grad, Runtime, writeModel, type Device, type FloatType, type Value } from "../server/engine/graph";
+import {
+  Graph,
+  grad,
+  Runtime,
+  writeModel,
+  type Device,
+  type FloatType,
+  type Value,
+} from "../server/engine/graph";
 import { nodePlatform } from "../server/engine/graph/platform-node";
 import { parseClipConfig } from "../server/engine/clip/config";
 import { loadClip } from "../server/engine/clip/load";
@@ -101,7 +109,12 @@ const TINY = path.join(ROOT, "models/tiny-clip");
  * The trainer's shape of work: pixels -> CLIP -> mean cosine to a target -> (gradient to the pixels).
  * `tower`: CLIP's float type (float16 on CUDA's fp16 mode; the rest stays float32, as in the trainer).
  */
-function buildGraph(weights: ClipWeights, batch: number, backward: boolean, tower: FloatType = "float32"): Graph {
+function buildGraph(
+  weights: ClipWeights,
+  batch: number,
+  backward: boolean,
+  tower: FloatType = "float32",
+): Graph {
   const size = weights.config.vision.imageSize;
   const g = new Graph({ name: backward ? "step" : "forward" });
   const pixels = g.input("pixels", [batch, 3, size, size]);
@@ -260,7 +273,11 @@ async function profile(weights: ClipWeights, batch: number) {
     runs: 3,
     totalKernelMsPerRun: round(total / 3000),
     topOps: top.map(([op, us]) => ({ op, msPerRun: round(us / 3000), share: round(us / total) })),
-    topNodes: nodes.map(([node, us]) => ({ node, msPerRun: round(us / 3000), share: round(us / total) })),
+    topNodes: nodes.map(([node, us]) => ({
+      node,
+      msPerRun: round(us / 3000),
+      share: round(us / total),
+    })),
   };
 }
 
@@ -274,7 +291,12 @@ for (const device of values.devices.split(",") as Device[]) {
     const label = precision === "fp32" ? device : `${device}/${precision}`;
     let runtime: Runtime;
     try {
-      runtime = await Runtime.create({ device, threads, fp16: precision === "fp16", strictDevice: values.strict });
+      runtime = await Runtime.create({
+        device,
+        threads,
+        fp16: precision === "fp16",
+        strictDevice: values.strict,
+      });
     } catch (error) {
       devices[label] = `unavailable: ${(error as Error).message.split("\n")[0]}`;
       continue;
@@ -287,7 +309,9 @@ for (const device of values.devices.split(",") as Device[]) {
     devices[label] = runtime.note;
     for (const name of values.models.split(",")) {
       const weights =
-        name === "vit-b-32" ? randomVitB32() : (await loadClip(name === "tiny-clip" ? TINY : name, { runtime })).weights;
+        name === "vit-b-32"
+          ? randomVitB32()
+          : (await loadClip(name === "tiny-clip" ? TINY : name, { runtime })).weights;
       for (const batch of batches) {
         try {
           const forward = await measure(runtime, weights, batch, false);
@@ -304,10 +328,13 @@ for (const device of values.devices.split(",") as Device[]) {
             ...(precision === "fp16" ? { versusFp32: agreement(weights, batch) } : {}),
           });
           // What is done so far survives a run that is cut off (the GPU machine's time limit).
-          if (values.out) writeFileSync(`${values.out}.partial`, JSON.stringify({ devices, failures, results }));
+          if (values.out)
+            writeFileSync(`${values.out}.partial`, JSON.stringify({ devices, failures, results }));
         } catch (error) {
           // A missing kernel on a strict device: say which, go on with the rest.
-          failures.push(`${name} ${label} batch ${batch}: ${(error as Error).message.split("\n")[0]}`);
+          failures.push(
+            `${name} ${label} batch ${batch}: ${(error as Error).message.split("\n")[0]}`,
+          );
         }
         await runtime.release(); // one model's sessions at a time keeps memory flat
       }
@@ -318,46 +345,48 @@ for (const device of values.devices.split(",") as Device[]) {
 const vitb5 = results.find((r) => r.model === "vit-b-32" && r.device === "cpu" && r.batch === 5) as
   { step: { medianMs: number; cpuMsPerRun: number; idleEstimateMs: number } } | undefined;
 const cuda20 = (precision: string) =>
-  (results.find((r) => r.model === "vit-b-32" && r.device === "cuda" && r.precision === precision && r.batch === 20) as
-    { step: { medianMs: number }; transferMs: number } | undefined);
+  results.find(
+    (r) =>
+      r.model === "vit-b-32" && r.device === "cuda" && r.precision === precision && r.batch === 20,
+  ) as { step: { medianMs: number }; transferMs: number } | undefined;
 const report = JSON.stringify({
-    bench: "engine",
-    machine: {
-      cpus: os.availableParallelism(),
-      threads,
-      loadAverage: os.loadavg().map(round),
-      node: process.version,
-      onnxruntime: ort.env.versions.common,
-    },
-    reps,
-    devices,
-    failures,
-    baseline:
-      "forward-only median of the same model, batch and session setup; stepOverForward = step / forward (wall medians)",
-    results,
-    target: vitb5
-      ? {
-          what: "ViT-B/32 fwd+bwd batch 5 on 2 CPU cores",
-          limitMs: 600,
-          medianMs: vitb5.step.medianMs,
-          cpuMsPerRun: vitb5.step.cpuMsPerRun,
-          idleEstimateMs: vitb5.step.idleEstimateMs,
-          met: vitb5.step.medianMs <= 600,
-          // On a shared machine the wall time mostly measures the other processes.
-          busy: os.loadavg()[0]! > os.availableParallelism(),
-        }
-      : undefined,
-    cudaTarget: cuda20("fp32")
-      ? {
-          what: "ViT-B/32 fwd+bwd batch 20 on an H100/H200, fp32 (ms, transfers included)",
-          limitMs: 8,
-          fp32: cuda20("fp32")!.step.medianMs,
-          fp16: cuda20("fp16")?.step.medianMs ?? null,
-          transferMs: cuda20("fp32")!.transferMs,
-          met: cuda20("fp32")!.step.medianMs <= 8,
-        }
-      : undefined,
-    profile: values.profile ? await profile(randomVitB32(), 5) : undefined,
-  });
+  bench: "engine",
+  machine: {
+    cpus: os.availableParallelism(),
+    threads,
+    loadAverage: os.loadavg().map(round),
+    node: process.version,
+    onnxruntime: ort.env.versions.common,
+  },
+  reps,
+  devices,
+  failures,
+  baseline:
+    "forward-only median of the same model, batch and session setup; stepOverForward = step / forward (wall medians)",
+  results,
+  target: vitb5
+    ? {
+        what: "ViT-B/32 fwd+bwd batch 5 on 2 CPU cores",
+        limitMs: 600,
+        medianMs: vitb5.step.medianMs,
+        cpuMsPerRun: vitb5.step.cpuMsPerRun,
+        idleEstimateMs: vitb5.step.idleEstimateMs,
+        met: vitb5.step.medianMs <= 600,
+        // On a shared machine the wall time mostly measures the other processes.
+        busy: os.loadavg()[0]! > os.availableParallelism(),
+      }
+    : undefined,
+  cudaTarget: cuda20("fp32")
+    ? {
+        what: "ViT-B/32 fwd+bwd batch 20 on an H100/H200, fp32 (ms, transfers included)",
+        limitMs: 8,
+        fp32: cuda20("fp32")!.step.medianMs,
+        fp16: cuda20("fp16")?.step.medianMs ?? null,
+        transferMs: cuda20("fp32")!.transferMs,
+        met: cuda20("fp32")!.step.medianMs <= 8,
+      }
+    : undefined,
+  profile: values.profile ? await profile(randomVitB32(), 5) : undefined,
+});
 console.log(report);
 if (values.out) writeFileSync(values.out, report + "\n");

@@ -31,7 +31,8 @@ import { encodeFrame } from "../server/runs/images";
 import { startStudioServer } from "../server/studio-server";
 
 const args = new Map<string, string>();
-for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i].replace(/^--/, ""), process.argv[i + 1]);
+for (let i = 2; i < process.argv.length; i += 2)
+  args.set(process.argv[i].replace(/^--/, ""), process.argv[i + 1]);
 const num = (k: string, d: number) => Number(args.get(k) ?? d);
 const VIEWERS = num("viewers", 50);
 const FPS = num("fps", 10);
@@ -51,11 +52,25 @@ function pct(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return round(sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]);
 }
-const summary = (v: number[]) => ({ p50: pct(v, 50), p95: pct(v, 95), max: pct(v, 100), n: v.length });
+const summary = (v: number[]) => ({
+  p50: pct(v, 50),
+  p95: pct(v, 95),
+  max: pct(v, 100),
+  n: v.length,
+});
 
-type ToServer = { type: "publish"; target: "studio" | "bare"; count: number; fps: number } | { type: "stop" };
+type ToServer =
+  { type: "publish"; target: "studio" | "bare"; count: number; fps: number } | { type: "stop" };
 type FromServer =
-  | { type: "ready"; port: number; barePort: number; echoPort: number; relayPort: number; experimentId: string; cookie: string }
+  | {
+      type: "ready";
+      port: number;
+      barePort: number;
+      echoPort: number;
+      relayPort: number;
+      experimentId: string;
+      cookie: string;
+    }
   | { type: "published"; sentAt: number[]; encodeMs: number[]; frameBytes: number };
 
 // ---- the server process ------------------------------------------------------------------------
@@ -83,15 +98,23 @@ function pixels(epoch: number) {
 
 async function serve() {
   await useTempDatabase();
-  const studio = await startStudioServer({ port: 0, host: "127.0.0.1", handle: (_req, res) => res.end() });
+  const studio = await startStudioServer({
+    port: 0,
+    host: "127.0.0.1",
+    handle: (_req, res) => res.end(),
+  });
   // Editing needs an account with the editor role; viewers may stay anonymous.
   const editor = await signedIn("bench-editor");
-  const experimentId = await createExperiment("epochs: 100\n", { members: { [editor.identity.id]: "editor" } });
+  const experimentId = await createExperiment("epochs: 100\n", {
+    members: { [editor.identity.id]: "editor" },
+  });
   const bareHttp = createServer();
   const bare = new Server(bareHttp);
   bare.on("connection", (s) => void s.join("room"));
   const echoHttp = createServer();
-  new WebSocketServer({ server: echoHttp }).on("connection", (ws) => ws.on("message", (m) => ws.send(m)));
+  new WebSocketServer({ server: echoHttp }).on("connection", (ws) =>
+    ws.on("message", (m) => ws.send(m)),
+  );
   // A bare y-websocket relay: no server document, no persistence — every message goes to every
   // other client, and a client's sync step 1 gets an empty step 2 so it counts as synced.
   const relayHttp = createServer();
@@ -186,7 +209,11 @@ async function viewers(port: number, join: string | null) {
     });
     return socket;
   });
-  await Promise.all(sockets.map((s) => new Promise((r) => (s.connected ? r(null) : s.once("connect", () => r(null))))));
+  await Promise.all(
+    sockets.map(
+      (s) => new Promise((r) => (s.connected ? r(null) : s.once("connect", () => r(null)))),
+    ),
+  );
   if (join) {
     for (const s of sockets) {
       const res = await s.emitWithAck("room:join", { experimentId: join });
@@ -196,7 +223,12 @@ async function viewers(port: number, join: string | null) {
   return { arrivals, close: () => sockets.forEach((s) => s.close()) };
 }
 
-async function frames(server: ReturnType<typeof startServer>, port: number, target: "studio" | "bare", experimentId: string) {
+async function frames(
+  server: ReturnType<typeof startServer>,
+  port: number,
+  target: "studio" | "bare",
+  experimentId: string,
+) {
   const room = await viewers(port, target === "studio" ? experimentId : null);
   await sleep(300);
   const count = Math.round(FPS * SECONDS);
@@ -224,12 +256,20 @@ async function frames(server: ReturnType<typeof startServer>, port: number, targ
 }
 
 // The editors live in EDITOR_PROCESSES client processes (browsers do not share one event loop).
-type ToEditors = { type: "open"; base: string; room: string; cookie: string; count: number; first: number } | { type: "type" } | { type: "report" };
+type ToEditors =
+  | { type: "open"; base: string; room: string; cookie: string; count: number; first: number }
+  | { type: "type" }
+  | { type: "report" };
 type FromEditors =
   | { type: "synced" }
   | { type: "typed" }
   /** keys: [client, clock, at]; reached: [doc, client, state, at] — when a document's state for a client grew. */
-  | { type: "report"; keys: [number, number, number][]; reached: [number, number, number, number][]; texts: string[] };
+  | {
+      type: "report";
+      keys: [number, number, number][];
+      reached: [number, number, number, number][];
+      texts: string[];
+    };
 
 async function editorProcess() {
   const send = (m: FromEditors) => process.send!(m);
@@ -240,7 +280,10 @@ async function editorProcess() {
   process.on("message", async (m: ToEditors) => {
     if (m.type === "open") {
       first = m.first;
-      const headers = { cookie: m.cookie, origin: m.base.replace(/^ws/, "http").replace(/\/yjs$/, "") };
+      const headers = {
+        cookie: m.cookie,
+        origin: m.base.replace(/^ws/, "http").replace(/\/yjs$/, ""),
+      };
       class CookieSocket extends WebSocket {
         constructor(url: string, protocols?: string | string[]) {
           super(url, protocols, { headers });
@@ -266,7 +309,14 @@ async function editorProcess() {
         });
         return { doc, provider, text: doc.getText("yaml") };
       });
-      await Promise.all(tabs.map((t) => new Promise((r) => (t.provider.synced ? r(null) : t.provider.once("sync", () => r(null))))));
+      await Promise.all(
+        tabs.map(
+          (t) =>
+            new Promise((r) =>
+              t.provider.synced ? r(null) : t.provider.once("sync", () => r(null)),
+            ),
+        ),
+      );
       send({ type: "synced" });
     } else if (m.type === "type") {
       const start = clock();
@@ -276,7 +326,10 @@ async function editorProcess() {
           await sleep(Math.random() * interval);
           while (clock() - start < TYPING_SECONDS * 1000) {
             keys.push([t.doc.clientID, Y.getState(t.doc.store, t.doc.clientID), clock()]);
-            t.text.insert(Math.floor(Math.random() * (t.text.length + 1)), String.fromCharCode(97 + ((first + i) % 26)));
+            t.text.insert(
+              Math.floor(Math.random() * (t.text.length + 1)),
+              String.fromCharCode(97 + ((first + i) % 26)),
+            );
             await sleep(interval * (0.5 + Math.random()));
           }
         }),
@@ -292,15 +345,23 @@ async function editorProcess() {
 
 async function editors(base: string, room: string, cookie: string) {
   const hosts = Array.from({ length: EDITOR_PROCESSES }, (_, h) => {
-    const child = fork(fileURLToPath(import.meta.url), ["--editors-proc", "1", ...process.argv.slice(2)], {
-      execArgv: process.execArgv,
-      stdio: ["ignore", "inherit", "inherit", "ipc"],
-    });
+    const child = fork(
+      fileURLToPath(import.meta.url),
+      ["--editors-proc", "1", ...process.argv.slice(2)],
+      {
+        execArgv: process.execArgv,
+        stdio: ["ignore", "inherit", "inherit", "ipc"],
+      },
+    );
     const count = Math.floor(EDITORS / EDITOR_PROCESSES) + (h < EDITORS % EDITOR_PROCESSES ? 1 : 0);
-    const first = h * Math.floor(EDITORS / EDITOR_PROCESSES) + Math.min(h, EDITORS % EDITOR_PROCESSES);
+    const first =
+      h * Math.floor(EDITORS / EDITOR_PROCESSES) + Math.min(h, EDITORS % EDITOR_PROCESSES);
     return { child, count, first };
   });
-  const all = <T extends FromEditors["type"]>(type: T, message: ToEditors | ((h: (typeof hosts)[number]) => ToEditors)) =>
+  const all = <T extends FromEditors["type"]>(
+    type: T,
+    message: ToEditors | ((h: (typeof hosts)[number]) => ToEditors),
+  ) =>
     Promise.all(
       hosts.map(
         (h) =>
@@ -315,7 +376,14 @@ async function editors(base: string, room: string, cookie: string) {
           }),
       ),
     );
-  await all("synced", (h) => ({ type: "open", base, room, cookie, count: h.count, first: h.first }));
+  await all("synced", (h) => ({
+    type: "open",
+    base,
+    room,
+    cookie,
+    count: h.count,
+    first: h.first,
+  }));
   await all("typed", { type: "type" });
   await sleep(3000); // let the last keystrokes arrive everywhere
   const reports = await all("report", { type: "report" });
@@ -336,7 +404,10 @@ async function editors(base: string, room: string, cookie: string) {
   for (const [client, clockAt, at] of keys) {
     let last = -Infinity;
     for (let doc = 0; doc < EDITORS && last !== Infinity; doc++) {
-      const seen = reachedBy.get(doc)?.get(client)?.find(([state]) => state > clockAt);
+      const seen = reachedBy
+        .get(doc)
+        ?.get(client)
+        ?.find(([state]) => state > clockAt);
       last = seen ? Math.max(last, seen[1]) : Infinity;
     }
     if (last !== Infinity) converge.push(last - at);
@@ -387,9 +458,16 @@ async function main() {
   console.log(
     JSON.stringify(
       {
-        machine: { cpus: os.cpus().length, node: process.version, loadAverage1m: { before: round(loadBefore), after: round(os.loadavg()[0]) } },
+        machine: {
+          cpus: os.cpus().length,
+          node: process.version,
+          loadAverage1m: { before: round(loadBefore), after: round(os.loadavg()[0]) },
+        },
         frames: { viewers: VIEWERS, fps: FPS, format: FORMAT, ...studioFrames },
-        framesBaseline: { what: `bare Socket.IO room broadcast of the same frames to ${VIEWERS} clients, no acks`, ...bareFrames },
+        framesBaseline: {
+          what: `bare Socket.IO room broadcast of the same frames to ${VIEWERS} clients, no acks`,
+          ...bareFrames,
+        },
         yjs,
         yjsBaseline: {
           what: "the same editors through a bare y-websocket relay in the same server process (no document, no persistence)",
@@ -397,7 +475,10 @@ async function main() {
           keystrokes: relayYjs.keystrokes,
           documentsIdentical: relayYjs.documentsIdentical,
         },
-        socketBaseline: { what: "bare ws echo round trip, 32 bytes, same server process", rttMs: rtt },
+        socketBaseline: {
+          what: "bare ws echo round trip, 32 bytes, same server process",
+          rttMs: rtt,
+        },
         ratios: {
           frameP95VsBareBroadcastP95: round(studioFrames.latencyMs.p95 / bareFrames.latencyMs.p95),
           convergeP95VsBareRelayP95: round(yjs.convergeMs.p95 / relayYjs.convergeMs.p95),
@@ -417,7 +498,9 @@ async function main() {
   process.exit(0);
 }
 
-(args.has("serve") ? serve() : args.has("editors-proc") ? editorProcess() : main()).catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+(args.has("serve") ? serve() : args.has("editors-proc") ? editorProcess() : main()).catch(
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

@@ -20,7 +20,8 @@ const FIXTURES = path.join(ROOT, "lib/experiment/fixtures");
 const TINY = path.join(ROOT, "models/tiny-clip");
 
 const args = new Map<string, string>();
-for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i].replace(/^--/, ""), process.argv[i + 1]);
+for (let i = 2; i < process.argv.length; i += 2)
+  args.set(process.argv[i].replace(/^--/, ""), process.argv[i + 1]);
 const only = args.get("only") ?? "09";
 const modelName = args.get("model") ?? "tiny-clip";
 const epochs = Number(args.get("epochs") ?? 6);
@@ -36,7 +37,11 @@ const profiling: Platform = {
     Tensor: ort.Tensor,
     InferenceSession: {
       create: async (source: string | Uint8Array, options: ort.InferenceSession.SessionOptions) => {
-        const s = await ort.InferenceSession.create(source as string, { ...options, enableProfiling: true, profileFilePrefix: prefix });
+        const s = await ort.InferenceSession.create(source as string, {
+          ...options,
+          enableProfiling: true,
+          profileFilePrefix: prefix,
+        });
         sessions.push(s);
         return s;
       },
@@ -54,19 +59,28 @@ config.snapshot_interval = { unit: "epochs", value: 0 };
 const node = nodeHost({ threads });
 const host: TrainerHost = {
   ...node,
-  createRuntime: (device) => Runtime.create({ device, threads, maxSessions: 6, platform: profiling }),
+  createRuntime: (device) =>
+    Runtime.create({ device, threads, maxSessions: 6, platform: profiling }),
   loadImage: async () => ({ width: 64, height: 64, data: new Uint8Array(64 * 64 * 3).fill(128) }),
   async loadModel(name, runtime) {
     if (name !== "vit-b-32") return node.loadModel(TINY, runtime);
     const { config: c, weights } = randomClipCheckpoint(VIT_B_32, 7);
     const files = {
-      text: async (f: string) => (f === "config.json" ? JSON.stringify(c) : readFileSync(path.join(TINY, f), "utf8")),
+      text: async (f: string) =>
+        f === "config.json" ? JSON.stringify(c) : readFileSync(path.join(TINY, f), "utf8"),
       bytes: async () => weights,
     };
     return ClipModel.fromFiles("vit-b-32", files, runtime);
   },
 };
-const trainer = await createTrainerWith(host, { config, model: modelName, device: "cpu", seed: 1, statsIntervalMs: 0, frameIntervalMs: 1e9 });
+const trainer = await createTrainerWith(host, {
+  config,
+  model: modelName,
+  device: "cpu",
+  seed: 1,
+  statsIntervalMs: 0,
+  frameIntervalMs: 1e9,
+});
 await trainer.run();
 
 interface Event {
@@ -88,7 +102,9 @@ for (const s of sessions) {
   }
 }
 const dir = path.dirname(prefix);
-for (const f of readdirSync(dir).filter((n) => n.startsWith(path.basename(prefix)) && n.endsWith(".json")).map((n) => path.join(dir, n))) {
+for (const f of readdirSync(dir)
+  .filter((n) => n.startsWith(path.basename(prefix)) && n.endsWith(".json"))
+  .map((n) => path.join(dir, n))) {
   const events = JSON.parse(readFileSync(f, "utf8")) as Event[];
   rmSync(f, { force: true });
   runs = Math.max(runs, events.filter((e) => e.cat === "Session" && e.name === "model_run").length);
@@ -96,7 +112,11 @@ for (const f of readdirSync(dir).filter((n) => n.startsWith(path.basename(prefix
     if (e.cat !== "Node" || !e.name.endsWith("_kernel_time")) continue;
     const op = e.args?.op_name ?? "?";
     const name = e.name.replace(/_kernel_time$/, "");
-    const scope = name.split("/").slice(0, 3).join("/").replace(/\/[A-Za-z]+_\d+$/, "");
+    const scope = name
+      .split("/")
+      .slice(0, 3)
+      .join("/")
+      .replace(/\/[A-Za-z]+_\d+$/, "");
     byOp.set(op, (byOp.get(op) ?? 0) + e.dur);
     byScope.set(scope, (byScope.get(scope) ?? 0) + e.dur);
     byNode.set(`${op} ${name}`, (byNode.get(`${op} ${name}`) ?? 0) + e.dur);
@@ -109,7 +129,10 @@ const top = (m: Map<string, number>) =>
   [...m]
     .sort((a, b) => b[1] - a[1])
     .slice(0, topN)
-    .map(([k, us]) => `${round(us / 1000 / Math.max(1, runs))} ms ${Math.round((100 * us) / total)}% ${k}`);
+    .map(
+      ([k, us]) =>
+        `${round(us / 1000 / Math.max(1, runs))} ms ${Math.round((100 * us) / total)}% ${k}`,
+    );
 console.log(
   JSON.stringify(
     {

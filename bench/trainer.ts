@@ -12,7 +12,13 @@ import path from "node:path";
 import { isRandomTarget, parseExperiment } from "../lib/experiment";
 import { ClipModel } from "../server/engine/clip/model";
 import { Graph, grad, Runtime, type Device } from "../server/engine/graph";
-import { createTrainerWith, nodeHost, type DeviceRequest, type EpochStats, type TrainerHost } from "../server/engine/trainer";
+import {
+  createTrainerWith,
+  nodeHost,
+  type DeviceRequest,
+  type EpochStats,
+  type TrainerHost,
+} from "../server/engine/trainer";
 import { randomClipCheckpoint, VIT_B_32 } from "../server/engine/trainer/random-model";
 import { FP16_LOSS_SCALE } from "../server/engine/clip/vision";
 
@@ -21,7 +27,8 @@ const FIXTURES = path.join(ROOT, "lib/experiment/fixtures");
 const TINY = path.join(ROOT, "models/tiny-clip");
 
 const args = new Map<string, string>();
-for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i].replace(/^--/, ""), process.argv[i + 1]);
+for (let i = 2; i < process.argv.length; i += 2)
+  args.set(process.argv[i].replace(/^--/, ""), process.argv[i + 1]);
 const list = (k: string, d: string) => (args.get(k) ?? d).split(",").filter(Boolean);
 const models = list("models", "tiny-clip,vit-b-32");
 const only = list("only", "");
@@ -53,12 +60,14 @@ function benchHost(fp16: boolean): TrainerHost {
   const node = nodeHost({ threads });
   return {
     ...node,
-    createRuntime: (device) => Runtime.create({ device, threads, maxSessions: 6, fp16, strictDevice }),
+    createRuntime: (device) =>
+      Runtime.create({ device, threads, maxSessions: 6, fp16, strictDevice }),
     async loadModel(name, runtime) {
       if (name !== "vit-b-32") return node.loadModel(name === "tiny-clip" ? TINY : name, runtime);
       const { config, weights } = vitWeights();
       const files = {
-        text: async (f: string) => (f === "config.json" ? JSON.stringify(config) : readFileSync(path.join(TINY, f), "utf8")),
+        text: async (f: string) =>
+          f === "config.json" ? JSON.stringify(config) : readFileSync(path.join(TINY, f), "utf8"),
         bytes: async () => weights,
       };
       return ClipModel.fromFiles("vit-b-32", files, runtime);
@@ -108,9 +117,19 @@ async function bench(file: string, model: string, device: Device, fp16: boolean)
   const withUploads: TrainerHost = {
     ...host,
     // The walk-through's init image is not in the repository: start from noise instead.
-    loadImage: async (src) => (images[src] ? host.loadImage(src) : { width: 64, height: 64, data: new Uint8Array(64 * 64 * 3).fill(128) }),
+    loadImage: async (src) =>
+      images[src]
+        ? host.loadImage(src)
+        : { width: 64, height: 64, data: new Uint8Array(64 * 64 * 3).fill(128) },
   };
-  const trainer = await createTrainerWith(withUploads, { config, model, device: device as DeviceRequest, seed: 1, statsIntervalMs: 0, frameIntervalMs: 1e9 });
+  const trainer = await createTrainerWith(withUploads, {
+    config,
+    model,
+    device: device as DeviceRequest,
+    seed: 1,
+    statsIntervalMs: 0,
+    frameIntervalMs: 1e9,
+  });
   const stats: EpochStats[] = [];
   // CPU time of this process between the stats events that bound the measured epochs (steadier than wall time on a busy machine).
   const cpu: number[] = [];
@@ -126,7 +145,9 @@ async function bench(file: string, model: string, device: Device, fp16: boolean)
   const b = stats[stats.length - 1];
   const wall = b.elapsedMs - a.elapsedMs;
   const graph = b.graphMs - a.graphMs;
-  const views = config.targets.filter((t) => t.active).reduce((n, t) => n + (isRandomTarget(t) ? t.batch_size : 1), 0);
+  const views = config.targets
+    .filter((t) => t.active)
+    .reduce((n, t) => n + (isRandomTarget(t) ? t.batch_size : 1), 0);
   await trainer.dispose();
   const runtime = await host.createRuntime(device as DeviceRequest);
   const baselineMs = await baseline(await host.loadModel(model, runtime), views);
@@ -169,7 +190,14 @@ async function main(): Promise<void> {
             failures.push(`${label} ${model} ${file}: ${(error as Error).message.split("\n")[0]}`);
           }
           // What is done so far survives a run that is cut off (the GPU machine's time limit).
-          if (args.get("out")) writeFileSync(`${args.get("out")}.partial`, JSON.stringify({ failures, results: { ...out, [label]: { ...out[label], [model]: results } } }));
+          if (args.get("out"))
+            writeFileSync(
+              `${args.get("out")}.partial`,
+              JSON.stringify({
+                failures,
+                results: { ...out, [label]: { ...out[label], [model]: results } },
+              }),
+            );
         }
         (out[label] ??= {})[model] = results;
       }
@@ -177,7 +205,9 @@ async function main(): Promise<void> {
   }
   const tinyCpu = out.cpu?.["tiny-clip"] ?? [];
   const lovecraft = out.cuda?.["vit-b-32"]?.find((r) => r.experiment.startsWith("walkthrough-09"));
-  const lovecraft16 = out["cuda/fp16"]?.["vit-b-32"]?.find((r) => r.experiment.startsWith("walkthrough-09"));
+  const lovecraft16 = out["cuda/fp16"]?.["vit-b-32"]?.find((r) =>
+    r.experiment.startsWith("walkthrough-09"),
+  );
   const json = {
     bench: "trainer",
     machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, loadavg: os.loadavg().map(round) },
@@ -186,7 +216,9 @@ async function main(): Promise<void> {
     failures,
     results: out,
     goals: {
-      tinyClipCpuMaxMsPerEpoch: tinyCpu.length ? Math.max(...tinyCpu.map((r) => r.msPerEpoch)) : null,
+      tinyClipCpuMaxMsPerEpoch: tinyCpu.length
+        ? Math.max(...tinyCpu.map((r) => r.msPerEpoch))
+        : null,
       tinyClipCpuGoalMs: 20,
       lovecraft448Batch20CudaMs: lovecraft?.msPerEpoch ?? null,
       lovecraft448Batch20CudaFp16Ms: lovecraft16?.msPerEpoch ?? null,

@@ -13,7 +13,12 @@ async function main() {
   if (applied.length) console.log(`database: applied ${applied.join(", ")}`);
 
   // Next needs the real host and port to resolve server-action redirects without an extra round trip.
-  const app = next({ dev: config.dev, dir: process.cwd(), hostname: "localhost", port: config.port });
+  const app = next({
+    dev: config.dev,
+    dir: process.cwd(),
+    hostname: "localhost",
+    port: config.port,
+  });
   await app.prepare();
   const handle = app.getRequestHandler();
   const nextUpgrade = app.getUpgradeHandler();

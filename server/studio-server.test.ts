@@ -3,7 +3,13 @@ import { io as connect } from "socket.io-client";
 import WebSocket from "ws";
 import * as Y from "yjs";
 import { WebsocketProvider } from "y-websocket";
-import { createExperiment, signedIn, tabHeaders, useTempDatabase, type TestCaller } from "./collab/testing";
+import {
+  createExperiment,
+  signedIn,
+  tabHeaders,
+  useTempDatabase,
+  type TestCaller,
+} from "./collab/testing";
 import { startStudioServer, type StudioServer } from "./studio-server";
 
 let server: StudioServer;
@@ -11,7 +17,11 @@ let alice: TestCaller;
 
 beforeAll(async () => {
   await useTempDatabase();
-  server = await startStudioServer({ port: 0, host: "127.0.0.1", handle: (_req, res) => res.end("pages") });
+  server = await startStudioServer({
+    port: 0,
+    host: "127.0.0.1",
+    handle: (_req, res) => res.end("pages"),
+  });
   alice = await signedIn();
 });
 afterAll(async () => server.close());
@@ -24,17 +34,29 @@ describe("one port, four endpoints", () => {
   });
 
   it("speaks Socket.IO", async () => {
-    const socket = connect(`http://127.0.0.1:${server.port}`, { transports: ["websocket"], extraHeaders: tabHeaders(server.port, alice.cookie) });
-    const hello = await new Promise<{ protocol: number }>((resolve) => socket.once("hello", resolve));
+    const socket = connect(`http://127.0.0.1:${server.port}`, {
+      transports: ["websocket"],
+      extraHeaders: tabHeaders(server.port, alice.cookie),
+    });
+    const hello = await new Promise<{ protocol: number }>((resolve) =>
+      socket.once("hello", resolve),
+    );
     expect(hello.protocol).toBe(1);
-    const id = await createExperiment("epochs: 3\n", { members: { [alice.identity.id]: "editor" } });
+    const id = await createExperiment("epochs: 3\n", {
+      members: { [alice.identity.id]: "editor" },
+    });
     const joined = await socket.emitWithAck("room:join", { experimentId: id });
-    expect(joined).toEqual({ ok: true, state: { role: "editor", run: null, stats: null, history: [] } });
+    expect(joined).toEqual({
+      ok: true,
+      state: { role: "editor", run: null, stats: null, history: [] },
+    });
     socket.close();
   });
 
   it("syncs a Yjs document between two clients over /yjs/<experimentId>", async () => {
-    const id = await createExperiment("epochs: 300\n", { members: { [alice.identity.id]: "editor" } });
+    const id = await createExperiment("epochs: 300\n", {
+      members: { [alice.identity.id]: "editor" },
+    });
     class CookieSocket extends WebSocket {
       constructor(url: string, protocols?: string | string[]) {
         super(url, protocols, { headers: tabHeaders(server.port, alice.cookie) });
@@ -51,7 +73,9 @@ describe("one port, four endpoints", () => {
     const pb = open(b);
     await expect.poll(() => b.getText("yaml").toString(), { timeout: 5000 }).toBe("epochs: 300\n");
     a.getText("yaml").insert(0, "# hi\n");
-    await expect.poll(() => b.getText("yaml").toString(), { timeout: 5000 }).toBe("# hi\nepochs: 300\n");
+    await expect
+      .poll(() => b.getText("yaml").toString(), { timeout: 5000 })
+      .toBe("# hi\nepochs: 300\n");
     // run:start reads the live document, not the (not yet compacted) row.
     expect(server.collab.liveText(id, "yaml")).toBe("# hi\nepochs: 300\n");
     pa.destroy();

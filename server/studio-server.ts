@@ -36,7 +36,11 @@ export interface StudioServerOptions {
   upgrade?(req: IncomingMessage, socket: Duplex, head: Buffer): void;
   /** Defaults: CLIPIG_DATA_DIR and the CLIPIG_FRAME_FPS / _FORMAT / CLIPIG_DEVICES settings. */
   dataDir?: string;
-  runs?: Partial<EnvRunSettings> & { statsIntervalMs?: number; spawn?: SpawnWorker; admission?: AdmissionOptions };
+  runs?: Partial<EnvRunSettings> & {
+    statsIntervalMs?: number;
+    spawn?: SpawnWorker;
+    admission?: AdmissionOptions;
+  };
   /** Rate limits of the /api/ routes (default: production values). */
   api?: Omit<StudioApiOptions, "dataDir" | "policy">;
   /** Origin and proxy trust for every channel (default: from the environment). */
@@ -64,7 +68,8 @@ export async function startStudioServer(opts: StudioServerOptions): Promise<Stud
   const cluster = clusterSettings ? await clusterNode(clusterSettings, dir) : null;
   const database = cluster?.database ?? databaseExtension();
   const recovered = await database.recover();
-  if (recovered.length) console.log(`collab: compacted ${recovered.length} document(s) left by a crash`);
+  if (recovered.length)
+    console.log(`collab: compacted ${recovered.length} document(s) left by a crash`);
   const collab = new CollabServer({
     extensions: [accessExtension(), database, ...(cluster?.collabExtensions ?? [])],
     ...opts.collab,
@@ -76,7 +81,10 @@ export async function startStudioServer(opts: StudioServerOptions): Promise<Stud
   const readYaml = async (experimentId: string) => {
     const live = collab.liveText(experimentId, YJS_TEXT_FIELD);
     if (live !== null) return live;
-    const row = await db().experiment.findUnique({ where: { id: experimentId }, select: { yaml: true } });
+    const row = await db().experiment.findUnique({
+      where: { id: experimentId },
+      select: { yaml: true },
+    });
     return row?.yaml ?? null;
   };
   const local = new RunService({
@@ -91,7 +99,8 @@ export async function startStudioServer(opts: StudioServerOptions): Promise<Stud
   // In a cluster, GPU workers run what the queue holds; the local service only answers for stored runs.
   const runs = cluster ? await cluster.createRuns({ store, readYaml, stored: local }) : local;
   const interrupted = await runs.recover();
-  if (interrupted) console.log(`runs: ${interrupted} run(s) interrupted by the restart can be continued`);
+  if (interrupted)
+    console.log(`runs: ${interrupted} run(s) interrupted by the restart can be continued`);
 
   const images = imageRoute({ store, dataDir: dir });
   const api = studioApi({ dataDir: dir, ...opts.api, policy: opts.requestPolicy });

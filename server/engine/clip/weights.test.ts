@@ -90,11 +90,15 @@ describe("a float16 tower inside a float32 graph (CUDA's fp16 mode)", () => {
     // onnxruntime's CPU provider has the float16 kernels this tower needs, so the check runs here.
     const rt = await Runtime.create({ device: "cpu", threads: 1 });
     const feed = { pixels: Float32Array.from([...pattern(224, 224, 1), ...pattern(224, 224, 2)]) };
-    const [a, b] = await Promise.all([build("float32"), half].map(async ({ g }) => (await rt.load(g)).run(feed)));
+    const [a, b] = await Promise.all(
+      [build("float32"), half].map(async ({ g }) => (await rt.load(g)).run(feed)),
+    );
     await rt.release();
     const la = (a!.loss!.data as Float32Array)[0]!;
     expect(Math.abs((b!.loss!.data as Float32Array)[0]! - la) / la).toBeLessThan(0.01);
-    expect(relativeError(b!.grad!.data as Float32Array, Array.from(a!.grad!.data as Float32Array))).toBeLessThan(0.05);
+    expect(
+      relativeError(b!.grad!.data as Float32Array, Array.from(a!.grad!.data as Float32Array)),
+    ).toBeLessThan(0.05);
   });
 });
 

@@ -9,12 +9,15 @@ import type { BuildContext, Fill, Values } from "./types";
 
 /** Kernel sizes `[kx, ky]` as the blur transform/constraint and edge_mean take them: even → +1, at least 1. */
 export const sanitizedKernel = (p: Values): [number, number] =>
-  nums(p, "kernel_size", 2).map((k) => Math.max(1, trunc(k) % 2 === 0 ? trunc(k) + 1 : trunc(k))) as [number, number];
+  nums(p, "kernel_size", 2).map((k) =>
+    Math.max(1, trunc(k) % 2 === 0 ? trunc(k) + 1 : trunc(k)),
+  ) as [number, number];
 
 /** Kernel sizes as the edge transform takes them: odd and positive, else an error. */
 export function strictKernel(p: Values): [number, number] {
   const k = nums(p, "kernel_size", 2).map(trunc);
-  if (k.some((v) => v < 1 || v % 2 === 0)) throw new Error(`edge: kernel_size must be odd and positive, got [${k.join(", ")}]`);
+  if (k.some((v) => v < 1 || v % 2 === 0))
+    throw new Error(`edge: kernel_size must be odd and positive, got [${k.join(", ")}]`);
   return k as [number, number];
 }
 
@@ -22,8 +25,11 @@ export function strictKernel(p: Values): [number, number] {
 export function sigmas(p: Values, k: readonly number[], strict = false): [number, number] {
   const given = maybeNums(p, "sigma", 2);
   if (!given) return [defaultSigma(k[0]), defaultSigma(k[1])];
-  if (strict && given.some((s) => !(s > 0))) throw new Error(`edge: sigma must be positive, got [${given.join(", ")}]`);
-  return strict ? (given as [number, number]) : [Math.max(0.0001, given[0]), Math.max(0.0001, given[1])];
+  if (strict && given.some((s) => !(s > 0)))
+    throw new Error(`edge: sigma must be positive, got [${given.join(", ")}]`);
+  return strict
+    ? (given as [number, number])
+    : [Math.max(0.0001, given[0]), Math.max(0.0001, given[1])];
 }
 
 /**
@@ -51,7 +57,12 @@ function cachedBlurMatrix(k: number, sigma: number, n: number, transpose: boolea
  * the kernel size itself does not shape the graph (a `kernel_size: 31*ti` schedule reuses the session).
  * Without `sigma` one matrix pair serves every view; with it each view gets its own (`sigma(p)` per view).
  */
-export function gaussianBlur(ctx: BuildContext, x: Value, [kx, ky]: readonly number[], sigma: (p: Values) => [number, number]): Value {
+export function gaussianBlur(
+  ctx: BuildContext,
+  x: Value,
+  [kx, ky]: readonly number[],
+  sigma: (p: Values) => [number, number],
+): Value {
   const { g, batch, input, params } = ctx;
   const [, , H, W] = x.shape;
   const shared = !sigmaGiven(params);
@@ -63,7 +74,9 @@ export function gaussianBlur(ctx: BuildContext, x: Value, [kx, ky]: readonly num
     };
   };
   let y = x;
-  if (ky > 1) y = g.MatMul(input("blur_y", shared ? [H, H] : [batch, 1, H, H], fill(ky, H, 1, false)), y);
-  if (kx > 1) y = g.MatMul(y, input("blur_x", shared ? [W, W] : [batch, 1, W, W], fill(kx, W, 0, true)));
+  if (ky > 1)
+    y = g.MatMul(input("blur_y", shared ? [H, H] : [batch, 1, H, H], fill(ky, H, 1, false)), y);
+  if (kx > 1)
+    y = g.MatMul(y, input("blur_x", shared ? [W, W] : [batch, 1, W, W], fill(kx, W, 0, true)));
   return y;
 }

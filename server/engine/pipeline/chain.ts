@@ -15,7 +15,13 @@ export const stepScope = (i: number, name: string) => `${i}.${name}`;
  * Applies `steps` to `x`; step `i` feeds from owner `ownerOffset + i`. A run of consecutive index
  * transforms ends after a stage that paints (pad `fill`): its colour belongs to the run's output.
  */
-export function applyChain(frags: Fragments, x: Value, steps: readonly Step<TransformName>[], ownerOffset = 0, scope = ""): Value {
+export function applyChain(
+  frags: Fragments,
+  x: Value,
+  steps: readonly Step<TransformName>[],
+  ownerOffset = 0,
+  scope = "",
+): Value {
   const { g } = frags;
   let image = x;
   // Addends (noise) waiting for the pixel moves that follow them: gather(x + n) = gather(x) + gather(n),
@@ -34,13 +40,23 @@ export function applyChain(frags: Fragments, x: Value, steps: readonly Step<Tran
       const input = image;
       const next = steps[i + 1] && transformModule(steps[i + 1].name);
       const addend = m.addend;
-      if (addend && next?.kind === "index" && shrinks(steps.slice(i + 1), [input.shape[2], input.shape[3]])) {
-        pending.push(frags.build(ownerOffset + i, scope + stepScope(i, m.name), params, (ctx) => addend(input, ctx)));
+      if (
+        addend &&
+        next?.kind === "index" &&
+        shrinks(steps.slice(i + 1), [input.shape[2], input.shape[3]])
+      ) {
+        pending.push(
+          frags.build(ownerOffset + i, scope + stepScope(i, m.name), params, (ctx) =>
+            addend(input, ctx),
+          ),
+        );
         i++;
         continue;
       }
       flush();
-      image = frags.build(ownerOffset + i, scope + stepScope(i, m.name), params, (ctx) => m.build(image, ctx));
+      image = frags.build(ownerOffset + i, scope + stepScope(i, m.name), params, (ctx) =>
+        m.build(image, ctx),
+      );
       i++;
       continue;
     }
@@ -61,7 +77,12 @@ export function applyChain(frags: Fragments, x: Value, steps: readonly Step<Tran
       const step = steps[i + k];
       const stage = run[k];
       const from = c;
-      c = frags.build(ownerOffset + i + k, scope + stepScope(i + k, stage.name), step.params, (ctx) => stage.map(from, sizes[k], ctx));
+      c = frags.build(
+        ownerOffset + i + k,
+        scope + stepScope(i + k, stage.name),
+        step.params,
+        (ctx) => stage.map(from, sizes[k], ctx),
+      );
       if (c.fill) {
         paint = { fill: c.fill, outside: c.outside };
         c = { x: c.x, y: c.y, valid: c.valid };

@@ -23,15 +23,27 @@ export interface ConstraintSet {
 }
 
 /** Builds `steps` on `views` `[B, 3, h, w]` (the clamped model-input views). */
-export function buildConstraints(g: Graph, views: Value, steps: readonly Step<ConstraintName>[], options: ConstraintOptions = {}): ConstraintSet {
-  const frags = new Fragments(g, { batch: views.shape[0], prefix: options.prefix ?? "constraints/", noise: options.noise, seed: options.seed });
+export function buildConstraints(
+  g: Graph,
+  views: Value,
+  steps: readonly Step<ConstraintName>[],
+  options: ConstraintOptions = {},
+): ConstraintSet {
+  const frags = new Fragments(g, {
+    batch: views.shape[0],
+    prefix: options.prefix ?? "constraints/",
+    noise: options.noise,
+    seed: options.seed,
+  });
   const losses = steps.map((step, i) => {
     const m = constraintModule(step.name);
     return frags.build(i, `${i}.${m.name}`, step.params, (ctx) => m.build(views, ctx));
   });
   return {
     losses,
-    structure: JSON.stringify(steps.map((s) => [s.name, constraintModule(s.name).structure(s.params)])),
+    structure: JSON.stringify(
+      steps.map((s) => [s.name, constraintModule(s.name).structure(s.params)]),
+    ),
     inputs: frags.inputs,
     feed: (values, rng) => frags.feed(values, rng),
   };

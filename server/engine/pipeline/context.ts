@@ -43,13 +43,40 @@ export class Fragments {
   /** The context for module `owner`, whose graph names live under `scope`. */
   context(owner: number, scope: string, params: Values): BuildContext {
     const { g } = this;
-    const frags = this;
     const full = `${this.options.prefix}${scope}`;
     let noise = 0;
-    const input = (name: string, shape: Shape, fill: Fill, use: "pixels" | "coords" = "pixels"): Value => {
+    const input = (
+      name: string,
+      shape: Shape,
+      fill: Fill,
+      use: "pixels" | "coords" = "pixels",
+    ): Value => {
       const v = g.input(`${full}/${name}`, shape, feedType(g));
       this.inputs.push({ name: v.name, shape, owner, fill });
       return use === "pixels" ? g.Cast(v, g.float) : v;
+    };
+    const addend = (shape: Shape): Pick<Addend, "value" | "decode"> => {
+      const name = `gaussian${noise++}`;
+      if (this.options.noise === "fed")
+        return { value: input(name, shape, (_, rng, out) => fillGaussian(rng, out)), decode: null };
+      const seed = this.seeds.int(1, 2 ** 24 - 1);
+      if (this.options.noise === "lookup") {
+        // A generator per noise input, seeded at build: fresh codes every step, the same sequence per seed.
+        const v = g.input(`${full}/${name}`, shape, "int32");
+        this.inputs.push({
+          name: v.name,
+          shape,
+          owner,
+          fill: () => undefined,
+          codes: codeStream(seed),
+        });
+        return { value: v, decode: (c) => g.scope(full, () => decodeNoise(g, c)) };
+      }
+      // ORT keeps the generator of a seeded random op between runs: a new draw each step, same sequence per seed.
+      return {
+        value: g.scope(full, () => g.RandomNormalLike(g.ConstantOfShape(shape, 0), { seed })),
+        decode: null,
+      };
     };
     return {
       g,
@@ -62,19 +89,6 @@ export class Fragments {
       },
       gaussianAddend: (shape) => addend(shape),
     };
-    function addend(this: void, shape: Shape): Pick<Addend, "value" | "decode"> {
-      const name = `gaussian${noise++}`;
-      if (frags.options.noise === "fed") return { value: input(name, shape, (_, rng, out) => fillGaussian(rng, out)), decode: null };
-      const seed = frags.seeds.int(1, 2 ** 24 - 1);
-      if (frags.options.noise === "lookup") {
-        // A generator per noise input, seeded at build: fresh codes every step, the same sequence per seed.
-        const v = g.input(`${full}/${name}`, shape, "int32");
-        frags.inputs.push({ name: v.name, shape, owner, fill: () => undefined, codes: codeStream(seed) });
-        return { value: v, decode: (c) => g.scope(full, () => decodeNoise(g, c)) };
-      }
-      // ORT keeps the generator of a seeded random op between runs: a new draw each step, same sequence per seed.
-      return { value: g.scope(full, () => g.RandomNormalLike(g.ConstantOfShape(shape, 0), { seed })), decode: null };
-    }
   }
 
   /** Builds `fn` in the node scope of module `owner`. */
@@ -96,8 +110,13 @@ export class Fragments {
       }
       const views = values[input.owner];
       if (!views || views.length !== this.options.batch)
-        throw new Error(`feed ${input.name}: expected ${this.options.batch} value sets for module ${input.owner}, got ${views?.length ?? 0}`);
-      const out = feedType(this.g) === "float64" ? new Float64Array(sizeOf(input.shape)) : new Float32Array(sizeOf(input.shape));
+        throw new Error(
+          `feed ${input.name}: expected ${this.options.batch} value sets for module ${input.owner}, got ${views?.length ?? 0}`,
+        );
+      const out =
+        feedType(this.g) === "float64"
+          ? new Float64Array(sizeOf(input.shape))
+          : new Float32Array(sizeOf(input.shape));
       input.fill(views, rng, out);
       feeds[input.name] = out;
     }
@@ -106,7 +125,8 @@ export class Fragments {
 }
 
 /** Inputs are fed as float64 in the gradient-check mode, else float32 (cast in the graph for float16). */
-export const feedType = (g: Graph): "float32" | "float64" => (g.float === "float64" ? "float64" : "float32");
+export const feedType = (g: Graph): "float32" | "float64" =>
+  g.float === "float64" ? "float64" : "float32";
 
 function fillGaussian(rng: Rng, out: FloatArray): void {
   for (let i = 0; i < out.length; i++) out[i] = rng.gaussian();

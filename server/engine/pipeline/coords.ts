@@ -5,7 +5,8 @@ import { fromNumbers, type Graph, type Value } from "../graph";
 import type { Coords, Size } from "./types";
 
 /** The float type of coordinate math: exact integers up to 2^24 at least. */
-export const coordType = (g: Graph): "float32" | "float64" => (g.float === "float64" ? "float64" : "float32");
+export const coordType = (g: Graph): "float32" | "float64" =>
+  g.float === "float64" ? "float64" : "float32";
 
 /** Coordinates of every pixel of an output of `size`: x `[1, 1, w]`, y `[1, h, 1]`. */
 export function outputCoords(g: Graph, [h, w]: Size): Coords {
@@ -19,19 +20,24 @@ export function outputCoords(g: Graph, [h, w]: Size): Coords {
 }
 
 /** `a mod n` for integer-valued `a` (Python's sign convention: the result is in [0, n)). */
-export const mod = (g: Graph, a: Value, n: number): Value => g.Sub(a, g.Mul(g.Floor(g.Div(a, n)), n));
+export const mod = (g: Graph, a: Value, n: number): Value =>
+  g.Sub(a, g.Mul(g.Floor(g.Div(a, n)), n));
 
 /** True where `0 <= v < n`. */
-export const within = (g: Graph, v: Value, n: number): Value => g.And(g.GreaterOrEqual(v, 0), g.Less(v, n));
+export const within = (g: Graph, v: Value, n: number): Value =>
+  g.And(g.GreaterOrEqual(v, 0), g.Less(v, n));
 
 /** Both coordinates inside an image of `size`. */
-export const inside = (g: Graph, x: Value, y: Value, [h, w]: Size): Value => g.And(within(g, x, w), within(g, y, h));
+export const inside = (g: Graph, x: Value, y: Value, [h, w]: Size): Value =>
+  g.And(within(g, x, w), within(g, y, h));
 
 /** `a AND b` where null means "all true". */
-export const both = (g: Graph, a: Value | null, b: Value | null): Value | null => (a && b ? g.And(a, b) : (a ?? b));
+export const both = (g: Graph, a: Value | null, b: Value | null): Value | null =>
+  a && b ? g.And(a, b) : (a ?? b);
 
 /** A per-view scalar input column `[B, 4]` → `[B, 1, 1]` (broadcasts against coordinates). */
-export const column = (g: Graph, v: Value, i: number): Value => g.Reshape(g.Slice(v, [i], [i + 1], [1]), [v.shape[0], 1, 1]);
+export const column = (g: Graph, v: Value, i: number): Value =>
+  g.Reshape(g.Slice(v, [i], [i + 1], [1]), [v.shape[0], 1, 1]);
 
 /**
  * Gathers `image` `[B|1, C, H, W]` at `c` (an output of `size`): out-of-source pixels are black, or the
@@ -49,14 +55,26 @@ export function gather(g: Graph, image: Value, c: Coords, [h, w]: Size): Value {
   let out: Value;
   if (bi === 1 && bn > 1) {
     // Channel k of every view reads k·H·W + pixel of the one image.
-    const planes = g.constant(fromNumbers("int64", Array.from({ length: ch }, (_, k) => k * H * W)), [1, ch, 1], { dtype: "int64" });
+    const planes = g.constant(
+      fromNumbers(
+        "int64",
+        Array.from({ length: ch }, (_, k) => k * H * W),
+      ),
+      [1, ch, 1],
+      { dtype: "int64" },
+    );
     const flat = g.Reshape(g.Add(index, planes), [1, bn * ch * h * w]);
     out = g.GatherElements(g.Reshape(image, [1, ch * H * W]), flat, 1);
   } else {
     out = g.GatherElements(g.Reshape(image, [bi, ch, H * W]), g.Expand(index, [bn, ch, h * w]), 2);
   }
   out = g.Reshape(out, [bn, ch, h, w]);
-  if (c.valid) out = g.Mul(out, g.Reshape(g.Cast(g.Expand(c.valid, [bc, h, w]), image.dtype), [bc, 1, h, w]));
-  if (c.fill && c.outside) out = g.Add(out, g.Mul(c.fill, g.Reshape(g.Cast(g.Expand(c.outside, [bc, h, w]), image.dtype), [bc, 1, h, w])));
+  if (c.valid)
+    out = g.Mul(out, g.Reshape(g.Cast(g.Expand(c.valid, [bc, h, w]), image.dtype), [bc, 1, h, w]));
+  if (c.fill && c.outside)
+    out = g.Add(
+      out,
+      g.Mul(c.fill, g.Reshape(g.Cast(g.Expand(c.outside, [bc, h, w]), image.dtype), [bc, 1, h, w])),
+    );
   return out;
 }

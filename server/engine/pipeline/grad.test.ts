@@ -55,10 +55,22 @@ describe("gradients through each transform (batch 2, then bicubic to the model s
       transformStep("center_crop", [6, 6]),
       transformStep("mul", [0.2, 0.2, 0.2]),
     ];
-    const r = await gradCheck("chain", [1, 3, 5, 5], (g, image) => {
-      const p = buildViews(g, image, steps, { batch: 3, noise: "fed", modelSize: [8, 8] });
-      return { out: p.views, feed: (rng) => p.feed(steps.map((s) => [s.params, s.params, s.params]), rng) };
-    }, { elements: 75 });
+    const r = await gradCheck(
+      "chain",
+      [1, 3, 5, 5],
+      (g, image) => {
+        const p = buildViews(g, image, steps, { batch: 3, noise: "fed", modelSize: [8, 8] });
+        return {
+          out: p.views,
+          feed: (rng) =>
+            p.feed(
+              steps.map((s) => [s.params, s.params, s.params]),
+              rng,
+            ),
+        };
+      },
+      { elements: 75 },
+    );
     expect(r.maxError, r.report).toBeLessThan(1e-6);
   });
 });
@@ -78,10 +90,15 @@ const CONSTRAINTS: [ConstraintName, Record<string, unknown>][] = [
 describe("gradients through each constraint", () => {
   it.each(CONSTRAINTS)("%s", async (name, value) => {
     const step = constraintStep(name, value);
-    const r = await gradCheck(name, [2, 3, 6, 5], (g, views) => {
-      const set = buildConstraints(g, views, [step], { noise: "fed" });
-      return { out: set.losses[0], feed: (rng) => set.feed([[step.params, step.params]], rng) };
-    }, { elements: 40 });
+    const r = await gradCheck(
+      name,
+      [2, 3, 6, 5],
+      (g, views) => {
+        const set = buildConstraints(g, views, [step], { noise: "fed" });
+        return { out: set.losses[0], feed: (rng) => set.feed([[step.params, step.params]], rng) };
+      },
+      { elements: 40 },
+    );
     expect(r.maxError, r.report).toBeLessThan(1e-6);
   });
 });

@@ -4,7 +4,12 @@ export { buildConstraints, type ConstraintOptions, type ConstraintSet } from "./
 export { buildPostproc, type PostprocOptions, type PostprocPipeline } from "./postproc";
 export { evaluateParams, evaluateStep } from "./steps";
 export { describeConstraint } from "./describe";
-export { TRANSFORM_MODULES, CONSTRAINT_MODULES, transformModule, constraintModule } from "./registry";
+export {
+  TRANSFORM_MODULES,
+  CONSTRAINT_MODULES,
+  transformModule,
+  constraintModule,
+} from "./registry";
 export { createRng, type Rng } from "./rng";
 export { resizeMatrix, gaussianKernel, defaultSigma, type ResizeMode } from "./resample";
 export type { StepInput } from "./context";

@@ -18,11 +18,19 @@ function spectralCovariance(n: number): number[][] {
   const basis: number[][] = [];
   for (let k = 0; k < bins; k++) {
     const hermitianPair = k > 0 && !(n % 2 === 0 && k === n / 2);
-    const re = Array.from({ length: n }, (_, t) => ((hermitianPair ? 2 : 1) * Math.cos((2 * Math.PI * k * t) / n)) / n);
+    const re = Array.from(
+      { length: n },
+      (_, t) => ((hermitianPair ? 2 : 1) * Math.cos((2 * Math.PI * k * t) / n)) / n,
+    );
     basis.push(re);
-    if (hermitianPair) basis.push(Array.from({ length: n }, (_, t) => (-2 * Math.sin((2 * Math.PI * k * t) / n)) / n));
+    if (hermitianPair)
+      basis.push(
+        Array.from({ length: n }, (_, t) => (-2 * Math.sin((2 * Math.PI * k * t) / n)) / n),
+      );
   }
-  return Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => basis.reduce((s, b) => s + b[i] * b[j], 0)));
+  return Array.from({ length: n }, (_, i) =>
+    Array.from({ length: n }, (_, j) => basis.reduce((s, b) => s + b[i] * b[j], 0)),
+  );
 }
 
 describe("fnoise", () => {
@@ -33,7 +41,9 @@ describe("fnoise", () => {
     const n = h * w;
     const batch = 3000;
     const step = transformStep("fnoise", [1 / 15, 2 / 15, 3 / 15]); // σ_c = 15·std_c = 1, 2, 3
-    const [res] = await runViewCases([{ steps: [step], image: { h, w, d: new Float64Array(3 * n) }, batch, seed: 5 }]);
+    const [res] = await runViewCases([
+      { steps: [step], image: { h, w, d: new Float64Array(3 * n) }, batch, seed: 5 },
+    ]);
     const cov = spectralCovariance(n);
     const rng = createRng(9);
     const directions: number[][] = [
@@ -43,7 +53,10 @@ describe("fnoise", () => {
       ...Array.from({ length: 4 }, () => Array.from({ length: n }, () => rng.gaussian())),
     ];
     for (const u of directions) {
-      const expected = u.reduce((s, ui, i) => s + ui * u.reduce((t, uj, j) => t + cov[i][j] * uj, 0), 0);
+      const expected = u.reduce(
+        (s, ui, i) => s + ui * u.reduce((t, uj, j) => t + cov[i][j] * uj, 0),
+        0,
+      );
       for (let c = 0; c < 3; c++) {
         let sum = 0;
         let sq = 0;
@@ -66,7 +79,14 @@ describe.each(["graph", "lookup"] as const)("noise drawn in the graph (%s)", (no
     const image = g.input("image", [1, 3, size, size]);
     const p = buildViews(g, image, steps, { batch: 8, noise, seed });
     g.output(p.views, "views");
-    return { g, feed: () => p.feed(steps.map((s) => Array(8).fill(s.params)), createRng(0)) };
+    return {
+      g,
+      feed: () =>
+        p.feed(
+          steps.map((s) => Array(8).fill(s.params)),
+          createRng(0),
+        ),
+    };
   };
   const run = async (seed: number, times = 1, steps?: Step<TransformName>[], size = 16) => {
     const { g, feed } = build(seed, steps, size);
@@ -74,7 +94,11 @@ describe.each(["graph", "lookup"] as const)("noise drawn in the graph (%s)", (no
     const s = await rt.load(g, { reuseOutputs: false });
     const out: Float32Array[] = [];
     // Every step feeds again (lookup: the next codes; graph: ORT's generator moves on by itself).
-    for (let i = 0; i < times; i++) out.push((await s.run({ ...feed(), image: new Float32Array(3 * size * size).fill(0.5) })).views.data as Float32Array);
+    for (let i = 0; i < times; i++)
+      out.push(
+        (await s.run({ ...feed(), image: new Float32Array(3 * size * size).fill(0.5) })).views
+          .data as Float32Array,
+      );
     await rt.release();
     return out;
   };
@@ -86,7 +110,8 @@ describe.each(["graph", "lookup"] as const)("noise drawn in the graph (%s)", (no
     const n = 256;
     for (let c = 0; c < 3; c++) {
       let sq = 0;
-      for (let b = 0; b < 8; b++) for (let i = 0; i < n; i++) sq += (a1[(b * 3 + c) * n + i] - 0.5) ** 2;
+      for (let b = 0; b < 8; b++)
+        for (let i = 0; i < n; i++) sq += (a1[(b * 3 + c) * n + i] - 0.5) ** 2;
       expect(Math.sqrt(sq / (8 * n))).toBeCloseTo(0.1 * (c + 1), 1);
     }
     expect(a2).not.toEqual(a1);
@@ -96,7 +121,11 @@ describe.each(["graph", "lookup"] as const)("noise drawn in the graph (%s)", (no
 
   it("gives a pixel shown twice the same noise (noise, then moves that repeat it)", async () => {
     // 8×8 → crop the top 4 rows → tile twice across: columns x and x + 8 show the same source pixel.
-    const steps = [transformStep("noise", [0.1, 0.1, 0.1]), transformStep("center_crop", [4, 8]), transformStep("repeat", [2, 1])];
+    const steps = [
+      transformStep("noise", [0.1, 0.1, 0.1]),
+      transformStep("center_crop", [4, 8]),
+      transformStep("repeat", [2, 1]),
+    ];
     const [v] = await run(5, 1, steps, 8);
     let differs = 0;
     for (let row = 0; row < 8 * 3 * 4; row++)

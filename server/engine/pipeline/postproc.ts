@@ -25,8 +25,18 @@ export interface PostprocPipeline {
 }
 
 /** Builds the effects of `items` (each already in canonical order, see `postprocSteps`) on `pixels`. */
-export function buildPostproc(g: Graph, pixels: Value, items: readonly (readonly Step<TransformName>[])[], options: PostprocOptions = {}): PostprocPipeline {
-  const frags = new Fragments(g, { batch: 1, prefix: options.prefix ?? "postproc/", noise: options.noise, seed: options.seed });
+export function buildPostproc(
+  g: Graph,
+  pixels: Value,
+  items: readonly (readonly Step<TransformName>[])[],
+  options: PostprocOptions = {},
+): PostprocPipeline {
+  const frags = new Fragments(g, {
+    batch: 1,
+    prefix: options.prefix ?? "postproc/",
+    noise: options.noise,
+    seed: options.seed,
+  });
   // Owners: every step of every item in order, then one activity flag per item.
   const offsets: number[] = [];
   let steps = 0;
@@ -39,9 +49,11 @@ export function buildPostproc(g: Graph, pixels: Value, items: readonly (readonly
     if (!chain.length) return;
     const before = x;
     const after = applyChain(frags, before, chain, offsets[item], `item${item}/`);
-    const on = frags.context(steps + item, `item${item}`, {}).input("active", [1, 1, 1, 1], (views, _, out) => {
-      out[0] = views[0].active ? 1 : 0;
-    });
+    const on = frags
+      .context(steps + item, `item${item}`, {})
+      .input("active", [1, 1, 1, 1], (views, _, out) => {
+        out[0] = views[0].active ? 1 : 0;
+      });
     x = g.Add(before, g.Mul(on, g.Sub(after, before)));
   });
   return {

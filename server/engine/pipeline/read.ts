@@ -22,7 +22,8 @@ export function nums(p: Values, key: string, n: number): number[] {
 }
 
 /** Like `nums`, or null when the parameter is unset. */
-export const maybeNums = (p: Values, key: string, n: number): number[] | null => (p[key] == null ? null : nums(p, key, n));
+export const maybeNums = (p: Values, key: string, n: number): number[] | null =>
+  p[key] == null ? null : nums(p, key, n);
 
 export function str(p: Values, key: string): string {
   const v = p[key];
@@ -35,7 +36,8 @@ export function perView(width: number, per: (p: Values, rng: Rng) => readonly nu
   return (views, rng, out) => {
     views.forEach((p, b) => {
       const values = per(p, rng);
-      if (values.length !== width) throw new Error(`per-view fill: ${values.length} values, expected ${width}`);
+      if (values.length !== width)
+        throw new Error(`per-view fill: ${values.length} values, expected ${width}`);
       for (let i = 0; i < width; i++) out[b * width + i] = values[i];
     });
   };

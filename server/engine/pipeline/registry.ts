@@ -14,13 +14,40 @@ import { randomRotate, randomScale, randomTranslate, rotate } from "./transforms
 import type { ConstraintModule, TransformModule } from "./types";
 
 const TRANSFORM_LIST: readonly TransformModule[] = [
-  blur, resize, centerCrop, randomCrop, crop, repeat, pad, border, noise, bwnoise, rnoise, fnoise, edge,
-  rotate, randomRotate, randomScale, randomTranslate, shift, randomShift, add, mul, mean, clamp, quantize,
-  saturation, contrast,
+  blur,
+  resize,
+  centerCrop,
+  randomCrop,
+  crop,
+  repeat,
+  pad,
+  border,
+  noise,
+  bwnoise,
+  rnoise,
+  fnoise,
+  edge,
+  rotate,
+  randomRotate,
+  randomScale,
+  randomTranslate,
+  shift,
+  randomShift,
+  add,
+  mul,
+  mean,
+  clamp,
+  quantize,
+  saturation,
+  contrast,
 ];
 
-export const TRANSFORM_MODULES = Object.fromEntries(TRANSFORM_LIST.map((m) => [m.name, m])) as Readonly<Record<TransformName, TransformModule>>;
-export const CONSTRAINT_MODULES = Object.fromEntries(CONSTRAINT_LIST.map((m) => [m.name, m])) as Readonly<Record<ConstraintName, ConstraintModule>>;
+export const TRANSFORM_MODULES = Object.fromEntries(
+  TRANSFORM_LIST.map((m) => [m.name, m]),
+) as Readonly<Record<TransformName, TransformModule>>;
+export const CONSTRAINT_MODULES = Object.fromEntries(
+  CONSTRAINT_LIST.map((m) => [m.name, m]),
+) as Readonly<Record<ConstraintName, ConstraintModule>>;
 
 export function transformModule(name: string): TransformModule {
   const m = (TRANSFORM_MODULES as Record<string, TransformModule | undefined>)[name];

@@ -15,7 +15,8 @@ const cubicFar = (x: number) => ((A * x - 5 * A) * x + 8 * A) * x - 4 * A; // 1 
 export function resizeMatrix(inSize: number, outSize: number, mode: ResizeMode): Float64Array {
   const m = new Float64Array(outSize * inSize);
   const scale = inSize / outSize;
-  const add = (o: number, i: number, w: number) => (m[o * inSize + Math.min(Math.max(i, 0), inSize - 1)] += w);
+  const add = (o: number, i: number, w: number) =>
+    (m[o * inSize + Math.min(Math.max(i, 0), inSize - 1)] += w);
   for (let o = 0; o < outSize; o++) {
     if (mode === "nearest") {
       add(o, Math.min(Math.floor(o * scale), inSize - 1), 1);
@@ -31,7 +32,9 @@ export function resizeMatrix(inSize: number, outSize: number, mode: ResizeMode):
     } else {
       const i0 = Math.floor(s);
       const t = s - i0;
-      [cubicFar(t + 1), cubicNear(t), cubicNear(1 - t), cubicFar(2 - t)].forEach((w, k) => add(o, i0 - 1 + k, w));
+      [cubicFar(t + 1), cubicNear(t), cubicNear(1 - t), cubicFar(2 - t)].forEach((w, k) =>
+        add(o, i0 - 1 + k, w),
+      );
     }
   }
   return m;
@@ -42,7 +45,9 @@ export const defaultSigma = (k: number): number => 0.3 * ((k - 1) * 0.5 - 1) + 0
 
 /** Normalised 1-D gaussian taps: `w_i ∝ exp(−x_i² / 2σ²)`, `x_i = i − (k − 1)/2`. */
 export function gaussianKernel(k: number, sigma: number): number[] {
-  const w = Array.from({ length: k }, (_, i) => Math.exp(-((i - (k - 1) / 2) ** 2) / (2 * sigma * sigma)));
+  const w = Array.from({ length: k }, (_, i) =>
+    Math.exp(-((i - (k - 1) / 2) ** 2) / (2 * sigma * sigma)),
+  );
   const sum = w.reduce((a, b) => a + b, 0);
   return w.map((v) => v / sum);
 }
@@ -58,7 +63,8 @@ export function reflect(i: number, n: number): number {
 /** The radius of kernel size `k`; reflect padding needs it below the axis length `n`. */
 export function checkKernel(k: number, n: number): number {
   const r = (k - 1) >> 1;
-  if (r >= n) throw new Error(`blur: kernel size ${k} needs an image of at least ${r + 1} pixels, got ${n}`);
+  if (r >= n)
+    throw new Error(`blur: kernel size ${k} needs an image of at least ${r + 1} pixels, got ${n}`);
   return r;
 }
 
@@ -80,9 +86,16 @@ export function blurMatrix(taps: readonly number[], n: number, transpose = false
 }
 
 /** A constant `[rows, cols]` matrix (transposed when asked) in the graph's float type. */
-export function matrixConstant(g: Graph, m: Float64Array, rows: number, cols: number, transpose = false): Value {
+export function matrixConstant(
+  g: Graph,
+  m: Float64Array,
+  rows: number,
+  cols: number,
+  transpose = false,
+): Value {
   const data = new Float64Array(sizeOf([rows, cols]));
-  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) data[transpose ? c * rows + r : r * cols + c] = m[r * cols + c];
+  for (let r = 0; r < rows; r++)
+    for (let c = 0; c < cols; c++) data[transpose ? c * rows + r : r * cols + c] = m[r * cols + c];
   return floatConstant(g, data, transpose ? [cols, rows] : [rows, cols]);
 }
 

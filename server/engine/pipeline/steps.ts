@@ -5,7 +5,10 @@ import type { CompiledExpr } from "../../../lib/experiment/expr";
 import type { Evaluated, Step, Values } from "./types";
 
 /** Evaluates every expression in `params` with `evaluate`; other values pass through. */
-export function evaluateParams(params: EffectParams, evaluate: (e: CompiledExpr) => number): Values {
+export function evaluateParams(
+  params: EffectParams,
+  evaluate: (e: CompiledExpr) => number,
+): Values {
   const out: Record<string, Evaluated> = {};
   for (const [key, v] of Object.entries(params)) {
     if (isExpr(v)) out[key] = evaluate(v);
@@ -16,7 +19,10 @@ export function evaluateParams(params: EffectParams, evaluate: (e: CompiledExpr)
 }
 
 /** A config step with its values evaluated. */
-export const evaluateStep = <N extends string>(step: EffectStep<N>, evaluate: (e: CompiledExpr) => number): Step<N> => ({
+export const evaluateStep = <N extends string>(
+  step: EffectStep<N>,
+  evaluate: (e: CompiledExpr) => number,
+): Step<N> => ({
   name: step.name,
   params: evaluateParams(step.params, evaluate),
 });

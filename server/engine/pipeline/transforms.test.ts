@@ -21,47 +21,269 @@ const v = (p: Values, k: string) => p[k] as never;
 const draw = (rng: Rng) => (n: number) => Array.from({ length: n }, () => rng.gaussian());
 
 const CASES: Case[] = [
-  { label: "blur 3x3", name: "blur", value: { kernel_size: [3, 3] }, expect: (a, p) => ref.blur(a, p as never) },
-  { label: "blur even 4x2 → 5x3, sigma", name: "blur", value: { kernel_size: [4, 2], sigma: [0.7, 1.3] }, size: [6, 7], expect: (a, p) => ref.blur(a, p as never) },
-  { label: "blur kernel 0 → identity", name: "blur", value: { kernel_size: [0, 0] }, expect: (a) => a },
-  { label: "resize up", name: "resize", value: [7, 6], expect: (a, p) => ref.resize(a, v(p, "size")) },
-  { label: "resize down", name: "resize", value: [3, 2], size: [8, 8], expect: (a, p) => ref.resize(a, v(p, "size")) },
-  { label: "center_crop 3x3 of 4x5", name: "center_crop", value: [3, 3], size: [4, 5], expect: (a, p) => ref.center_crop(a, v(p, "size")) },
-  { label: "center_crop [h, w] larger (zero pad)", name: "center_crop", value: [7, 4], size: [4, 5], expect: (a, p) => ref.center_crop(a, v(p, "size")) },
-  { label: "random_crop", name: "random_crop", value: [2, 3], batch: 3, expect: (a, p, rng) => ref.random_crop(a, v(p, "size"), rng) },
-  { label: "crop fractions", name: "crop", value: [0.25, 0.5, 3, 2], size: [4, 5], expect: (a, p) => ref.crop(a, v(p, "xywh")) },
-  { label: "crop outside (zero)", name: "crop", value: [3, 2, 4, 3], size: [4, 5], expect: (a, p) => ref.crop(a, v(p, "xywh")) },
-  { label: "repeat 2x3", name: "repeat", value: [2, 3], size: [3, 2], expect: (a, p) => ref.repeat(a, v(p, "count")) },
-  { label: "pad fill", name: "pad", value: { size: [2, 1], color: [0.1, 0.2, 0.3], mode: "fill" }, expect: (a, p) => ref.pad(a, p as never) },
-  { label: "pad edge", name: "pad", value: { size: [2, 3], mode: "edge" }, expect: (a, p) => ref.pad(a, p as never) },
-  { label: "pad wrap", name: "pad", value: { size: [3, 1], mode: "wrap" }, expect: (a, p) => ref.pad(a, p as never) },
-  { label: "pad unknown mode", name: "pad", value: { size: [3, 1], mode: "mirror" }, expect: (a) => a },
-  { label: "pad negative size", name: "pad", value: { size: [-2, 1], mode: "fill", color: [1, 1, 1] }, expect: (a, p) => ref.pad(a, p as never) },
-  { label: "border", name: "border", value: { size: [1, 2], color: [0.9, 0.5, 0.1] }, size: [6, 5], expect: (a, p) => ref.border(a, p as never) },
-  { label: "border 0 x", name: "border", value: { size: [0, 1], color: [1, 0, 0] }, expect: (a, p) => ref.border(a, p as never) },
-  { label: "noise", name: "noise", value: [0.1, 0.2, 0.3], batch: 2, expect: (a, p, _, z) => ref.noise(a, v(p, "std"), z(3 * a.h * a.w)) },
-  { label: "bwnoise", name: "bwnoise", value: 0.2, batch: 2, expect: (a, p, _, z) => ref.bwnoise(a, v(p, "std"), z(a.h * a.w)) },
-  { label: "rnoise", name: "rnoise", value: { std: [0.1, 0.2, 0.3], resolution: [2, 3] }, batch: 2, expect: (a, p, _, z) => ref.rnoise(a, p as never, z(3 * 6)) },
-  { label: "edge", name: "edge", value: { kernel_size: [3, 5], amount: [1, 2, 3] }, size: [6, 5], expect: (a, p) => ref.edge(a, p as never) },
-  { label: "edge sigma", name: "edge", value: { kernel_size: [3, 3], sigma: [2, 0.5], amount: [4, 4, 4] }, expect: (a, p) => ref.edge(a, p as never) },
-  { label: "rotate 30", name: "rotate", value: { degree: 30, center: [0.5, 0.5] }, size: [8, 8], expect: (a, p) => ref.rotate(a, p as never) },
-  { label: "rotate -113 off-centre", name: "rotate", value: { degree: -113, center: [0.2, 0.7] }, size: [5, 7], expect: (a, p) => ref.rotate(a, p as never) },
-  { label: "random_rotate", name: "random_rotate", value: { degree: [-90, 90], center: [0.3, 0.7] }, size: [8, 8], batch: 4, expect: (a, p, rng) => ref.random_rotate(a, p as never, rng) },
-  { label: "random_scale", name: "random_scale", value: [0.5, 1.7], size: [8, 8], batch: 4, expect: (a, p, rng) => ref.random_scale(a, v(p, "scale"), rng) },
-  { label: "random_translate", name: "random_translate", value: [0.3, 0.5], batch: 4, expect: (a, p, rng) => ref.random_translate(a, v(p, "offset"), rng) },
-  { label: "shift pixels", name: "shift", value: [1, -2], expect: (a, p) => ref.shift(a, v(p, "offset")) },
-  { label: "shift fractions", name: "shift", value: [0.5, -0.99], expect: (a, p) => ref.shift(a, v(p, "offset")) },
-  { label: "random_shift 2", name: "random_shift", value: [0, 1], batch: 4, expect: (a, p, rng) => ref.random_shift(a, v(p, "offset"), rng) },
-  { label: "random_shift 4", name: "random_shift", value: [-0.5, 0.5, 2, 3], batch: 4, expect: (a, p, rng) => ref.random_shift(a, v(p, "offset"), rng) },
-  { label: "add", name: "add", value: [0.1, -0.2, 0.3], expect: (a, p) => ref.add(a, v(p, "color")) },
+  {
+    label: "blur 3x3",
+    name: "blur",
+    value: { kernel_size: [3, 3] },
+    expect: (a, p) => ref.blur(a, p as never),
+  },
+  {
+    label: "blur even 4x2 → 5x3, sigma",
+    name: "blur",
+    value: { kernel_size: [4, 2], sigma: [0.7, 1.3] },
+    size: [6, 7],
+    expect: (a, p) => ref.blur(a, p as never),
+  },
+  {
+    label: "blur kernel 0 → identity",
+    name: "blur",
+    value: { kernel_size: [0, 0] },
+    expect: (a) => a,
+  },
+  {
+    label: "resize up",
+    name: "resize",
+    value: [7, 6],
+    expect: (a, p) => ref.resize(a, v(p, "size")),
+  },
+  {
+    label: "resize down",
+    name: "resize",
+    value: [3, 2],
+    size: [8, 8],
+    expect: (a, p) => ref.resize(a, v(p, "size")),
+  },
+  {
+    label: "center_crop 3x3 of 4x5",
+    name: "center_crop",
+    value: [3, 3],
+    size: [4, 5],
+    expect: (a, p) => ref.center_crop(a, v(p, "size")),
+  },
+  {
+    label: "center_crop [h, w] larger (zero pad)",
+    name: "center_crop",
+    value: [7, 4],
+    size: [4, 5],
+    expect: (a, p) => ref.center_crop(a, v(p, "size")),
+  },
+  {
+    label: "random_crop",
+    name: "random_crop",
+    value: [2, 3],
+    batch: 3,
+    expect: (a, p, rng) => ref.random_crop(a, v(p, "size"), rng),
+  },
+  {
+    label: "crop fractions",
+    name: "crop",
+    value: [0.25, 0.5, 3, 2],
+    size: [4, 5],
+    expect: (a, p) => ref.crop(a, v(p, "xywh")),
+  },
+  {
+    label: "crop outside (zero)",
+    name: "crop",
+    value: [3, 2, 4, 3],
+    size: [4, 5],
+    expect: (a, p) => ref.crop(a, v(p, "xywh")),
+  },
+  {
+    label: "repeat 2x3",
+    name: "repeat",
+    value: [2, 3],
+    size: [3, 2],
+    expect: (a, p) => ref.repeat(a, v(p, "count")),
+  },
+  {
+    label: "pad fill",
+    name: "pad",
+    value: { size: [2, 1], color: [0.1, 0.2, 0.3], mode: "fill" },
+    expect: (a, p) => ref.pad(a, p as never),
+  },
+  {
+    label: "pad edge",
+    name: "pad",
+    value: { size: [2, 3], mode: "edge" },
+    expect: (a, p) => ref.pad(a, p as never),
+  },
+  {
+    label: "pad wrap",
+    name: "pad",
+    value: { size: [3, 1], mode: "wrap" },
+    expect: (a, p) => ref.pad(a, p as never),
+  },
+  {
+    label: "pad unknown mode",
+    name: "pad",
+    value: { size: [3, 1], mode: "mirror" },
+    expect: (a) => a,
+  },
+  {
+    label: "pad negative size",
+    name: "pad",
+    value: { size: [-2, 1], mode: "fill", color: [1, 1, 1] },
+    expect: (a, p) => ref.pad(a, p as never),
+  },
+  {
+    label: "border",
+    name: "border",
+    value: { size: [1, 2], color: [0.9, 0.5, 0.1] },
+    size: [6, 5],
+    expect: (a, p) => ref.border(a, p as never),
+  },
+  {
+    label: "border 0 x",
+    name: "border",
+    value: { size: [0, 1], color: [1, 0, 0] },
+    expect: (a, p) => ref.border(a, p as never),
+  },
+  {
+    label: "noise",
+    name: "noise",
+    value: [0.1, 0.2, 0.3],
+    batch: 2,
+    expect: (a, p, _, z) => ref.noise(a, v(p, "std"), z(3 * a.h * a.w)),
+  },
+  {
+    label: "bwnoise",
+    name: "bwnoise",
+    value: 0.2,
+    batch: 2,
+    expect: (a, p, _, z) => ref.bwnoise(a, v(p, "std"), z(a.h * a.w)),
+  },
+  {
+    label: "rnoise",
+    name: "rnoise",
+    value: { std: [0.1, 0.2, 0.3], resolution: [2, 3] },
+    batch: 2,
+    expect: (a, p, _, z) => ref.rnoise(a, p as never, z(3 * 6)),
+  },
+  {
+    label: "edge",
+    name: "edge",
+    value: { kernel_size: [3, 5], amount: [1, 2, 3] },
+    size: [6, 5],
+    expect: (a, p) => ref.edge(a, p as never),
+  },
+  {
+    label: "edge sigma",
+    name: "edge",
+    value: { kernel_size: [3, 3], sigma: [2, 0.5], amount: [4, 4, 4] },
+    expect: (a, p) => ref.edge(a, p as never),
+  },
+  {
+    label: "rotate 30",
+    name: "rotate",
+    value: { degree: 30, center: [0.5, 0.5] },
+    size: [8, 8],
+    expect: (a, p) => ref.rotate(a, p as never),
+  },
+  {
+    label: "rotate -113 off-centre",
+    name: "rotate",
+    value: { degree: -113, center: [0.2, 0.7] },
+    size: [5, 7],
+    expect: (a, p) => ref.rotate(a, p as never),
+  },
+  {
+    label: "random_rotate",
+    name: "random_rotate",
+    value: { degree: [-90, 90], center: [0.3, 0.7] },
+    size: [8, 8],
+    batch: 4,
+    expect: (a, p, rng) => ref.random_rotate(a, p as never, rng),
+  },
+  {
+    label: "random_scale",
+    name: "random_scale",
+    value: [0.5, 1.7],
+    size: [8, 8],
+    batch: 4,
+    expect: (a, p, rng) => ref.random_scale(a, v(p, "scale"), rng),
+  },
+  {
+    label: "random_translate",
+    name: "random_translate",
+    value: [0.3, 0.5],
+    batch: 4,
+    expect: (a, p, rng) => ref.random_translate(a, v(p, "offset"), rng),
+  },
+  {
+    label: "shift pixels",
+    name: "shift",
+    value: [1, -2],
+    expect: (a, p) => ref.shift(a, v(p, "offset")),
+  },
+  {
+    label: "shift fractions",
+    name: "shift",
+    value: [0.5, -0.99],
+    expect: (a, p) => ref.shift(a, v(p, "offset")),
+  },
+  {
+    label: "random_shift 2",
+    name: "random_shift",
+    value: [0, 1],
+    batch: 4,
+    expect: (a, p, rng) => ref.random_shift(a, v(p, "offset"), rng),
+  },
+  {
+    label: "random_shift 4",
+    name: "random_shift",
+    value: [-0.5, 0.5, 2, 3],
+    batch: 4,
+    expect: (a, p, rng) => ref.random_shift(a, v(p, "offset"), rng),
+  },
+  {
+    label: "add",
+    name: "add",
+    value: [0.1, -0.2, 0.3],
+    expect: (a, p) => ref.add(a, v(p, "color")),
+  },
   { label: "mul", name: "mul", value: [0.2, 2, -1], expect: (a, p) => ref.mul(a, v(p, "color")) },
-  { label: "mean", name: "mean", value: [0.33, 0.5, 0.1], expect: (a, p) => ref.mean(a, v(p, "mean")) },
-  { label: "clamp", name: "clamp", value: [0.3, 0.6], expect: (a, p) => ref.clamp(a, v(p, "range")) },
-  { label: "quantize", name: "quantize", value: [0.1, 0.25, 0.3], expect: (a, p) => ref.quantize(a, v(p, "step")) },
-  { label: "saturation 0 (grey)", name: "saturation", value: 0, expect: (a, p) => ref.saturation(a, v(p, "factor")) },
-  { label: "saturation 2.5", name: "saturation", value: 2.5, expect: (a, p) => ref.saturation(a, v(p, "factor")) },
-  { label: "contrast 0.3", name: "contrast", value: 0.3, expect: (a, p) => ref.contrast(a, v(p, "factor")) },
-  { label: "contrast 3", name: "contrast", value: 3, expect: (a, p) => ref.contrast(a, v(p, "factor")) },
+  {
+    label: "mean",
+    name: "mean",
+    value: [0.33, 0.5, 0.1],
+    expect: (a, p) => ref.mean(a, v(p, "mean")),
+  },
+  {
+    label: "clamp",
+    name: "clamp",
+    value: [0.3, 0.6],
+    expect: (a, p) => ref.clamp(a, v(p, "range")),
+  },
+  {
+    label: "quantize",
+    name: "quantize",
+    value: [0.1, 0.25, 0.3],
+    expect: (a, p) => ref.quantize(a, v(p, "step")),
+  },
+  {
+    label: "saturation 0 (grey)",
+    name: "saturation",
+    value: 0,
+    expect: (a, p) => ref.saturation(a, v(p, "factor")),
+  },
+  {
+    label: "saturation 2.5",
+    name: "saturation",
+    value: 2.5,
+    expect: (a, p) => ref.saturation(a, v(p, "factor")),
+  },
+  {
+    label: "contrast 0.3",
+    name: "contrast",
+    value: 0.3,
+    expect: (a, p) => ref.contrast(a, v(p, "factor")),
+  },
+  {
+    label: "contrast 3",
+    name: "contrast",
+    value: 3,
+    expect: (a, p) => ref.contrast(a, v(p, "factor")),
+  },
 ];
 
 describe("registry", () => {
@@ -88,9 +310,13 @@ describe("transforms match the spec formulas (float64 graph vs JS loops)", async
     const expected: Img[] = [];
     if (["noise", "bwnoise", "rnoise"].includes(c.name)) {
       // one gaussian input for the whole batch (drawn first), then split per view
-      const per = c.name === "noise" ? 3 * image.h * image.w : c.name === "bwnoise" ? image.h * image.w : 18;
+      const per =
+        c.name === "noise" ? 3 * image.h * image.w : c.name === "bwnoise" ? image.h * image.w : 18;
       const all = z(per * batch);
-      for (let b = 0; b < batch; b++) expected.push(c.expect(image, steps[0].params, rng, () => all.slice(b * per, (b + 1) * per)));
+      for (let b = 0; b < batch; b++)
+        expected.push(
+          c.expect(image, steps[0].params, rng, () => all.slice(b * per, (b + 1) * per)),
+        );
     } else for (let b = 0; b < batch; b++) expected.push(c.expect(image, steps[0].params, rng, z));
     const got = results[i].views;
     expect(got.length).toBe(batch);
@@ -121,7 +347,9 @@ describe("views", () => {
     const [res] = await runViewCases([{ steps, image, batch, seed: 11 }]);
     const rng = createRng(11);
     const z = Array.from({ length: batch * 3 * 36 }, () => rng.gaussian());
-    let views = Array.from({ length: batch }, (_, b) => ref.noise(image, [0.1, 0.1, 0.1], z.slice(b * 108, (b + 1) * 108)));
+    let views = Array.from({ length: batch }, (_, b) =>
+      ref.noise(image, [0.1, 0.1, 0.1], z.slice(b * 108, (b + 1) * 108)),
+    );
     const p = (i: number) => steps[i].params as never;
     views = views.map((a) => ref.repeat(a, [3, 3]));
     views = views.map((a) => ref.random_shift(a, [0, 1], rng));
@@ -137,8 +365,18 @@ describe("views", () => {
   it("adds noise after the pixel moves that follow it when they shrink the image (same numbers)", async () => {
     const image = testImage(6, 6, 5);
     const rotate = transformStep("random_rotate", { degree: [-30, 30], center: [0.4, 0.6] });
-    const moved = [transformStep("noise", [0.1, 0.2, 0.3]), transformStep("bwnoise", 0.2), transformStep("repeat", [2, 2]), rotate, transformStep("center_crop", [5, 5])];
-    const filled = [transformStep("noise", [0.1, 0.2, 0.3]), transformStep("center_crop", [4, 4]), transformStep("pad", { size: [1, 1], color: [0.5, 0.6, 0.7], mode: "fill" })];
+    const moved = [
+      transformStep("noise", [0.1, 0.2, 0.3]),
+      transformStep("bwnoise", 0.2),
+      transformStep("repeat", [2, 2]),
+      rotate,
+      transformStep("center_crop", [5, 5]),
+    ];
+    const filled = [
+      transformStep("noise", [0.1, 0.2, 0.3]),
+      transformStep("center_crop", [4, 4]),
+      transformStep("pad", { size: [1, 1], color: [0.5, 0.6, 0.7], mode: "fill" }),
+    ];
     const batch = 3;
     const [a, b] = await runViewCases([
       { steps: moved, image, batch, seed: 12 },
@@ -146,13 +384,20 @@ describe("views", () => {
     ]);
     const noisy = (rng: Rng) => {
       const z = draw(rng)(batch * 108);
-      return Array.from({ length: batch }, (_, v) => ref.noise(image, [0.1, 0.2, 0.3], z.slice(v * 108, (v + 1) * 108)));
+      return Array.from({ length: batch }, (_, v) =>
+        ref.noise(image, [0.1, 0.2, 0.3], z.slice(v * 108, (v + 1) * 108)),
+      );
     };
     let rng = createRng(12);
     let views = noisy(rng);
     const zb = draw(rng)(batch * 36);
     views = views.map((x, v) => ref.bwnoise(x, 0.2, zb.slice(v * 36, (v + 1) * 36)));
-    views = views.map((x) => ref.center_crop(ref.random_rotate(ref.repeat(x, [2, 2]), rotate.params as never, rng), [5, 5]));
+    views = views.map((x) =>
+      ref.center_crop(
+        ref.random_rotate(ref.repeat(x, [2, 2]), rotate.params as never, rng),
+        [5, 5],
+      ),
+    );
     a.views.forEach((view, v) => expect(maxDiff(view, views[v])).toBeLessThan(1e-9));
     rng = createRng(13);
     views = noisy(rng).map((x) => ref.pad(ref.center_crop(x, [4, 4]), filled[2].params as never));
@@ -176,7 +421,11 @@ describe("views", () => {
 describe("determinism", () => {
   it("the same seed gives the same views; another seed other views", async () => {
     const image = testImage(6, 6, 8);
-    const steps = [transformStep("noise", [0.1, 0.1, 0.1]), transformStep("random_rotate", { degree: [-90, 90], center: [0.2, 0.8] }), transformStep("random_crop", [4, 4])];
+    const steps = [
+      transformStep("noise", [0.1, 0.1, 0.1]),
+      transformStep("random_rotate", { degree: [-90, 90], center: [0.2, 0.8] }),
+      transformStep("random_crop", [4, 4]),
+    ];
     const [a, b, c] = await runViewCases([
       { steps, image, batch: 3, seed: 1 },
       { steps, image, batch: 3, seed: 1 },

@@ -32,12 +32,24 @@ export interface ViewPipeline {
 }
 
 /** Builds the views of `image` (`[1, 3, H, W]`, already clamped) through `steps`. */
-export function buildViews(g: Graph, image: Value, steps: readonly Step<TransformName>[], options: ViewOptions): ViewPipeline {
-  const frags = new Fragments(g, { batch: options.batch, prefix: options.prefix ?? "views/", noise: options.noise, seed: options.seed });
+export function buildViews(
+  g: Graph,
+  image: Value,
+  steps: readonly Step<TransformName>[],
+  options: ViewOptions,
+): ViewPipeline {
+  const frags = new Fragments(g, {
+    batch: options.batch,
+    prefix: options.prefix ?? "views/",
+    noise: options.noise,
+    seed: options.seed,
+  });
   let x = applyChain(frags, image, steps);
   const size = options.modelSize;
   if (size) {
-    x = g.scope(`${frags.options.prefix}model_input`, () => g.Clip(resize(g, x, size[0], size[1], "bicubic"), 0, 1));
+    x = g.scope(`${frags.options.prefix}model_input`, () =>
+      g.Clip(resize(g, x, size[0], size[1], "bicubic"), 0, 1),
+    );
   }
   if (x.shape[0] !== options.batch) x = g.Expand(x, [options.batch, ...x.shape.slice(1)]);
   return {

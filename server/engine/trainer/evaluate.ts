@@ -40,7 +40,13 @@ export function evalParams(params: EffectParams, vars: ExprVars, random: Uniform
 }
 
 function evalValue(value: ParamValue, vars: ExprVars, random: Uniform): Evaluated {
-  if (value === null || typeof value === "string" || typeof value === "boolean" || typeof value === "number") return value;
+  if (
+    value === null ||
+    typeof value === "string" ||
+    typeof value === "boolean" ||
+    typeof value === "number"
+  )
+    return value;
   if (isExpr(value)) return value.evaluate(vars, { random });
   if (Array.isArray(value)) {
     return (value as readonly unknown[]).map((x) => {

@@ -36,7 +36,9 @@ export class FeatureStore {
       texts.forEach((t, i) => this.cache.set(`text:${t}`, l2normalize(embeds[i])));
     }
     if (images.length) {
-      const pixels = await Promise.all(images.map(async (src) => clipPixels(await this.loadImage(src), this.model.imageSize)));
+      const pixels = await Promise.all(
+        images.map(async (src) => clipPixels(await this.loadImage(src), this.model.imageSize)),
+      );
       const embeds = await this.model.encodeImages(pixels);
       images.forEach((src, i) => this.cache.set(`image:${src}`, l2normalize(embeds[i])));
     }

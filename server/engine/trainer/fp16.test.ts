@@ -32,14 +32,22 @@ function host(fp16: boolean): TrainerHost {
     ...node,
     createRuntime: async (device) => {
       const rt = await node.createRuntime(device);
-      return fp16 ? new Proxy(rt, { get: (t, k, r) => (k === "float" ? "float16" : Reflect.get(t, k, r)) }) : rt;
+      return fp16
+        ? new Proxy(rt, { get: (t, k, r) => (k === "float" ? "float16" : Reflect.get(t, k, r)) })
+        : rt;
     },
   };
 }
 
 async function train(fp16: boolean): Promise<{ losses: number[]; pixels: Float32Array }> {
   const config = parseExperiment(YAML).config!;
-  const trainer = await createTrainerWith(host(fp16), { config, model: "tiny-clip", device: "cpu", seed: 3, statsIntervalMs: 0 });
+  const trainer = await createTrainerWith(host(fp16), {
+    config,
+    model: "tiny-clip",
+    device: "cpu",
+    seed: 3,
+    statsIntervalMs: 0,
+  });
   const stats: EpochStats[] = [];
   trainer.on((e) => e.type === "stats" && stats.push(e.stats));
   await trainer.run();

@@ -13,6 +13,8 @@ describe("frames", () => {
     const pixels = Float32Array.from({ length: 3 * 4 * 3 }, (_, i) => ((i * 37) % 256) / 255);
     const back = fromFrame(toFrame(pixels, 4, 3, 0));
     for (let i = 0; i < pixels.length; i++) expect(back[i]).toBeCloseTo(pixels[i], 6);
-    expect(() => fromFrame({ epoch: 0, width: 2, height: 2, rgba: new Uint8ClampedArray(3) })).toThrow("RGBA");
+    expect(() =>
+      fromFrame({ epoch: 0, width: 2, height: 2, rgba: new Uint8ClampedArray(3) }),
+    ).toThrow("RGBA");
   });
 });

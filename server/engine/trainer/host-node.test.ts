@@ -10,7 +10,13 @@ import { encodeFramePng, nodeHost } from "./host-node";
 import { toFrame } from "./frame";
 
 const png = async (w: number, h: number, rgb: [number, number, number]) =>
-  new Uint8Array(await sharp({ create: { width: w, height: h, channels: 3, background: { r: rgb[0], g: rgb[1], b: rgb[2] } } }).png().toBuffer());
+  new Uint8Array(
+    await sharp({
+      create: { width: w, height: h, channels: 3, background: { r: rgb[0], g: rgb[1], b: rgb[2] } },
+    })
+      .png()
+      .toBuffer(),
+  );
 
 describe("node host", () => {
   it("loads uploads by name, and URLs once (cached by the URL's md5)", async () => {
@@ -23,7 +29,10 @@ describe("node host", () => {
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/pic.png`;
     const cache = mkdtempSync(path.join(tmpdir(), "clipig-img-"));
-    const host = nodeHost({ imageCacheDir: cache, images: { "upload.png": await png(1, 1, [0, 0, 255]) } });
+    const host = nodeHost({
+      imageCacheDir: cache,
+      images: { "upload.png": await png(1, 1, [0, 0, 255]) },
+    });
     try {
       const a = await host.loadImage(url);
       const b = await host.loadImage(url);
@@ -33,7 +42,9 @@ describe("node host", () => {
       expect(readdirSync(cache)).toEqual([createHash("md5").update(url).digest("hex")]);
       const up = await host.loadImage("upload.png");
       expect(Array.from(up.data)).toEqual([0, 0, 255]);
-      await expect(host.loadImage(path.join(cache, "missing.png"))).rejects.toThrow(/image '.*missing.png'/);
+      await expect(host.loadImage(path.join(cache, "missing.png"))).rejects.toThrow(
+        /image '.*missing.png'/,
+      );
     } finally {
       server.close();
     }
@@ -41,7 +52,9 @@ describe("node host", () => {
 
   it("encodes frames as PNG", async () => {
     const frame = toFrame(Float32Array.from([1, 0, 0, 1, 0.5, 0.5]), 2, 1, 0);
-    const { data, info } = await sharp(await encodeFramePng(frame)).raw().toBuffer({ resolveWithObject: true });
+    const { data, info } = await sharp(await encodeFramePng(frame))
+      .raw()
+      .toBuffer({ resolveWithObject: true });
     expect([info.width, info.height, info.channels]).toEqual([2, 1, 3]);
     expect(Array.from(data)).toEqual([255, 0, 128, 0, 255, 128]);
   });

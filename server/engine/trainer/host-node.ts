@@ -31,7 +31,8 @@ export function nodeHost(options: NodeHostOptions = {}): TrainerHost {
     createRuntime: (device) => Runtime.create({ device, threads: options.threads, maxSessions: 6 }),
     async loadModel(nameOrDir, runtime) {
       const dir = resolveModelDir(nameOrDir);
-      if (lastModel?.dir !== dir) lastModel = { dir, model: ClipModel.fromFiles(nameOrDir, folderFiles(dir), runtime) };
+      if (lastModel?.dir !== dir)
+        lastModel = { dir, model: ClipModel.fromFiles(nameOrDir, folderFiles(dir), runtime) };
       const m = await lastModel.model.catch((e) => {
         lastModel = null;
         throw e;
@@ -42,7 +43,10 @@ export function nodeHost(options: NodeHostOptions = {}): TrainerHost {
       try {
         const upload = options.images?.[src];
         if (upload) return await decodeImage(upload);
-        if (/^https?:\/\//i.test(src)) return await decodeImage(await fetchCached(src, options.imageCacheDir ?? path.join(homedir(), ".cache", "img")));
+        if (/^https?:\/\//i.test(src))
+          return await decodeImage(
+            await fetchCached(src, options.imageCacheDir ?? path.join(homedir(), ".cache", "img")),
+          );
         return await decodeImage(src);
       } catch (e) {
         throw new Error(`image '${src}': ${e instanceof Error ? e.message : String(e)}`);
@@ -69,7 +73,9 @@ async function fetchCached(url: string, dir: string): Promise<Uint8Array> {
 /** A frame as PNG bytes. */
 export async function encodeFramePng(frame: ImageFrame): Promise<Uint8Array> {
   const { width, height, rgba } = frame;
-  const buf = await sharp(Buffer.from(rgba.buffer, rgba.byteOffset, rgba.byteLength), { raw: { width, height, channels: 4 } })
+  const buf = await sharp(Buffer.from(rgba.buffer, rgba.byteOffset, rgba.byteLength), {
+    raw: { width, height, channels: 4 },
+  })
     .removeAlpha()
     .png()
     .toBuffer();

@@ -16,7 +16,9 @@ describe("imageStats", () => {
   });
 
   it("edge mean is 0 on flat images and follows a reflect-padded 3×3 blur", () => {
-    expect(imageStats(new Float32Array(3 * 16).fill(0.3), 4, 4).edgeMean.map((v) => +v.toFixed(7))).toEqual([0, 0, 0]);
+    expect(
+      imageStats(new Float32Array(3 * 16).fill(0.3), 4, 4).edgeMean.map((v) => +v.toFixed(7)),
+    ).toEqual([0, 0, 0]);
     // One bright pixel in the middle of a 3×3 channel: blur keeps k1[1]² of it there.
     const img = new Float32Array(27);
     img[4] = 1;

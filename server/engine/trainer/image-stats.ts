@@ -65,14 +65,16 @@ function edgeMeanOf(plane: Float32Array, width: number, height: number, k: numbe
   for (let y = 0; y < height; y++)
     for (let x = 0; x < width; x++) {
       let s = 0;
-      for (let j = 0; j < k.length; j++) s += k[j] * clamp01(plane[y * width + reflect(x + j - r, width)]);
+      for (let j = 0; j < k.length; j++)
+        s += k[j] * clamp01(plane[y * width + reflect(x + j - r, width)]);
       horizontal[y * width + x] = s;
     }
   let sum = 0;
   for (let y = 0; y < height; y++)
     for (let x = 0; x < width; x++) {
       let s = 0;
-      for (let j = 0; j < k.length; j++) s += k[j] * horizontal[reflect(y + j - r, height) * width + x];
+      for (let j = 0; j < k.length; j++)
+        s += k[j] * horizontal[reflect(y + j - r, height) * width + x];
       sum += Math.abs(s - clamp01(plane[y * width + x]));
     }
   return sum / (width * height);

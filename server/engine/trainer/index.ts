@@ -10,4 +10,5 @@ export { createTrainerWith } from "./trainer";
 export { nodeHost, encodeFramePng, type NodeHostOptions } from "./host-node";
 export { toFrame, fromFrame } from "./frame";
 
-export const createTrainer: CreateTrainer = (options) => createTrainerWith(nodeHost({ images: options.images }), options);
+export const createTrainer: CreateTrainer = (options) =>
+  createTrainerWith(nodeHost({ images: options.images }), options);

@@ -12,7 +12,12 @@ export interface InitSources {
 }
 
 /** `[3, height, width]` starting pixels for a training image of `width` × `height`. */
-export function initialPixels(init: InitConfig, width: number, height: number, src: InitSources): Float32Array {
+export function initialPixels(
+  init: InitConfig,
+  width: number,
+  height: number,
+  src: InitSources,
+): Float32Array {
   if (init.image_tensor) {
     const img = fromTensor(init.image_tensor);
     return resizeCrop(img, width, height).data;
@@ -30,7 +35,8 @@ export function initialPixels(init: InitConfig, width: number, height: number, s
   const scaled: Planar = { ...img, data: new Float32Array(img.data) };
   const n = w0 * h0;
   for (let c = 0; c < 3; c++)
-    for (let i = 0; i < n; i++) scaled.data[c * n + i] = scaled.data[c * n + i] * init.std[c] + init.mean[c];
+    for (let i = 0; i < n; i++)
+      scaled.data[c * n + i] = scaled.data[c * n + i] * init.std[c] + init.mean[c];
   const fitted = resize(scaled, width, height, "bicubic");
   const out = fitted.data;
   for (let i = 0; i < out.length; i++) out[i] = out[i] < 0 ? 0 : out[i] > 1 ? 1 : out[i];
@@ -52,12 +58,17 @@ export function fromTensor(t: readonly (readonly (readonly number[])[])[]): Plan
   const height = t[0]?.length ?? 0;
   const width = t[0]?.[0]?.length ?? 0;
   if (t.length !== 3 || height === 0 || width === 0)
-    throw new Error(`init.image_tensor: expected a [3][H][W] list, got [${t.length}][${height}][${width}]`);
+    throw new Error(
+      `init.image_tensor: expected a [3][H][W] list, got [${t.length}][${height}][${width}]`,
+    );
   const data = new Float32Array(3 * width * height);
   for (let c = 0; c < 3; c++)
     for (let y = 0; y < height; y++) {
       const row = t[c][y];
-      if (row.length !== width) throw new Error(`init.image_tensor: row ${c}/${y} has ${row.length} values, expected ${width}`);
+      if (row.length !== width)
+        throw new Error(
+          `init.image_tensor: row ${c}/${y} has ${row.length} values, expected ${width}`,
+        );
       for (let x = 0; x < width; x++) data[(c * height + y) * width + x] = row[x];
     }
   return { channels: 3, width, height, data };

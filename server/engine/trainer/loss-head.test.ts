@@ -34,7 +34,11 @@ function data(seed: number, F: number) {
   };
 }
 
-async function run(plan: HeadPlan, d: ReturnType<typeof data>, extra: Record<string, Float32Array> = {}) {
+async function run(
+  plan: HeadPlan,
+  d: ReturnType<typeof data>,
+  extra: Record<string, Float32Array> = {},
+) {
   const g = new Graph();
   const e = g.input("e", [V, D]);
   const c = g.input("c", [V, 2]);
@@ -55,62 +59,105 @@ async function run(plan: HeadPlan, d: ReturnType<typeof data>, extra: Record<str
   };
   if (plan.select !== "mix") feeds[`t/${HEAD_INPUTS.weights}`] = flat(d.weights);
   const out = await s.run(Object.fromEntries(s.inputs.map((i) => [i.name, feeds[i.name]])));
-  return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, Array.from(v.data as Float32Array)]));
+  return Object.fromEntries(
+    Object.entries(out).map(([k, v]) => [k, Array.from(v.data as Float32Array)]),
+  );
 }
 
-const constraintPart = (d: ReturnType<typeof data>, v: number) => d.closses[v].reduce((s, x, i) => s + x * d.cweights[v][i], 0);
+const constraintPart = (d: ReturnType<typeof data>, v: number) =>
+  d.closses[v].reduce((s, x, i) => s + x * d.cweights[v][i], 0);
 
 describe("loss head", () => {
-  it.each([["cosine"], ["l1"], ["l2"]] as const)("select all with %s: Σ weight·ℓ plus weighted constraints, times the target weight", async (kind) => {
-    const d = data(1, 3);
-    const plan: HeadPlan = { views: V, losses: [kind, kind, kind], select: "all", constraints: 2 };
-    const out = await run(plan, d);
-    let total = 0;
-    for (let v = 0; v < V; v++) {
-      const feats = d.features.reduce((s, f, i) => s + d.weights[v][i] * loss(kind, d.embeds[v], f), 0);
-      total += d.tweight[v] * (feats + constraintPart(d, v));
-      d.features.forEach((f, i) => {
-        expect(out.sims[v * 3 + i]).toBeCloseTo(100 * dot(d.embeds[v], f), 3);
-        expect(out.losses[v * 3 + i]).toBeCloseTo(loss(kind, d.embeds[v], f), 4);
-      });
-    }
-    expect(out.loss[0]).toBeCloseTo(total, 4);
-  });
+  it.each([["cosine"], ["l1"], ["l2"]] as const)(
+    "select all with %s: Σ weight·ℓ plus weighted constraints, times the target weight",
+    async (kind) => {
+      const d = data(1, 3);
+      const plan: HeadPlan = {
+        views: V,
+        losses: [kind, kind, kind],
+        select: "all",
+        constraints: 2,
+      };
+      const out = await run(plan, d);
+      let total = 0;
+      for (let v = 0; v < V; v++) {
+        const feats = d.features.reduce(
+          (s, f, i) => s + d.weights[v][i] * loss(kind, d.embeds[v], f),
+          0,
+        );
+        total += d.tweight[v] * (feats + constraintPart(d, v));
+        d.features.forEach((f, i) => {
+          expect(out.sims[v * 3 + i]).toBeCloseTo(100 * dot(d.embeds[v], f), 3);
+          expect(out.losses[v * 3 + i]).toBeCloseTo(loss(kind, d.embeds[v], f), 4);
+        });
+      }
+      expect(out.loss[0]).toBeCloseTo(total, 4);
+    },
+  );
 
   it("mixes loss functions per feature", async () => {
     const d = data(2, 3);
     const kinds: FeatureLoss[] = ["l1", "cosine", "l2"];
     const out = await run({ views: V, losses: kinds, select: "all", constraints: 2 }, d);
-    for (let v = 0; v < V; v++) kinds.forEach((k, i) => expect(out.losses[v * 3 + i]).toBeCloseTo(loss(k, d.embeds[v], d.features[i]), 4));
+    for (let v = 0; v < V; v++)
+      kinds.forEach((k, i) =>
+        expect(out.losses[v * 3 + i]).toBeCloseTo(loss(k, d.embeds[v], d.features[i]), 4),
+      );
   });
 
-  it.each([["best"], ["worst"]] as const)("select %s applies only the best/worst enabled feature by scaled similarity", async (mode) => {
-    const d = data(3, 3);
-    const enabled = [[1, 1, 1], [1, 0, 1], [0, 1, 0]];
-    const scales = [[1, 2, 0.5], [1, 1, 1], [3, 1, 1]];
-    const out = await run({ views: V, losses: ["cosine", "cosine", "cosine"], select: mode, constraints: 2 }, d, {
-      [`t/${HEAD_INPUTS.enabled}`]: Float32Array.from(enabled.flat()),
-      [`t/${HEAD_INPUTS.scales}`]: Float32Array.from(scales.flat()),
-    });
-    let total = 0;
-    for (let v = 0; v < V; v++) {
-      const scored = d.features.map((f, i) => ({ i, s: 100 * dot(d.embeds[v], f) * scales[v][i] })).filter(({ i }) => enabled[v][i]);
-      scored.sort((a, b) => (mode === "best" ? b.s - a.s : a.s - b.s));
-      const pick = scored[0].i;
-      total += d.tweight[v] * (d.weights[v][pick] * loss("cosine", d.embeds[v], d.features[pick]) + constraintPart(d, v));
-    }
-    expect(out.loss[0]).toBeCloseTo(total, 4);
-  });
+  it.each([["best"], ["worst"]] as const)(
+    "select %s applies only the best/worst enabled feature by scaled similarity",
+    async (mode) => {
+      const d = data(3, 3);
+      const enabled = [
+        [1, 1, 1],
+        [1, 0, 1],
+        [0, 1, 0],
+      ];
+      const scales = [
+        [1, 2, 0.5],
+        [1, 1, 1],
+        [3, 1, 1],
+      ];
+      const out = await run(
+        { views: V, losses: ["cosine", "cosine", "cosine"], select: mode, constraints: 2 },
+        d,
+        {
+          [`t/${HEAD_INPUTS.enabled}`]: Float32Array.from(enabled.flat()),
+          [`t/${HEAD_INPUTS.scales}`]: Float32Array.from(scales.flat()),
+        },
+      );
+      let total = 0;
+      for (let v = 0; v < V; v++) {
+        const scored = d.features
+          .map((f, i) => ({ i, s: 100 * dot(d.embeds[v], f) * scales[v][i] }))
+          .filter(({ i }) => enabled[v][i]);
+        scored.sort((a, b) => (mode === "best" ? b.s - a.s : a.s - b.s));
+        const pick = scored[0].i;
+        total +=
+          d.tweight[v] *
+          (d.weights[v][pick] * loss("cosine", d.embeds[v], d.features[pick]) +
+            constraintPart(d, v));
+      }
+      expect(out.loss[0]).toBeCloseTo(total, 4);
+    },
+  );
 
   it("select mix uses the fed mixed feature with the first feature's loss", async () => {
     const d = data(4, 2);
     const rng = createRng(9);
-    const mix = Array.from({ length: V }, () => Array.from({ length: D }, () => rng.uniform(-0.3, 0.3)));
+    const mix = Array.from({ length: V }, () =>
+      Array.from({ length: D }, () => rng.uniform(-0.3, 0.3)),
+    );
     const on = [1, 0, 1];
-    const out = await run({ views: V, losses: ["l1", "cosine"], select: "mix", constraints: 2 }, d, {
-      [`t/${HEAD_INPUTS.mix}`]: Float32Array.from(mix.flat()),
-      [`t/${HEAD_INPUTS.mixOn}`]: Float32Array.from(on),
-    });
+    const out = await run(
+      { views: V, losses: ["l1", "cosine"], select: "mix", constraints: 2 },
+      d,
+      {
+        [`t/${HEAD_INPUTS.mix}`]: Float32Array.from(mix.flat()),
+        [`t/${HEAD_INPUTS.mixOn}`]: Float32Array.from(on),
+      },
+    );
     let total = 0;
     for (let v = 0; v < V; v++) {
       expect(out.losses[v]).toBeCloseTo(loss("l1", d.embeds[v], mix[v]), 4);
@@ -132,7 +179,10 @@ describe("loss head", () => {
     const plan: HeadPlan = { views: V, losses: ["cosine", "l1"], select: "all", constraints: 2 };
     const base = await run(plan, d);
     const h = 1e-3;
-    for (const [v, k] of [[0, 1], [2, 5]]) {
+    for (const [v, k] of [
+      [0, 1],
+      [2, 5],
+    ]) {
       const up = structuredClone(d);
       up.embeds[v][k] += h;
       const dn = structuredClone(d);

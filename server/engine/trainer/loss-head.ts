@@ -51,11 +51,18 @@ export interface Head {
  * `embeds` `[V, D]` are unit view embeddings; `constraintLosses` `[V, C]` the constraints' raw losses.
  * Inputs are declared under `prefix` (e.g. `target0/`).
  */
-export function buildHead(g: Graph, prefix: string, plan: HeadPlan, embeds: Value, constraintLosses: Value | null): Head {
+export function buildHead(
+  g: Graph,
+  prefix: string,
+  plan: HeadPlan,
+  embeds: Value,
+  constraintLosses: Value | null,
+): Head {
   const [V, D] = embeds.shape;
   const F = plan.losses.length;
   // Fed as float32 and cast, so a float16 graph takes the same feeds.
-  const input = (name: string, shape: number[]) => g.Cast(g.input(prefix + name, shape, "float32"), g.float);
+  const input = (name: string, shape: number[]) =>
+    g.Cast(g.input(prefix + name, shape, "float32"), g.float);
   let perView: Value | null = null;
   let similarities: Value | null = null;
   let featureLosses: Value | null = null;
@@ -72,7 +79,16 @@ export function buildHead(g: Graph, prefix: string, plan: HeadPlan, embeds: Valu
       featureLosses = lossMatrix(g, plan.losses, embeds, features, cos);
       let weights = input(HEAD_INPUTS.weights, [V, F]);
       if (plan.select === "best" || plan.select === "worst")
-        weights = g.Mul(weights, selection(g, plan.select, similarities, input(HEAD_INPUTS.enabled, [V, F]), input(HEAD_INPUTS.scales, [V, F])));
+        weights = g.Mul(
+          weights,
+          selection(
+            g,
+            plan.select,
+            similarities,
+            input(HEAD_INPUTS.enabled, [V, F]),
+            input(HEAD_INPUTS.scales, [V, F]),
+          ),
+        );
       perView = g.ReduceSum(g.Mul(weights, featureLosses), [1], false);
     }
   }
@@ -82,18 +98,34 @@ export function buildHead(g: Graph, prefix: string, plan: HeadPlan, embeds: Valu
     perView = perView ? g.Add(perView, c) : c;
   }
   const tw = input(HEAD_INPUTS.targetWeight, [V]);
-  const loss = perView ? g.ReduceSum(g.Mul(perView, tw), undefined, false) : g.Mul(g.ReduceSum(tw, undefined, false), 0);
+  const loss = perView
+    ? g.ReduceSum(g.Mul(perView, tw), undefined, false)
+    : g.Mul(g.ReduceSum(tw, undefined, false), 0);
   return { loss, similarities, featureLosses };
 }
 
 /** The features input `[F, D]` and `[V, F]` cosines with the unit view embeddings. */
-export function cosines(g: Graph, prefix: string, embeds: Value, F: number): { features: Value; cos: Value } {
-  const features = g.Cast(g.input(prefix + HEAD_INPUTS.features, [F, embeds.shape[1]], "float32"), g.float);
+export function cosines(
+  g: Graph,
+  prefix: string,
+  embeds: Value,
+  F: number,
+): { features: Value; cos: Value } {
+  const features = g.Cast(
+    g.input(prefix + HEAD_INPUTS.features, [F, embeds.shape[1]], "float32"),
+    g.float,
+  );
   return { features, cos: g.MatMul(embeds, g.Transpose(features, [1, 0])) };
 }
 
 /** `[V, F]` ℓ(view, feature) with each feature's own loss function. */
-function lossMatrix(g: Graph, losses: readonly FeatureLoss[], e: Value, features: Value, cos: Value): Value {
+function lossMatrix(
+  g: Graph,
+  losses: readonly FeatureLoss[],
+  e: Value,
+  features: Value,
+  cos: Value,
+): Value {
   const D = e.shape[1];
   const kinds = [...new Set(losses)];
   const byKind = (kind: FeatureLoss): Value => {
@@ -112,7 +144,10 @@ function lossMatrix(g: Graph, losses: readonly FeatureLoss[], e: Value, features
   if (kinds.length === 1) return byKind(kinds[0]);
   let out: Value | null = null;
   for (const kind of kinds) {
-    const mask = g.constant(losses.map((l) => (l === kind ? 1 : 0)), [losses.length]);
+    const mask = g.constant(
+      losses.map((l) => (l === kind ? 1 : 0)),
+      [losses.length],
+    );
     const part = g.Mul(byKind(kind), mask);
     out = out ? g.Add(out, part) : part;
   }
@@ -142,7 +177,13 @@ function mixedLoss(g: Graph, kind: FeatureLoss, e: Value, mix: Value): Value {
  * `[V, F]` 1 for the best (worst) enabled feature by scaled similarity, else 0. Comparisons carry no
  * gradient, so the mask only chooses which losses count.
  */
-function selection(g: Graph, mode: "best" | "worst", sims: Value, enabled: Value, scales: Value): Value {
+function selection(
+  g: Graph,
+  mode: "best" | "worst",
+  sims: Value,
+  enabled: Value,
+  scales: Value,
+): Value {
   const far = mode === "best" ? -1e30 : 1e30;
   const on = g.Greater(enabled, 0);
   const scored = g.Where(on, g.Mul(sims, scales), far);

@@ -34,7 +34,13 @@ const NAMES = Object.keys(BASE_LEARNRATE) as OptimizerName[];
 
 describe("optimizers", () => {
   it("have CLIPig's base learning rates", () => {
-    expect(BASE_LEARNRATE).toEqual({ adam: 0.01, sgd: 10, sparse_adam: 0.01, adadelta: 20, rmsprob: 0.003 });
+    expect(BASE_LEARNRATE).toEqual({
+      adam: 0.01,
+      sgd: 10,
+      sparse_adam: 0.01,
+      adadelta: 20,
+      rmsprob: 0.003,
+    });
     expect(() => baseLearnrate("lbfgs")).toThrow("Unknown optimizer 'lbfgs'");
     expect(() => createOptimizer("rmsprop", 3)).toThrow("Unknown optimizer 'rmsprop'");
   });
@@ -48,10 +54,13 @@ describe("optimizers", () => {
     for (let t = 1; t <= 6; t++) {
       const lr = BASE_LEARNRATE[name] * (1 - 0.1 * t);
       // Gradient of a quadratic around 0.3 plus a sign-changing term, including a zero gradient.
-      const g = Float32Array.from(p, (x, i) => (i === 3 ? 0 : 2 * (x - 0.3) + 0.05 * Math.sin(t + i)));
+      const g = Float32Array.from(p, (x, i) =>
+        i === 3 ? 0 : 2 * (x - 0.3) + 0.05 * Math.sin(t + i),
+      );
       opt.step(p, g, lr);
       for (let i = 0; i < size; i++) ref[i] = REFERENCE[name](ref[i], g[i], lr, state[i], t);
-      for (let i = 0; i < size; i++) expect(Math.abs(p[i] - ref[i])).toBeLessThan(1e-5 * Math.max(1, Math.abs(ref[i])));
+      for (let i = 0; i < size; i++)
+        expect(Math.abs(p[i] - ref[i])).toBeLessThan(1e-5 * Math.max(1, Math.abs(ref[i])));
     }
     expect(opt.steps).toBe(6);
   });
@@ -78,7 +87,12 @@ describe("optimizers", () => {
     const before = lossOf();
     // A small lr relative to the base so every algorithm settles.
     const lr = name === "sgd" ? 0.1 : name === "adadelta" ? 1 : BASE_LEARNRATE[name];
-    for (let t = 0; t < 200; t++) opt.step(p, Float32Array.from(p, (x, i) => 2 * (x - target[i])), lr);
+    for (let t = 0; t < 200; t++)
+      opt.step(
+        p,
+        Float32Array.from(p, (x, i) => 2 * (x - target[i])),
+        lr,
+      );
     expect(lossOf()).toBeLessThan(before / 10);
   });
 });

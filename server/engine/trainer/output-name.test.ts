@@ -30,7 +30,10 @@ describe("outputName", () => {
 });
 
 describe("uniqueName", () => {
-  const fs = (names: string[]) => ({ exists: (p: string) => names.includes(p.slice(p.lastIndexOf("/") + 1)), names });
+  const fs = (names: string[]) => ({
+    exists: (p: string) => names.includes(p.slice(p.lastIndexOf("/") + 1)),
+    names,
+  });
 
   it("keeps a free name", () => {
     const f = fs([]);

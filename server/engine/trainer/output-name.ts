@@ -15,10 +15,15 @@ export function changeExtension(p: string, ext: string): string {
  * The PNG name for a config: its `output` value, the config file's name (null = stdin) and the
  * `--output` option. Not yet unique.
  */
-export function outputName(configOutput: string, configFile: string | null, option?: string): string {
+export function outputName(
+  configOutput: string,
+  configFile: string | null,
+  option?: string,
+): string {
   let name: string;
   const o = configOutput;
-  if (!o || o.endsWith("/")) name = changeExtension((o || "./") + (configFile ? baseName(configFile) : ""), "png");
+  if (!o || o.endsWith("/"))
+    name = changeExtension((o || "./") + (configFile ? baseName(configFile) : ""), "png");
   else if (!baseName(o).includes(".")) name = o + ".png";
   else name = o;
   if (option) name = option.endsWith("/") ? option + baseName(name) : option;
@@ -30,7 +35,11 @@ export function outputName(configOutput: string, configFile: string | null, opti
  * A name that does not exist yet (`exists(name)` false): `demo.png`, then `demo-1.png`, `demo-2.png`, …
  * `siblings` lists the file names in the target's directory.
  */
-export function uniqueName(name: string, exists: (p: string) => boolean, siblings: readonly string[]): string {
+export function uniqueName(
+  name: string,
+  exists: (p: string) => boolean,
+  siblings: readonly string[],
+): string {
   if (!exists(name)) return name;
   const file = baseName(name);
   const dot = file.lastIndexOf(".");

@@ -6,7 +6,8 @@ import { timeVars } from "../../../lib/experiment/expr";
 import { planStep } from "./plan";
 
 const FIXTURES = path.resolve(import.meta.dirname, "../../../lib/experiment/fixtures");
-const fixture = (name: string): ExperimentConfig => parseExperiment(readFileSync(path.join(FIXTURES, name), "utf8")).config!;
+const fixture = (name: string): ExperimentConfig =>
+  parseExperiment(readFileSync(path.join(FIXTURES, name), "utf8")).config!;
 const parse = (yaml: string): ExperimentConfig => {
   const r = parseExperiment(yaml);
   if (!r.ok) throw new Error(r.diagnostics.map((d) => d.message).join("\n"));
@@ -14,13 +15,20 @@ const parse = (yaml: string): ExperimentConfig => {
 };
 
 const plan = (c: ExperimentConfig, epoch: number, size = 224) =>
-  planStep(c, { epoch, width: size, height: size, vars: { ...timeVars(epoch, c.epochs), resolution: [size, size] }, random: () => 0.5 });
+  planStep(c, {
+    epoch,
+    width: size,
+    height: size,
+    vars: { ...timeVars(epoch, c.epochs), resolution: [size, size] },
+    random: () => 0.5,
+  });
 
 describe("planStep", () => {
   it("reproduces the walk-through's view counts: 1500 / 2500 / 1750 over 500 epochs", () => {
     const c = fixture("walkthrough-10-lovecraft-details.yaml");
     const counts = [0, 0, 0];
-    for (let e = 0; e < c.epochs; e++) for (const t of plan(c, e, 672).targets) counts[t.index] += t.views;
+    for (let e = 0; e < c.epochs; e++)
+      for (const t of plan(c, e, 672).targets) counts[t.index] += t.views;
     expect(counts).toEqual([1500, 2500, 1750]);
   });
 
@@ -46,7 +54,17 @@ targets:
     constraints: [{blur: {kernel_size: 5}}]
 `;
     const key = plan(parse(yaml), 0).key;
-    expect(plan(parse(yaml.replace("a spoon", "a fork").replace("0.5", "-1").replace("noise: 0.1", "noise: 0.3*t")), 0).key).toBe(key);
+    expect(
+      plan(
+        parse(
+          yaml
+            .replace("a spoon", "a fork")
+            .replace("0.5", "-1")
+            .replace("noise: 0.1", "noise: 0.3*t"),
+        ),
+        0,
+      ).key,
+    ).toBe(key);
     expect(plan(parse(yaml.replace("center_crop: 200", "center_crop: 100")), 0).key).not.toBe(key);
     expect(plan(parse(yaml.replace("batch_size: 2", "batch_size: 3")), 0).key).not.toBe(key);
     expect(plan(parse(yaml.replace("kernel_size: 5", "kernel_size: 7")), 0).key).not.toBe(key);
@@ -77,8 +95,13 @@ postproc:
   it("asks for a similarity pass only when an expression reads similarity", () => {
     const base = "targets:\n  - features:\n      - text: a\n        weight: 1\n";
     expect(plan(parse(base), 0).needsSimilarity).toBe(false);
-    expect(plan(parse(base.replace("weight: 1", "weight: 1 if sim > 20 else 0")), 0).needsSimilarity).toBe(true);
+    expect(
+      plan(parse(base.replace("weight: 1", "weight: 1 if sim > 20 else 0")), 0).needsSimilarity,
+    ).toBe(true);
     expect(plan(parse(base + "    weight: similarity / 50\n"), 0).needsSimilarity).toBe(true);
-    expect(plan(parse(base + "    constraints:\n      - mean:\n          above: sim/100\n"), 0).needsSimilarity).toBe(true);
+    expect(
+      plan(parse(base + "    constraints:\n      - mean:\n          above: sim/100\n"), 0)
+        .needsSimilarity,
+    ).toBe(true);
   });
 });

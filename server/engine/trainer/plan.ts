@@ -1,7 +1,13 @@
 // The structure of one epoch's step graph: resolution, the active targets with their view counts,
 // transform and constraint chains (with the build-time values that fix shapes), post-processing and
 // the loss heads. Two epochs with the same plan key run the same graph; only inputs differ.
-import { isActiveAt, isRandomTarget, postprocSteps, targetTransforms, constraintSteps } from "../../../lib/experiment";
+import {
+  isActiveAt,
+  isRandomTarget,
+  postprocSteps,
+  targetTransforms,
+  constraintSteps,
+} from "../../../lib/experiment";
 import type { EffectParams, ExperimentConfig, TargetConfig } from "../../../lib/experiment/config";
 import type { ExprVars } from "../../../lib/experiment/expr";
 import { constraintModule, transformModule } from "../pipeline/registry";
@@ -62,7 +68,8 @@ export function selectMode(name: string): SelectMode {
 }
 
 /** Whether target `t` contributes anything (features or constraints). */
-const hasLoss = (t: TargetConfig) => t.features.length > 0 || t.constraints.some((c) => constraintSteps(c).length > 0);
+const hasLoss = (t: TargetConfig) =>
+  t.features.length > 0 || t.constraints.some((c) => constraintSteps(c).length > 0);
 
 export interface PlanContext {
   epoch: number;
@@ -76,7 +83,13 @@ export interface PlanContext {
 /** The plan of `config` at one epoch. */
 export function planStep(config: ExperimentConfig, ctx: PlanContext): StepPlan {
   const { epoch, vars, random } = ctx;
-  const built = (params: EffectParams, structureOf: (p: Values) => unknown, name: string, owner: number, extra: ExprVars = {}): PlannedStep => {
+  const built = (
+    params: EffectParams,
+    structureOf: (p: Values) => unknown,
+    name: string,
+    owner: number,
+    extra: ExprVars = {},
+  ): PlannedStep => {
     const build = evalParams(params, { ...vars, ...extra }, random);
     return { name, params, build, structure: structureOf(build), owner };
   };
@@ -86,7 +99,9 @@ export function planStep(config: ExperimentConfig, ctx: PlanContext): StepPlan {
   let owner = 0;
   config.postproc.forEach((item, i) => {
     if (!item.active) return; // Q8: honoured
-    const steps = postprocSteps(item).map((s) => built(s.params, (p) => transformModule(s.name).structure(p), s.name, owner++));
+    const steps = postprocSteps(item).map((s) =>
+      built(s.params, (p) => transformModule(s.name).structure(p), s.name, owner++),
+    );
     if (steps.length) postproc.push({ item: i, steps });
   });
 
@@ -111,7 +126,11 @@ export function planStep(config: ExperimentConfig, ctx: PlanContext): StepPlan {
     };
     needsSimilarity ||=
       usesVariable(t.weight, SIMILARITY) ||
-      t.features.some((f) => usesVariable(f.weight, SIMILARITY) || (usesVariable(f.scale, SIMILARITY) && select !== "all" && select !== "mix")) ||
+      t.features.some(
+        (f) =>
+          usesVariable(f.weight, SIMILARITY) ||
+          (usesVariable(f.scale, SIMILARITY) && select !== "all" && select !== "mix"),
+      ) ||
       constraints.some((c) => Object.values(c.params).some((v) => usesVariable(v, SIMILARITY)));
     targets.push({ index, views: head.views, transforms, constraints, head });
   });
@@ -120,10 +139,16 @@ export function planStep(config: ExperimentConfig, ctx: PlanContext): StepPlan {
     w: ctx.width,
     h: ctx.height,
     p: postproc.map((p) => p.steps.map((s) => [s.name, s.structure])),
-    t: targets.map((t) => [t.views, t.transforms.map((s) => [s.name, s.structure]), t.constraints.map((s) => [s.name, s.structure]), t.head]),
+    t: targets.map((t) => [
+      t.views,
+      t.transforms.map((s) => [s.name, s.structure]),
+      t.constraints.map((s) => [s.name, s.structure]),
+      t.head,
+    ]),
   });
   return { width: ctx.width, height: ctx.height, postproc, targets, needsSimilarity, key };
 }
 
 /** Whether any parameter of `params` is an expression (then it must be evaluated per view). */
-export const isVariable = (params: EffectParams): boolean => Object.values(params).some((v) => hasExpr(v));
+export const isVariable = (params: EffectParams): boolean =>
+  Object.values(params).some((v) => hasExpr(v));

@@ -17,7 +17,8 @@ export function fixedStr(x: number, digits = 3): string {
 }
 
 /** CLIPig's `value_str` of a float list: `[0.5, 0.123, 0.2]`. */
-export const listStr = (xs: readonly number[], digits = 3): string => `[${xs.map((x) => roundStr(x, digits)).join(", ")}]`;
+export const listStr = (xs: readonly number[], digits = 3): string =>
+  `[${xs.map((x) => roundStr(x, digits)).join(", ")}]`;
 
 /** `_short_str`: at most `max` characters, `..` marking the cut (at the front when `front`). */
 export function shortStr(s: string, max: number, front = false): string {

@@ -17,12 +17,20 @@ const SMALL: ClipShape = {
 describe("random CLIP checkpoints", () => {
   it("have the Hugging Face layout and ViT-B/32's sizes", () => {
     // tiny-clip has two layers per tower; SMALL one.
-    const names = [...new SafeTensors(readFileSync(path.join(TINY, "model.safetensors"))).tensors.keys()].filter((n) => !/layers\.1\./.test(n));
+    const names = [
+      ...new SafeTensors(readFileSync(path.join(TINY, "model.safetensors"))).tensors.keys(),
+    ].filter((n) => !/layers\.1\./.test(n));
     const { config, weights } = randomClipCheckpoint(SMALL);
     expect([...new SafeTensors(weights).tensors.keys()].sort()).toEqual(names.sort());
     const parsed = parseClipConfig(config);
     expect(parsed.vision).toMatchObject({ width: 32, layers: 1, patchSize: 32, imageSize: 64 });
-    const vit = parseClipConfig(randomClipCheckpoint({ ...VIT_B_32, text: { ...VIT_B_32.text, layers: 0 }, vision: { ...VIT_B_32.vision, layers: 0 } }).config);
+    const vit = parseClipConfig(
+      randomClipCheckpoint({
+        ...VIT_B_32,
+        text: { ...VIT_B_32.text, layers: 0 },
+        vision: { ...VIT_B_32.vision, layers: 0 },
+      }).config,
+    );
     expect(vit.vision).toMatchObject({ width: 768, heads: 12, intermediateSize: 3072 });
     expect(vit.projectionDim).toBe(512);
   });
@@ -30,7 +38,10 @@ describe("random CLIP checkpoints", () => {
   it("load and encode like any model", async () => {
     const { config, weights } = randomClipCheckpoint(SMALL, 3);
     const files = {
-      text: async (name: string) => (name === "config.json" ? JSON.stringify(config) : readFileSync(path.join(TINY, name), "utf8")),
+      text: async (name: string) =>
+        name === "config.json"
+          ? JSON.stringify(config)
+          : readFileSync(path.join(TINY, name), "utf8"),
       bytes: async () => weights,
     };
     const runtime = await Runtime.create({ device: "cpu", threads: 1 });

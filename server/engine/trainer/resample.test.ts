@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { centerCrop, interpolationMode, resize, resizeCrop, roundHalfEven, type Planar } from "./resample";
+import {
+  centerCrop,
+  interpolationMode,
+  resize,
+  resizeCrop,
+  roundHalfEven,
+  type Planar,
+} from "./resample";
 
 const ramp = (width: number, height: number, channels = 1): Planar => ({
   channels,
@@ -52,7 +59,11 @@ describe("resize", () => {
   });
 
   it("maps CLIPig's interpolation names", () => {
-    expect(["nearest", "linear", "cubic"].map(interpolationMode)).toEqual(["nearest", "bilinear", "bicubic"]);
+    expect(["nearest", "linear", "cubic"].map(interpolationMode)).toEqual([
+      "nearest",
+      "bilinear",
+      "bicubic",
+    ]);
     expect(() => interpolationMode("area")).toThrow("unknown interpolation");
   });
 });
@@ -74,7 +85,12 @@ describe("centerCrop and resizeCrop", () => {
   });
 
   it("resize_crop covers the target and crops h rows × w columns", () => {
-    for (const [w, h] of [[300, 300], [300, 100], [200, 50], [50, 300]]) {
+    for (const [w, h] of [
+      [300, 300],
+      [300, 100],
+      [200, 50],
+      [50, 300],
+    ]) {
       const out = resizeCrop(ramp(w, h, 3), 200, 100);
       expect([out.channels, out.height, out.width]).toEqual([3, 100, 200]);
     }

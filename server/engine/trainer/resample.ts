@@ -85,7 +85,8 @@ export function resize(img: Planar, width: number, height: number, mode: ResizeM
       const outRow = (c * img.height + y) * width;
       for (let x = 0; x < width; x++) {
         let s = 0;
-        for (let k = 0; k < px.taps; k++) s += px.weight[x * px.taps + k] * img.data[row + px.index[x * px.taps + k]];
+        for (let k = 0; k < px.taps; k++)
+          s += px.weight[x * px.taps + k] * img.data[row + px.index[x * px.taps + k]];
         mid[outRow + x] = s;
       }
     }
@@ -95,7 +96,9 @@ export function resize(img: Planar, width: number, height: number, mode: ResizeM
       for (let x = 0; x < width; x++) {
         let s = 0;
         for (let k = 0; k < py.taps; k++)
-          s += py.weight[y * py.taps + k] * mid[(c * img.height + py.index[y * py.taps + k]) * width + x];
+          s +=
+            py.weight[y * py.taps + k] *
+            mid[(c * img.height + py.index[y * py.taps + k]) * width + x];
         out[(c * height + y) * width + x] = s;
       }
   return { channels, width, height, data: out };
@@ -124,7 +127,8 @@ export function centerCrop(img: Planar, width: number, height: number): Planar {
       if (sy < 0 || sy >= img.height) continue;
       for (let x = 0; x < width; x++) {
         const sx = x + left - left0;
-        if (sx >= 0 && sx < img.width) out[(c * height + y) * width + x] = img.data[(c * img.height + sy) * img.width + sx];
+        if (sx >= 0 && sx < img.width)
+          out[(c * height + y) * width + x] = img.data[(c * img.height + sy) * img.width + sx];
       }
     }
   return { channels: img.channels, width, height, data: out };

@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { fixedStr, listStr, roundStr, shortStr } from "./pyfmt";
-import { constraintStats, featureStats, formatStatsHeader, formatTargetTable, newTargetRecord } from "./statistics";
+import {
+  constraintStats,
+  featureStats,
+  formatStatsHeader,
+  formatTargetTable,
+  newTargetRecord,
+} from "./statistics";
 import { ValueQueue } from "./value-queue";
 
 describe("ValueQueue", () => {
@@ -17,20 +23,27 @@ describe("ValueQueue", () => {
 
 describe("Python number printing", () => {
   it("prints str(round(x, n)) as Python does", () => {
-    expect([0.5, 53.37749, 1, -0.0001, 0.0625, 1e-7 + 1e-5, 2.675].map((x) => roundStr(x))).toEqual([
-      "0.5",
-      "53.377",
-      "1.0",
-      "-0.0",
-      "0.062", // ties to even on the exact double
-      "0.0",
-      "2.675",
-    ]);
+    expect([0.5, 53.37749, 1, -0.0001, 0.0625, 1e-7 + 1e-5, 2.675].map((x) => roundStr(x))).toEqual(
+      [
+        "0.5",
+        "53.377",
+        "1.0",
+        "-0.0",
+        "0.062", // ties to even on the exact double
+        "0.0",
+        "2.675",
+      ],
+    );
     expect(roundStr(33.33333, 1)).toBe("33.3");
   });
 
   it("prints f-strings with .3f and value lists", () => {
-    expect([0.01, 1, -0.00049, 12.3456].map((x) => fixedStr(x))).toEqual(["0.010", "1.000", "-0.000", "12.346"]);
+    expect([0.01, 1, -0.00049, 12.3456].map((x) => fixedStr(x))).toEqual([
+      "0.010",
+      "1.000",
+      "-0.000",
+      "12.346",
+    ]);
     expect(listStr([0.5, 0.12345, 0.2])).toBe("[0.5, 0.123, 0.2]");
   });
 
@@ -42,10 +55,15 @@ describe("Python number printing", () => {
 });
 
 function sampleTargets() {
-  const a = newTargetRecord(0, "lovecraft", [
-    { label: "h.p. lovecraft at a birthday party", isImage: false },
-    { label: "/some/very/long/directory/name/with/a/picture.png", isImage: true },
-  ], [{ label: "blur(kernel_size=[51, 51], loss=l2)", weight: 1 }]);
+  const a = newTargetRecord(
+    0,
+    "lovecraft",
+    [
+      { label: "h.p. lovecraft at a birthday party", isImage: false },
+      { label: "/some/very/long/directory/name/with/a/picture.png", isImage: true },
+    ],
+    [{ label: "blur(kernel_size=[51, 51], loss=l2)", weight: 1 }],
+  );
   a.count = 4;
   a.featuresEvaluated = true;
   a.features[0].weight = 1;
@@ -59,7 +77,12 @@ function sampleTargets() {
     a.features[1].similarities.append(s - 5, i % 2 === 1);
     a.constraints[0].losses.append(0.01 * (i + 1));
   });
-  const b = newTargetRecord(1, "a target with a rather long name, shortened", [{ label: "x", isImage: false }], []);
+  const b = newTargetRecord(
+    1,
+    "a target with a rather long name, shortened",
+    [{ label: "x", isImage: false }],
+    [],
+  );
   return [a, b];
 }
 
@@ -77,7 +100,9 @@ describe("statistics table", () => {
     const [, b] = sampleTargets();
     expect(formatTargetTable([b])).toEqual([]);
     b.featuresEvaluated = true;
-    expect(formatTargetTable([b])[0]).toMatch(/^a target with a rather long .. : 0.0 x x : count 0 \(0.0%\) \/ loss 0.0 \(0.0 - 0.0\) \/ sim 0.0/);
+    expect(formatTargetTable([b])[0]).toMatch(
+      /^a target with a rather long .. : 0.0 x x : count 0 \(0.0%\) \/ loss 0.0 \(0.0 - 0.0\) \/ sim 0.0/,
+    );
   });
 
   it("exposes the same numbers as event stats", () => {
@@ -85,9 +110,21 @@ describe("statistics table", () => {
     const f = featureStats(targets);
     expect(f).toHaveLength(2);
     expect(f[1]).toMatchObject({ target: 0, feature: 1, weight: -0.5, count: 2, countPercent: 50 });
-    expect(f[0].similarity).toEqual({ mean: (20.1234 + 21.5 + 19.75 + 22) / 4, min: 19.75, max: 22 });
+    expect(f[0].similarity).toEqual({
+      mean: (20.1234 + 21.5 + 19.75 + 22) / 4,
+      min: 19.75,
+      max: 22,
+    });
     const c = constraintStats(targets);
-    expect(c).toEqual([{ target: 0, index: 0, label: "blur(kernel_size=[51, 51], loss=l2)", weight: 1, loss: { mean: 0.025, min: 0.01, max: 0.04 } }]);
+    expect(c).toEqual([
+      {
+        target: 0,
+        index: 0,
+        label: "blur(kernel_size=[51, 51], loss=l2)",
+        weight: 1,
+        loss: { mean: 0.025, min: 0.01, max: 0.04 },
+      },
+    ]);
   });
 
   it("formats the block header", () => {
@@ -96,7 +133,12 @@ describe("statistics table", () => {
       epochs: 300,
       device: "cpu",
       resolution: [224, 224],
-      image: { mean: [0.5, 0.25, 0.125], std: [0.1, 0.1, 0.1], saturation: [0.01, 0.02, 0.03], edgeMean: [0.001, 0, 0] },
+      image: {
+        mean: [0.5, 0.25, 0.125],
+        std: [0.1, 0.1, 0.1],
+        saturation: [0.01, 0.02, 0.03],
+        edgeMean: [0.001, 0, 0],
+      },
       optimizer: "adam",
       learnrate: 0.01,
       learnrateScale: 1,

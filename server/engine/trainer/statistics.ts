@@ -43,7 +43,12 @@ export function newTargetRecord(
     name,
     count: 0,
     featuresEvaluated: false,
-    features: features.map((f) => ({ ...f, losses: new ValueQueue(), similarities: new ValueQueue(), weight: 0 })),
+    features: features.map((f) => ({
+      ...f,
+      losses: new ValueQueue(),
+      similarities: new ValueQueue(),
+      weight: 0,
+    })),
     constraints: constraints.map((c) => ({ ...c, losses: new ValueQueue() })),
   };
 }
@@ -62,7 +67,11 @@ interface Row {
   sim?: [string, string, string];
 }
 
-const triple = (s: Summary): [string, string, string] => [roundStr(s.mean), roundStr(s.min), roundStr(s.max)];
+const triple = (s: Summary): [string, string, string] => [
+  roundStr(s.mean),
+  roundStr(s.min),
+  roundStr(s.max),
+];
 
 /** The statistics table: one row per feature of each evaluated target, then its constraints; columns padded. */
 export function formatTargetTable(targets: readonly TargetRecord[]): string[] {
@@ -92,7 +101,8 @@ export function formatTargetTable(targets: readonly TargetRecord[]): string[] {
       });
     }
   }
-  const width = (get: (r: Row) => string | undefined) => Math.max(0, ...rows.map((r) => (get(r) ?? "").length));
+  const width = (get: (r: Row) => string | undefined) =>
+    Math.max(0, ...rows.map((r) => (get(r) ?? "").length));
   const w = {
     name: width((r) => r.name),
     weight: width((r) => r.weight),
@@ -107,7 +117,8 @@ export function formatTargetTable(targets: readonly TargetRecord[]): string[] {
       `${pad(r.name, w.name)} : ${pad(r.weight, w.weight)} x ${pad(r.feature, w.feature)} : ` +
       `count ${pad(r.count, w.count)} (${pad(r.countP, w.countP)}%) / ` +
       `loss ${pad(r.loss[0], w.loss[0])} (${pad(r.loss[1], w.loss[1])} - ${pad(r.loss[2], w.loss[2])})`;
-    if (r.sim) line += ` / sim ${pad(r.sim[0], w.sim[0])} (${pad(r.sim[1], w.sim[1])} - ${pad(r.sim[2], w.sim[2])})`;
+    if (r.sim)
+      line += ` / sim ${pad(r.sim[0], w.sim[0])} (${pad(r.sim[1], w.sim[1])} - ${pad(r.sim[2], w.sim[2])})`;
     return line;
   });
 }
@@ -159,6 +170,12 @@ export function featureStats(targets: readonly TargetRecord[]): FeatureStats[] {
 
 export function constraintStats(targets: readonly TargetRecord[]): ConstraintStats[] {
   return targets.flatMap((t) =>
-    t.constraints.map((c, i) => ({ target: t.index, index: i, label: c.label, weight: c.weight, loss: c.losses.summary() })),
+    t.constraints.map((c, i) => ({
+      target: t.index,
+      index: i,
+      label: c.label,
+      weight: c.weight,
+      loss: c.losses.summary(),
+    })),
   );
 }

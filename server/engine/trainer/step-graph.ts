@@ -5,7 +5,14 @@
 import { grad, Graph, type Value } from "../graph";
 import type { ClipModel } from "../clip/model";
 import { FP16_LOSS_SCALE } from "../clip/vision";
-import { buildConstraints, buildPostproc, buildViews, type ConstraintSet, type PostprocPipeline, type ViewPipeline } from "../pipeline";
+import {
+  buildConstraints,
+  buildPostproc,
+  buildViews,
+  type ConstraintSet,
+  type PostprocPipeline,
+  type ViewPipeline,
+} from "../pipeline";
 import type { NoiseSource, Step } from "../pipeline/types";
 import type { ConstraintName, TransformName } from "../../../lib/experiment/params";
 import { buildHead, cosines } from "./loss-head";
@@ -46,10 +53,18 @@ export interface StepGraphOptions {
   probe?: boolean;
 }
 
-const steps = <N extends string>(planned: readonly PlannedStep[]): Step<N>[] => planned.map((s) => ({ name: s.name as N, params: s.build }));
+const steps = <N extends string>(planned: readonly PlannedStep[]): Step<N>[] =>
+  planned.map((s) => ({ name: s.name as N, params: s.build }));
 
-export function buildStepGraph(plan: StepPlan, model: ClipModel, options: StepGraphOptions): StepGraph {
-  const g = new Graph({ float: options.float, name: options.probe ? "clipig_probe" : "clipig_step" });
+export function buildStepGraph(
+  plan: StepPlan,
+  model: ClipModel,
+  options: StepGraphOptions,
+): StepGraph {
+  const g = new Graph({
+    float: options.float,
+    name: options.probe ? "clipig_probe" : "clipig_step",
+  });
   const probe = options.probe ?? false;
   const size = model.imageSize;
   let seed = options.seed;
@@ -59,7 +74,12 @@ export function buildStepGraph(plan: StepPlan, model: ClipModel, options: StepGr
   let pixels = g.Cast(input, g.float);
   let postproc: PostprocPipeline | null = null;
   if (plan.postproc.length) {
-    postproc = buildPostproc(g, g.Unsqueeze(pixels, [0]), plan.postproc.map((p) => steps<TransformName>(p.steps)), { ...common(), prefix: "postproc/" });
+    postproc = buildPostproc(
+      g,
+      g.Unsqueeze(pixels, [0]),
+      plan.postproc.map((p) => steps<TransformName>(p.steps)),
+      { ...common(), prefix: "postproc/" },
+    );
     pixels = g.Squeeze(postproc.output, [0]);
     if (!probe) g.output(g.Cast(pixels, "float32"), STEP_IO.pixelsOut);
   }
@@ -69,16 +89,31 @@ export function buildStepGraph(plan: StepPlan, model: ClipModel, options: StepGr
   const constraints: (ConstraintSet | null)[] = [];
   plan.targets.forEach((t, k) => {
     const prefix = STEP_IO.targetPrefix(k);
-    const v = buildViews(g, image, steps<TransformName>(t.transforms), { ...common(), batch: t.views, modelSize: [size, size], prefix: `${prefix}views/` });
+    const v = buildViews(g, image, steps<TransformName>(t.transforms), {
+      ...common(),
+      batch: t.views,
+      modelSize: [size, size],
+      prefix: `${prefix}views/`,
+    });
     views.push(v);
     if (t.constraints.length && !probe) {
-      const set = buildConstraints(g, v.views, steps<ConstraintName>(t.constraints), { ...common(), prefix: `${prefix}constraints/` });
+      const set = buildConstraints(g, v.views, steps<ConstraintName>(t.constraints), {
+        ...common(),
+        prefix: `${prefix}constraints/`,
+      });
       constraints.push(set);
     } else constraints.push(null);
   });
 
   if (views.length) {
-    const embeds = model.imageTower(g, g.Concat(views.map((v) => v.views), 0), { float: options.towerFloat });
+    const embeds = model.imageTower(
+      g,
+      g.Concat(
+        views.map((v) => v.views),
+        0,
+      ),
+      { float: options.towerFloat },
+    );
     const unit = g.Div(embeds, g.Sqrt(g.ReduceSum(g.Mul(embeds, embeds), [1], true)));
     let offset = 0;
     const losses: Value[] = [];
@@ -86,18 +121,32 @@ export function buildStepGraph(plan: StepPlan, model: ClipModel, options: StepGr
       const e = plan.targets.length === 1 ? unit : g.Slice(unit, [offset], [offset + t.views], [0]);
       offset += t.views;
       if (probe) {
-        if (t.head.losses.length) g.output(g.Cast(g.Mul(cosines(g, STEP_IO.targetPrefix(k), e, t.head.losses.length).cos, 100), "float32"), STEP_IO.similarities(k));
+        if (t.head.losses.length)
+          g.output(
+            g.Cast(
+              g.Mul(cosines(g, STEP_IO.targetPrefix(k), e, t.head.losses.length).cos, 100),
+              "float32",
+            ),
+            STEP_IO.similarities(k),
+          );
         return;
       }
       const set = constraints[k];
       let raw: Value | null = null;
       if (set) {
-        raw = g.Concat(set.losses.map((l) => g.Unsqueeze(l, [1])), 1);
+        raw = g.Concat(
+          set.losses.map((l) => g.Unsqueeze(l, [1])),
+          1,
+        );
         g.output(g.Cast(raw, "float32"), STEP_IO.constraintLosses(k));
       }
-      const head = g.scope(`target${k}/head`, () => buildHead(g, STEP_IO.targetPrefix(k), t.head, e, raw));
-      if (head.similarities) g.output(g.Cast(head.similarities, "float32"), STEP_IO.similarities(k));
-      if (head.featureLosses) g.output(g.Cast(head.featureLosses, "float32"), STEP_IO.featureLosses(k));
+      const head = g.scope(`target${k}/head`, () =>
+        buildHead(g, STEP_IO.targetPrefix(k), t.head, e, raw),
+      );
+      if (head.similarities)
+        g.output(g.Cast(head.similarities, "float32"), STEP_IO.similarities(k));
+      if (head.featureLosses)
+        g.output(g.Cast(head.featureLosses, "float32"), STEP_IO.featureLosses(k));
       losses.push(head.loss);
     });
     if (!probe) {

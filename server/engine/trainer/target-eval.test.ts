@@ -4,7 +4,15 @@ import { timeVars } from "../../../lib/experiment/expr";
 import { autoScales } from "./features";
 import { planStep } from "./plan";
 import { newTargetRecord } from "./statistics";
-import { appliedFeatures, headFeeds, headValues, mixedFeature, recordStats, type TargetState, type ViewValues } from "./target-eval";
+import {
+  appliedFeatures,
+  headFeeds,
+  headValues,
+  mixedFeature,
+  recordStats,
+  type TargetState,
+  type ViewValues,
+} from "./target-eval";
 
 const parse = (yaml: string): ExperimentConfig => {
   const r = parseExperiment(yaml);
@@ -19,12 +27,24 @@ function setup(yaml: string, epoch = 0) {
   const t = c.targets[0];
   const state: TargetState = {
     config: t,
-    features: t.features.map((_, i) => Float32Array.from([1, 0, 0], (_, d) => (d === i % 3 ? 1 : 0))),
+    features: t.features.map((_, i) =>
+      Float32Array.from([1, 0, 0], (_, d) => (d === i % 3 ? 1 : 0)),
+    ),
     auto: null,
-    record: newTargetRecord(0, t.name, t.features.map((f) => ({ label: f.text ?? "", isImage: false })), p.targets[0]?.constraints.map((s) => ({ label: s.name, weight: 0 })) ?? []),
+    record: newTargetRecord(
+      0,
+      t.name,
+      t.features.map((f) => ({ label: f.text ?? "", isImage: false })),
+      p.targets[0]?.constraints.map((s) => ({ label: s.name, weight: 0 })) ?? [],
+    ),
     constraintValues: [],
   };
-  return { c, plan: p.targets[0], state, ctx: { epoch, epochs: c.epochs, vars, random: () => 0.5 } };
+  return {
+    c,
+    plan: p.targets[0],
+    state,
+    ctx: { epoch, epochs: c.epochs, vars, random: () => 0.5 },
+  };
 }
 
 const view = (weights: number[], enabled: boolean[]): ViewValues => ({
@@ -43,7 +63,11 @@ describe("selection (§8.4)", () => {
     expect(appliedFeatures("best", [10, 30, 50], v)).toEqual([false, true, false]);
     expect(appliedFeatures("worst", [10, 30, 5], v)).toEqual([true, false, false]);
     expect(appliedFeatures("all", [10, 30, 5], v)).toEqual([true, true, false]);
-    expect(appliedFeatures("best", [10, 30, 5], view([1, 1, 1], [false, false, false]))).toEqual([false, false, false]);
+    expect(appliedFeatures("best", [10, 30, 5], view([1, 1, 1], [false, false, false]))).toEqual([
+      false,
+      false,
+      false,
+    ]);
   });
 
   it("mix averages enabled features by weight over Σ|w| and applies when that is not 0", () => {
@@ -53,7 +77,11 @@ describe("selection (§8.4)", () => {
     expect(m[0]).toBeCloseTo(2 / 3, 6);
     expect(m[1]).toBeCloseTo(-1 / 3, 6);
     expect(appliedFeatures("mix", [0, 0, 0], v)).toEqual([true, true, false]);
-    expect(appliedFeatures("mix", [0, 0, 0], view([0, 0, 1], [true, true, false]))).toEqual([false, false, false]);
+    expect(appliedFeatures("mix", [0, 0, 0], view([0, 0, 1], [true, true, false]))).toEqual([
+      false,
+      false,
+      false,
+    ]);
   });
 
   it("fair auto-scales make the least similar feature 1 and the others smaller", () => {
@@ -106,7 +134,9 @@ targets:
     expect(Array.from(feeds["t/weights"])).toEqual([0.5, 0, 0, 0.5, 0, 0]);
     expect(Array.from(feeds["t/enabled"])).toEqual([1, 0, 0, 1, 0, 0]);
     expect(Array.from(feeds["t/scales"])).toEqual([2, 1, 1, 2, 1, 1]);
-    expect(Array.from(feeds["t/constraint_weights"]).map((x) => +x.toFixed(6))).toEqual([0, 0.8, 0, 0.8]);
+    expect(Array.from(feeds["t/constraint_weights"]).map((x) => +x.toFixed(6))).toEqual([
+      0, 0.8, 0, 0.8,
+    ]);
     expect(Array.from(feeds["t/target_weight"])).toEqual([1, 1]);
     expect(Array.from(feeds["t/features"])).toEqual([1, 0, 0, 0, 1, 0, 0, 0, 1]);
   });

@@ -59,15 +59,25 @@ const frameTime = (v: unknown, fallback: FrameTime): FrameTime =>
  * Head values per view. `sims` (`[V, F]` unscaled 100·cos) comes from a forward pass when expressions
  * read `similarity`; without it `similarity` is 0 (then no expression reads it).
  */
-export function headValues(state: TargetState, plan: TargetPlan, ctx: EvalContext, sims: Float32Array | null): ViewValues[] {
+export function headValues(
+  state: TargetState,
+  plan: TargetPlan,
+  ctx: EvalContext,
+  sims: Float32Array | null,
+): ViewValues[] {
   const t = state.config;
   const F = t.features.length;
   const out: ViewValues[] = [];
   for (let v = 0; v < plan.views; v++) {
     const raw = (f: number) => (sims ? sims[v * F + f] * (state.auto?.[f] ?? 1) : 0);
-    const scales = t.features.map((f, i) => (state.auto?.[i] ?? 1) * evalNum(f.scale, { ...ctx.vars, similarity: raw(i) }, ctx.random));
+    const scales = t.features.map(
+      (f, i) =>
+        (state.auto?.[i] ?? 1) * evalNum(f.scale, { ...ctx.vars, similarity: raw(i) }, ctx.random),
+    );
     const scaled = t.features.map((_, i) => (sims ? sims[v * F + i] * scales[i] : 0));
-    const weights = t.features.map((f, i) => evalNum(f.weight, { ...ctx.vars, similarity: scaled[i] }, ctx.random));
+    const weights = t.features.map((f, i) =>
+      evalNum(f.weight, { ...ctx.vars, similarity: scaled[i] }, ctx.random),
+    );
     const enabled = t.features.map((f) => isActiveAt(f.start, f.end, ctx.epoch, ctx.epochs));
     const meanSim = F ? scaled.reduce((a, b) => a + b, 0) / F : 0;
     const cvars: ExprVars = { ...ctx.vars, similarity: meanSim };
@@ -75,13 +85,26 @@ export function headValues(state: TargetState, plan: TargetPlan, ctx: EvalContex
     const constraintWeights: number[] = [];
     const constraintParams: Values[] = [];
     for (const c of plan.constraints) {
-      const on = isActiveAt(frameTime(c.params.start, START), frameTime(c.params.end, END), ctx.epoch, ctx.epochs);
+      const on = isActiveAt(
+        frameTime(c.params.start, START),
+        frameTime(c.params.end, END),
+        ctx.epoch,
+        ctx.epochs,
+      );
       constraintOn.push(on);
       constraintParams.push(evalParams(c.params, cvars, ctx.random));
       constraintWeights.push(evalNum((c.params.weight ?? 1) as Num, cvars, ctx.random));
     }
     const targetWeight = evalNum(t.weight, cvars, ctx.random);
-    out.push({ weights, enabled, scales, constraintOn, constraintWeights, constraintParams, targetWeight });
+    out.push({
+      weights,
+      enabled,
+      scales,
+      constraintOn,
+      constraintWeights,
+      constraintParams,
+      targetWeight,
+    });
   }
   return out;
 }
@@ -90,7 +113,13 @@ const START: FrameTime = { unit: "fraction", value: 0 };
 const END: FrameTime = { unit: "fraction", value: 1 };
 
 /** The head's graph inputs for these values (names under `prefix`). */
-export function headFeeds(prefix: string, state: TargetState, plan: TargetPlan, views: readonly ViewValues[], dim: number): Feeds {
+export function headFeeds(
+  prefix: string,
+  state: TargetState,
+  plan: TargetPlan,
+  views: readonly ViewValues[],
+  dim: number,
+): Feeds {
   const V = plan.views;
   const F = plan.head.losses.length;
   const C = plan.head.constraints;
@@ -103,17 +132,32 @@ export function headFeeds(prefix: string, state: TargetState, plan: TargetPlan, 
   if (F > 0) {
     put(HEAD_INPUTS.features, F * dim, (o) => state.features.forEach((f, i) => o.set(f, i * dim)));
     if (plan.head.select === "mix") {
-      put(HEAD_INPUTS.mix, V * dim, (o) => views.forEach((vv, v) => o.set(mixedFeature(state.features, vv), v * dim)));
+      put(HEAD_INPUTS.mix, V * dim, (o) =>
+        views.forEach((vv, v) => o.set(mixedFeature(state.features, vv), v * dim)),
+      );
       put(HEAD_INPUTS.mixOn, V, (o) => views.forEach((vv, v) => (o[v] = mixApplies(vv) ? 1 : 0)));
     } else {
-      put(HEAD_INPUTS.weights, V * F, (o) => views.forEach((vv, v) => vv.weights.forEach((w, f) => (o[v * F + f] = vv.enabled[f] ? w : 0))));
+      put(HEAD_INPUTS.weights, V * F, (o) =>
+        views.forEach((vv, v) =>
+          vv.weights.forEach((w, f) => (o[v * F + f] = vv.enabled[f] ? w : 0)),
+        ),
+      );
       if (plan.head.select === "best" || plan.head.select === "worst") {
-        put(HEAD_INPUTS.enabled, V * F, (o) => views.forEach((vv, v) => vv.enabled.forEach((e, f) => (o[v * F + f] = e ? 1 : 0))));
-        put(HEAD_INPUTS.scales, V * F, (o) => views.forEach((vv, v) => vv.scales.forEach((s, f) => (o[v * F + f] = s))));
+        put(HEAD_INPUTS.enabled, V * F, (o) =>
+          views.forEach((vv, v) => vv.enabled.forEach((e, f) => (o[v * F + f] = e ? 1 : 0))),
+        );
+        put(HEAD_INPUTS.scales, V * F, (o) =>
+          views.forEach((vv, v) => vv.scales.forEach((s, f) => (o[v * F + f] = s))),
+        );
       }
     }
   }
-  if (C > 0) put(HEAD_INPUTS.constraintWeights, V * C, (o) => views.forEach((vv, v) => vv.constraintWeights.forEach((w, c) => (o[v * C + c] = vv.constraintOn[c] ? w : 0))));
+  if (C > 0)
+    put(HEAD_INPUTS.constraintWeights, V * C, (o) =>
+      views.forEach((vv, v) =>
+        vv.constraintWeights.forEach((w, c) => (o[v * C + c] = vv.constraintOn[c] ? w : 0)),
+      ),
+    );
   put(HEAD_INPUTS.targetWeight, V, (o) => views.forEach((vv, v) => (o[v] = vv.targetWeight)));
   return feeds;
 }
@@ -133,13 +177,20 @@ export function mixedFeature(features: readonly Float32Array[], vv: ViewValues):
 }
 
 const mixApplies = (vv: ViewValues) =>
-  vv.enabled.some((e) => e) && vv.weights.reduce((s, w, i) => s + (vv.enabled[i] ? Math.abs(w) : 0), 0) !== 0;
+  vv.enabled.some((e) => e) &&
+  vv.weights.reduce((s, w, i) => s + (vv.enabled[i] ? Math.abs(w) : 0), 0) !== 0;
 
 /** Which features apply for one view (§8.4 selection), from scaled similarities. */
-export function appliedFeatures(select: string, scaled: readonly number[], vv: ViewValues): boolean[] {
+export function appliedFeatures(
+  select: string,
+  scaled: readonly number[],
+  vv: ViewValues,
+): boolean[] {
   if (select === "mix") return mixApplies(vv) ? [...vv.enabled] : vv.enabled.map(() => false);
   if (select !== "best" && select !== "worst") return [...vv.enabled];
-  const order = scaled.map((s, i) => [s, i] as const).sort((a, b) => (select === "best" ? b[0] - a[0] : a[0] - b[0]));
+  const order = scaled
+    .map((s, i) => [s, i] as const)
+    .sort((a, b) => (select === "best" ? b[0] - a[0] : a[0] - b[0]));
   const applied = vv.enabled.map(() => false);
   const first = order.find(([, i]) => vv.enabled[i]);
   if (first) applied[first[1]] = true;
@@ -156,7 +207,12 @@ export interface StepResults {
 }
 
 /** Appends one step's numbers to the target's statistics (§8.8). */
-export function recordStats(state: TargetState, plan: TargetPlan, views: readonly ViewValues[], r: StepResults): void {
+export function recordStats(
+  state: TargetState,
+  plan: TargetPlan,
+  views: readonly ViewValues[],
+  r: StepResults,
+): void {
   const rec = state.record;
   const F = plan.head.losses.length;
   const C = plan.head.constraints;
@@ -180,11 +236,13 @@ export function recordStats(state: TargetState, plan: TargetPlan, views: readonl
     }
     rec.constraints.forEach((cr, c) => {
       cr.weight = vv.constraintWeights[c];
-      if (vv.constraintOn[c] && r.constraintLosses) cr.losses.append(r.constraintLosses[v * C + c] * vv.constraintWeights[c]);
+      if (vv.constraintOn[c] && r.constraintLosses)
+        cr.losses.append(r.constraintLosses[v * C + c] * vv.constraintWeights[c]);
     });
   });
   if (views.length) state.constraintValues = views[views.length - 1].constraintParams;
 }
 
 /** Constraint parameters minus the ones the trainer handles, for describing a constraint. */
-export const ownParams = (params: EffectParams): string[] => Object.keys(params).filter((k) => !["weight", "start", "end"].includes(k));
+export const ownParams = (params: EffectParams): string[] =>
+  Object.keys(params).filter((k) => !["weight", "start", "end"].includes(k));

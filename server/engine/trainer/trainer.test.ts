@@ -2,7 +2,13 @@
 // rebuilds, snapshots, similarity-dependent expressions, resolution changes, pause/resume/stop, errors.
 import { describe, expect, it } from "vitest";
 import { parseExperiment, type ExperimentConfig } from "../../../lib/experiment";
-import { createTrainer, type EpochStats, type ImageFrame, type Trainer, type TrainerEvent } from ".";
+import {
+  createTrainer,
+  type EpochStats,
+  type ImageFrame,
+  type Trainer,
+  type TrainerEvent,
+} from ".";
 import type { TrainerInternals } from "./trainer";
 
 function config(yaml: string): ExperimentConfig {
@@ -31,7 +37,10 @@ targets:
 
 type Internal = Trainer & TrainerInternals;
 
-async function start(yaml: string | ExperimentConfig, seed = 1): Promise<{ trainer: Internal; events: TrainerEvent[] }> {
+async function start(
+  yaml: string | ExperimentConfig,
+  seed = 1,
+): Promise<{ trainer: Internal; events: TrainerEvent[] }> {
   const trainer = (await createTrainer({
     config: typeof yaml === "string" ? config(yaml) : yaml,
     model: "tiny-clip",
@@ -46,9 +55,14 @@ async function start(yaml: string | ExperimentConfig, seed = 1): Promise<{ train
 }
 
 const statsOf = (events: TrainerEvent[]): EpochStats[] =>
-  events.filter((e): e is { type: "stats"; stats: EpochStats } => e.type === "stats").map((e) => e.stats);
+  events
+    .filter((e): e is { type: "stats"; stats: EpochStats } => e.type === "stats")
+    .map((e) => e.stats);
 
-async function render(yaml: string, seed: number): Promise<{ frame: ImageFrame; losses: number[] }> {
+async function render(
+  yaml: string,
+  seed: number,
+): Promise<{ frame: ImageFrame; losses: number[] }> {
   const { trainer, events } = await start(yaml, seed);
   await trainer.run();
   const frame = trainer.currentFrame()!;
@@ -68,7 +82,10 @@ describe("trainer", () => {
   });
 
   it("stays deterministic when scheduled structure changes are built ahead", async () => {
-    const yaml = BASE.replace("resize: 224", "resize: 224\n    constraints:\n      - blur:\n          kernel_size: 5*ti");
+    const yaml = BASE.replace(
+      "resize: 224",
+      "resize: 224\n    constraints:\n      - blur:\n          kernel_size: 5*ti",
+    );
     const a = await render(yaml, 4);
     const b = await render(yaml, 4);
     expect(b.losses).toEqual(a.losses);
@@ -77,7 +94,10 @@ describe("trainer", () => {
 
   it("update() keeps pixels and epoch, and rebuilds only for structural changes", async () => {
     const { trainer, events } = await start(BASE.replace("epochs: 4", "epochs: 6"));
-    const editedYaml = BASE.replace("epochs: 4", "epochs: 6").replace("a curly spoon", "a spoon").replace("noise: 0.1", "noise: 0.2*ti") + "    weight: 0.5\n";
+    const editedYaml =
+      BASE.replace("epochs: 4", "epochs: 6")
+        .replace("a curly spoon", "a spoon")
+        .replace("noise: 0.1", "noise: 0.2*ti") + "    weight: 0.5\n";
     const edited = config(editedYaml);
     const restructured = config(editedYaml.replace("batch_size: 2", "batch_size: 3"));
     const results: { rebuilt: boolean; kept: boolean; builds: number }[] = [];
@@ -85,7 +105,11 @@ describe("trainer", () => {
       if (e.type !== "stats" || (e.stats.epoch !== 1 && e.stats.epoch !== 3)) return;
       const pixels = trainer.pixels;
       const next = e.stats.epoch === 1 ? edited : restructured;
-      void trainer.update(next).then((r) => results.push({ ...r, kept: trainer.pixels === pixels, builds: trainer.builds }));
+      void trainer
+        .update(next)
+        .then((r) =>
+          results.push({ ...r, kept: trainer.pixels === pixels, builds: trainer.builds }),
+        );
     });
     await trainer.run();
     expect(results).toEqual([
@@ -105,10 +129,13 @@ describe("trainer", () => {
 
   it("keeps training with the old experiment when an update cannot run", async () => {
     const { trainer, events } = await start(BASE);
-    const broken = config(BASE.replace("a curly spoon", "a spoon").replace("resize: 224", "random_crop: 64"));
+    const broken = config(
+      BASE.replace("a curly spoon", "a spoon").replace("resize: 224", "random_crop: 64"),
+    );
     let failure = "";
     trainer.on((e) => {
-      if (e.type === "stats" && e.stats.epoch === 1) void trainer.update(broken).catch((err: Error) => (failure = err.message));
+      if (e.type === "stats" && e.stats.epoch === 1)
+        void trainer.update(broken).catch((err: Error) => (failure = err.message));
     });
     await trainer.run();
     expect(failure).toMatch(/random_crop/);
@@ -140,15 +167,26 @@ targets:
       const applied = f.reduce((n, x) => n + x.count, 0);
       expect(applied).toBe(select === "mix" ? 6 : 2);
       // fair: the scaled similarities start out equal.
-      expect(statsOf(events)[0].features.map((x) => x.similarity.mean).every((s, _, all) => Math.abs(s - all[0]) < 1e-3)).toBe(true);
+      expect(
+        statsOf(events)[0]
+          .features.map((x) => x.similarity.mean)
+          .every((s, _, all) => Math.abs(s - all[0]) < 1e-3),
+      ).toBe(true);
       await trainer.dispose();
     }
   });
 
   it("takes snapshots at the first, the last and every N-th epoch", async () => {
-    const { trainer, events } = await start(BASE.replace("snapshot_interval: 0", "snapshot_interval: 2").replace("epochs: 4", "epochs: 6"));
+    const { trainer, events } = await start(
+      BASE.replace("snapshot_interval: 0", "snapshot_interval: 2").replace(
+        "epochs: 4",
+        "epochs: 6",
+      ),
+    );
     await trainer.run();
-    const snaps = events.filter((e): e is Extract<TrainerEvent, { type: "snapshot" }> => e.type === "snapshot");
+    const snaps = events.filter(
+      (e): e is Extract<TrainerEvent, { type: "snapshot" }> => e.type === "snapshot",
+    );
     expect(snaps.map((s) => s.frame.epoch)).toEqual([0, 2, 4, 5]);
     expect(snaps[0].frame.rgba.length).toBe(32 * 32 * 4);
     const done = events.filter((e) => e.type === "done");
@@ -170,7 +208,10 @@ targets:
     const stats = statsOf(events).map((s) => s.features[0]);
     stats.forEach((f, k) => {
       // One view per epoch: this epoch's similarity from the running means of the queue.
-      const sim = k === 0 ? f.similarity.mean : f.similarity.mean * (k + 1) - stats[k - 1].similarity.mean * k;
+      const sim =
+        k === 0
+          ? f.similarity.mean
+          : f.similarity.mean * (k + 1) - stats[k - 1].similarity.mean * k;
       expect(f.weight).toBeCloseTo(sim / 100, 3);
     });
     expect(Math.abs(stats[2].weight)).toBeGreaterThan(0.01);
@@ -178,9 +219,19 @@ targets:
   });
 
   it("changes resolution during training (resize, optimizer reset, new graph)", async () => {
-    const { trainer, events } = await start(BASE.replace("resolution: 32", "resolution:\n  - 32 if t < .5 else 40\n  - 32 if t < .5 else 40"));
+    const { trainer, events } = await start(
+      BASE.replace(
+        "resolution: 32",
+        "resolution:\n  - 32 if t < .5 else 40\n  - 32 if t < .5 else 40",
+      ),
+    );
     await trainer.run();
-    expect(statsOf(events).map((s) => s.resolution)).toEqual([[32, 32], [32, 32], [40, 40], [40, 40]]);
+    expect(statsOf(events).map((s) => s.resolution)).toEqual([
+      [32, 32],
+      [32, 32],
+      [40, 40],
+      [40, 40],
+    ]);
     expect(trainer.builds).toBe(2);
     expect(trainer.currentFrame()!.width).toBe(40);
     await trainer.dispose();
@@ -214,23 +265,34 @@ targets:
     expect(pausedAt).toBe(2);
     expect(trainer.status).toBe("stopped");
     expect(statsOf(events).at(-1)!.epoch).toBe(3);
-    expect(events.filter((e) => e.type === "status").map((e) => (e as { status: string }).status)).toEqual(["running", "paused", "running", "stopped"]);
+    expect(
+      events.filter((e) => e.type === "status").map((e) => (e as { status: string }).status),
+    ).toEqual(["running", "paused", "running", "stopped"]);
     expect(events.some((e) => e.type === "done")).toBe(true);
     await trainer.dispose();
   });
 
   it("reports expression errors at run time and ends with status error", async () => {
-    const { trainer, events } = await start(BASE.replace("epochs: 4", "epochs: 3\nlearnrate: 1 / (0.5 - t)"));
+    const { trainer, events } = await start(
+      BASE.replace("epochs: 4", "epochs: 3\nlearnrate: 1 / (0.5 - t)"),
+    );
     await trainer.run();
     const error = events.find((e) => e.type === "error") as { message: string } | undefined;
-    expect(error?.message).toMatch(/division by zero, for expression '1 \/ \(0.5 - t\)', context variables: \{.*'time': 0.5/);
+    expect(error?.message).toMatch(
+      /division by zero, for expression '1 \/ \(0.5 - t\)', context variables: \{.*'time': 0.5/,
+    );
     expect(trainer.status).toBe("error");
     await trainer.dispose();
   });
 
   it("continues from a frame (resume option)", async () => {
     const first = await render(BASE, 2);
-    const trainer = await createTrainer({ config: config(BASE), model: "tiny-clip", device: "cpu", resume: { epoch: 3, frame: first.frame } });
+    const trainer = await createTrainer({
+      config: config(BASE),
+      model: "tiny-clip",
+      device: "cpu",
+      resume: { epoch: 3, frame: first.frame },
+    });
     const events: TrainerEvent[] = [];
     trainer.on((e) => events.push(e));
     await trainer.run();

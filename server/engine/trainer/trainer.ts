@@ -8,7 +8,14 @@ import type { ClipModel } from "../clip/model";
 import type { Runtime, Session } from "../graph";
 import { createRng, type Rng } from "../pipeline/rng";
 import type { Feeds } from "../pipeline/types";
-import type { EpochStats, ImageFrame, Trainer, TrainerEvent, TrainerOptions, TrainerStatus } from "./api";
+import type {
+  EpochStats,
+  ImageFrame,
+  Trainer,
+  TrainerEvent,
+  TrainerOptions,
+  TrainerStatus,
+} from "./api";
 import { describeConstraint } from "../pipeline";
 import { evalNum, evalParams, type Uniform } from "./evaluate";
 import { autoScales, featureLabel, FeatureStore } from "./features";
@@ -20,9 +27,23 @@ import { baseLearnrate, createOptimizer, type Optimizer } from "./optimizers";
 import { planStep, type StepPlan } from "./plan";
 import { interpolationMode, resize } from "./resample";
 import { SnapshotClock } from "./snapshots";
-import { constraintStats, featureStats, formatStatsHeader, formatTargetTable, newTargetRecord } from "./statistics";
+import {
+  constraintStats,
+  featureStats,
+  formatStatsHeader,
+  formatTargetTable,
+  newTargetRecord,
+} from "./statistics";
 import { buildStepGraph, STEP_IO, type StepGraph } from "./step-graph";
-import { headFeeds, headValues, recordStats, transformValues, type EvalContext, type TargetState, type ViewValues } from "./target-eval";
+import {
+  headFeeds,
+  headValues,
+  recordStats,
+  transformValues,
+  type EvalContext,
+  type TargetState,
+  type ViewValues,
+} from "./target-eval";
 import { constraintSteps } from "../../../lib/experiment";
 import { ValueQueue } from "./value-queue";
 
@@ -45,7 +66,10 @@ export interface TrainerInternals {
   readonly pixels: Float32Array | null;
 }
 
-export async function createTrainerWith(host: TrainerHost, options: TrainerOptions): Promise<Trainer & TrainerInternals> {
+export async function createTrainerWith(
+  host: TrainerHost,
+  options: TrainerOptions,
+): Promise<Trainer & TrainerInternals> {
   // Step graphs get their own runtime: encoding new texts can never evict the session in use.
   const runtime = await host.createRuntime(options.device ?? "auto");
   const encoders = await host.createRuntime(runtime.device);
@@ -158,7 +182,8 @@ class EpochTrainer implements Trainer, TrainerInternals {
     return this.exclusive(async () => {
       const previous = { config: this.config, targets: this.targets, snapshots: this.snapshots };
       this.config = config;
-      const interval = (c: ExperimentConfig) => `${c.snapshot_interval.unit}:${c.snapshot_interval.value}`;
+      const interval = (c: ExperimentConfig) =>
+        `${c.snapshot_interval.unit}:${c.snapshot_interval.value}`;
       if (interval(previous.config) !== interval(config)) this.snapshots = null;
       if (!this.pixels) return { rebuilt: false };
       try {
@@ -166,7 +191,13 @@ class EpochTrainer implements Trainer, TrainerInternals {
         const epoch = Math.min(this.epoch, config.epochs - 1);
         const vars = this.epochVars(epoch);
         const [w, h] = this.resolution(vars, this.planRandom);
-        const plan = planStep(config, { epoch, width: w, height: h, vars: { ...vars, resolution: [w, h] }, random: this.planRandom });
+        const plan = planStep(config, {
+          epoch,
+          width: w,
+          height: h,
+          vars: { ...vars, resolution: [w, h] },
+          random: this.planRandom,
+        });
         const before = this.step;
         const step = await this.ensureStep(plan);
         return { rebuilt: step !== before };
@@ -179,7 +210,9 @@ class EpochTrainer implements Trainer, TrainerInternals {
   }
 
   currentFrame(): ImageFrame | null {
-    return this.pixels ? toFrame(this.pixels, this.width, this.height, Math.max(0, this.ranEpoch)) : null;
+    return this.pixels
+      ? toFrame(this.pixels, this.width, this.height, Math.max(0, this.ranEpoch))
+      : null;
   }
 
   async dispose(): Promise<void> {
@@ -236,35 +269,58 @@ class EpochTrainer implements Trainer, TrainerInternals {
 
     // Step 7: learning rate.
     const lrs = evalNum(config.learnrate_scale, vars, this.exprRandom);
-    const lr = baseLearnrate(config.optimizer) * lrs * evalNum(config.learnrate, vars, this.exprRandom);
+    const lr =
+      baseLearnrate(config.optimizer) * lrs * evalNum(config.learnrate, vars, this.exprRandom);
     vars.learnrate = lr;
     vars.learnrate_scale = lrs;
-    if (!this.optimizer || this.optimizer.name !== config.optimizer) this.optimizer = createOptimizer(config.optimizer, this.pixels!.length);
+    if (!this.optimizer || this.optimizer.name !== config.optimizer)
+      this.optimizer = createOptimizer(config.optimizer, this.pixels!.length);
     this.lastLr = lr;
     this.lastLrs = lrs;
 
-    const plan = planStep(config, { epoch, width: this.width, height: this.height, vars, random: this.planRandom });
+    const plan = planStep(config, {
+      epoch,
+      width: this.width,
+      height: this.height,
+      vars,
+      random: this.planRandom,
+    });
     const step = await this.ensureStep(plan);
-    if (step) await this.trainStep(step, plan, { epoch, epochs: config.epochs, vars, random: this.exprRandom }, lr);
+    if (step)
+      await this.trainStep(
+        step,
+        plan,
+        { epoch, epochs: config.epochs, vars, random: this.exprRandom },
+        lr,
+      );
     this.ranEpoch = epoch;
     this.prefetch(epoch);
     this.report(epoch);
   }
 
   /** Steps 8–13: feed, run, record statistics, step the optimizer. */
-  private async trainStep(step: BuiltStep, plan: StepPlan, ctx: EvalContext, lr: number): Promise<void> {
+  private async trainStep(
+    step: BuiltStep,
+    plan: StepPlan,
+    ctx: EvalContext,
+    lr: number,
+  ): Promise<void> {
     const pixels = this.pixels!;
     const feeds: Feeds = { [STEP_IO.pixels]: pixels };
     const g = step.graph;
     if (g.postproc) {
-      const values = plan.postproc.map((item) => item.steps.map((s) => evalParams(s.params, ctx.vars, ctx.random)));
+      const values = plan.postproc.map((item) =>
+        item.steps.map((s) => evalParams(s.params, ctx.vars, ctx.random)),
+      );
       const active = plan.postproc.map((p) => {
         const item = this.config.postproc[p.item];
         return isActiveAt(item.start, item.end, ctx.epoch, ctx.epochs);
       });
       Object.assign(feeds, g.postproc.feed(values, active, this.fillRng));
     }
-    plan.targets.forEach((t, k) => Object.assign(feeds, g.views[k].feed(transformValues(t, ctx), this.fillRng)));
+    plan.targets.forEach((t, k) =>
+      Object.assign(feeds, g.views[k].feed(transformValues(t, ctx), this.fillRng)),
+    );
 
     let sims: (Float32Array | null)[] = plan.targets.map(() => null);
     if (step.probe) {
@@ -279,15 +335,31 @@ class EpochTrainer implements Trainer, TrainerInternals {
       const t0 = now();
       const out = await step.probe.session.run(probeFeeds);
       this.graphMs += now() - t0;
-      sims = plan.targets.map((t, k) => (t.head.losses.length ? Float32Array.from(out[STEP_IO.similarities(k)].data as Float32Array) : null));
+      sims = plan.targets.map((t, k) =>
+        t.head.losses.length
+          ? Float32Array.from(out[STEP_IO.similarities(k)].data as Float32Array)
+          : null,
+      );
     }
 
-    const views: ViewValues[][] = plan.targets.map((t, k) => headValues(this.targets[t.index]!, t, ctx, sims[k]));
+    const views: ViewValues[][] = plan.targets.map((t, k) =>
+      headValues(this.targets[t.index]!, t, ctx, sims[k]),
+    );
     plan.targets.forEach((t, k) => {
       const state = this.targets[t.index]!;
-      Object.assign(feeds, headFeeds(STEP_IO.targetPrefix(k), state, t, views[k], this.model.embeddingSize));
+      Object.assign(
+        feeds,
+        headFeeds(STEP_IO.targetPrefix(k), state, t, views[k], this.model.embeddingSize),
+      );
       const cf = g.constraints[k];
-      if (cf) Object.assign(feeds, cf.feed(t.constraints.map((_, c) => views[k].map((vv) => vv.constraintParams[c])), this.fillRng));
+      if (cf)
+        Object.assign(
+          feeds,
+          cf.feed(
+            t.constraints.map((_, c) => views[k].map((vv) => vv.constraintParams[c])),
+            this.fillRng,
+          ),
+        );
     });
 
     const t0 = now();
@@ -318,11 +390,17 @@ class EpochTrainer implements Trainer, TrainerInternals {
     const resume = this.options.resume;
     if (resume) {
       const { frame } = resume;
-      const planar = { channels: 3, width: frame.width, height: frame.height, data: fromFrame(frame) };
+      const planar = {
+        channels: 3,
+        width: frame.width,
+        height: frame.height,
+        data: fromFrame(frame),
+      };
       this.pixels = resize(planar, w, h, "bicubic").data;
     } else {
       const init = this.config.init;
-      const image = init.image && !init.image_tensor ? await this.host.loadImage(init.image) : undefined;
+      const image =
+        init.image && !init.image_tensor ? await this.host.loadImage(init.image) : undefined;
       this.pixels = initialPixels(init, w, h, { normal: () => this.initRng.gaussian(), image });
     }
     this.width = w;
@@ -342,18 +420,45 @@ class EpochTrainer implements Trainer, TrainerInternals {
       const features = await this.store.embed(t.features);
       const old = previous && previous.targets[i] ? this.targets[i] : null;
       const constraints = t.constraints.flatMap(constraintSteps);
-      const labels = JSON.stringify([t.name, t.features.map(featureLabel), constraints.map((c) => c.name)]);
-      const oldLabels = old ? JSON.stringify([old.config.name, old.config.features.map(featureLabel), old.config.constraints.flatMap(constraintSteps).map((c) => c.name)]) : "";
+      const labels = JSON.stringify([
+        t.name,
+        t.features.map(featureLabel),
+        constraints.map((c) => c.name),
+      ]);
+      const oldLabels = old
+        ? JSON.stringify([
+            old.config.name,
+            old.config.features.map(featureLabel),
+            old.config.constraints.flatMap(constraintSteps).map((c) => c.name),
+          ])
+        : "";
       const record =
         old && labels === oldLabels
           ? old.record
-          : newTargetRecord(i, t.name, t.features.map(featureLabel), constraints.map((c) => ({ label: `${c.name}()`, weight: 0 })));
+          : newTargetRecord(
+              i,
+              t.name,
+              t.features.map(featureLabel),
+              constraints.map((c) => ({ label: `${c.name}()`, weight: 0 })),
+            );
       let auto: number[] | null = null;
       if (t.feature_scale !== "equal" && features.length) {
-        const sameFeatures = old && old.auto && JSON.stringify(old.config.features.map(featureLabel)) === JSON.stringify(t.features.map(featureLabel));
-        auto = sameFeatures ? old.auto : autoScales(features, await this.store.embedPixels(this.clipSizedPixels()));
+        const sameFeatures =
+          old &&
+          old.auto &&
+          JSON.stringify(old.config.features.map(featureLabel)) ===
+            JSON.stringify(t.features.map(featureLabel));
+        auto = sameFeatures
+          ? old.auto
+          : autoScales(features, await this.store.embedPixels(this.clipSizedPixels()));
       }
-      next.push({ config: t, features, auto, record, constraintValues: old && labels === oldLabels ? old.constraintValues : [] });
+      next.push({
+        config: t,
+        features,
+        auto,
+        record,
+        constraintValues: old && labels === oldLabels ? old.constraintValues : [],
+      });
     }
     this.targets = next;
   }
@@ -361,13 +466,23 @@ class EpochTrainer implements Trainer, TrainerInternals {
   /** `clamp(P, 0, 1)` bicubic-resized to CLIP's input size (for the fair auto-scales). */
   private clipSizedPixels(): Float32Array {
     const s = this.model.imageSize;
-    const img = resize({ channels: 3, width: this.width, height: this.height, data: this.pixels! }, s, s, "bicubic").data;
+    const img = resize(
+      { channels: 3, width: this.width, height: this.height, data: this.pixels! },
+      s,
+      s,
+      "bicubic",
+    ).data;
     return img.map((v) => (v < 0 ? 0 : v > 1 ? 1 : v));
   }
 
   private resizePixels(w: number, h: number): void {
     const mode = interpolationMode(this.config.interpolation);
-    this.pixels = resize({ channels: 3, width: this.width, height: this.height, data: this.pixels! }, w, h, mode).data;
+    this.pixels = resize(
+      { channels: 3, width: this.width, height: this.height, data: this.pixels! },
+      w,
+      h,
+      mode,
+    ).data;
     this.width = w;
     this.height = h;
     this.optimizer = null;
@@ -382,7 +497,9 @@ class EpochTrainer implements Trainer, TrainerInternals {
       // Drop the steps used before; keep prefetched ones not used yet (at most a few).
       if (this.step) this.built.delete(this.step.key);
       this.step = step;
-      const waiting = [...this.built.keys()].filter((k) => k !== step.key && k !== this.prefetchKey);
+      const waiting = [...this.built.keys()].filter(
+        (k) => k !== step.key && k !== this.prefetchKey,
+      );
       for (const key of waiting.slice(0, Math.max(0, waiting.length - 2))) this.built.delete(key);
     }
     return step;
@@ -400,10 +517,23 @@ class EpochTrainer implements Trainer, TrainerInternals {
       // CUDA fp16: a float16 CLIP tower in a float32 graph (pixels, pipeline, losses and gradient).
       // Noise: in-graph RandomNormalLike on GPUs; on the CPU, where that runs ~10 ns a value on one thread, codes from JS and a table lookup.
       const noise = this.runtime.device === "cpu" ? "lookup" : "graph";
-      const graph = buildStepGraph(plan, this.model, { seed, noise, towerFloat: this.runtime.float });
-      const probeGraph = wantProbe ? buildStepGraph(plan, this.model, { seed, noise, towerFloat: this.runtime.float, probe: true }) : null;
+      const graph = buildStepGraph(plan, this.model, {
+        seed,
+        noise,
+        towerFloat: this.runtime.float,
+      });
+      const probeGraph = wantProbe
+        ? buildStepGraph(plan, this.model, {
+            seed,
+            noise,
+            towerFloat: this.runtime.float,
+            probe: true,
+          })
+        : null;
       const session = await this.runtime.load(graph.graph);
-      const probe = probeGraph ? { graph: probeGraph, session: await this.runtime.load(probeGraph.graph) } : null;
+      const probe = probeGraph
+        ? { graph: probeGraph, session: await this.runtime.load(probeGraph.graph) }
+        : null;
       this.buildMs = now() - t0;
       return { key, graph, session, probe };
     })();
@@ -420,7 +550,10 @@ class EpochTrainer implements Trainer, TrainerInternals {
    */
   private prefetch(epoch: number): void {
     if (this.prefetchKey !== null || this.avgFrameMs <= 0) return;
-    const ahead = Math.min(this.config.epochs - 1, epoch + Math.max(1, Math.min(200, Math.ceil((1.5 * this.buildMs) / this.avgFrameMs))));
+    const ahead = Math.min(
+      this.config.epochs - 1,
+      epoch + Math.max(1, Math.min(200, Math.ceil((1.5 * this.buildMs) / this.avgFrameMs))),
+    );
     if (ahead <= epoch) return;
     const fixed = () => 0.5;
     let plan: StepPlan;
@@ -431,7 +564,12 @@ class EpochTrainer implements Trainer, TrainerInternals {
         epoch: ahead,
         width: w,
         height: h,
-        vars: { ...vars, resolution: [w, h], learnrate: this.lastLr, learnrate_scale: this.lastLrs },
+        vars: {
+          ...vars,
+          resolution: [w, h],
+          learnrate: this.lastLr,
+          learnrate_scale: this.lastLrs,
+        },
         random: fixed,
       });
     } catch {
@@ -478,7 +616,9 @@ class EpochTrainer implements Trainer, TrainerInternals {
     if (print) {
       this.lastPrint = t;
       this.refreshLabels();
-      const table = formatTargetTable(this.targets.filter((s): s is TargetState => s !== null).map((s) => s.record));
+      const table = formatTargetTable(
+        this.targets.filter((s): s is TargetState => s !== null).map((s) => s.record),
+      );
       this.lastTable = table;
       if (verbose >= 2) {
         const header = formatStatsHeader({
@@ -508,13 +648,21 @@ class EpochTrainer implements Trainer, TrainerInternals {
     }
     this.snapshots ??= new SnapshotClock(this.config.snapshot_interval, epoch, this.config.epochs);
     if (this.snapshots.due(epoch, t)) {
-      this.emit({ type: "snapshot", frame: toFrame(this.pixels!, this.width, this.height, epoch), stats: this.epochStats(epoch, false) });
+      this.emit({
+        type: "snapshot",
+        frame: toFrame(this.pixels!, this.width, this.height, epoch),
+        stats: this.epochStats(epoch, false),
+      });
     }
   }
 
   /** Constraint descriptions from their last evaluated values (never drawing from the run's random source). */
   private refreshLabels(): void {
-    const vars: ExprVars = { ...this.epochVars(Math.max(0, this.ranEpoch)), resolution: [this.width, this.height], similarity: 0 };
+    const vars: ExprVars = {
+      ...this.epochVars(Math.max(0, this.ranEpoch)),
+      resolution: [this.width, this.height],
+      similarity: 0,
+    };
     for (const s of this.targets) {
       if (!s) continue;
       const steps = s.config.constraints.flatMap(constraintSteps);
@@ -572,7 +720,12 @@ class EpochTrainer implements Trainer, TrainerInternals {
 
   private setStatus(status: TrainerStatus, device?: string, message?: string): void {
     this.status = status;
-    this.emit({ type: "status", status, ...(device ? { device } : {}), ...(message ? { message } : {}) });
+    this.emit({
+      type: "status",
+      status,
+      ...(device ? { device } : {}),
+      ...(message ? { message } : {}),
+    });
   }
 
   private emit(event: TrainerEvent): void {

@@ -14,8 +14,13 @@ async function initImage(): Promise<Uint8Array> {
   const w = 40;
   const h = 30;
   const rgb = Buffer.alloc(w * h * 3);
-  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) rgb.set([x * 6, y * 8, 128], (y * w + x) * 3);
-  return new Uint8Array(await sharp(rgb, { raw: { width: w, height: h, channels: 3 } }).png().toBuffer());
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++) rgb.set([x * 6, y * 8, 128], (y * w + x) * 3);
+  return new Uint8Array(
+    await sharp(rgb, { raw: { width: w, height: h, channels: 3 } })
+      .png()
+      .toBuffer(),
+  );
 }
 
 describe("walk-through experiments", () => {
@@ -31,9 +36,19 @@ describe("walk-through experiments", () => {
     config.verbose = 0;
     const images: Record<string, Uint8Array> = {};
     // Images the experiments name (the init image, image features) come as uploads.
-    for (const src of [config.init.image, ...config.targets.flatMap((t) => t.features.map((f) => f.image))])
+    for (const src of [
+      config.init.image,
+      ...config.targets.flatMap((t) => t.features.map((f) => f.image)),
+    ])
       if (src) images[src] = await initImage();
-    const trainer = await createTrainer({ config, model: "tiny-clip", device: "cpu", seed: 3, images, statsIntervalMs: 0 });
+    const trainer = await createTrainer({
+      config,
+      model: "tiny-clip",
+      device: "cpu",
+      seed: 3,
+      images,
+      statsIntervalMs: 0,
+    });
     const events: TrainerEvent[] = [];
     trainer.on((e) => events.push(e));
     await trainer.run();
@@ -41,7 +56,9 @@ describe("walk-through experiments", () => {
     expect(error).toBeUndefined();
     const done = events.find((e) => e.type === "done");
     expect(done?.type).toBe("done");
-    const stats = events.filter((e): e is { type: "stats"; stats: EpochStats } => e.type === "stats").map((e) => e.stats);
+    const stats = events
+      .filter((e): e is { type: "stats"; stats: EpochStats } => e.type === "stats")
+      .map((e) => e.stats);
     expect(stats.map((s) => s.epoch)).toEqual([0, 1]);
     const last = stats[1];
     expect(trainer.status).toBe("done");

@@ -18,16 +18,29 @@ function bounded(
   return {
     name,
     spec: CONSTRAINTS[name],
-    structure: (p) => ({ above: p.above != null, below: p.below != null, loss: lossKind(p), more: structure(p) }),
+    structure: (p) => ({
+      above: p.above != null,
+      below: p.below != null,
+      loss: lossKind(p),
+      more: structure(p),
+    }),
     build: (x, ctx) => {
       const { g, batch, input, params } = ctx;
       const v = value(x, ctx);
       const terms: Value[] = [];
-      const bound = (key: string) => input(key, [batch, 3], perView(3, (p) => nums(p, key, 3)));
+      const bound = (key: string) =>
+        input(
+          key,
+          [batch, 3],
+          perView(3, (p) => nums(p, key, 3)),
+        );
       if (params.above != null) terms.push(lossOf(ctx, g.Sub(bound("above"), v), [1]));
       if (params.below != null) terms.push(lossOf(ctx, g.Sub(v, bound("below")), [1]));
       if (!terms.length) return floatConstant(g, new Array(batch).fill(0), [batch]);
-      return g.Mul(terms.reduce((a, b) => g.Add(a, b)), factor);
+      return g.Mul(
+        terms.reduce((a, b) => g.Add(a, b)),
+        factor,
+      );
     },
   };
 }
@@ -49,7 +62,16 @@ export const channelSaturation = (x: Value, { g }: BuildContext) =>
 /** Per-channel mean of |G(x) − x| (kernel sizes sanitised as for the blur constraint). */
 export function channelEdgeMean(x: Value, ctx: BuildContext): Value {
   const k = sanitizedKernel(ctx.params);
-  return ctx.g.ReduceMean(ctx.g.Abs(ctx.g.Sub(gaussianBlur(ctx, x, k, (p) => sigmas(p, k)), x)), [2, 3], false);
+  return ctx.g.ReduceMean(
+    ctx.g.Abs(
+      ctx.g.Sub(
+        gaussianBlur(ctx, x, k, (p) => sigmas(p, k)),
+        x,
+      ),
+    ),
+    [2, 3],
+    false,
+  );
 }
 
 /**
@@ -71,5 +93,8 @@ export function channelContrast(x: Value, { g }: BuildContext): Value {
 export const mean = bounded("mean", 100, channelMean);
 export const std = bounded("std", 100, channelStd);
 export const saturation = bounded("saturation", 100, channelSaturation);
-export const edgeMean = bounded("edge_mean", 100, channelEdgeMean, (p) => ({ k: sanitizedKernel(p), sigma: sigmaGiven(p) }));
+export const edgeMean = bounded("edge_mean", 100, channelEdgeMean, (p) => ({
+  k: sanitizedKernel(p),
+  sigma: sigmaGiven(p),
+}));
 export const contrast = bounded("contrast", 1, channelContrast);

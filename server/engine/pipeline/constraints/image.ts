@@ -13,7 +13,16 @@ export const blur: ConstraintModule = {
   structure: (p) => ({ k: sanitizedKernel(p), sigma: sigmaGiven(p), loss: lossKind(p) }),
   build: (x, ctx) => {
     const k = sanitizedKernel(ctx.params);
-    return ctx.g.Mul(imageLoss(ctx, ctx.g.Sub(x, gaussianBlur(ctx, x, k, (p) => sigmas(p, k)))), 100);
+    return ctx.g.Mul(
+      imageLoss(
+        ctx,
+        ctx.g.Sub(
+          x,
+          gaussianBlur(ctx, x, k, (p) => sigmas(p, k)),
+        ),
+      ),
+      100,
+    );
   },
 };
 
@@ -40,8 +49,16 @@ export const normalize: ConstraintModule = {
     const lo = g.ReduceMin(x, [2, 3]);
     const range = g.Sub(g.ReduceMax(x, [2, 3]), lo);
     const d = g.Where(g.Equal(range, 0), g.lift(1, range), range);
-    const min = input("min", [batch, 3, 1, 1], perView(3, (p) => nums(p, "min", 3)));
-    const max = input("max", [batch, 3, 1, 1], perView(3, (p) => nums(p, "max", 3)));
+    const min = input(
+      "min",
+      [batch, 3, 1, 1],
+      perView(3, (p) => nums(p, "min", 3)),
+    );
+    const max = input(
+      "max",
+      [batch, 3, 1, 1],
+      perView(3, (p) => nums(p, "max", 3)),
+    );
     const n = g.Add(min, g.Mul(g.Div(g.Sub(x, lo), d), g.Sub(max, min)));
     return g.Mul(imageLoss(ctx, g.Sub(x, n)), 10);
   },
@@ -55,7 +72,11 @@ export const noise: ConstraintModule = {
   build: (x, ctx) => {
     const { g, batch, input } = ctx;
     const [, , H, W] = x.shape;
-    const std = input("std", [batch, 3, 1, 1], perView(3, (p) => nums(p, "std", 3)));
+    const std = input(
+      "std",
+      [batch, 3, 1, 1],
+      perView(3, (p) => nums(p, "std", 3)),
+    );
     return g.Mul(imageLoss(ctx, g.Mul(ctx.gaussian([batch, 3, H, W]), std)), 100);
   },
 };

@@ -3,4 +3,14 @@ import type { ConstraintModule } from "../types";
 import { contrast, edgeMean, mean, saturation, std } from "./bounded";
 import { blur, border, noise, normalize } from "./image";
 
-export const CONSTRAINT_LIST: readonly ConstraintModule[] = [mean, std, saturation, blur, edgeMean, border, normalize, contrast, noise];
+export const CONSTRAINT_LIST: readonly ConstraintModule[] = [
+  mean,
+  std,
+  saturation,
+  blur,
+  edgeMean,
+  border,
+  normalize,
+  contrast,
+  noise,
+];

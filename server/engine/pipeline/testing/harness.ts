@@ -16,7 +16,8 @@ export const runtime = () => (shared ??= Runtime.create({ device: "cpu", threads
 export function effectParams(spec: EffectSpec, value: unknown): Values {
   const given = (spec.single ? { [spec.single]: value } : (value ?? {})) as Record<string, unknown>;
   const out: Record<string, unknown> = {};
-  for (const [key, row] of Object.entries(spec.params)) out[key] = key in given ? given[key] : row.default;
+  for (const [key, row] of Object.entries(spec.params))
+    out[key] = key in given ? given[key] : row.default;
   return out as Values;
 }
 
@@ -24,7 +25,10 @@ export const transformStep = (name: TransformName, value: unknown): Step<Transfo
   name,
   params: effectParams(TRANSFORMS[name], value),
 });
-export const constraintStep = (name: ConstraintName, value: Record<string, unknown>): Step<ConstraintName> => ({
+export const constraintStep = (
+  name: ConstraintName,
+  value: Record<string, unknown>,
+): Step<ConstraintName> => ({
   name,
   params: effectParams(CONSTRAINTS[name], value),
 });
@@ -54,7 +58,11 @@ export interface ViewResult {
 
 const toImgs = (data: ArrayLike<number>, shape: readonly number[]): Img[] => {
   const [b, , h, w] = shape;
-  return Array.from({ length: b }, (_, i) => ({ h, w, d: Float64Array.from(Array.prototype.slice.call(data, i * 3 * h * w, (i + 1) * 3 * h * w)) }));
+  return Array.from({ length: b }, (_, i) => ({
+    h,
+    w,
+    d: Float64Array.from(Array.prototype.slice.call(data, i * 3 * h * w, (i + 1) * 3 * h * w)),
+  }));
 };
 
 /** Builds every case in one float64 graph, runs it once and returns the views per case. */
@@ -62,7 +70,12 @@ export async function runViewCases(cases: readonly ViewCase[]): Promise<ViewResu
   const g = new Graph({ float: "float64" });
   const built = cases.map((c, i) => {
     const image = g.input(`image${i}`, [1, 3, c.image.h, c.image.w]);
-    const p = buildViews(g, image, c.steps, { batch: c.batch ?? 1, noise: "fed", prefix: `case${i}/`, modelSize: c.modelSize });
+    const p = buildViews(g, image, c.steps, {
+      batch: c.batch ?? 1,
+      noise: "fed",
+      prefix: `case${i}/`,
+      modelSize: c.modelSize,
+    });
     g.output(p.views, `views${i}`);
     return p;
   });
@@ -80,7 +93,8 @@ export async function runViewCases(cases: readonly ViewCase[]): Promise<ViewResu
     feeds: perCase[i],
     feed: (suffix: string) => {
       const key = Object.keys(perCase[i]).find((k) => k.endsWith(suffix));
-      if (!key) throw new Error(`no feed ending in ${suffix}: ${Object.keys(perCase[i]).join(", ")}`);
+      if (!key)
+        throw new Error(`no feed ending in ${suffix}: ${Object.keys(perCase[i]).join(", ")}`);
       return perCase[i][key] as FloatArray; // fed noise: never codes
     },
   }));
@@ -94,7 +108,9 @@ export interface ConstraintCase {
 }
 
 /** Runs constraint cases (views fed directly) in one float64 graph; returns the per-view losses. */
-export async function runConstraintCases(cases: readonly ConstraintCase[]): Promise<{ losses: number[]; feeds: Feeds }[]> {
+export async function runConstraintCases(
+  cases: readonly ConstraintCase[],
+): Promise<{ losses: number[]; feeds: Feeds }[]> {
   const g = new Graph({ float: "float64" });
   const built = cases.map((c, i) => {
     const { h, w } = c.views[0];
@@ -113,7 +129,10 @@ export async function runConstraintCases(cases: readonly ConstraintCase[]): Prom
     return f;
   });
   const out = await session.run(feeds);
-  return cases.map((_, i) => ({ losses: Array.from(out[`loss${i}`].data as Float64Array), feeds: perCase[i] }));
+  return cases.map((_, i) => ({
+    losses: Array.from(out[`loss${i}`].data as Float64Array),
+    feeds: perCase[i],
+  }));
 }
 
 export const maxDiff = (a: Img, b: Img): number => {
@@ -153,7 +172,9 @@ export async function gradCheck(
   const lossAt = async () => Number((await session.run(feeds, ["loss"])).loss.data[0]);
   let maxError = 0;
   let worst = "";
-  const picks = Array.from({ length: x.length }, (_, i) => i).sort(() => rng.next() - 0.5).slice(0, elements);
+  const picks = Array.from({ length: x.length }, (_, i) => i)
+    .sort(() => rng.next() - 0.5)
+    .slice(0, elements);
   for (const i of picks) {
     const x0 = x[i];
     x[i] = x0 + eps;
@@ -168,5 +189,8 @@ export async function gradCheck(
       worst = `image[${i}]: numeric ${numeric} vs analytic ${analytic[i]}`;
     }
   }
-  return { maxError, report: `${name} (seed ${seed}): max error ${maxError.toExponential(2)}, worst ${worst}` };
+  return {
+    maxError,
+    report: `${name} (seed ${seed}): max error ${maxError.toExponential(2)}, worst ${worst}`,
+  };
 }

@@ -10,11 +10,13 @@ export interface Img {
 
 export const img = (h: number, w: number, f: (c: number, y: number, x: number) => number): Img => {
   const d = new Float64Array(3 * h * w);
-  for (let c = 0; c < 3; c++) for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) d[(c * h + y) * w + x] = f(c, y, x);
+  for (let c = 0; c < 3; c++)
+    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) d[(c * h + y) * w + x] = f(c, y, x);
   return { h, w, d };
 };
 export const at = (a: Img, c: number, y: number, x: number) => a.d[(c * a.h + y) * a.w + x];
-const map = (a: Img, f: (v: number, c: number, y: number, x: number) => number) => img(a.h, a.w, (c, y, x) => f(at(a, c, y, x), c, y, x));
+const map = (a: Img, f: (v: number, c: number, y: number, x: number) => number) =>
+  img(a.h, a.w, (c, y, x) => f(at(a, c, y, x), c, y, x));
 const clamp01 = (v: number) => Math.min(Math.max(v, 0), 1);
 
 export function rhe(x: number): number {
@@ -51,7 +53,11 @@ export function gauss(a: Img, kx: number, ky: number, sx: number, sy: number): I
   return img(a.h, a.w, (c, y, x) => {
     let s = 0;
     for (let j = 0; j < ky; j++)
-      for (let i = 0; i < kx; i++) s += wy[j] * wx[i] * at(a, c, mirror(y + j - (ky - 1) / 2, a.h), mirror(x + i - (kx - 1) / 2, a.w));
+      for (let i = 0; i < kx; i++)
+        s +=
+          wy[j] *
+          wx[i] *
+          at(a, c, mirror(y + j - (ky - 1) / 2, a.h), mirror(x + i - (kx - 1) / 2, a.w));
     return s;
   });
 }
@@ -84,7 +90,10 @@ export function resizeRef(a: Img, w2: number, h2: number, mode: "bilinear" | "bi
       const x1 = Math.min(x0 + 1, a.w - 1);
       const ly = sy - y0;
       const lx = sx - x0;
-      return (1 - ly) * ((1 - lx) * at(a, c, y0, x0) + lx * at(a, c, y0, x1)) + ly * ((1 - lx) * at(a, c, y1, x0) + lx * at(a, c, y1, x1));
+      return (
+        (1 - ly) * ((1 - lx) * at(a, c, y0, x0) + lx * at(a, c, y0, x1)) +
+        ly * ((1 - lx) * at(a, c, y1, x0) + lx * at(a, c, y1, x1))
+      );
     }
     const sy = src(y, a.h, h2);
     const sx = src(x, a.w, w2);
@@ -114,7 +123,8 @@ function warp(a: Img, q: (px: number, py: number) => [number, number]): Img {
 // ---- §5.2 transforms --------------------------------------------------------------------------
 
 export const ref = {
-  blur: (a: Img, p: { kernel_size: number[]; sigma: number[] | null }) => blurG(a, p.kernel_size, p.sigma),
+  blur: (a: Img, p: { kernel_size: number[]; sigma: number[] | null }) =>
+    blurG(a, p.kernel_size, p.sigma),
   resize: (a: Img, [w, h]: number[]) => resizeRef(a, w, h, "bilinear"),
   center_crop(a: Img, [ch, cw]: number[]): Img {
     // zero pad where too small, then the centred window
@@ -124,7 +134,9 @@ export const ref = {
     const pb = ch > a.h ? Math.floor((ch - a.h + 1) / 2) : 0;
     const H2 = a.h + pt + pb;
     const W2 = a.w + pl + pr;
-    const padded = img(H2, W2, (c, y, x) => (y - pt >= 0 && y - pt < a.h && x - pl >= 0 && x - pl < a.w ? at(a, c, y - pt, x - pl) : 0));
+    const padded = img(H2, W2, (c, y, x) =>
+      y - pt >= 0 && y - pt < a.h && x - pl >= 0 && x - pl < a.w ? at(a, c, y - pt, x - pl) : 0,
+    );
     const top = rhe((H2 - ch) / 2);
     const left = rhe((W2 - cw) / 2);
     return img(ch, cw, (c, y, x) => at(padded, c, y + top, x + left));
@@ -135,20 +147,27 @@ export const ref = {
     return img(ch, cw, (c, y, x) => at(a, c, y + top, x + left));
   },
   crop(a: Img, xywh: number[]): Img {
-    const [x0, y0, w, h] = xywh.map((v, i) => Math.trunc(v < 1 ? v * (i % 2 === 0 ? a.w : a.h) : v));
-    return img(h, w, (c, y, x) => (y + y0 >= 0 && y + y0 < a.h && x + x0 >= 0 && x + x0 < a.w ? at(a, c, y + y0, x + x0) : 0));
+    const [x0, y0, w, h] = xywh.map((v, i) =>
+      Math.trunc(v < 1 ? v * (i % 2 === 0 ? a.w : a.h) : v),
+    );
+    return img(h, w, (c, y, x) =>
+      y + y0 >= 0 && y + y0 < a.h && x + x0 >= 0 && x + x0 < a.w ? at(a, c, y + y0, x + x0) : 0,
+    );
   },
-  repeat: (a: Img, [cx, cy]: number[]) => img(a.h * cy, a.w * cx, (c, y, x) => at(a, c, y % a.h, x % a.w)),
+  repeat: (a: Img, [cx, cy]: number[]) =>
+    img(a.h * cy, a.w * cx, (c, y, x) => at(a, c, y % a.h, x % a.w)),
   pad(a: Img, p: { size: number[]; color: number[]; mode: string }): Img {
     const [sx, sy] = p.size.map((v) => Math.max(0, v));
     if (!["fill", "edge", "wrap"].includes(p.mode)) return a;
     // columns first, then rows of the widened image
-    const col = (x: number) => (p.mode === "edge" ? Math.min(Math.max(x, 0), a.w - 1) : p.mode === "wrap" ? pymod(x, a.w) : x);
+    const col = (x: number) =>
+      p.mode === "edge" ? Math.min(Math.max(x, 0), a.w - 1) : p.mode === "wrap" ? pymod(x, a.w) : x;
     const wide = img(a.h, a.w + 2 * sx, (c, y, x) => {
       const s = col(x - sx);
       return s < 0 || s >= a.w ? p.color[c] : at(a, c, y, s);
     });
-    const row = (y: number) => (p.mode === "edge" ? Math.min(Math.max(y, 0), a.h - 1) : p.mode === "wrap" ? pymod(y, a.h) : y);
+    const row = (y: number) =>
+      p.mode === "edge" ? Math.min(Math.max(y, 0), a.h - 1) : p.mode === "wrap" ? pymod(y, a.h) : y;
     return img(a.h + 2 * sy, wide.w, (c, y, x) => {
       const s = row(y - sy);
       return s < 0 || s >= a.h ? p.color[c] : at(wide, c, s, x);
@@ -161,13 +180,16 @@ export const ref = {
     for (let c = 0; c < 3; c++)
       for (let y = 0; y < a.h; y++)
         for (let x = 0; x < a.w; x++)
-          if (y < s || y >= a.h - s || x < t || x >= a.w - t) out.d[(c * a.h + y) * a.w + x] = p.color[c];
+          if (y < s || y >= a.h - s || x < t || x >= a.w - t)
+            out.d[(c * a.h + y) * a.w + x] = p.color[c];
     return out;
   },
   /** `z` [3, h, w] standard normals. */
-  noise: (a: Img, std: number[], z: ArrayLike<number>) => map(a, (v, c, y, x) => v + z[(c * a.h + y) * a.w + x] * std[c]),
+  noise: (a: Img, std: number[], z: ArrayLike<number>) =>
+    map(a, (v, c, y, x) => v + z[(c * a.h + y) * a.w + x] * std[c]),
   /** `z` [h, w]. */
-  bwnoise: (a: Img, std: number, z: ArrayLike<number>) => map(a, (v, _, y, x) => v + z[y * a.w + x] * std),
+  bwnoise: (a: Img, std: number, z: ArrayLike<number>) =>
+    map(a, (v, _, y, x) => v + z[y * a.w + x] * std),
   /** `z` [3, rh, rw]. */
   rnoise(a: Img, p: { std: number[]; resolution: number[] }, z: ArrayLike<number>): Img {
     const [rw, rh] = p.resolution;
@@ -184,7 +206,10 @@ export const ref = {
     const t = (p.degree * Math.PI) / 180;
     const cx = Math.trunc(p.center[0] * a.w);
     const cy = Math.trunc(p.center[1] * a.h);
-    return warp(a, (px, py) => [cx + Math.cos(t) * (px - cx) - Math.sin(t) * (py - cy), cy + Math.sin(t) * (px - cx) + Math.cos(t) * (py - cy)]);
+    return warp(a, (px, py) => [
+      cx + Math.cos(t) * (px - cx) - Math.sin(t) * (py - cy),
+      cy + Math.sin(t) * (px - cx) + Math.cos(t) * (py - cy),
+    ]);
   },
   random_rotate(a: Img, p: { degree: number[]; center: number[] }, rng: Rng): Img {
     const degree = rng.uniform(p.degree[0], p.degree[1]);
@@ -225,7 +250,8 @@ export const ref = {
   },
   clamp: (a: Img, [lo, hi]: number[]) => map(a, (v) => Math.min(Math.max(v, lo), hi)),
   quantize: (a: Img, step: number[]) => map(a, (v, c) => Math.floor(v / step[c]) * step[c]),
-  saturation: (a: Img, f: number) => map(a, (v, _, y, x) => clamp01(f * v + (1 - f) * grey(a, y, x))),
+  saturation: (a: Img, f: number) =>
+    map(a, (v, _, y, x) => clamp01(f * v + (1 - f) * grey(a, y, x))),
   contrast(a: Img, f: number): Img {
     let m = 0;
     for (let y = 0; y < a.h; y++) for (let x = 0; x < a.w; x++) m += grey(a, y, x);
@@ -234,11 +260,13 @@ export const ref = {
   },
 };
 
-const grey = (a: Img, y: number, x: number) => 0.2989 * at(a, 0, y, x) + 0.587 * at(a, 1, y, x) + 0.114 * at(a, 2, y, x);
+const grey = (a: Img, y: number, x: number) =>
+  0.2989 * at(a, 0, y, x) + 0.587 * at(a, 1, y, x) + 0.114 * at(a, 2, y, x);
 
 // ---- §6 constraints -------------------------------------------------------------------------------
 
-const L = (d: number[], loss: string) => d.reduce((s, v) => s + (loss === "l1" || loss === "mae" ? Math.abs(v) : v * v), 0) / d.length;
+const L = (d: number[], loss: string) =>
+  d.reduce((s, v) => s + (loss === "l1" || loss === "mae" ? Math.abs(v) : v * v), 0) / d.length;
 const channel = (a: Img, c: number) => Array.from(a.d.subarray(c * a.h * a.w, (c + 1) * a.h * a.w));
 const avg = (v: number[]) => v.reduce((s, x) => s + x, 0) / v.length;
 
@@ -255,12 +283,17 @@ export const values = {
     [0, 1, 2].map((c) => {
       const diffs: number[] = [];
       for (let y = 0; y < a.h; y++)
-        for (let x = 0; x < a.w; x++) diffs.push(Math.abs((at(a, 0, y, x) + at(a, 1, y, x) + at(a, 2, y, x)) / 3 - at(a, c, y, x)));
+        for (let x = 0; x < a.w; x++)
+          diffs.push(
+            Math.abs((at(a, 0, y, x) + at(a, 1, y, x) + at(a, 2, y, x)) / 3 - at(a, c, y, x)),
+          );
       return avg(diffs);
     }),
   edge_mean: (a: Img, p: { kernel_size: number[]; sigma: number[] | null }) => {
     const b = blurG(a, p.kernel_size, p.sigma);
-    return [0, 1, 2].map((c) => avg(channel(a, c).map((v, i) => Math.abs(b.d[c * a.h * a.w + i] - v))));
+    return [0, 1, 2].map((c) =>
+      avg(channel(a, c).map((v, i) => Math.abs(b.d[c * a.h * a.w + i] - v))),
+    );
   },
   contrast: (a: Img) => {
     const mus = [0, 1, 2].map((c) => avg(channel(a, c)));
@@ -277,24 +310,52 @@ export const values = {
 export type ConstraintParams = Record<string, unknown> & { loss: string };
 
 /** A constraint's loss for one view (factor included, weight not); `z` = the noise constraint's normals. */
-export function constraintRef(name: string, a: Img, p: ConstraintParams, z?: ArrayLike<number>): number {
-  const bounded = { mean: 100, std: 100, saturation: 100, edge_mean: 100, contrast: 1 } as Record<string, number>;
+export function constraintRef(
+  name: string,
+  a: Img,
+  p: ConstraintParams,
+  z?: ArrayLike<number>,
+): number {
+  const bounded = { mean: 100, std: 100, saturation: 100, edge_mean: 100, contrast: 1 } as Record<
+    string,
+    number
+  >;
   if (name in bounded) {
     const v = name === "edge_mean" ? values.edge_mean(a, p as never) : values[name as "mean"](a);
     let loss = 0;
-    if (p.above) loss += L((p.above as number[]).map((b, c) => b - v[c]), p.loss);
-    if (p.below) loss += L(v.map((x, c) => x - (p.below as number[])[c]), p.loss);
+    if (p.above)
+      loss += L(
+        (p.above as number[]).map((b, c) => b - v[c]),
+        p.loss,
+      );
+    if (p.below)
+      loss += L(
+        v.map((x, c) => x - (p.below as number[])[c]),
+        p.loss,
+      );
     return loss * bounded[name];
   }
   const all = Array.from(a.d);
   switch (name) {
     case "blur": {
       const b = blurG(a, p.kernel_size as number[], p.sigma as number[] | null);
-      return 100 * L(all.map((v, i) => v - b.d[i]), p.loss);
+      return (
+        100 *
+        L(
+          all.map((v, i) => v - b.d[i]),
+          p.loss,
+        )
+      );
     }
     case "border": {
       const b = ref.border(a, p as never);
-      return 100 * L(all.map((v, i) => v - b.d[i]), p.loss);
+      return (
+        100 *
+        L(
+          all.map((v, i) => v - b.d[i]),
+          p.loss,
+        )
+      );
     }
     case "normalize": {
       const n = img(a.h, a.w, (c, y, x) => {
@@ -304,12 +365,24 @@ export function constraintRef(name: string, a: Img, p: ConstraintParams, z?: Arr
         const [mn, mx] = [(p.min as number[])[c], (p.max as number[])[c]];
         return mn + ((at(a, c, y, x) - lo) / d) * (mx - mn);
       });
-      return 10 * L(all.map((v, i) => v - n.d[i]), p.loss);
+      return (
+        10 *
+        L(
+          all.map((v, i) => v - n.d[i]),
+          p.loss,
+        )
+      );
     }
     case "noise": {
       const std = p.std as number[];
       const n = map(a, (v, c, y, x) => v + std[c] * z![(c * a.h + y) * a.w + x]);
-      return 100 * L(all.map((v, i) => v - n.d[i]), p.loss);
+      return (
+        100 *
+        L(
+          all.map((v, i) => v - n.d[i]),
+          p.loss,
+        )
+      );
     }
   }
   throw new Error(`no reference for ${name}`);

@@ -5,7 +5,8 @@ import { floatConstant } from "../constant";
 import { nums, perView, trunc } from "../read";
 import type { BuildContext, PixelTransform, Values } from "../types";
 
-export const borderSize = (p: Values): [number, number] => nums(p, "size", 2).map((v) => Math.max(0, trunc(v))) as [number, number];
+export const borderSize = (p: Values): [number, number] =>
+  nums(p, "size", 2).map((v) => Math.max(0, trunc(v))) as [number, number];
 
 /** 1 on the border rows `0…s−1, H−s…H−1` (s = min(sy, H)) and columns (s' = min(sx, W)), else 0: `[1, 1, H, W]`. */
 export function borderMask(g: Graph, H: number, W: number, [sx, sy]: readonly number[]): Value {
@@ -18,7 +19,12 @@ export function borderMask(g: Graph, H: number, W: number, [sx, sy]: readonly nu
 }
 
 /** The per-view colour `[B, 3, 1, 1]`. */
-export const borderColor = ({ batch, input }: BuildContext) => input("color", [batch, 3, 1, 1], perView(3, (p) => nums(p, "color", 3)));
+export const borderColor = ({ batch, input }: BuildContext) =>
+  input(
+    "color",
+    [batch, 3, 1, 1],
+    perView(3, (p) => nums(p, "color", 3)),
+  );
 
 export const border: PixelTransform = {
   kind: "pixel",

@@ -6,7 +6,10 @@ import { num, nums, perView } from "../read";
 import type { BuildContext, PixelTransform } from "../types";
 
 /** A transform without structural parameters. */
-const simple = (name: TransformName, build: (x: Value, ctx: BuildContext) => Value): PixelTransform => ({
+const simple = (
+  name: TransformName,
+  build: (x: Value, ctx: BuildContext) => Value,
+): PixelTransform => ({
   kind: "pixel",
   name,
   spec: TRANSFORMS[name],
@@ -16,10 +19,22 @@ const simple = (name: TransformName, build: (x: Value, ctx: BuildContext) => Val
 
 /** A per-view, per-channel value `[B, 3, 1, 1]` from a 3-number parameter. */
 const perChannel = ({ batch, input }: BuildContext, key: string) =>
-  input(key, [batch, 3, 1, 1], perView(3, (p) => nums(p, key, 3)));
+  input(
+    key,
+    [batch, 3, 1, 1],
+    perView(3, (p) => nums(p, key, 3)),
+  );
 /** A per-view scalar `[B, 1, 1, 1]`. */
-const perViewScalar = ({ batch, input }: BuildContext, key: string, read = (p: Parameters<typeof num>[0]) => num(p, key)) =>
-  input(key, [batch, 1, 1, 1], perView(1, (p) => [read(p)]));
+const perViewScalar = (
+  { batch, input }: BuildContext,
+  key: string,
+  read = (p: Parameters<typeof num>[0]) => num(p, key),
+) =>
+  input(
+    key,
+    [batch, 1, 1, 1],
+    perView(1, (p) => [read(p)]),
+  );
 
 /** torchvision's grey: 0.2989 R + 0.587 G + 0.114 B, `[N, 1, H, W]`. */
 export function grey(g: Graph, x: Value): Value {
@@ -28,7 +43,8 @@ export function grey(g: Graph, x: Value): Value {
 }
 
 /** torchvision's _blend: clamp(f·a + (1 − f)·b, 0, 1). */
-const blend = (g: Graph, f: Value, a: Value, b: Value) => g.Clip(g.Add(g.Mul(f, a), g.Mul(g.Sub(1, f), b)), 0, 1);
+const blend = (g: Graph, f: Value, a: Value, b: Value) =>
+  g.Clip(g.Add(g.Mul(f, a), g.Mul(g.Sub(1, f), b)), 0, 1);
 
 export const add = simple("add", (x, ctx) => ctx.g.Add(x, perChannel(ctx, "color")));
 export const mul = simple("mul", (x, ctx) => ctx.g.Mul(x, perChannel(ctx, "color")));
@@ -54,7 +70,9 @@ export const quantize = simple("quantize", (x, ctx) => {
 });
 
 /** Blend with the per-pixel grey: 0 = greyscale, 1 = unchanged (but clamped). */
-export const saturation = simple("saturation", (x, ctx) => blend(ctx.g, perViewScalar(ctx, "factor"), x, grey(ctx.g, x)));
+export const saturation = simple("saturation", (x, ctx) =>
+  blend(ctx.g, perViewScalar(ctx, "factor"), x, grey(ctx.g, x)),
+);
 
 /** Blend with the image's mean grey (one scalar per view). */
 export const contrast = simple("contrast", (x, ctx) =>

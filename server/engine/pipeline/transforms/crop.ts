@@ -40,8 +40,14 @@ export const randomCrop: IndexTransform = {
   size: (_, p) => cropSize(p),
   map: (c, [H, W], { g, params, batch, input }) => {
     const [ch, cw] = cropSize(params);
-    if (ch > H || cw > W) throw new Error(`random_crop: crop [${ch}, ${cw}] is larger than the image [${H}, ${W}]`);
-    const at = input("offset", [batch, 2], perView(2, (_, rng) => [rng.int(0, H - ch), rng.int(0, W - cw)]), "coords");
+    if (ch > H || cw > W)
+      throw new Error(`random_crop: crop [${ch}, ${cw}] is larger than the image [${H}, ${W}]`);
+    const at = input(
+      "offset",
+      [batch, 2],
+      perView(2, (_, rng) => [rng.int(0, H - ch), rng.int(0, W - cw)]),
+      "coords",
+    );
     return { x: g.Add(c.x, column(g, at, 1)), y: g.Add(c.y, column(g, at, 0)), valid: c.valid };
   },
 };
@@ -63,7 +69,12 @@ export const crop: IndexTransform = {
     return [h, w];
   },
   map: (c, size, { g, batch, input }) => {
-    const at = input("offset", [batch, 2], perView(2, (p) => cropWindow(p, size).slice(0, 2)), "coords");
+    const at = input(
+      "offset",
+      [batch, 2],
+      perView(2, (p) => cropWindow(p, size).slice(0, 2)),
+      "coords",
+    );
     const x = g.Add(c.x, column(g, at, 0));
     const y = g.Add(c.y, column(g, at, 1));
     // Parts outside the image are black (modern torchvision pads).

@@ -24,7 +24,21 @@ export const edge: PixelTransform = {
   build: (x, ctx) => {
     const { g, batch, input } = ctx;
     const k = strictKernel(ctx.params);
-    const amount = input("amount", [batch, 3, 1, 1], perView(3, (p) => nums(p, "amount", 3)));
-    return g.Clip(g.Mul(g.Sub(x, gaussianBlur(ctx, x, k, (p) => sigmas(p, k, true))), amount), 0, 1);
+    const amount = input(
+      "amount",
+      [batch, 3, 1, 1],
+      perView(3, (p) => nums(p, "amount", 3)),
+    );
+    return g.Clip(
+      g.Mul(
+        g.Sub(
+          x,
+          gaussianBlur(ctx, x, k, (p) => sigmas(p, k, true)),
+        ),
+        amount,
+      ),
+      0,
+      1,
+    );
   },
 };

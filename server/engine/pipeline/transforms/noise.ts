@@ -8,9 +8,17 @@ import { resize } from "../resample";
 import type { Addend, BuildContext, PixelTransform, Values } from "../types";
 
 const stds = ({ batch, input }: BuildContext, scale = 1) =>
-  input("std", [batch, 3, 1, 1], perView(3, (p) => nums(p, "std", 3).map((s) => s * scale)));
+  input(
+    "std",
+    [batch, 3, 1, 1],
+    perView(3, (p) => nums(p, "std", 3).map((s) => s * scale)),
+  );
 
-const additive = (name: TransformName, addend: (x: Value, ctx: BuildContext) => Addend, structure: (p: Values) => unknown = () => null): PixelTransform => ({
+const additive = (
+  name: TransformName,
+  addend: (x: Value, ctx: BuildContext) => Addend,
+  structure: (p: Values) => unknown = () => null,
+): PixelTransform => ({
   kind: "pixel",
   name,
   spec: TRANSFORMS[name],
@@ -34,23 +42,35 @@ export const noise = additive("noise", (x, ctx) => {
 /** One N(0,1)·std per pixel, the same for all three channels. */
 export const bwnoise = additive("bwnoise", (x, ctx) => {
   const [, , H, W] = x.shape;
-  const std = ctx.input("std", [ctx.batch, 1, 1, 1], perView(1, (p) => [num(p, "std")]));
+  const std = ctx.input(
+    "std",
+    [ctx.batch, 1, 1, 1],
+    perView(1, (p) => [num(p, "std")]),
+  );
   return { ...ctx.gaussianAddend([ctx.batch, 1, H, W]), scale: std };
 });
 
 /** `[rw, rh]` of rnoise's low-resolution noise. */
 const noiseResolution = (p: Values) => {
   const r = nums(p, "resolution", 2).map(trunc);
-  if (r.some((v) => v < 1)) throw new Error(`rnoise: resolution must be positive, got [${r.join(", ")}]`);
+  if (r.some((v) => v < 1))
+    throw new Error(`rnoise: resolution must be positive, got [${r.join(", ")}]`);
   return r;
 };
 
 /** N(0,1) noise of `resolution` [rw, rh], resized bilinearly to the image, times std_c: blotchy noise. */
-export const rnoise = additive("rnoise", (x, ctx) => {
-  const [, , H, W] = x.shape;
-  const [rw, rh] = noiseResolution(ctx.params);
-  return { value: resize(ctx.g, ctx.gaussian([ctx.batch, 3, rh, rw]), H, W, "bilinear"), scale: stds(ctx) };
-}, noiseResolution);
+export const rnoise = additive(
+  "rnoise",
+  (x, ctx) => {
+    const [, , H, W] = x.shape;
+    const [rw, rh] = noiseResolution(ctx.params);
+    return {
+      value: resize(ctx.g, ctx.gaussian([ctx.batch, 3, rh, rw]), H, W, "bilinear"),
+      scale: stds(ctx),
+    };
+  },
+  noiseResolution,
+);
 
 /**
  * fnoise: per channel, the row-major signal of N = H·W pixels gets N(0,1)·15·std_c added to the real and
@@ -72,7 +92,11 @@ export const fnoise = additive("fnoise", (x, ctx) => {
   let white = g.Sub(z, g.ReduceMean(z, [2, 3]));
   let low = g.Div(a, n);
   if (n % 2 === 0) {
-    const alt = floatConstant(g, Array.from({ length: n }, (_, i) => (i % 2 === 0 ? 1 : -1)), [1, 1, H, W]);
+    const alt = floatConstant(
+      g,
+      Array.from({ length: n }, (_, i) => (i % 2 === 0 ? 1 : -1)),
+      [1, 1, H, W],
+    );
     white = g.Sub(white, g.Mul(alt, g.ReduceMean(g.Mul(alt, z), [2, 3])));
     low = g.Div(g.Add(a, g.Mul(g.Slice(ab, [1], [2], [2]), alt)), n);
   }

@@ -45,7 +45,11 @@ export const pad: IndexTransform = {
     const y = g.Sub(c.y, sy);
     if (mode === "edge") return { x: g.Clip(x, 0, W - 1), y: g.Clip(y, 0, H - 1), valid: c.valid };
     if (mode === "wrap") return { x: mod(g, x, W), y: mod(g, y, H), valid: c.valid };
-    const color = input("color", [batch, 3, 1, 1], perView(3, (v) => nums(v, "color", 3)));
+    const color = input(
+      "color",
+      [batch, 3, 1, 1],
+      perView(3, (v) => nums(v, "color", 3)),
+    );
     const isInside = inside(g, x, y, [H, W]);
     return { x, y, valid: both(g, c.valid, isInside), fill: color, outside: g.Not(isInside) };
   },

@@ -22,7 +22,10 @@ const rotation = (degree: number, cx: number, cy: number, [H, W]: Size): number[
 };
 
 /** q = c + R·(p − c), p = pixel centre. */
-function rotating(name: "rotate" | "random_rotate", draw: (p: Values, rng: Rng, size: Size) => number[]): IndexTransform {
+function rotating(
+  name: "rotate" | "random_rotate",
+  draw: (p: Values, rng: Rng, size: Size) => number[],
+): IndexTransform {
   return {
     kind: "index",
     name,
@@ -31,7 +34,12 @@ function rotating(name: "rotate" | "random_rotate", draw: (p: Values, rng: Rng, 
     size: (input) => input,
     map: (c, size, ctx) => {
       const { g, batch, input } = ctx;
-      const r = input("rotation", [batch, 4], perView(4, (p, rng) => draw(p, rng, size)), "coords");
+      const r = input(
+        "rotation",
+        [batch, 4],
+        perView(4, (p, rng) => draw(p, rng, size)),
+        "coords",
+      );
       const [cos, sin, cx, cy] = [0, 1, 2, 3].map((i) => column(g, r, i));
       const px = g.Sub(g.Add(c.x, 0.5), cx);
       const py = g.Sub(g.Add(c.y, 0.5), cy);
@@ -66,10 +74,15 @@ export const randomScale: IndexTransform = {
   size: (input) => input,
   map: (c, [H, W], ctx) => {
     const { g, batch, input } = ctx;
-    const s = input("scale", [batch, 1], perView(1, (p, rng) => {
-      const [s0, s1] = nums(p, "scale", 2);
-      return [rng.uniform(s0, s1)];
-    }), "coords");
+    const s = input(
+      "scale",
+      [batch, 1],
+      perView(1, (p, rng) => {
+        const [s0, s1] = nums(p, "scale", 2);
+        return [rng.uniform(s0, s1)];
+      }),
+      "coords",
+    );
     const scale = column(g, s, 0);
     const qx = g.Add(W / 2, g.Div(g.Sub(g.Add(c.x, 0.5), W / 2), scale));
     const qy = g.Add(H / 2, g.Div(g.Sub(g.Add(c.y, 0.5), H / 2), scale));
@@ -85,12 +98,17 @@ export const randomTranslate: IndexTransform = {
   structure: () => null,
   size: (input) => input,
   map: (c, [H, W], { g, batch, input }) => {
-    const t = input("offset", [batch, 2], perView(2, (p, rng) => {
-      const [a, b] = nums(p, "offset", 2);
-      const tx = roundHalfEven(rng.uniform(-a * W, a * W));
-      const ty = roundHalfEven(rng.uniform(-b * H, b * H));
-      return [tx, ty];
-    }), "coords");
+    const t = input(
+      "offset",
+      [batch, 2],
+      perView(2, (p, rng) => {
+        const [a, b] = nums(p, "offset", 2);
+        const tx = roundHalfEven(rng.uniform(-a * W, a * W));
+        const ty = roundHalfEven(rng.uniform(-b * H, b * H));
+        return [tx, ty];
+      }),
+      "coords",
+    );
     const x = g.Sub(c.x, column(g, t, 0));
     const y = g.Sub(c.y, column(g, t, 1));
     return { x, y, valid: both(g, c.valid, inside(g, x, y, [H, W])) };
