@@ -17,7 +17,10 @@ let images: Record<string, Uint8Array> = {};
 let stopRequested = false;
 let pauseRequested = false;
 
-const post = (message: FromWorker): void => void process.send?.(message);
+// The parent may be gone (server stopped mid-epoch): drop the message instead of an EPIPE crash.
+const post = (message: FromWorker): void => {
+  if (process.connected) process.send?.(message, undefined, {}, () => undefined);
+};
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /** Events are serialized when sent, so the trainer may reuse its pixel buffers afterwards. */
