@@ -17,7 +17,8 @@ export function userDto(row: UserDto): UserDto {
   return { id: row.id, username: row.username, displayName: row.displayName, color: row.color };
 }
 
-const COLORS = [
+/** Cursor and avatar colours, shared by accounts and guests. */
+export const CURSOR_COLORS = [
   "#f472b6",
   "#60a5fa",
   "#34d399",
@@ -30,5 +31,5 @@ const COLORS = [
 
 /** A stable cursor colour per username. */
 export function colorFor(username: string): string {
-  return COLORS[createHash("sha256").update(username).digest()[0] % COLORS.length];
+  return CURSOR_COLORS[createHash("sha256").update(username).digest()[0] % CURSOR_COLORS.length];
 }

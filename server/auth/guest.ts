@@ -5,6 +5,7 @@
  * Pure functions without database access, so `proxy.ts` can import them.
  */
 import { randomBytes } from "node:crypto";
+import { CURSOR_COLORS as COLORS } from "../accounts/users";
 
 export interface Identity {
   id: string;
@@ -16,16 +17,6 @@ export interface Identity {
 }
 
 export const GUEST_COOKIE = "clipig_guest";
-const COLORS = [
-  "#f472b6",
-  "#60a5fa",
-  "#34d399",
-  "#fbbf24",
-  "#a78bfa",
-  "#f87171",
-  "#22d3ee",
-  "#a3e635",
-];
 const ADJECTIVES = ["Curious", "Dreamy", "Bold", "Quiet", "Vivid", "Sly", "Brave", "Lucky"];
 const ANIMALS = ["Pig", "Owl", "Fox", "Otter", "Lynx", "Heron", "Moth", "Newt"];
 

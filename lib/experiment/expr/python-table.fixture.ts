@@ -1,4 +1,4 @@
-// Generated once with CPython 3.11 (`repr(eval(expr))` / `type(e).__name__`), then frozen here.
+// Generated once with CPython 3.11 (the repr of each expression's value, or the exception class name), then frozen here.
 export const PYTHON_VALUES: readonly [string, string][] = [
   ["1+2", "3"],
   ["7/2", "3.5"],
