@@ -8,8 +8,8 @@
  */
 import { parseExperiment } from "../../lib/experiment";
 import type { Trainer, TrainerEvent } from "../engine/trainer/api";
-import { createTrainerWith, nodeHost } from "../engine/trainer";
 import type { FromWorker, StartRequest, ToWorker } from "./worker-protocol";
+import { parsePinnedYaml, startTrainer } from "./start-trainer";
 
 let trainer: Trainer | null = null;
 /** The current run's images by name; the host reads from this object, so updates can add to it. */
@@ -62,43 +62,15 @@ function frameThrottle(intervalMs: number) {
   };
 }
 
-function host(images: Readonly<Record<string, Uint8Array>>) {
-  const node = nodeHost({ images });
-  return {
-    ...node,
-    loadImage(src: string) {
-      if (images[src]) return node.loadImage(src);
-      return Promise.reject(
-        new Error(
-          `image '${src}': upload it to the experiment first (the studio does not open paths or URLs)`,
-        ),
-      );
-    },
-  };
-}
-
 async function start(request: StartRequest): Promise<void> {
   stopRequested = false;
   pauseRequested = false;
   let frames: ReturnType<typeof frameThrottle> | null = null;
   try {
-    const parsed = parseExperiment(request.yaml);
-    if (!parsed.ok || !parsed.config)
-      throw new Error(
-        parsed.diagnostics.find((d) => d.severity === "error")?.message ?? "invalid experiment",
-      );
+    const config = parsePinnedYaml(request.yaml);
     post({ type: "event", event: { type: "status", status: "loading" } });
     images = { ...request.images };
-    const created = await createTrainerWith(host(images), {
-      config: parsed.config,
-      model: request.model,
-      device: request.device,
-      seed: request.seed,
-      resume: request.resume,
-      frameIntervalMs: request.frameIntervalMs,
-      statsIntervalMs: request.statsIntervalMs,
-      images,
-    });
+    const created = await startTrainer(request, config, images);
     trainer = created;
     const throttle = (frames = frameThrottle(request.frameIntervalMs));
     created.on((event) => {

@@ -6,8 +6,8 @@
  */
 import { parseExperiment } from "../../lib/experiment";
 import type { ImageFrame, Trainer, TrainerEvent } from "../engine/trainer/api";
-import { createTrainerWith, nodeHost } from "../engine/trainer";
 import type { RunEvent, RunWorker } from "../runs/run-worker";
+import { parsePinnedYaml, startTrainer } from "../runs/start-trainer";
 
 const copy = (frame: ImageFrame): ImageFrame => ({
   ...frame,
@@ -21,21 +21,6 @@ function detach(event: TrainerEvent): TrainerEvent {
   if (event.type === "snapshot" || event.type === "done")
     return { ...event, frame: copy(event.frame) };
   return event;
-}
-
-function uploadsOnly(images: Readonly<Record<string, Uint8Array>>) {
-  const node = nodeHost({ images });
-  return {
-    ...node,
-    loadImage(src: string) {
-      if (images[src]) return node.loadImage(src);
-      return Promise.reject(
-        new Error(
-          `image '${src}': upload it to the experiment first (the studio does not open paths or URLs)`,
-        ),
-      );
-    },
-  };
 }
 
 export function localTrainerWorker(): RunWorker {
@@ -56,24 +41,10 @@ export function localTrainerWorker(): RunWorker {
       pauseRequested = false;
       void (async () => {
         try {
-          const parsed = parseExperiment(request.yaml);
-          if (!parsed.ok || !parsed.config)
-            throw new Error(
-              parsed.diagnostics.find((d) => d.severity === "error")?.message ??
-                "invalid experiment",
-            );
+          const config = parsePinnedYaml(request.yaml);
           emit({ type: "status", status: "loading" });
           images = { ...request.images };
-          const created = await createTrainerWith(uploadsOnly(images), {
-            config: parsed.config,
-            model: request.model,
-            device: request.device,
-            seed: request.seed,
-            resume: request.resume,
-            frameIntervalMs: request.frameIntervalMs,
-            statsIntervalMs: request.statsIntervalMs,
-            images,
-          });
+          const created = await startTrainer(request, config, images);
           trainer = created;
           created.on((event) => emit(detach(event)));
           if (pauseRequested) created.pause();
