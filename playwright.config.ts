@@ -6,6 +6,8 @@ export default defineConfig({
   testDir: "e2e",
   workers: 1,
   timeout: 60_000,
+  // One retry for browser timing on a loaded CI machine; the list reporter names a retried test "flaky".
+  retries: 1,
   reporter: [["list"]],
   use: {
     baseURL: `http://localhost:${PORT}`,

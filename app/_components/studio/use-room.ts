@@ -80,12 +80,14 @@ export function useRoom(experimentId: string, initialSnapshots: SnapshotItem[]) 
     const mine = <T extends { experimentId?: string }>(p: T) => p.experimentId === experimentId;
 
     socket.on("connect", () => {
-      setConnected(true);
+      // "Connected" means in the room: a command sent before the join is answered would start a run
+      // whose status broadcasts this socket is not yet in the room to hear.
       socket.emit("room:join", { experimentId }, (res) => {
         if (!res.ok) {
           setProblem({ code: res.code, message: res.message });
           return;
         }
+        setConnected(true);
         setProblem(null);
         setRole(res.state.role);
         setRun(res.state.run);
