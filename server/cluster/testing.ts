@@ -12,6 +12,7 @@ import { createTestPostgres, type TestPostgres } from "../db/testing";
 export const TEST_REDIS_URL = process.env.CLIPIG_TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 
 export type { TestPostgres };
+export { tinyExperiment } from "../collab/testing";
 
 /** Creates and migrates `clipig_test_<random>`; `drop()` removes it (after clients disconnect). */
 export async function freshPostgres(): Promise<TestPostgres> {
@@ -25,17 +26,6 @@ export async function useDatabase(url: string): Promise<void> {
   await closeDb();
   process.env.DATABASE_URL = url;
 }
-
-/** An experiment small enough for a CPU worker: tiny-clip at 32×32, one text target. */
-export const tinyExperiment = (epochs: number, snapshotInterval: number) => `model: tiny-clip
-device: cpu
-epochs: ${epochs}
-resolution: 32
-snapshot_interval: ${snapshotInterval}
-targets:
-  - features:
-      - text: a pig in a tiny field
-`;
 
 export const testPrefix = () => `clipig-test-${randomBytes(4).toString("hex")}:`;
 

@@ -1,12 +1,7 @@
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import WebSocket from "ws";
 import * as Y from "yjs";
-import { WebsocketProvider } from "y-websocket";
 import { CollabServer } from "../collab/collab-server";
-import { handleYjsUpgrade } from "../collab/endpoint";
-import { createExperiment } from "../collab/testing";
+import { createExperiment, serveYjs, synced, tabHeaders, yjsTab } from "../collab/testing";
 import { db } from "../db/client";
 import { YJS_TEXT_FIELD } from "../realtime/protocol";
 import { closeRedis, connectRedis } from "./redis";
@@ -24,44 +19,24 @@ async function node(prefix: string, nodeId: string) {
     debounceMs: 100,
     maxDebounceMs: 300,
   });
-  const http: Server = createServer((_req, res) => res.end());
-  http.on(
-    "upgrade",
-    (req, socket, head) => handleYjsUpgrade(collab, req, socket, head) || socket.destroy(),
-  );
-  await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
+  const http = await serveYjs(collab);
   return {
     collab,
     fanout,
-    port: (http.address() as AddressInfo).port,
+    port: http.port,
     async stop() {
       await collab.close();
       await fanout.close();
-      await new Promise((resolve) => http.close(resolve));
+      await http.close();
       await closeRedis(pub, sub);
     },
   };
 }
 type Node = Awaited<ReturnType<typeof node>>;
 
-function client(n: Node, room: string) {
-  const doc = new Y.Doc();
-  // As a browser on the studio's page: same-origin upgrade.
-  class PageSocket extends WebSocket {
-    constructor(url: string, protocols?: string | string[]) {
-      super(url, protocols, { headers: { origin: `http://127.0.0.1:${n.port}` } });
-    }
-  }
-  const provider = new WebsocketProvider(`ws://127.0.0.1:${n.port}/yjs`, room, doc, {
-    WebSocketPolyfill: PageSocket as unknown as typeof globalThis.WebSocket,
-    disableBc: true,
-  });
-  return { doc, provider, text: doc.getText(YJS_TEXT_FIELD) };
-}
-const synced = (p: WebsocketProvider) =>
-  new Promise<void>((resolve) =>
-    p.synced ? resolve() : p.once("sync", (s: boolean) => s && resolve()),
-  );
+/** As a browser on the studio's page: same-origin upgrade, no cookie. */
+const client = (n: Node, room: string) => yjsTab(n.port, room, tabHeaders(n.port));
+
 const within = { timeout: 10_000, interval: 20 };
 
 const services = testServices();

@@ -1,27 +1,26 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import WebSocket from "ws";
 import * as Y from "yjs";
-import { WebsocketProvider } from "y-websocket";
+import type { WebsocketProvider } from "y-websocket";
 import { db } from "../db/client";
 import { CollabServer } from "./collab-server";
 import { databaseExtension } from "./database";
-import { handleYjsUpgrade } from "./endpoint";
 import { addMember, revokeMember, revokeSession } from "../accounts";
 import { accessExtension, closeOnRevocation } from "./access";
 import {
   createExperiment as createRow,
+  serveYjs,
   signedIn,
+  synced,
   tabHeaders,
   useTempDatabase,
+  yjsTab,
   type TestCaller,
 } from "./testing";
 import type { Extension } from "./types";
 
 interface Running {
   collab: CollabServer;
-  http: Server;
   port: number;
   loads: Map<string, number>;
   stop(): Promise<void>;
@@ -46,43 +45,22 @@ async function start(
       : {},
   });
   const unwatch = closeOnRevocation(collab);
-  const http = createServer((_req, res) => res.end());
-  http.on(
-    "upgrade",
-    (req, socket, head) => handleYjsUpgrade(collab, req, socket, head) || socket.destroy(),
-  );
-  await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
+  const http = await serveYjs(collab);
   return {
     collab,
-    http,
     loads,
-    port: (http.address() as AddressInfo).port,
+    port: http.port,
     async stop() {
       unwatch();
       await collab.close();
-      await new Promise((resolve) => http.close(resolve));
+      await http.close();
     },
   };
 }
 
 /** A y-websocket client as the studio page opens it, with the visitor's cookie (if any). */
-function client(server: Running, room: string, cookie?: string, doc = new Y.Doc()) {
-  class CookieSocket extends WebSocket {
-    constructor(url: string, protocols?: string | string[]) {
-      super(url, protocols, { headers: tabHeaders(server.port, cookie) });
-    }
-  }
-  const provider = new WebsocketProvider(`ws://127.0.0.1:${server.port}/yjs`, room, doc, {
-    WebSocketPolyfill: CookieSocket as unknown as typeof globalThis.WebSocket,
-    disableBc: true,
-  });
-  return { doc, provider, text: doc.getText("yaml") };
-}
-
-const synced = (p: WebsocketProvider) =>
-  new Promise<void>((resolve) =>
-    p.synced ? resolve() : p.once("sync", (s: boolean) => s && resolve()),
-  );
+const client = (server: Running, room: string, cookie?: string, doc?: Y.Doc) =>
+  yjsTab(server.port, room, tabHeaders(server.port, cookie), { doc });
 
 const closeCode = (p: WebsocketProvider) =>
   new Promise<number>((resolve) =>

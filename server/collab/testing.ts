@@ -1,16 +1,35 @@
 /**
- * Test support shared by the collab, realtime, runs and security tests: a fresh SQLite file in a
- * temp data dir (set through the same env variables the server reads), migrated, row makers, and
- * callers as the server sees them — signed-in users with a real session, guests, nobody.
+ * Test support shared by the collab, realtime, runs, cluster and security tests and the benches: a
+ * fresh SQLite file in a temp data dir (set through the same env variables the server reads),
+ * migrated, row makers, callers as the server sees them — signed-in users with a real session,
+ * guests, nobody — and the two sockets a studio tab opens (Socket.IO and y-websocket).
  */
 import { randomBytes } from "node:crypto";
 import { mkdtempSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import {
+  io as connect,
+  type ManagerOptions,
+  type Socket,
+  type SocketOptions,
+} from "socket.io-client";
+import WebSocket from "ws";
+import { WebsocketProvider } from "y-websocket";
+import * as Y from "yjs";
 import { createSession, SESSION_COOKIE, type Role } from "../accounts";
 import { closeDb, db } from "../db/client";
 import { migrate } from "../db/migrate";
 import { encodeGuest, newGuest, GUEST_COOKIE, type Identity } from "../auth/identity";
+import type { CollabServer } from "./collab-server";
+import { handleYjsUpgrade } from "./endpoint";
+import {
+  YJS_TEXT_FIELD,
+  type ClientToServerEvents,
+  type ServerToClientEvents,
+} from "../realtime/protocol";
 
 /** Points this process at a new data dir + database; call before anything touches `db()`. */
 export async function useTempDatabase(): Promise<string> {
@@ -21,6 +40,17 @@ export async function useTempDatabase(): Promise<string> {
   await migrate();
   return dir;
 }
+
+/** An experiment small enough for a CPU run in seconds: tiny-clip at 32×32, one text target. */
+export const tinyExperiment = (epochs: number, snapshotInterval: number) => `model: tiny-clip
+device: cpu
+epochs: ${epochs}
+resolution: 32
+snapshot_interval: ${snapshotInterval}
+targets:
+  - features:
+      - text: a pig in a tiny field
+`;
 
 export async function createExperiment(
   yaml: string,
@@ -78,3 +108,62 @@ export const tabHeaders = (port: number, cookie?: string): Record<string, string
   origin: `http://127.0.0.1:${port}`,
   ...(cookie ? { cookie } : {}),
 });
+
+/** Serves `collab` at `/yjs/<id>` on a free local port, as the studio server routes upgrades. */
+export async function serveYjs(
+  collab: CollabServer,
+): Promise<{ port: number; close(): Promise<void> }> {
+  const http = createServer((_req, res) => res.end());
+  http.on(
+    "upgrade",
+    (req, socket, head) => handleYjsUpgrade(collab, req, socket, head) || socket.destroy(),
+  );
+  await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
+  return {
+    port: (http.address() as AddressInfo).port,
+    close: () => new Promise<void>((resolve) => http.close(() => resolve())),
+  };
+}
+
+export type TabSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+/** The studio's Socket.IO client as a tab opens it: WebSocket only, its own connection, the tab's headers. */
+export function tabSocket(
+  port: number,
+  headers: Record<string, string>,
+  options: Partial<ManagerOptions & SocketOptions> = {},
+): TabSocket {
+  return connect(`http://127.0.0.1:${port}`, {
+    transports: ["websocket"],
+    extraHeaders: headers,
+    forceNew: true,
+    ...options,
+  });
+}
+
+/** The studio's y-websocket client for document `room`, sending the tab's headers on the upgrade. */
+export function yjsTab(
+  port: number,
+  room: string,
+  headers: Record<string, string>,
+  options: { doc?: Y.Doc; maxBackoffTime?: number } = {},
+) {
+  class TabWebSocket extends WebSocket {
+    constructor(url: string, protocols?: string | string[]) {
+      super(url, protocols, { headers });
+    }
+  }
+  const doc = options.doc ?? new Y.Doc();
+  const provider = new WebsocketProvider(`ws://127.0.0.1:${port}/yjs`, room, doc, {
+    WebSocketPolyfill: TabWebSocket as unknown as typeof globalThis.WebSocket,
+    disableBc: true,
+    ...(options.maxBackoffTime === undefined ? {} : { maxBackoffTime: options.maxBackoffTime }),
+  });
+  return { doc, provider, text: doc.getText(YJS_TEXT_FIELD) };
+}
+
+/** Resolves once the provider has synced with the server (at once when it already has). */
+export const synced = (provider: WebsocketProvider) =>
+  new Promise<void>((resolve) =>
+    provider.synced ? resolve() : provider.once("sync", (s: boolean) => s && resolve()),
+  );

@@ -1,32 +1,25 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { io as connect, type Socket } from "socket.io-client";
 import sharp from "sharp";
 import { db } from "../db/client";
-import { createExperiment, share, signedIn, tabHeaders, useTempDatabase } from "../collab/testing";
-import type {
-  ClientToServerEvents,
-  FramePayload,
-  RunState,
-  ServerToClientEvents,
-} from "../realtime/protocol";
+import {
+  createExperiment,
+  share,
+  signedIn,
+  tabHeaders,
+  tabSocket,
+  tinyExperiment,
+  useTempDatabase,
+  type TabSocket,
+} from "../collab/testing";
+import type { FramePayload, RunState } from "../realtime/protocol";
 import { startStudioServer, type StudioServer } from "../studio-server";
 
-type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
-
 /** The tiny random-weight CLIP at 32×32: real trainer, real worker thread, a few seconds per run. */
-const experiment = (epochs: number) => `model: tiny-clip
-device: cpu
-epochs: ${epochs}
-resolution: 32
-snapshot_interval: 10
-targets:
-  - features:
-      - text: a pig in a tiny field
-`;
+const experiment = (epochs: number) => tinyExperiment(epochs, 10);
 
 const within = { timeout: 30_000, interval: 20 };
 let server: StudioServer;
-const sockets: Client[] = [];
+const sockets: TabSocket[] = [];
 
 async function start() {
   return startStudioServer({
@@ -41,11 +34,7 @@ async function start() {
 async function tab(experimentId: string) {
   const user = await signedIn();
   await share(experimentId, user, "runner");
-  const socket: Client = connect(`http://127.0.0.1:${server.port}`, {
-    transports: ["websocket"],
-    extraHeaders: tabHeaders(server.port, user.cookie),
-    forceNew: true,
-  });
+  const socket = tabSocket(server.port, tabHeaders(server.port, user.cookie));
   sockets.push(socket);
   const seen = {
     frames: [] as (FramePayload & { at: number })[],
