@@ -4,28 +4,14 @@
  * a TCP balancer, so when A dies they reconnect to B as they would behind a real load balancer.
  */
 import { mkdtempSync } from "node:fs";
-import { createServer } from "node:net";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import WebSocket from "ws";
-import * as Y from "yjs";
-import { WebsocketProvider } from "y-websocket";
-import { io as connect, type Socket } from "socket.io-client";
-import { createExperiment, signedIn } from "../collab/testing";
+import { createExperiment, signedIn, tabHeaders, tabSocket, yjsTab } from "../collab/testing";
 import { db } from "../db/client";
-import type {
-  ClientToServerEvents,
-  FramePayload,
-  RunState,
-  ServerToClientEvents,
-} from "../realtime/protocol";
-import { YJS_TEXT_FIELD } from "../realtime/protocol";
-import { balancer, startChild, waitReady, type Child } from "./fixtures/processes";
+import type { FramePayload, RunState } from "../realtime/protocol";
+import { balancer, startChild, startWebNode, type Child } from "./fixtures/processes";
 import { testServices, TEST_REDIS_URL, tinyExperiment } from "./testing";
-
-type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 const experiment = tinyExperiment(600, 20);
 const within = { timeout: 30_000, interval: 25 };
@@ -35,24 +21,10 @@ const children: Child[] = [];
 const closers: (() => unknown)[] = [];
 let env: Record<string, string>;
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 async function webNode(name: string) {
-  const port = await freePort();
-  const child = startChild(name, "server/cluster/fixtures/web-node.ts", [], {
-    ...env,
-    PORT: String(port),
-    CLIPIG_NODE_ID: name,
-  });
-  children.push(child);
-  await waitReady(`http://127.0.0.1:${port}/readyz`, child);
-  return { port, child };
+  const node = await startWebNode(name, env);
+  children.push(node.child);
+  return node;
 }
 
 function gpuWorker(name: string) {
@@ -63,25 +35,9 @@ function gpuWorker(name: string) {
 
 /** A studio tab: a Yjs editor and a Socket.IO room member, both through `port`, rejoining after reconnects. */
 function tab(port: number, experimentId: string, cookie: string) {
-  const origin = `http://127.0.0.1:${port}`; // a page of the studio, as the browser sends it
-  class CookieSocket extends WebSocket {
-    constructor(url: string, protocols?: string | string[]) {
-      super(url, protocols, { headers: { cookie, origin } });
-    }
-  }
-  const doc = new Y.Doc();
-  const provider = new WebsocketProvider(`ws://127.0.0.1:${port}/yjs`, experimentId, doc, {
-    WebSocketPolyfill: CookieSocket as unknown as typeof globalThis.WebSocket,
-    disableBc: true,
-    maxBackoffTime: 300,
-  });
-  const socket: Client = connect(`http://127.0.0.1:${port}`, {
-    transports: ["websocket"],
-    extraHeaders: { cookie, origin },
-    forceNew: true,
-    reconnectionDelay: 100,
-    reconnectionDelayMax: 300,
-  });
+  const headers = tabHeaders(port, cookie); // a page of the studio, as the browser sends it
+  const { doc, text, provider } = yjsTab(port, experimentId, headers, { maxBackoffTime: 300 });
+  const socket = tabSocket(port, headers, { reconnectionDelay: 100, reconnectionDelayMax: 300 });
   const seen = {
     frames: [] as FramePayload[],
     statuses: [] as RunState[],
@@ -101,7 +57,7 @@ function tab(port: number, experimentId: string, cookie: string) {
     () => provider.destroy(),
     () => socket.close(),
   );
-  return { doc, text: doc.getText(YJS_TEXT_FIELD), provider, socket, seen };
+  return { doc, text, provider, socket, seen };
 }
 
 beforeAll(async () => {
