@@ -10,16 +10,13 @@
 // Usage: tsx bench/cluster.ts [--viewers 200] [--fps 20] [--seconds 5] [--runs 20]
 // Prints one JSON object.
 import { mkdtempSync } from "node:fs";
-import { createServer } from "node:net";
-import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { io as connect, type Socket } from "socket.io-client";
 import sharp from "sharp";
-import { createExperiment } from "../server/collab/testing";
+import { createExperiment, tinyExperiment } from "../server/collab/testing";
 import { closeDb, db } from "../server/db/client";
 import { ClusterRuns } from "../server/cluster/cluster-runs";
-import { startChild, waitReady, type Child } from "../server/cluster/fixtures/processes";
+import { startWebNode, type Child } from "../server/cluster/fixtures/processes";
 import { closeRedis, connectRedis } from "../server/cluster/redis";
 import { RunPublisher } from "../server/cluster/run-publisher";
 import {
@@ -29,59 +26,25 @@ import {
   TEST_REDIS_URL,
   useDatabase,
 } from "../server/cluster/testing";
-import type {
-  ClientToServerEvents,
-  RunState,
-  ServerToClientEvents,
-} from "../server/realtime/protocol";
+import type { RunState } from "../server/realtime/protocol";
 import type { RunSink } from "../server/runs/active-run";
 import type { RunEvent, RunWorker } from "../server/runs/run-worker";
 import { RunService } from "../server/runs/service";
 import { RunStore } from "../server/runs/store";
 import { admissionFromEnv } from "../server/runs/admission";
 import { GpuWorker } from "../server/worker/gpu-worker";
+import { benchArgs } from "./common/args";
+import { clock, round, sleep, summary } from "./common/measure";
+import { connectViewers, joinRoom } from "./common/viewers";
 
-const args = new Map<string, string>();
-for (let i = 2; i < process.argv.length; i += 2)
-  args.set(process.argv[i].replace(/^--/, ""), process.argv[i + 1]);
-const num = (k: string, d: number) => Number(args.get(k) ?? d);
-const VIEWERS = num("viewers", 200);
-const FPS = num("fps", 20);
-const SECONDS = num("seconds", 5);
-const RUNS = num("runs", 20);
+const args = benchArgs();
+const VIEWERS = args.num("viewers", 200);
+const FPS = args.num("fps", 20);
+const SECONDS = args.num("seconds", 5);
+const RUNS = args.num("runs", 20);
 
-const clock = () => performance.timeOrigin + performance.now();
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const round = (x: number) => Math.round(x * 100) / 100;
-function pct(values: number[], p: number): number {
-  if (!values.length) return NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return round(sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]);
-}
-const summary = (v: number[]) => ({
-  min: pct(v, 0),
-  p50: pct(v, 50),
-  p95: pct(v, 95),
-  max: pct(v, 100),
-  n: v.length,
-});
-
-const experimentYaml = `model: tiny-clip
-device: cpu
-epochs: 10
-resolution: 32
-targets:
-  - features:
-      - text: a pig
-`;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+/** Admission is all the YAML meets here: the trainer below ends at once. */
+const experimentYaml = tinyExperiment(10, 0);
 
 /** A realistic live frame: a 256×256 WebP as runs send them; its first 8 bytes are overwritten by each frame's send time. */
 async function sampleFrame(): Promise<Uint8Array> {
@@ -99,29 +62,17 @@ async function sampleFrame(): Promise<Uint8Array> {
 
 /** Publishes frames like a worker, to `viewers` sockets spread over `ports`; measures what arrives. */
 async function frames(ports: number[], prefix: string, experimentId: string, image: Uint8Array) {
-  type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
   const latencies: number[] = [];
   let received = 0;
-  const sockets: Client[] = [];
-  for (let i = 0; i < VIEWERS; i++) {
-    const url = `http://127.0.0.1:${ports[i % ports.length]}`;
-    const socket: Client = connect(url, {
-      transports: ["websocket"],
-      forceNew: true,
-      extraHeaders: { origin: url },
-    });
-    socket.on("frame", (frame, ack) => {
-      const data = Buffer.from(frame.data as ArrayBuffer);
-      latencies.push(clock() - data.readDoubleBE(0));
+  const sockets = await connectViewers({
+    count: VIEWERS,
+    ports,
+    onFrame: (frame, at) => {
+      latencies.push(at - Buffer.from(frame.data as ArrayBuffer).readDoubleBE(0));
       received++;
-      ack();
-    });
-    sockets.push(socket);
-  }
-  await Promise.all(
-    sockets.map((s) => new Promise<void>((resolve) => s.once("connect", () => resolve()))),
-  );
-  await Promise.all(sockets.map((s) => s.emitWithAck("room:join", { experimentId })));
+    },
+  });
+  await joinRoom(sockets, experimentId);
   const redis = connectRedis(TEST_REDIS_URL, "bench-publisher");
   const publisher = new RunPublisher(redis, prefix);
   // Warm-up, then measure.
@@ -239,15 +190,9 @@ async function main() {
     };
     const nodes = await Promise.all(
       ["bench-a", "bench-b"].map(async (name) => {
-        const port = await freePort();
-        const child = startChild(name, "server/cluster/fixtures/web-node.ts", [], {
-          ...env,
-          PORT: String(port),
-          CLIPIG_NODE_ID: name,
-        });
-        children.push(child);
-        await waitReady(`http://127.0.0.1:${port}/readyz`, child);
-        return port;
+        const node = await startWebNode(name, env);
+        children.push(node.child);
+        return node.port;
       }),
     );
     const experimentId = await createExperiment(experimentYaml);

@@ -3,16 +3,14 @@
 // Usage: tsx bench/engine-ops.ts [--batch 5] [--layers 12] [--width 768] [--threads 2] [--runs 5] [--device cpu]
 // Prints one JSON object.
 import { Graph, grad, Runtime, type Device, type Value } from "../server/engine/graph";
+import { benchArgs } from "./common/args";
 
-const args = new Map<string, string>();
-for (let i = 2; i < process.argv.length; i += 2)
-  args.set(process.argv[i].replace(/^--/, ""), process.argv[i + 1]);
-const num = (k: string, d: number) => Number(args.get(k) ?? d);
-const batch = num("batch", 5);
-const layers = num("layers", 12);
-const width = num("width", 768);
-const threads = num("threads", 2);
-const runs = num("runs", 5);
+const args = benchArgs();
+const batch = args.num("batch", 5);
+const layers = args.num("layers", 12);
+const width = args.num("width", 768);
+const threads = args.num("threads", 2);
+const runs = args.num("runs", 5);
 const device = (args.get("device") ?? "cpu") as Device;
 const heads = width / 64;
 const [image, patch, proj] = [224, 32, 512];

@@ -18,46 +18,35 @@ import type { AddressInfo } from "node:net";
 import os from "node:os";
 import { fileURLToPath } from "node:url";
 import { Server } from "socket.io";
-import { io as connect, type Socket } from "socket.io-client";
 import WebSocket, { WebSocketServer } from "ws";
 import * as Y from "yjs";
-import { WebsocketProvider } from "y-websocket";
 import * as decoding from "lib0/decoding";
 import * as encoding from "lib0/encoding";
 import * as syncProtocol from "y-protocols/sync";
-import { createExperiment, guest, signedIn, useTempDatabase } from "../server/collab/testing";
-import type { ClientToServerEvents, ServerToClientEvents } from "../server/realtime/protocol";
+import {
+  createExperiment,
+  guest,
+  signedIn,
+  synced,
+  tabHeaders,
+  useTempDatabase,
+  yjsTab,
+} from "../server/collab/testing";
 import { encodeFrame } from "../server/runs/images";
 import { startStudioServer } from "../server/studio-server";
+import { benchArgs } from "./common/args";
+import { clock, round, sleep, summary } from "./common/measure";
+import { connectViewers, joinRoom } from "./common/viewers";
 
-const args = new Map<string, string>();
-for (let i = 2; i < process.argv.length; i += 2)
-  args.set(process.argv[i].replace(/^--/, ""), process.argv[i + 1]);
-const num = (k: string, d: number) => Number(args.get(k) ?? d);
-const VIEWERS = num("viewers", 50);
-const FPS = num("fps", 10);
-const SECONDS = num("seconds", 10);
-const EDITORS = num("editors", 20);
-const TYPING_SECONDS = num("typing", 5);
-const KEYS_PER_SECOND = num("rate", 8); // per editor
-const EDITOR_PROCESSES = Math.max(1, Math.min(num("editor-processes", 4), EDITORS));
+const args = benchArgs();
+const VIEWERS = args.num("viewers", 50);
+const FPS = args.num("fps", 10);
+const SECONDS = args.num("seconds", 10);
+const EDITORS = args.num("editors", 20);
+const TYPING_SECONDS = args.num("typing", 5);
+const KEYS_PER_SECOND = args.num("rate", 8); // per editor
+const EDITOR_PROCESSES = Math.max(1, Math.min(args.num("editor-processes", 4), EDITORS));
 const FORMAT = args.get("format") === "png" ? "png" : "webp"; // live frames, as CLIPIG_FRAME_FORMAT
-
-/** Wall-clock milliseconds with sub-millisecond precision, comparable across processes. */
-const clock = () => performance.timeOrigin + performance.now();
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const round = (x: number) => Math.round(x * 100) / 100;
-function pct(values: number[], p: number): number {
-  if (!values.length) return NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return round(sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]);
-}
-const summary = (v: number[]) => ({
-  p50: pct(v, 50),
-  p95: pct(v, 95),
-  max: pct(v, 100),
-  n: v.length,
-});
 
 type ToServer =
   { type: "publish"; target: "studio" | "bare"; count: number; fps: number } | { type: "stop" };
@@ -171,8 +160,6 @@ async function serve() {
 
 // ---- the clients (this process) ------------------------------------------------------------------
 
-type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
-
 function startServer() {
   const child = fork(fileURLToPath(import.meta.url), ["--serve", "1"], {
     execArgv: process.execArgv,
@@ -190,36 +177,20 @@ function startServer() {
   return { child, next, send: (m: ToServer) => child.send(m) };
 }
 
-/** Viewers record arrival times per epoch; `ack` answers the studio's latest-wins flow control. */
+/** Viewers record arrival times per epoch; the bare server's room needs no join. */
 async function viewers(port: number, join: string | null) {
   const arrivals = new Map<number, number[]>();
-  const cookie = guest().cookie;
-  const sockets = Array.from({ length: VIEWERS }, () => {
-    const socket: Client = connect(`http://127.0.0.1:${port}`, {
-      transports: ["websocket"],
-      extraHeaders: { cookie, origin: `http://127.0.0.1:${port}` }, // the studio admits only its own origin
-      forceNew: true,
-    });
-    socket.on("frame", (frame, ack) => {
-      const at = clock();
-      if (typeof ack === "function") ack();
+  const sockets = await connectViewers({
+    count: VIEWERS,
+    ports: [port],
+    cookie: guest().cookie,
+    onFrame: (frame, at) => {
       const list = arrivals.get(frame.epoch) ?? [];
       list.push(at);
       arrivals.set(frame.epoch, list);
-    });
-    return socket;
+    },
   });
-  await Promise.all(
-    sockets.map(
-      (s) => new Promise((r) => (s.connected ? r(null) : s.once("connect", () => r(null)))),
-    ),
-  );
-  if (join) {
-    for (const s of sockets) {
-      const res = await s.emitWithAck("room:join", { experimentId: join });
-      if (!res.ok) throw new Error(`join failed: ${res.message}`);
-    }
-  }
+  if (join) await joinRoom(sockets, join);
   return { arrivals, close: () => sockets.forEach((s) => s.close()) };
 }
 
@@ -257,7 +228,7 @@ async function frames(
 
 // The editors live in EDITOR_PROCESSES client processes (browsers do not share one event loop).
 type ToEditors =
-  | { type: "open"; base: string; room: string; cookie: string; count: number; first: number }
+  | { type: "open"; port: number; room: string; cookie: string; count: number; first: number }
   | { type: "type" }
   | { type: "report" };
 type FromEditors =
@@ -273,22 +244,14 @@ type FromEditors =
 
 async function editorProcess() {
   const send = (m: FromEditors) => process.send!(m);
-  let tabs: { doc: Y.Doc; provider: WebsocketProvider; text: Y.Text }[] = [];
+  let tabs: ReturnType<typeof yjsTab>[] = [];
   let first = 0;
   const keys: [number, number, number][] = [];
   const reached: [number, number, number, number][] = [];
   process.on("message", async (m: ToEditors) => {
     if (m.type === "open") {
       first = m.first;
-      const headers = {
-        cookie: m.cookie,
-        origin: m.base.replace(/^ws/, "http").replace(/\/yjs$/, ""),
-      };
-      class CookieSocket extends WebSocket {
-        constructor(url: string, protocols?: string | string[]) {
-          super(url, protocols, { headers });
-        }
-      }
+      const headers = tabHeaders(m.port, m.cookie);
       tabs = Array.from({ length: m.count }, (_, i) => {
         const doc = new Y.Doc();
         const known = new Map<number, number>();
@@ -303,20 +266,9 @@ async function editorProcess() {
             }
           }
         });
-        const provider = new WebsocketProvider(m.base, m.room, doc, {
-          WebSocketPolyfill: CookieSocket as unknown as typeof globalThis.WebSocket,
-          disableBc: true,
-        });
-        return { doc, provider, text: doc.getText("yaml") };
+        return yjsTab(m.port, m.room, headers, { doc });
       });
-      await Promise.all(
-        tabs.map(
-          (t) =>
-            new Promise((r) =>
-              t.provider.synced ? r(null) : t.provider.once("sync", () => r(null)),
-            ),
-        ),
-      );
+      await Promise.all(tabs.map((t) => synced(t.provider)));
       send({ type: "synced" });
     } else if (m.type === "type") {
       const start = clock();
@@ -343,7 +295,7 @@ async function editorProcess() {
   });
 }
 
-async function editors(base: string, room: string, cookie: string) {
+async function editors(port: number, room: string, cookie: string) {
   const hosts = Array.from({ length: EDITOR_PROCESSES }, (_, h) => {
     const child = fork(
       fileURLToPath(import.meta.url),
@@ -378,7 +330,7 @@ async function editors(base: string, room: string, cookie: string) {
     );
   await all("synced", (h) => ({
     type: "open",
-    base,
+    port,
     room,
     cookie,
     count: h.count,
@@ -448,9 +400,9 @@ async function main() {
   const studioFrames = await frames(server, ready.port, "studio", ready.experimentId);
   const bareFrames = await frames(server, ready.barePort, "bare", ready.experimentId);
   await sleep(1000);
-  const yjs = await editors(`ws://127.0.0.1:${ready.port}/yjs`, ready.experimentId, ready.cookie);
+  const yjs = await editors(ready.port, ready.experimentId, ready.cookie);
   await sleep(1000);
-  const relayYjs = await editors(`ws://127.0.0.1:${ready.relayPort}/yjs`, "bench", ready.cookie);
+  const relayYjs = await editors(ready.relayPort, "bench", ready.cookie);
   const rtt = await echoRtt(ready.echoPort);
   server.send({ type: "stop" });
   await new Promise((r) => server.child.once("exit", r));

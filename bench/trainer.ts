@@ -21,26 +21,24 @@ import {
 } from "../server/engine/trainer";
 import { randomClipCheckpoint, VIT_B_32 } from "../server/engine/trainer/random-model";
 import { FP16_LOSS_SCALE } from "../server/engine/clip/vision";
+import { benchArgs } from "./common/args";
 
 const ROOT = process.env.CLIPIG_ROOT ?? path.resolve(import.meta.dirname, "..");
 const FIXTURES = path.join(ROOT, "lib/experiment/fixtures");
 const TINY = path.join(ROOT, "models/tiny-clip");
 
-const args = new Map<string, string>();
-for (let i = 2; i < process.argv.length; i += 2)
-  args.set(process.argv[i].replace(/^--/, ""), process.argv[i + 1]);
-const list = (k: string, d: string) => (args.get(k) ?? d).split(",").filter(Boolean);
-const models = list("models", "tiny-clip,vit-b-32");
-const only = list("only", "");
-const warmup = Number(args.get("warmup") ?? 2);
-const measured = Number(args.get("epochs") ?? 6);
+const args = benchArgs();
+const models = args.list("models", "tiny-clip,vit-b-32");
+const only = args.list("only", "");
+const warmup = args.num("warmup", 2);
+const measured = args.num("epochs", 6);
 const threads = args.get("threads") ? Number(args.get("threads")) : undefined;
-const precisions = list("precisions", "fp32");
+const precisions = args.list("precisions", "fp32");
 const strictDevice = args.get("strict") === "1";
 const log = (s: string) => process.stderr.write(`${s}\n`);
 
 async function devices(): Promise<Device[]> {
-  const wanted = list("devices", "cpu,cuda") as Device[];
+  const wanted = args.list("devices", "cpu,cuda") as Device[];
   const out: Device[] = [];
   for (const d of wanted) {
     const rt = await Runtime.create({ device: d, threads }).catch(() => null);
