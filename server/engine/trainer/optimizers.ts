@@ -46,18 +46,27 @@ export function createOptimizer(name: string, size: number): Optimizer {
   }
 }
 
-function sgd(): Optimizer {
+/** An optimizer that counts its steps; `update` gets the step number, starting at 1. */
+function counting(
+  name: OptimizerName,
+  update: (p: Float32Array, g: Float32Array, lr: number, step: number) => void,
+): Optimizer {
   let steps = 0;
   return {
-    name: "sgd",
+    name,
     get steps() {
       return steps;
     },
     step(p, g, lr) {
-      for (let i = 0; i < p.length; i++) p[i] -= lr * g[i];
-      steps++;
+      update(p, g, lr, ++steps);
     },
   };
+}
+
+function sgd(): Optimizer {
+  return counting("sgd", (p, g, lr) => {
+    for (let i = 0; i < p.length; i++) p[i] -= lr * g[i];
+  });
 }
 
 /** torch.optim.Adam, β = (0.9, 0.999), ε = 1e-8, no weight decay, no amsgrad. */
@@ -67,24 +76,16 @@ function adam(size: number): Optimizer {
   const b1 = 0.9;
   const b2 = 0.999;
   const eps = 1e-8;
-  let steps = 0;
-  return {
-    name: "adam",
-    get steps() {
-      return steps;
-    },
-    step(p, g, lr) {
-      steps++;
-      const stepSize = lr / (1 - b1 ** steps);
-      const bc2Sqrt = Math.sqrt(1 - b2 ** steps);
-      for (let i = 0; i < p.length; i++) {
-        const gi = g[i];
-        const mi = (m[i] = b1 * m[i] + (1 - b1) * gi);
-        const vi = (v[i] = b2 * v[i] + (1 - b2) * gi * gi);
-        p[i] -= (stepSize * mi) / (Math.sqrt(vi) / bc2Sqrt + eps);
-      }
-    },
-  };
+  return counting("adam", (p, g, lr, step) => {
+    const stepSize = lr / (1 - b1 ** step);
+    const bc2Sqrt = Math.sqrt(1 - b2 ** step);
+    for (let i = 0; i < p.length; i++) {
+      const gi = g[i];
+      const mi = (m[i] = b1 * m[i] + (1 - b1) * gi);
+      const vi = (v[i] = b2 * v[i] + (1 - b2) * gi * gi);
+      p[i] -= (stepSize * mi) / (Math.sqrt(vi) / bc2Sqrt + eps);
+    }
+  });
 }
 
 /** torch.optim.RMSprop (optionally centred, with momentum). */
@@ -97,27 +98,19 @@ function rmsprop(
   const avgGrad = o.centered ? new Float32Array(size) : undefined;
   const buf = o.momentum > 0 ? new Float32Array(size) : undefined;
   const { alpha, eps, momentum } = o;
-  let steps = 0;
-  return {
-    name,
-    get steps() {
-      return steps;
-    },
-    step(p, g, lr) {
-      steps++;
-      for (let i = 0; i < p.length; i++) {
-        const gi = g[i];
-        const s = (sq[i] = alpha * sq[i] + (1 - alpha) * gi * gi);
-        let avg: number;
-        if (avgGrad) {
-          const ga = (avgGrad[i] = alpha * avgGrad[i] + (1 - alpha) * gi);
-          avg = Math.sqrt(s - ga * ga) + eps;
-        } else avg = Math.sqrt(s) + eps;
-        if (buf) p[i] -= lr * (buf[i] = momentum * buf[i] + gi / avg);
-        else p[i] -= (lr * gi) / avg;
-      }
-    },
-  };
+  return counting(name, (p, g, lr) => {
+    for (let i = 0; i < p.length; i++) {
+      const gi = g[i];
+      const s = (sq[i] = alpha * sq[i] + (1 - alpha) * gi * gi);
+      let avg: number;
+      if (avgGrad) {
+        const ga = (avgGrad[i] = alpha * avgGrad[i] + (1 - alpha) * gi);
+        avg = Math.sqrt(s - ga * ga) + eps;
+      } else avg = Math.sqrt(s) + eps;
+      if (buf) p[i] -= lr * (buf[i] = momentum * buf[i] + gi / avg);
+      else p[i] -= (lr * gi) / avg;
+    }
+  });
 }
 
 /** torch.optim.Adadelta. */
@@ -125,21 +118,13 @@ function adadelta(size: number, o: { rho: number; eps: number }): Optimizer {
   const sq = new Float32Array(size);
   const acc = new Float32Array(size);
   const { rho, eps } = o;
-  let steps = 0;
-  return {
-    name: "adadelta",
-    get steps() {
-      return steps;
-    },
-    step(p, g, lr) {
-      steps++;
-      for (let i = 0; i < p.length; i++) {
-        const gi = g[i];
-        const s = (sq[i] = rho * sq[i] + (1 - rho) * gi * gi);
-        const delta = (Math.sqrt(acc[i] + eps) / Math.sqrt(s + eps)) * gi;
-        acc[i] = rho * acc[i] + (1 - rho) * delta * delta;
-        p[i] -= lr * delta;
-      }
-    },
-  };
+  return counting("adadelta", (p, g, lr) => {
+    for (let i = 0; i < p.length; i++) {
+      const gi = g[i];
+      const s = (sq[i] = rho * sq[i] + (1 - rho) * gi * gi);
+      const delta = (Math.sqrt(acc[i] + eps) / Math.sqrt(s + eps)) * gi;
+      acc[i] = rho * acc[i] + (1 - rho) * delta * delta;
+      p[i] -= lr * delta;
+    }
+  });
 }
