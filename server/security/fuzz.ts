@@ -6,21 +6,13 @@
 import * as Y from "yjs";
 import * as encoding from "lib0/encoding";
 import { Awareness, encodeAwarenessUpdate } from "y-protocols/awareness";
+import { seededRandom } from "../../lib/experiment/expr";
 import { encodeAwareness, encodeSyncUpdate } from "./messages";
 
 export type Rng = () => number;
 
-/** mulberry32: small, fast, good enough to pick test inputs. */
-export function rng(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The expression language's seeded generator (mulberry32): small, fast, good enough to pick test inputs. */
+export const rng: (seed: number) => Rng = seededRandom;
 
 export const pick = <T>(r: Rng, list: readonly T[]): T => list[Math.floor(r() * list.length)];
 export const int = (r: Rng, max: number) => Math.floor(r() * max);
