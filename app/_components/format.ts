@@ -42,12 +42,5 @@ export function formatNumber(v: number | null | undefined, digits = 3): string {
   return Number(v.toFixed(digits)).toString();
 }
 
-/** A file name from a title: letters, digits, dashes; never empty. */
-export function fileName(title: string, ext: string): string {
-  const base = title
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, "-")
-    .replace(/^-|-$/g, "")
-    .slice(0, 60);
-  return `${base || "clipig"}.${ext}`;
-}
+/** A file name from a title, as the server's download routes name it. */
+export { fileName } from "@/lib/experiment/file-name";

@@ -5,21 +5,12 @@
  * is 404, as is everything private to someone else.
  */
 import { readFile } from "node:fs/promises";
+import { fileName } from "../../lib/experiment/file-name";
 import { runImageFile, runYaml, snapshotImageFile } from "../data/renders";
 import { problem, type Reply } from "./http";
 import type { Route } from "./router";
 
 const ID = "[A-Za-z0-9_-]{1,64}";
-
-/** A safe download name from a title (letters, digits and dashes). */
-export function fileName(title: string, ext: string): string {
-  const base = title
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, "-")
-    .replace(/^-|-$/g, "")
-    .slice(0, 60);
-  return `${base || "clipig"}.${ext}`;
-}
 
 async function png(file: string | null, download: string | null): Promise<Reply> {
   if (!file?.endsWith(".png")) return problem(404, "not_found", "Not found");
