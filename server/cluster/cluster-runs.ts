@@ -5,17 +5,16 @@
  * Redis) to the sockets of the room on this node only — every node gets every event and serves
  * its own viewers, so a room spread over nodes sees one copy of each.
  */
-import { randomInt, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import type { Server } from "socket.io";
-import type { ExperimentConfig } from "../../lib/experiment";
-import { rightsId, type Identity } from "../auth/identity";
-import { findModel } from "../engine/clip/store";
+import type { Identity } from "../auth/identity";
 import type { EpochStats } from "../engine/trainer/api";
-import type { Diagnostic, ErrorCode, FramePayload, RunState } from "../realtime/protocol";
+import type { FramePayload, RunState } from "../realtime/protocol";
 import { roomOf } from "../realtime/room-hub";
 import type { RunSink } from "../runs/active-run";
-import { admitExperiment, type AdmissionOptions } from "../runs/admission";
-import type { RoomSnapshot, RunResult, RunService } from "../runs/service";
+import type { AdmissionOptions } from "../runs/admission";
+import { admitCurrent, fail, pinNewRun, readmitRun, type RunResult } from "../runs/pin";
+import type { RoomSnapshot, RunService } from "../runs/service";
 import { LIVE_STATUSES, type RunStore } from "../runs/store";
 import { db } from "../db/client";
 import { closeRedis, connectRedis, type Redis } from "./redis";
@@ -50,8 +49,6 @@ export interface ClusterRunsOptions {
 }
 
 const HISTORY_IN_ACK = 2000;
-const fail = (code: ErrorCode, message: string, diagnostics?: Diagnostic[]) =>
-  ({ ok: false, code, message, ...(diagnostics ? { diagnostics } : {}) }) as const;
 const isLive = (status: string | undefined) =>
   !!status && (LIVE_STATUSES as readonly string[]).includes(status);
 
@@ -113,30 +110,10 @@ export class ClusterRuns {
     opts: { identity: Identity | null; seed?: number; model?: string },
   ): Promise<RunResult<{ runId: string }>> {
     return this.exclusively<{ runId: string }>(experimentId, async () => {
-      const yaml = await this.options.readYaml(experimentId);
-      if (yaml === null) return fail("not_found", "no such experiment");
       // The worker vets the images again when it starts the run (it never trusts bytes from here).
-      const admitted = await admitExperiment(yaml, this.options.admission);
-      if (!admitted.ok) return fail(admitted.code, admitted.message, admitted.diagnostics);
-      const config = admitted.config;
-      const model = findModel(opts.model ?? config.model)?.name;
-      if (!model) return fail("bad_request", `unknown model '${opts.model ?? config.model}'`);
-      const seed = opts.seed ?? randomInt(0, 2 ** 31 - 1);
-      const created = await this.options.store.createAdmitted(
-        {
-          experimentId,
-          userId: rightsId(opts.identity),
-          yaml,
-          title: "",
-          prompts: prompts(config),
-          model,
-          seed,
-          epochs: config.epochs,
-        },
-        this.options.admission.quotas,
-      );
-      if (!created.ok) return fail(created.code, created.message);
-      const runId = created.runId;
+      const pinned = await pinNewRun(this.options, experimentId, opts);
+      if (!pinned.ok) return pinned;
+      const { runId, model, config } = pinned;
       await this.queue.enqueue({
         runId,
         experimentId,
@@ -156,20 +133,9 @@ export class ClusterRuns {
     identity: Identity | null = null,
   ): Promise<RunResult<{ runId: string }>> {
     return this.exclusively<{ runId: string }>(experimentId, async () => {
-      const row = runId
-        ? await this.options.store.get(runId)
-        : await this.options.store.latest(experimentId);
-      if (!row || row.experimentId !== experimentId) return fail("not_found", "no such run");
-      if (row.status !== "interrupted" && row.status !== "stopped")
-        return fail("bad_request", `a ${row.status} run cannot be continued`);
-      // Quotas may have shrunk since.
-      const admitted = await admitExperiment(row.yaml, this.options.admission);
-      if (!admitted.ok) return fail(admitted.code, admitted.message, admitted.diagnostics);
-      const queued = await this.options.store.admits(
-        rightsId(identity),
-        this.options.admission.quotas,
-      );
-      if (!queued.ok) return fail(queued.code, queued.message);
+      const admitted = await readmitRun(this.options, experimentId, runId, identity);
+      if (!admitted.ok) return admitted;
+      const { row } = admitted;
       const snapshot = await this.options.store.lastSnapshot(row.id);
       await this.options.store.rewind(row.id, snapshot?.epoch ?? -1);
       const epoch = snapshot ? snapshot.epoch + 1 : 0;
@@ -188,10 +154,9 @@ export class ClusterRuns {
   async update(experimentId: string): Promise<RunResult<{ rebuilt: boolean }>> {
     const run = await this.liveRun(experimentId);
     if (!run) return fail("bad_request", "no run to update");
-    const yaml = await this.options.readYaml(experimentId);
-    if (yaml === null) return fail("not_found", "no such experiment");
-    const admitted = await admitExperiment(yaml, this.options.admission);
-    if (!admitted.ok) return fail(admitted.code, admitted.message, admitted.diagnostics);
+    const admitted = await admitCurrent(this.options, experimentId);
+    if (!admitted.ok) return admitted;
+    const { yaml } = admitted;
     let rebuilt = false;
     if (run.status !== "queued") {
       const reply = await this.request({
@@ -380,12 +345,4 @@ export class ClusterRuns {
         return;
     }
   }
-}
-
-/** The feature texts, for gallery search (as `RunService` stores them). */
-function prompts(config: ExperimentConfig): string {
-  const texts = config.targets.flatMap((t) =>
-    t.features.map((f) => f.text).filter((x): x is string => !!x),
-  );
-  return texts.join(" | ").slice(0, 2000);
 }

@@ -3,29 +3,19 @@
  * through an `ActiveRun`, answer what a joining room needs, and continue interrupted runs from
  * their last snapshot. Knows nothing of Socket.IO: events leave through `RunSink`s.
  */
-import { randomInt } from "node:crypto";
-import type { ExperimentConfig } from "../../lib/experiment";
-import { findModel } from "../engine/clip/store";
 import type { DeviceRequest, EpochStats } from "../engine/trainer/api";
-import type {
-  Diagnostic,
-  ErrorCode,
-  FramePayload,
-  HistoryPoint,
-  RunState,
-  RunStatus,
-} from "../realtime/protocol";
-import { rightsId, type Identity } from "../auth/identity";
+import type { FramePayload, HistoryPoint, RunState, RunStatus } from "../realtime/protocol";
+import type { Identity } from "../auth/identity";
 import { mayStartRun, type Quotas } from "../limits";
 import { ActiveRun, type RunSettings, type RunSink } from "./active-run";
-import { admissionFromEnv, admitExperiment, type AdmissionOptions } from "./admission";
+import { admissionFromEnv, type AdmissionOptions } from "./admission";
 import { imageUrl, readImage, storedFrame } from "./images";
 import { SlotQueue, type Slot } from "./queue";
 import type { RunWorker, SpawnWorker } from "./run-worker";
 import { RunStore, type RunRow } from "./store";
+import { admitCurrent, fail, pinNewRun, readmitRun, type PinContext, type RunResult } from "./pin";
 
-export type RunResult<T = object> =
-  ({ ok: true } & T) | { ok: false; code: ErrorCode; message: string; diagnostics?: Diagnostic[] };
+export type { RunResult };
 
 export interface RunServiceOptions extends RunSettings {
   store: RunStore;
@@ -48,8 +38,6 @@ export interface RoomSnapshot {
 
 const HISTORY_IN_ACK = 2000;
 const KEEP_ENDED = 100;
-const fail = (code: ErrorCode, message: string, diagnostics?: Diagnostic[]) =>
-  ({ ok: false, code, message, ...(diagnostics ? { diagnostics } : {}) }) as const;
 
 export class RunService {
   /** The newest run per experiment this process has driven, live or finished. */
@@ -62,9 +50,11 @@ export class RunService {
   /** Who started each run (per-user concurrency). */
   private readonly owners = new WeakMap<ActiveRun, string | null>();
   private readonly admission: AdmissionOptions;
+  private readonly pin: PinContext;
 
   constructor(private readonly options: RunServiceOptions) {
     this.admission = options.admission ?? admissionFromEnv(options.dataDir);
+    this.pin = { store: options.store, readYaml: options.readYaml, admission: this.admission };
     const slots: Slot<DeviceRequest>[] = options.devices.map((device, i) => ({
       name: `slot${i}`,
       device,
@@ -112,46 +102,20 @@ export class RunService {
       return fail("busy", "a run of this experiment is already queued or running");
     this.starting.add(experimentId);
     try {
-      const yaml = await this.options.readYaml(experimentId);
-      if (yaml === null) return fail("not_found", "no such experiment");
-      const admitted = await admitExperiment(yaml, this.admission);
-      if (!admitted.ok) return admitted;
-      const { config, images } = admitted;
-      const model = findModel(opts.model ?? config.model)?.name;
-      if (!model) return fail("bad_request", `unknown model '${opts.model ?? config.model}'`);
-      const seed = opts.seed ?? randomInt(0, 2 ** 31 - 1);
-      const userId = rightsId(opts.identity);
-      const created = await this.options.store.createAdmitted(
-        {
-          experimentId,
-          userId,
-          yaml,
-          title: "",
-          prompts: prompts(config),
-          model,
-          seed,
-          epochs: config.epochs,
-        },
-        this.quotas,
-      );
-      if (!created.ok) return fail(created.code, created.message);
+      const pinned = await pinNewRun(this.pin, experimentId, opts);
+      if (!pinned.ok) return pinned;
+      const { runId, config, yaml, model, seed, images } = pinned;
       const run = new ActiveRun(
         experimentId,
-        {
-          runId: created.runId,
-          status: "queued",
-          epoch: config.start_epoch,
-          epochs: config.epochs,
-          model,
-        },
+        { runId, status: "queued", epoch: config.start_epoch, epochs: config.epochs, model },
         { yaml, model, seed, images },
         this.options.store,
         this.fanout,
         this.options,
       );
-      this.owners.set(run, userId);
+      this.owners.set(run, pinned.userId);
       this.enqueue(run);
-      return { ok: true, runId: created.runId };
+      return { ok: true, runId };
     } finally {
       this.starting.delete(experimentId);
     }
@@ -167,18 +131,9 @@ export class RunService {
       return fail("busy", "a run of this experiment is already queued or running");
     this.starting.add(experimentId);
     try {
-      const row = runId
-        ? await this.options.store.get(runId)
-        : await this.options.store.latest(experimentId);
-      if (!row || row.experimentId !== experimentId) return fail("not_found", "no such run");
-      if (row.status !== "interrupted" && row.status !== "stopped")
-        return fail("bad_request", `a ${row.status} run cannot be continued`);
-      // Quotas may have shrunk since, and images are fetched afresh (they are never kept from a URL).
-      const admitted = await admitExperiment(row.yaml, this.admission);
+      const admitted = await readmitRun(this.pin, experimentId, runId, identity);
       if (!admitted.ok) return admitted;
-      const userId = rightsId(identity);
-      const queued = await this.options.store.admits(userId, this.quotas);
-      if (!queued.ok) return fail(queued.code, queued.message);
+      const { row, userId } = admitted;
       const snapshot = await this.options.store.lastSnapshot(row.id);
       // A snapshot holds the pixels after its epoch's step: the run goes on with the next epoch.
       const epoch = snapshot ? snapshot.epoch + 1 : 0;
@@ -218,16 +173,13 @@ export class RunService {
   async update(experimentId: string): Promise<RunResult<{ rebuilt: boolean }>> {
     const run = this.runs.get(experimentId);
     if (!run?.live) return fail("bad_request", "no run to update");
-    const yaml = await this.options.readYaml(experimentId);
-    if (yaml === null) return fail("not_found", "no such experiment");
-    const admitted = await admitExperiment(yaml, this.admission);
+    const admitted = await admitCurrent(this.pin, experimentId);
     if (!admitted.ok) return admitted;
+    const { yaml, config, images } = admitted;
     try {
       const { rebuilt } =
-        run.state.status === "queued"
-          ? { rebuilt: false }
-          : await run.update(yaml, admitted.images);
-      await this.options.store.update(run.runId, { yaml, epochs: admitted.config.epochs });
+        run.state.status === "queued" ? { rebuilt: false } : await run.update(yaml, images);
+      await this.options.store.update(run.runId, { yaml, epochs: config.epochs });
       return { ok: true, rebuilt };
     } catch (error) {
       return fail("bad_request", error instanceof Error ? error.message : String(error));
@@ -344,11 +296,4 @@ export class RunService {
       frame,
     };
   }
-}
-
-function prompts(config: ExperimentConfig): string {
-  const texts = config.targets.flatMap((t) =>
-    t.features.map((f) => f.text).filter((x): x is string => !!x),
-  );
-  return texts.join(" | ").slice(0, 2000);
 }
