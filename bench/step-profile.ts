@@ -87,8 +87,13 @@ interface Event {
   cat: string;
   name: string;
   dur: number;
-  args?: { op_name?: string };
+  args?: { op_name?: string; input_type_shape?: Record<string, number[]>[] };
 }
+/** `float[20,3,224,224] int64[…]`: a node's input types and shapes, as the profile records them. */
+const shapesOf = (e: Event) =>
+  (e.args?.input_type_shape ?? [])
+    .flatMap((t) => Object.entries(t).map(([type, dims]) => `${type}[${dims.join(",")}]`))
+    .join(" ");
 const byOp = new Map<string, number>();
 const byScope = new Map<string, number>();
 const byNode = new Map<string, number>();
@@ -119,7 +124,8 @@ for (const f of readdirSync(dir)
       .replace(/\/[A-Za-z]+_\d+$/, "");
     byOp.set(op, (byOp.get(op) ?? 0) + e.dur);
     byScope.set(scope, (byScope.get(scope) ?? 0) + e.dur);
-    byNode.set(`${op} ${name}`, (byNode.get(`${op} ${name}`) ?? 0) + e.dur);
+    const key = `${op} ${name} ${shapesOf(e)}`;
+    byNode.set(key, (byNode.get(key) ?? 0) + e.dur);
     total += e.dur;
   }
 }

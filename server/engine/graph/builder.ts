@@ -60,6 +60,10 @@ export class Graph extends GraphBase {
   GreaterOrEqual = (a: Operand, b: Operand) => this.binary("GreaterOrEqual", a, b);
   Equal = (a: Operand, b: Operand) => this.binary("Equal", a, b);
   And = (a: Value, b: Value) => this.one("And", [a, b]);
+  // Integer bit ops (hashing: counter-based noise). onnxruntime's CPU BitShift takes unsigned types only.
+  BitwiseXor = (a: Value, b: Value) => this.one("BitwiseXor", [a, b]);
+  BitShift = (x: Value, bits: Value, direction: "LEFT" | "RIGHT") =>
+    this.one("BitShift", [x, bits], { direction: str(direction) });
   Or = (a: Value, b: Value) => this.one("Or", [a, b]);
   Not = (x: Value) => this.one("Not", [x]);
   Where = (cond: Value, a: Operand, b: Operand) => {
@@ -191,7 +195,9 @@ export class Graph extends GraphBase {
     updates: Value,
     o: { reduction?: "none" | "add" | "mul" | "max" | "min" } = {},
   ) => this.one("ScatterND", [data, indices, updates], { reduction: str(o.reduction ?? "none") });
-  Expand = (x: Value, shape: Shape) => this.one("Expand", [x, this.int64s(shape)]);
+  /** Expand; to the shape `x` already has it is `x` itself (ORT would still copy it). */
+  Expand = (x: Value, shape: Shape) =>
+    sameShape(x.shape, shape) ? x : this.one("Expand", [x, this.int64s(shape)]);
   Tile = (x: Value, repeats: readonly number[]) => this.one("Tile", [x, this.int64s(repeats)]);
   Pad = (
     x: Value,

@@ -274,6 +274,8 @@ function matchesDtype(data: TensorData, dtype: DType): boolean {
       return data instanceof Float64Array;
     case "int64":
       return data instanceof BigInt64Array;
+    case "uint64":
+      return data instanceof BigUint64Array;
     case "int32":
       return data instanceof Int32Array;
     case "float16":

@@ -198,6 +198,7 @@ const DTYPE_BY_CODE: Record<number, DType> = {
   9: "bool",
   10: "float16",
   11: "float64",
+  13: "uint64",
 };
 const castTarget = (c: ShapeContext, name = "to"): DType =>
   DTYPE_BY_CODE[attrInt(c.attrs, name, 1)] ??
@@ -248,6 +249,8 @@ export const SHAPES: Record<string, ShapeRule> = {
   GreaterOrEqual: compare,
   Equal: compare,
   And: logical,
+  BitwiseXor: elementwise,
+  BitShift: elementwise,
   Or: logical,
   Where: (c) => {
     count(c, 3);

@@ -94,14 +94,9 @@ export function applyChain(
     const source = image;
     const names = run.map((s) => s.name).join("+");
     const moved = c;
-    image = g.scope(`${frags.options.prefix}${scope}${i}.gather(${names})`, () => {
-      let y = gather(g, source, { ...moved, ...paint }, out);
-      for (const a of pending) {
-        // No paint: filled pixels get no noise. Codes are gathered, then decoded (outside: code 0 → 0).
-        y = g.Add(y, addendValue(g, { ...a, value: gather(g, a.value, moved, out) }));
-      }
-      return y;
-    });
+    image = g.scope(`${frags.options.prefix}${scope}${i}.gather(${names})`, () =>
+      gather(g, source, { ...moved, ...paint }, out, pending),
+    );
     pending = [];
     i += run.length;
   }

@@ -79,7 +79,8 @@ describe("constraints match the spec formulas (float64 graph vs JS loops)", asyn
 
   it.each(CASES.map((c, i) => [c.label, i] as const))("%s", (_, i) => {
     const { step, views: vs } = cases[i];
-    const z = Object.entries(results[i].feeds).find(([k]) => k.includes("gaussian"))?.[1];
+    const z = Object.entries(results[i].feeds).find(([k]) => k.includes("gaussian"))?.[1] as
+      Float64Array | Float32Array | undefined;
     const per = vs[0].d.length;
     const expected = vs.map((v, b) =>
       constraintRef(

@@ -1,11 +1,19 @@
 // Collects the per-step inputs that modules declare while building, and fills them every step.
 // An input is declared right where it is used, with the function that fills it (micrograd-style),
 // so a module's forward math and its feeding read together.
-import type { Graph, Shape, Value } from "../graph";
-import { sizeOf } from "../graph";
+import { shapeStr, sizeOf, Value, type Graph, type Shape } from "../graph";
 import { createRng, type Rng } from "./rng";
-import { codeStream, decodeNoise } from "./lookup-noise";
-import type { Addend, BuildContext, Feeds, Fill, FloatArray, NoiseSource, Values } from "./types";
+import { denseKeys, hashNoise, MAX_KEYS, seedStream } from "./hash-noise";
+import type {
+  Addend,
+  BuildContext,
+  Feeds,
+  Fill,
+  FloatArray,
+  NoiseField,
+  NoiseSource,
+  Values,
+} from "./types";
 
 export interface StepInput {
   readonly name: string;
@@ -13,8 +21,8 @@ export interface StepInput {
   /** Index of the module (in its chain) whose per-view values feed this input. */
   readonly owner: number;
   readonly fill: Fill;
-  /** Noise codes (int32) instead of floats; their buffer is reused from step to step. */
-  readonly codes?: (out: Int32Array) => void;
+  /** A noise seed (uint64 `[1]`, noise "hash") instead of floats: the next one each step. */
+  readonly seed?: (out: BigUint64Array) => void;
 }
 
 export interface FragmentOptions {
@@ -30,8 +38,6 @@ export interface FragmentOptions {
 export class Fragments {
   readonly inputs: StepInput[] = [];
   private readonly seeds: Rng;
-  /** Code buffers by input name, reused by every feed (they are large: one int per noisy pixel). */
-  private readonly codeBuffers = new Map<string, Int32Array>();
 
   constructor(
     readonly g: Graph,
@@ -55,27 +61,33 @@ export class Fragments {
       this.inputs.push({ name: v.name, shape, owner, fill });
       return use === "pixels" ? g.Cast(v, g.float) : v;
     };
-    const addend = (shape: Shape): Pick<Addend, "value" | "decode"> => {
+    const addend = (shape: Shape): Pick<Addend, "value"> => {
       const name = `gaussian${noise++}`;
       if (this.options.noise === "fed")
-        return { value: input(name, shape, (_, rng, out) => fillGaussian(rng, out)), decode: null };
+        return { value: input(name, shape, (_, rng, out) => fillGaussian(rng, out)) };
       const seed = this.seeds.int(1, 2 ** 24 - 1);
-      if (this.options.noise === "lookup") {
-        // A generator per noise input, seeded at build: fresh codes every step, the same sequence per seed.
-        const v = g.input(`${full}/${name}`, shape, "int32");
+      if (this.options.noise === "hash") {
+        if (sizeOf(shape) > MAX_KEYS)
+          throw new Error(`noise ${shapeStr(shape)}: too large to hash`);
+        // One seed input per noise tensor, from a generator seeded at build: fresh noise every step,
+        // the same sequence per seed.
+        const seedHigh = g.input(`${full}/${name}`, [1], "uint64");
         this.inputs.push({
-          name: v.name,
-          shape,
+          name: seedHigh.name,
+          shape: [1],
           owner,
           fill: () => undefined,
-          codes: codeStream(seed),
+          seed: seedStream(seed),
         });
-        return { value: v, decode: (c) => g.scope(full, () => decodeNoise(g, c)) };
+        const field: NoiseField = {
+          shape,
+          at: (keys) => g.scope(full, () => hashNoise(g, keys, seedHigh)),
+        };
+        return { value: field };
       }
       // ORT keeps the generator of a seeded random op between runs: a new draw each step, same sequence per seed.
       return {
         value: g.scope(full, () => g.RandomNormalLike(g.ConstantOfShape(shape, 0), { seed })),
-        decode: null,
       };
     };
     return {
@@ -84,8 +96,8 @@ export class Fragments {
       params,
       input,
       gaussian: (shape) => {
-        const z = addend(shape);
-        return z.decode ? z.decode(z.value) : z.value;
+        const { value } = addend(shape);
+        return value instanceof Value ? value : value.at(g.scope(full, () => denseKeys(g, shape)));
       },
       gaussianAddend: (shape) => addend(shape),
     };
@@ -101,10 +113,9 @@ export class Fragments {
   feed(values: readonly (readonly Values[])[], rng: Rng): Feeds {
     const feeds: Feeds = {};
     for (const input of this.inputs) {
-      if (input.codes) {
-        let out = this.codeBuffers.get(input.name);
-        if (!out) this.codeBuffers.set(input.name, (out = new Int32Array(sizeOf(input.shape))));
-        input.codes(out);
+      if (input.seed) {
+        const out = new BigUint64Array(1);
+        input.seed(out);
         feeds[input.name] = out;
         continue;
       }

@@ -1,8 +1,8 @@
 // Fused pixel moves: transforms that only move pixels map output coordinates to source coordinates;
 // a run of them is chained (last transform first) and the image is gathered once, at the final size.
 // Coordinates are exact integer pixel indices in float32/float64 (never float16).
-import { fromNumbers, type Graph, type Value } from "../graph";
-import type { Coords, Size } from "./types";
+import { fromNumbers, Value, type Graph } from "../graph";
+import type { Addend, Coords, NoiseField, Size } from "./types";
 
 /** The float type of coordinate math: exact integers up to 2^24 at least. */
 export const coordType = (g: Graph): "float32" | "float64" =>
@@ -42,39 +42,72 @@ export const column = (g: Graph, v: Value, i: number): Value =>
 /**
  * Gathers `image` `[B|1, C, H, W]` at `c` (an output of `size`): out-of-source pixels are black, or the
  * fill colour of the stage that made them. Differentiable w.r.t. the image (GatherElements).
- * One image for several views is gathered as a flat row `[1, C·H·W]` with flat indices, not expanded to
- * `[B, C, H·W]` first: no copy per view forward, and no scatter into B copies summed back in the gradient.
+ * `addends` (noise that preceded the moves) are gathered with the same indices and added before the
+ * outside is blacked out, so a pixel outside gets neither image nor noise (nor noise on its fill colour);
+ * a noise field is evaluated at the gathered indices only.
  */
-export function gather(g: Graph, image: Value, c: Coords, [h, w]: Size): Value {
-  const [bi, ch, H, W] = image.shape;
+export function gather(
+  g: Graph,
+  image: Value,
+  c: Coords,
+  [h, w]: Size,
+  addends: readonly Addend[] = [],
+): Value {
+  const W = image.shape[3];
   const bc = Math.max(c.x.shape[0], c.y.shape[0], c.valid?.shape[0] ?? 1, c.fill?.shape[0] ?? 1);
-  const bn = Math.max(bc, bi);
   let index = g.Add(g.Mul(g.Cast(c.y, "int64"), W), g.Cast(c.x, "int64"));
   if (c.valid) index = g.Where(c.valid, index, g.scalar(0, "int64"));
   index = g.Reshape(g.Expand(index, [bc, h, w]), [bc, 1, h * w]);
+  let out = gatherPlanes(g, image, index, [h, w]);
+  for (const a of addends) {
+    const v =
+      a.value instanceof Value
+        ? gatherPlanes(g, a.value, index, [h, w])
+        : fieldAt(g, a.value, index, [h, w]);
+    out = g.Add(out, a.scale ? g.Mul(v, a.scale) : v);
+  }
+  const mask = (m: Value) => g.Reshape(g.Cast(g.Expand(m, [bc, h, w]), image.dtype), [bc, 1, h, w]);
+  if (c.valid) out = g.Mul(out, mask(c.valid));
+  if (c.fill && c.outside) out = g.Add(out, g.Mul(c.fill, mask(c.outside)));
+  return out;
+}
+
+/**
+ * `source` `[B|1, C, H, W]` at pixel indices `index` `[bc, 1, h·w]` → `[max(B, bc), C, h, w]`.
+ * One image for several views is gathered as a flat row `[1, C·H·W]` with flat indices, not expanded to
+ * `[B, C, H·W]` first: no copy per view forward, and no scatter into B copies summed back in the gradient.
+ */
+function gatherPlanes(g: Graph, source: Value, index: Value, [h, w]: Size): Value {
+  const [bi, ch, H, W] = source.shape;
+  const bc = index.shape[0];
+  const bn = Math.max(bc, bi);
   let out: Value;
   if (bi === 1 && bn > 1) {
     // Channel k of every view reads k·H·W + pixel of the one image.
-    const planes = g.constant(
-      fromNumbers(
-        "int64",
-        Array.from({ length: ch }, (_, k) => k * H * W),
-      ),
-      [1, ch, 1],
-      { dtype: "int64" },
-    );
-    const flat = g.Reshape(g.Add(index, planes), [1, bn * ch * h * w]);
-    out = g.GatherElements(g.Reshape(image, [1, ch * H * W]), flat, 1);
+    const flat = g.Reshape(g.Add(index, planeOffsets(g, ch, H * W, 1)), [1, bn * ch * h * w]);
+    out = g.GatherElements(g.Reshape(source, [1, ch * H * W]), flat, 1);
   } else {
-    out = g.GatherElements(g.Reshape(image, [bi, ch, H * W]), g.Expand(index, [bn, ch, h * w]), 2);
+    out = g.GatherElements(g.Reshape(source, [bi, ch, H * W]), g.Expand(index, [bn, ch, h * w]), 2);
   }
-  out = g.Reshape(out, [bn, ch, h, w]);
-  if (c.valid)
-    out = g.Mul(out, g.Reshape(g.Cast(g.Expand(c.valid, [bc, h, w]), image.dtype), [bc, 1, h, w]));
-  if (c.fill && c.outside)
-    out = g.Add(
-      out,
-      g.Mul(c.fill, g.Reshape(g.Cast(g.Expand(c.outside, [bc, h, w]), image.dtype), [bc, 1, h, w])),
-    );
-  return out;
+  return g.Reshape(out, [bn, ch, h, w]);
 }
+
+/** A noise field `[B|1, C, H, W]` at pixel indices `index` `[bc, 1, h·w]`: keys b·CHW + c·HW + pixel. */
+function fieldAt(g: Graph, field: NoiseField, index: Value, [h, w]: Size): Value {
+  const [bf, ch, H, W] = field.shape;
+  let keys = g.Add(index, planeOffsets(g, ch, H * W, 1));
+  if (bf > 1) keys = g.Add(keys, planeOffsets(g, bf, ch * H * W, 0));
+  const bn = Math.max(index.shape[0], bf);
+  return g.Reshape(field.at(keys), [bn, ch, h, w]);
+}
+
+/** `k·stride` for k < n, int64, along axis 1 (`[1, n, 1]`) or axis 0 (`[n, 1, 1]`). */
+const planeOffsets = (g: Graph, n: number, stride: number, axis: 0 | 1): Value =>
+  g.constant(
+    fromNumbers(
+      "int64",
+      Array.from({ length: n }, (_, k) => k * stride),
+    ),
+    axis === 1 ? [1, n, 1] : [n, 1, 1],
+    { dtype: "int64" },
+  );

@@ -5,7 +5,14 @@ import { Graph, Runtime } from "../graph";
 import { createRng } from "./rng";
 import { runViewCases, transformStep } from "./testing/harness";
 import { buildViews } from "./views";
-import { codeStream, LEVELS, normalQuantile, quantileTable } from "./lookup-noise";
+import {
+  hashCode,
+  hashNoise,
+  LEVELS,
+  normalQuantile,
+  quantileTable,
+  seedStream,
+} from "./hash-noise";
 import type { Step } from "./types";
 import type { TransformName } from "../../../lib/experiment/params";
 
@@ -73,7 +80,7 @@ describe("fnoise", () => {
   });
 });
 
-describe.each(["graph", "lookup"] as const)("noise drawn in the graph (%s)", (noise) => {
+describe.each(["graph", "hash"] as const)("noise drawn in the graph (%s)", (noise) => {
   const build = (seed: number, steps = [transformStep("noise", [0.1, 0.2, 0.3])], size = 16) => {
     const g = new Graph();
     const image = g.input("image", [1, 3, size, size]);
@@ -93,7 +100,7 @@ describe.each(["graph", "lookup"] as const)("noise drawn in the graph (%s)", (no
     const rt = await Runtime.create({ device: "cpu", threads: 1 });
     const s = await rt.load(g, { reuseOutputs: false });
     const out: Float32Array[] = [];
-    // Every step feeds again (lookup: the next codes; graph: ORT's generator moves on by itself).
+    // Every step feeds again (hash: the next seed; graph: ORT's generator moves on by itself).
     for (let i = 0; i < times; i++)
       out.push(
         (await s.run({ ...feed(), image: new Float32Array(3 * size * size).fill(0.5) })).views
@@ -135,9 +142,23 @@ describe.each(["graph", "lookup"] as const)("noise drawn in the graph (%s)", (no
       }
     expect(differs).toBeGreaterThan(8 * 3 * 4 * 6);
   });
+  it("gives pixels a move leaves outside the image no noise", async () => {
+    // 8×8 → centre crop 12×12: a 2-pixel black frame around the noisy image.
+    const steps = [transformStep("noise", [0.2, 0.2, 0.2]), transformStep("center_crop", [12, 12])];
+    const [v] = await run(6, 1, steps, 8);
+    let inside = 0;
+    for (let plane = 0; plane < 8 * 3; plane++)
+      for (let y = 0; y < 12; y++)
+        for (let x = 0; x < 12; x++) {
+          const value = v[plane * 144 + y * 12 + x];
+          if (x < 2 || x >= 10 || y < 2 || y >= 10) expect(value).toBe(0);
+          else if (value !== 0.5) inside++;
+        }
+    expect(inside).toBeGreaterThan(8 * 3 * 60);
+  });
 });
 
-describe("lookup noise", () => {
+describe("hash noise", () => {
   it("inverts the normal CDF", () => {
     expect(normalQuantile(0.5)).toBeCloseTo(0, 12);
     expect(normalQuantile(0.975)).toBeCloseTo(1.959963985, 8);
@@ -145,16 +166,15 @@ describe("lookup noise", () => {
     expect(normalQuantile(1e-6)).toBeCloseTo(-4.753424309, 7);
   });
 
-  it("decodes to a symmetric, unit-variance normal; code 0 is no noise", () => {
+  it("decodes to a symmetric, unit-variance normal", () => {
     const t = quantileTable();
-    expect(t.length).toBe(LEVELS + 1);
-    expect(t[0]).toBe(0);
+    expect(t.length).toBe(LEVELS);
     let sum = 0;
     let sq = 0;
     let fourth = 0;
     let asymmetry = 0;
-    for (let k = 1; k <= LEVELS; k++) {
-      asymmetry = Math.max(asymmetry, Math.abs(t[k] + t[LEVELS + 1 - k]));
+    for (let k = 0; k < LEVELS; k++) {
+      asymmetry = Math.max(asymmetry, Math.abs(t[k] + t[LEVELS - 1 - k]));
       sum += t[k];
       sq += t[k] ** 2;
       fourth += t[k] ** 4;
@@ -165,19 +185,60 @@ describe("lookup noise", () => {
     expect(fourth / LEVELS).toBeCloseTo(3, 1); // a normal's kurtosis
   });
 
-  it("draws every code 1…65536 about equally often, a fresh stream per seed", () => {
-    const draw = codeStream(7);
-    const codes = new Int32Array(LEVELS * 16);
-    draw(codes);
-    const counts = new Int32Array(LEVELS + 1);
-    for (const c of codes) counts[c]++;
-    expect(counts[0]).toBe(0);
-    const chi2 = counts.slice(1).reduce((s, n) => s + (n - 16) ** 2 / 16, 0);
-    expect(Math.abs(chi2 - LEVELS) / Math.sqrt(2 * LEVELS)).toBeLessThan(5); // χ² with 65535 degrees of freedom
-    const again = new Int32Array(8);
-    codeStream(7)(again);
-    expect(Array.from(again)).toEqual(Array.from(codes.slice(0, 8)));
-    draw(again);
-    expect(Array.from(again)).not.toEqual(Array.from(codes.slice(0, 8)));
+  /** Codes of keys 0…n−1 under `seed`. */
+  const codes = (n: number, seed: number, offset = 0) =>
+    Int32Array.from({ length: n }, (_, k) => hashCode(BigInt(k + offset), BigInt(seed)));
+  /** χ² of `counts` against a uniform expectation, in standard deviations from its mean. */
+  const chi2Sigmas = (counts: Int32Array, expected: number) => {
+    const chi2 = counts.reduce((s, n) => s + (n - expected) ** 2 / expected, 0);
+    return Math.abs(chi2 - (counts.length - 1)) / Math.sqrt(2 * (counts.length - 1));
+  };
+
+  it("hashes every code 0…65535 about equally often", () => {
+    const counts = new Int32Array(LEVELS);
+    for (const c of codes(LEVELS * 16, 7)) counts[c]++;
+    expect(chi2Sigmas(counts, 16)).toBeLessThan(5);
+  });
+
+  it("neighbouring keys, and one key under the next seeds, are independent", () => {
+    // Pairs of 4-bit buckets: (key k, key k+1) and (key k at seed s, at seed s+1), 256 cells each.
+    const n = 1 << 16;
+    const a = codes(n + 1, 11);
+    const b = codes(n, 12);
+    const neighbours = new Int32Array(256);
+    const seeds = new Int32Array(256);
+    for (let k = 0; k < n; k++) {
+      neighbours[((a[k] >> 12) << 4) | (a[k + 1] >> 12)]++;
+      seeds[((a[k] >> 12) << 4) | (b[k] >> 12)]++;
+    }
+    expect(chi2Sigmas(neighbours, n / 256)).toBeLessThan(5);
+    expect(chi2Sigmas(seeds, n / 256)).toBeLessThan(5);
+  });
+
+  it("computes in the graph what hashCode says, with a fresh seed every step", async () => {
+    const n = 4096;
+    const g = new Graph();
+    const keys = g.input("keys", [n], "int64");
+    const seed = g.input("seed", [1], "uint64");
+    g.output(hashNoise(g, keys, seed), "z");
+    const rt = await Runtime.create({ device: "cpu", threads: 1 });
+    const s = await rt.load(g, { reuseOutputs: false });
+    const offset = 2 ** 32 - n; // the top of the key range
+    const next = seedStream(3);
+    const seeds = [new BigUint64Array(1), new BigUint64Array(1)];
+    seeds.forEach((out) => next(out));
+    expect(seeds[0][0]).not.toBe(seeds[1][0]);
+    const t = quantileTable();
+    for (const high of seeds) {
+      const z = (
+        await s.run({
+          keys: BigInt64Array.from({ length: n }, (_, k) => BigInt(k + offset)),
+          seed: high,
+        })
+      ).z.data as Float32Array;
+      const want = codes(n, Number(high[0] >> 32n), offset);
+      for (let k = 0; k < n; k++) expect(z[k]).toBe(Math.fround(t[want[k]]));
+    }
+    await rt.release();
   });
 });

@@ -11,19 +11,19 @@ export type Values = Readonly<Record<string, Evaluated>>;
 
 export type FloatArray = Float32Array | Float64Array;
 /** Per-step input data by graph input name (int32: noise codes, see lookup-noise.ts). */
-export type Feeds = Record<string, FloatArray | Int32Array>;
+export type Feeds = Record<string, FloatArray | BigUint64Array>;
 
 /** Writes one per-step input from the per-view values of the module that declared it (`views.length` = batch). */
 export type Fill = (views: readonly Values[], rng: Rng, out: FloatArray) => void;
 
 /**
  * Where gaussian noise comes from. "graph": drawn inside the graph by RandomNormalLike, seeded at build
- * time (GPUs: one fast kernel). "lookup": 16-bit codes drawn in JS from a generator seeded at build time,
- * looked up in a table of the normal's 65536 quantiles in the graph (CPUs: ~4× cheaper than onnxruntime's
- * single-threaded RandomNormalLike; see lookup-noise.ts). "fed": drawn from the step's Rng and fed as an
- * input (exactly reproducible from the run's Rng; tests and `clipig views` use it).
+ * time (GPUs: one fast kernel). "hash": counter-based, a hash of each element's index and a per-step seed
+ * looked up in a table of the normal's quantiles, computed in the graph only where the views look (CPUs;
+ * see hash-noise.ts). "fed": drawn from the step's Rng and fed as an input (exactly reproducible from the
+ * run's Rng; tests and `clipig views` use it).
  */
-export type NoiseSource = "graph" | "lookup" | "fed";
+export type NoiseSource = "graph" | "hash" | "fed";
 
 /** What a module sees while it builds its fragment. */
 export interface BuildContext {
@@ -41,10 +41,10 @@ export interface BuildContext {
   /** Fresh standard-normal noise of `shape` every step (see NoiseSource). */
   gaussian(shape: Shape): Value;
   /**
-   * The same noise as an addend carries it: `value` can be gathered by pixel moves like an image, and
-   * `decode` (when not null) makes N(0, 1) of it afterwards; a gathered 0 (a pixel outside) decodes to 0.
+   * The same noise as an addend carries it: a tensor that pixel moves gather like an image, or (noise
+   * "hash") a field they evaluate only at the pixels they gather.
    */
-  gaussianAddend(shape: Shape): Pick<Addend, "value" | "decode">;
+  gaussianAddend(shape: Shape): Pick<Addend, "value">;
 }
 
 /** `[height, width]` of an image. */
@@ -73,11 +73,16 @@ export interface PixelTransform extends ModuleBase<TransformName> {
   addend?(x: Value, ctx: BuildContext): Addend;
 }
 
-/** `decode(value)` `[B|1, C|1, H, W]` times `scale` (`[B|1, C|1, 1, 1]`, or none). */
+/** Noise defined at every element of `shape` by a function of the element's flat index (noise "hash"). */
+export interface NoiseField {
+  readonly shape: Shape;
+  /** N(0, 1) at flat indices `keys` (int64, any shape) of a `shape` tensor. */
+  at(keys: Value): Value;
+}
+
+/** `value · scale` added to an image: `value` `[B|1, C|1, H, W]` or a field of that shape, `scale` `[B|1, C|1, 1, 1]` or none. */
 export interface Addend {
-  readonly value: Value;
-  /** Elementwise, so it may run after `value` was gathered (noise codes → gaussians); null = `value` as it is. */
-  readonly decode?: ((v: Value) => Value) | null;
+  readonly value: Value | NoiseField;
   readonly scale: Value | null;
 }
 

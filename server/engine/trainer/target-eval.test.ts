@@ -131,14 +131,14 @@ targets:
     expect(views[0].constraintParams[1]).toMatchObject({ above: [0.3, 0.3, 0.3], loss: "l2" });
 
     const feeds = headFeeds("t/", state, plan, views, 3);
-    expect(Array.from(feeds["t/weights"])).toEqual([0.5, 0, 0, 0.5, 0, 0]);
-    expect(Array.from(feeds["t/enabled"])).toEqual([1, 0, 0, 1, 0, 0]);
-    expect(Array.from(feeds["t/scales"])).toEqual([2, 1, 1, 2, 1, 1]);
-    expect(Array.from(feeds["t/constraint_weights"]).map((x) => +x.toFixed(6))).toEqual([
-      0, 0.8, 0, 0.8,
-    ]);
-    expect(Array.from(feeds["t/target_weight"])).toEqual([1, 1]);
-    expect(Array.from(feeds["t/features"])).toEqual([1, 0, 0, 0, 1, 0, 0, 0, 1]);
+    expect(Array.from(feeds["t/weights"] as Float32Array)).toEqual([0.5, 0, 0, 0.5, 0, 0]);
+    expect(Array.from(feeds["t/enabled"] as Float32Array)).toEqual([1, 0, 0, 1, 0, 0]);
+    expect(Array.from(feeds["t/scales"] as Float32Array)).toEqual([2, 1, 1, 2, 1, 1]);
+    expect(
+      Array.from(feeds["t/constraint_weights"] as Float32Array).map((x) => +x.toFixed(6)),
+    ).toEqual([0, 0.8, 0, 0.8]);
+    expect(Array.from(feeds["t/target_weight"] as Float32Array)).toEqual([1, 1]);
+    expect(Array.from(feeds["t/features"] as Float32Array)).toEqual([1, 0, 0, 0, 1, 0, 0, 0, 1]);
   });
 
   it("records CLIPig's statistics: counted only when applied, scaled similarities, weighted constraints", () => {

@@ -515,8 +515,9 @@ class EpochTrainer implements Trainer, TrainerInternals {
       const t0 = now();
       const seed = createRng(this.seed).uint32();
       // CUDA fp16: a float16 CLIP tower in a float32 graph (pixels, pipeline, losses and gradient).
-      // Noise: in-graph RandomNormalLike on GPUs; on the CPU, where that runs ~10 ns a value on one thread, codes from JS and a table lookup.
-      const noise = this.runtime.device === "cpu" ? "lookup" : "graph";
+      // Noise: in-graph RandomNormalLike on GPUs; on the CPU, where that runs ~10 ns a value on one thread,
+      // counter-based hash noise evaluated only where the views look (hash-noise.ts).
+      const noise = this.runtime.device === "cpu" ? "hash" : "graph";
       const graph = buildStepGraph(plan, this.model, {
         seed,
         noise,

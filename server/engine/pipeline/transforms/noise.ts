@@ -1,7 +1,8 @@
 // Additive noise (spec §5.2 #9–12). The N(0, 1) draws come from the context (in-graph or fed); the
 // standard deviations are fed per view.
 import { TRANSFORMS, type TransformName } from "../../../../lib/experiment/params";
-import type { Graph, Value } from "../../graph";
+import { Value, type Graph } from "../../graph";
+import { denseKeys } from "../hash-noise";
 import { floatConstant } from "../constant";
 import { num, nums, perView, trunc } from "../read";
 import { resize } from "../resample";
@@ -27,9 +28,9 @@ const additive = (
   build: (x, ctx) => ctx.g.Add(x, addendValue(ctx.g, addend(x, ctx))),
 });
 
-/** `decode(value) · scale`, for an addend that is added where it is (not gathered first). */
-export function addendValue(g: Graph, { value, decode, scale }: Addend): Value {
-  const v = decode ? decode(value) : value;
+/** `value · scale`, for an addend that is added where it is (not gathered first): a field is evaluated everywhere. */
+export function addendValue(g: Graph, { value, scale }: Addend): Value {
+  const v = value instanceof Value ? value : value.at(denseKeys(g, value.shape));
   return scale ? g.Mul(v, scale) : v;
 }
 
