@@ -1,7 +1,7 @@
 // CUDA's fp16 mode (a float16 CLIP tower in float32 step graphs, scaled loss) run on the CPU, whose
 // provider has the float16 kernels it needs: the training must follow float32's closely.
 import { describe, expect, it } from "vitest";
-import { parseExperiment } from "../../../lib/experiment";
+import { ok as parse } from "../../../lib/experiment/test-helpers";
 import { createTrainerWith, nodeHost, type EpochStats, type TrainerHost } from ".";
 
 const YAML = `
@@ -40,7 +40,7 @@ function host(fp16: boolean): TrainerHost {
 }
 
 async function train(fp16: boolean): Promise<{ losses: number[]; pixels: Float32Array }> {
-  const config = parseExperiment(YAML).config!;
+  const config = parse(YAML);
   const trainer = await createTrainerWith(host(fp16), {
     config,
     model: "tiny-clip",

@@ -1,18 +1,8 @@
-import { readFileSync } from "node:fs";
-import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { parseExperiment, type ExperimentConfig } from "../../../lib/experiment";
+import type { ExperimentConfig } from "../../../lib/experiment";
 import { timeVars } from "../../../lib/experiment/expr";
+import { fixture, ok as parse } from "../../../lib/experiment/test-helpers";
 import { planStep } from "./plan";
-
-const FIXTURES = path.resolve(import.meta.dirname, "../../../lib/experiment/fixtures");
-const fixture = (name: string): ExperimentConfig =>
-  parseExperiment(readFileSync(path.join(FIXTURES, name), "utf8")).config!;
-const parse = (yaml: string): ExperimentConfig => {
-  const r = parseExperiment(yaml);
-  if (!r.ok) throw new Error(r.diagnostics.map((d) => d.message).join("\n"));
-  return r.config!;
-};
 
 const plan = (c: ExperimentConfig, epoch: number, size = 224) =>
   planStep(c, {

@@ -1,7 +1,8 @@
 // The trainer's behaviour with tiny-clip on small images: determinism, hot updates with and without
 // rebuilds, snapshots, similarity-dependent expressions, resolution changes, pause/resume/stop, errors.
 import { describe, expect, it } from "vitest";
-import { parseExperiment, type ExperimentConfig } from "../../../lib/experiment";
+import type { ExperimentConfig } from "../../../lib/experiment";
+import { ok as config } from "../../../lib/experiment/test-helpers";
 import {
   createTrainer,
   type EpochStats,
@@ -10,12 +11,6 @@ import {
   type TrainerEvent,
 } from ".";
 import type { TrainerInternals } from "./trainer";
-
-function config(yaml: string): ExperimentConfig {
-  const r = parseExperiment(yaml);
-  if (!r.ok) throw new Error(r.diagnostics.map((d) => d.message).join("\n"));
-  return r.config!;
-}
 
 const BASE = `
 epochs: 4

@@ -1,13 +1,10 @@
 // Every walk-through and example experiment renders end to end with tiny-clip (reduced epochs).
-import { readdirSync, readFileSync } from "node:fs";
-import path from "node:path";
 import sharp from "sharp";
 import { describe, expect, it } from "vitest";
-import { parseExperiment } from "../../../lib/experiment";
+import { fixture, fixtureNames } from "../../../lib/experiment/test-helpers";
 import { createTrainer, type EpochStats, type TrainerEvent } from ".";
 
-const FIXTURES = path.resolve(import.meta.dirname, "../../../lib/experiment/fixtures");
-const files = readdirSync(FIXTURES).filter((f) => /^(walkthrough|example)-.*\.yaml$/.test(f));
+const files = fixtureNames().filter((f) => /^(walkthrough|example)-.*\.yaml$/.test(f));
 
 /** A small gradient image standing in for the walk-through's previous render. */
 async function initImage(): Promise<Uint8Array> {
@@ -29,9 +26,7 @@ describe("walk-through experiments", () => {
   });
 
   it.each(files)("%s renders with tiny-clip", async (file) => {
-    const parsed = parseExperiment(readFileSync(path.join(FIXTURES, file), "utf8"));
-    expect(parsed.ok).toBe(true);
-    const config = parsed.config!;
+    const config = fixture(file);
     config.epochs = 2;
     config.verbose = 0;
     const images: Record<string, Uint8Array> = {};
