@@ -14,19 +14,18 @@ import type { OrtSession, Platform } from "../server/engine/graph/platform";
 import { nodePlatform } from "../server/engine/graph/platform-node";
 import { createTrainerWith, nodeHost, type TrainerHost } from "../server/engine/trainer";
 import { randomClipCheckpoint, VIT_B_32 } from "../server/engine/trainer/random-model";
+import { benchArgs } from "./common/args";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const FIXTURES = path.join(ROOT, "lib/experiment/fixtures");
 const TINY = path.join(ROOT, "models/tiny-clip");
 
-const args = new Map<string, string>();
-for (let i = 2; i < process.argv.length; i += 2)
-  args.set(process.argv[i].replace(/^--/, ""), process.argv[i + 1]);
+const args = benchArgs();
 const only = args.get("only") ?? "09";
 const modelName = args.get("model") ?? "tiny-clip";
-const epochs = Number(args.get("epochs") ?? 6);
-const threads = Number(args.get("threads") ?? 2);
-const topN = Number(args.get("top") ?? 25);
+const epochs = args.num("epochs", 6);
+const threads = args.num("threads", 2);
+const topN = args.num("top", 25);
 
 const prefix = path.join(os.tmpdir(), `clipig-step-profile-${process.pid}`);
 const sessions: OrtSession[] = [];
