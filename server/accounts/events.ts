@@ -1,7 +1,9 @@
 /**
  * "Someone just lost access": emitted after the write that took it away has committed, so the
  * live layers (Socket.IO rooms, Yjs connections) can re-check or cut that user's connections.
- * In-process only; with several web nodes the realtime layer fans these out (Redis).
+ * Listeners hear where an event came from: `local` (a write in this process) or `relayed` (a
+ * write on another web node, delivered by `server/cluster/access-relay.ts`, which publishes only
+ * local ones, so nothing travels twice).
  */
 import type { Role, Visibility } from "./roles";
 
@@ -13,26 +15,50 @@ export type AccessRevoked =
   /** The experiment became less visible: re-check every connection to it. */
   | { kind: "visibility"; experimentId: string; visibility: Visibility };
 
-export type AccessListener = (event: AccessRevoked) => void;
+export type AccessSource = "local" | "relayed";
+export type AccessListener = (event: AccessRevoked, source: AccessSource) => void;
+
+/** One set of listeners: the process-wide one below, or a private one (a cluster test's second node). */
+export interface AccessEvents {
+  /** Subscribes; returns the unsubscribe function. */
+  on(listener: AccessListener): () => void;
+  /** Calls every listener; one that throws does not stop the others (or the write that caused it). */
+  emit(event: AccessRevoked, source: AccessSource): void;
+}
+
+export function accessEvents(listeners = new Set<AccessListener>()): AccessEvents {
+  return {
+    on(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    emit(event, source) {
+      for (const listener of [...listeners]) {
+        try {
+          listener(event, source);
+        } catch (error) {
+          console.error("onAccessRevoked listener failed:", error);
+        }
+      }
+    },
+  };
+}
 
 // On globalThis: Next bundles its own copy of this module (pages, actions), and a revocation made
 // there must still reach the sockets' listeners registered by the server's copy.
 const holder = globalThis as unknown as { __clipigAccessListeners?: Set<AccessListener> };
-const listeners = (holder.__clipigAccessListeners ??= new Set<AccessListener>());
 
-/** Subscribes; returns the unsubscribe function. */
+/** This process's revocations: what the data layer emits and the live layers (and the relay) hear. */
+export const processAccessEvents: AccessEvents = accessEvents(
+  (holder.__clipigAccessListeners ??= new Set<AccessListener>()),
+);
+
+/** Subscribes to this process's revocations; returns the unsubscribe function. */
 export function onAccessRevoked(listener: AccessListener): () => void {
-  listeners.add(listener);
-  return () => listeners.delete(listener);
+  return processAccessEvents.on(listener);
 }
 
-/** Calls every listener; one that throws does not stop the others (or the write that caused it). */
+/** Announces a revocation made by this process (after its write committed). */
 export function emitAccessRevoked(event: AccessRevoked): void {
-  for (const listener of [...listeners]) {
-    try {
-      listener(event);
-    } catch (error) {
-      console.error("onAccessRevoked listener failed:", error);
-    }
-  }
+  processAccessEvents.emit(event, "local");
 }

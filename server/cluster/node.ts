@@ -1,8 +1,9 @@
 /**
  * A web node in cluster mode, as the studio server composes it when `REDIS_URL` is set: merging
  * Yjs persistence + Yjs fan-out for the collaboration server, `ClusterRuns` instead of the local run
- * queue, the Socket.IO Redis adapter, `/healthz` `/readyz` `/metrics`, and stored images read
- * through the shared store. Everything it opens, `close()` closes (after the Socket.IO server).
+ * queue, the Socket.IO Redis adapter, revocations relayed to and from the other nodes,
+ * `/healthz` `/readyz` `/metrics`, and stored images read through the shared store. Everything it
+ * opens, `close()` closes (after the Socket.IO server).
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Server } from "socket.io";
@@ -17,6 +18,7 @@ import { admissionFromEnv } from "../runs/admission";
 import { IMAGE_FILE, IMAGE_URL_PREFIX, relativeImagePath } from "../runs/images";
 import { localCache, type LocalCache } from "../storage/local-cache";
 import { storageFromEnv } from "../storage/config";
+import { accessRelay } from "./access-relay";
 import { ClusterRuns, type ClusterRunsOptions } from "./cluster-runs";
 import type { ClusterConfig } from "./config";
 import { closeRedis, connectRedis } from "./redis";
@@ -40,9 +42,17 @@ export interface ClusterNode {
 }
 
 export async function clusterNode(config: ClusterConfig, dataDir: string): Promise<ClusterNode> {
-  const pub = connectRedis(config.redisUrl, `yjs-pub:${config.nodeId}`);
-  const sub = connectRedis(config.redisUrl, `yjs-sub:${config.nodeId}`);
+  // One pub and one sub connection for the Yjs fan-out and the revocation relay.
+  const pub = connectRedis(config.redisUrl, `node-pub:${config.nodeId}`);
+  const sub = connectRedis(config.redisUrl, `node-sub:${config.nodeId}`);
   const fanout = yjsFanout({ pub, sub, prefix: config.prefix, nodeId: config.nodeId });
+  const relay = await accessRelay({ pub, sub, prefix: config.prefix, nodeId: config.nodeId }).catch(
+    async (error: unknown) => {
+      await fanout.close();
+      await closeRedis(pub, sub);
+      throw error;
+    },
+  );
   const cache: LocalCache = localCache(storageFromEnv(process.env, dataDir), dataDir);
   let runs: ClusterRuns | null = null;
   let io: Server | null = null;
@@ -104,6 +114,7 @@ export async function clusterNode(config: ClusterConfig, dataDir: string): Promi
       return false;
     },
     async close() {
+      await relay.close();
       await fanout.close();
       await adapter?.close();
       await closeRedis(pub, sub);

@@ -1,8 +1,9 @@
 /**
  * Access for the collaboration server: the `authenticate` hook (the caller's role decides
- * read-only vs editing; hidden experiments look missing) and `closeOnRevocation`, which cuts the
- * connections of anyone whose access shrank (`onAccessRevoked`). A cut client reconnects and is
- * authenticated afresh: read-only, or refused.
+ * read-only vs editing; hidden experiments look missing) and `closeOnRevocation`, which cuts this
+ * node's connections of anyone whose access shrank (`onAccessRevoked`: revocations made here, and
+ * in a cluster those relayed from the other nodes). A cut client reconnects and is authenticated
+ * afresh: read-only, or refused.
  */
 import { onAccessRevoked, type AccessRevoked, type Role } from "../accounts";
 import { canEdit, roleFor as defaultRoleFor } from "../auth/access";

@@ -4,7 +4,8 @@
  * the session cookie — AND on every event: a closed list of events, a per-socket rate limit, the
  * payload measured and schema-checked, the role looked up afresh (`roleFor`), run controls only
  * from a socket that joined the room. Replies use a closed list of error codes. When someone's
- * access shrinks (`onAccessRevoked`), their sockets are told why and disconnected.
+ * access shrinks (`onAccessRevoked`, from this node or relayed from another), their sockets on
+ * this node are told why and disconnected.
  */
 import type { Server as HttpServer } from "node:http";
 import { Server, type Socket } from "socket.io";
@@ -228,7 +229,12 @@ export function createSocketServer(http: HttpServer, options: SocketServerOption
 
 type IO = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 
-/** Tells each socket that lost access why, then disconnects it (the page reloads with what is left). */
+/**
+ * Tells each socket that lost access why, then disconnects it (the page reloads with what is left).
+ * This node's sockets only (`io.local`): in a cluster every node hears the event itself
+ * (`server/cluster/access-relay.ts`), so asking the adapter for the others' sockets would cut each
+ * of them once per node, with a request to every node.
+ */
 async function cutRevoked(
   io: IO,
   event: AccessRevoked,
@@ -244,11 +250,11 @@ async function cutRevoked(
   };
   if (event.kind === "sessions") {
     const ended = new Set(event.sessionIds);
-    for (const socket of await io.fetchSockets())
+    for (const socket of await io.local.fetchSockets())
       if (ended.has(socket.data.identity?.sessionId ?? "")) cut(socket, "signed_out");
     return;
   }
-  const sockets = await io.in(roomOf(event.experimentId)).fetchSockets();
+  const sockets = await io.local.in(roomOf(event.experimentId)).fetchSockets();
   if (event.kind === "member") {
     for (const socket of sockets)
       if (rightsId(socket.data.identity) === event.userId)
