@@ -294,8 +294,8 @@ function dtypeOf(data: TensorData | readonly number[]): DType | undefined {
   if (data instanceof Float32Array) return "float32";
   if (data instanceof Float64Array) return "float64";
   if (data instanceof BigInt64Array) return "int64";
-  if (data instanceof BigUint64Array) return "uint64";
   if (data instanceof Int32Array) return "int32";
+  if (data instanceof Uint32Array) return "uint32";
   if (data instanceof Uint8Array) return "uint8";
   return undefined;
 }

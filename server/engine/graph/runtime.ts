@@ -274,10 +274,10 @@ function matchesDtype(data: TensorData, dtype: DType): boolean {
       return data instanceof Float64Array;
     case "int64":
       return data instanceof BigInt64Array;
-    case "uint64":
-      return data instanceof BigUint64Array;
     case "int32":
       return data instanceof Int32Array;
+    case "uint32":
+      return data instanceof Uint32Array;
     case "float16":
       return data instanceof Uint16Array;
     case "uint8":

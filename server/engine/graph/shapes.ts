@@ -198,7 +198,7 @@ const DTYPE_BY_CODE: Record<number, DType> = {
   9: "bool",
   10: "float16",
   11: "float64",
-  13: "uint64",
+  12: "uint32",
 };
 const castTarget = (c: ShapeContext, name = "to"): DType =>
   DTYPE_BY_CODE[attrInt(c.attrs, name, 1)] ??

@@ -1,18 +1,12 @@
 // Element types and static shapes: the vocabulary every other graph module speaks.
 
 export type FloatType = "float32" | "float64" | "float16";
-export type DType = FloatType | "int64" | "uint64" | "int32" | "uint8" | "bool";
+export type DType = FloatType | "int64" | "int32" | "uint32" | "uint8" | "bool";
 export type Shape = readonly number[];
 
 /** Typed array holding the elements of one dtype (int64 as BigInt64Array, float16 as raw Uint16Array). */
 export type TensorData =
-  | Float32Array
-  | Float64Array
-  | BigInt64Array
-  | BigUint64Array
-  | Int32Array
-  | Uint8Array
-  | Uint16Array;
+  Float32Array | Float64Array | BigInt64Array | Int32Array | Uint32Array | Uint8Array | Uint16Array;
 
 export const FLOAT_TYPES: readonly DType[] = ["float32", "float64", "float16"];
 export const isFloat = (t: DType): t is FloatType => FLOAT_TYPES.includes(t);
@@ -24,7 +18,7 @@ export const ONNX_DTYPE: Record<DType, number> = {
   int32: 6,
   int64: 7,
   bool: 9,
-  uint64: 13,
+  uint32: 12,
   float16: 10,
   float64: 11,
 };
@@ -34,8 +28,8 @@ export const BYTES_PER_ELEMENT: Record<DType, number> = {
   float64: 8,
   float16: 2,
   int64: 8,
-  uint64: 8,
   int32: 4,
+  uint32: 4,
   uint8: 1,
   bool: 1,
 };
@@ -56,10 +50,10 @@ export function allocate(dtype: DType, n: number): TensorData {
       return new Uint16Array(n);
     case "int64":
       return new BigInt64Array(n);
-    case "uint64":
-      return new BigUint64Array(n);
     case "int32":
       return new Int32Array(n);
+    case "uint32":
+      return new Uint32Array(n);
     case "uint8":
     case "bool":
       return new Uint8Array(n);
@@ -69,7 +63,7 @@ export function allocate(dtype: DType, n: number): TensorData {
 /** Fills a typed array of `dtype` from plain numbers (float16 values are encoded to their bits). */
 export function fromNumbers(dtype: DType, values: ArrayLike<number>): TensorData {
   const out = allocate(dtype, values.length);
-  if (out instanceof BigInt64Array || out instanceof BigUint64Array)
+  if (out instanceof BigInt64Array)
     for (let i = 0; i < values.length; i++) out[i] = BigInt(Math.trunc(values[i]));
   else if (dtype === "bool") for (let i = 0; i < values.length; i++) out[i] = values[i] ? 1 : 0;
   else if (dtype === "float16") for (let i = 0; i < values.length; i++) out[i] = toHalf(values[i]);

@@ -2,8 +2,9 @@
 // An input is declared right where it is used, with the function that fills it (micrograd-style),
 // so a module's forward math and its feeding read together.
 import { shapeStr, sizeOf, Value, type Graph, type Shape } from "../graph";
+import { fieldEverywhere } from "./coords";
 import { createRng, type Rng } from "./rng";
-import { denseKeys, hashNoise, MAX_KEYS, seedStream } from "./hash-noise";
+import { hashNoise, MAX_KEYS, seedStream } from "./hash-noise";
 import type {
   Addend,
   BuildContext,
@@ -21,8 +22,8 @@ export interface StepInput {
   /** Index of the module (in its chain) whose per-view values feed this input. */
   readonly owner: number;
   readonly fill: Fill;
-  /** A noise seed (uint64 `[1]`, noise "hash") instead of floats: the next one each step. */
-  readonly seed?: (out: BigUint64Array) => void;
+  /** A noise seed (uint32 `[2]`, noise "hash") instead of floats: the next one each step. */
+  readonly seed?: (out: Uint32Array) => void;
 }
 
 export interface FragmentOptions {
@@ -71,17 +72,17 @@ export class Fragments {
           throw new Error(`noise ${shapeStr(shape)}: too large to hash`);
         // One seed input per noise tensor, from a generator seeded at build: fresh noise every step,
         // the same sequence per seed.
-        const seedHigh = g.input(`${full}/${name}`, [1], "uint64");
+        const stepSeed = g.input(`${full}/${name}`, [2], "uint32");
         this.inputs.push({
-          name: seedHigh.name,
-          shape: [1],
+          name: stepSeed.name,
+          shape: [2],
           owner,
           fill: () => undefined,
           seed: seedStream(seed),
         });
         const field: NoiseField = {
           shape,
-          at: (keys) => g.scope(full, () => hashNoise(g, keys, seedHigh)),
+          at: (pixels) => g.scope(full, () => hashNoise(g, shape, pixels, stepSeed)),
         };
         return { value: field };
       }
@@ -97,7 +98,7 @@ export class Fragments {
       input,
       gaussian: (shape) => {
         const { value } = addend(shape);
-        return value instanceof Value ? value : value.at(g.scope(full, () => denseKeys(g, shape)));
+        return value instanceof Value ? value : fieldEverywhere(g, value);
       },
       gaussianAddend: (shape) => addend(shape),
     };
@@ -114,7 +115,7 @@ export class Fragments {
     const feeds: Feeds = {};
     for (const input of this.inputs) {
       if (input.seed) {
-        const out = new BigUint64Array(1);
+        const out = new Uint32Array(2);
         input.seed(out);
         feeds[input.name] = out;
         continue;

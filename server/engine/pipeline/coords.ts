@@ -2,6 +2,7 @@
 // a run of them is chained (last transform first) and the image is gathered once, at the final size.
 // Coordinates are exact integer pixel indices in float32/float64 (never float16).
 import { fromNumbers, Value, type Graph } from "../graph";
+import { allPixels } from "./hash-noise";
 import type { Addend, Coords, NoiseField, Size } from "./types";
 
 /** The float type of coordinate math: exact integers up to 2^24 at least. */
@@ -84,7 +85,7 @@ function gatherPlanes(g: Graph, source: Value, index: Value, [h, w]: Size): Valu
   let out: Value;
   if (bi === 1 && bn > 1) {
     // Channel k of every view reads k·H·W + pixel of the one image.
-    const flat = g.Reshape(g.Add(index, planeOffsets(g, ch, H * W, 1)), [1, bn * ch * h * w]);
+    const flat = g.Reshape(g.Add(index, planeOffsets(g, ch, H * W)), [1, bn * ch * h * w]);
     out = g.GatherElements(g.Reshape(source, [1, ch * H * W]), flat, 1);
   } else {
     out = g.GatherElements(g.Reshape(source, [bi, ch, H * W]), g.Expand(index, [bn, ch, h * w]), 2);
@@ -92,22 +93,25 @@ function gatherPlanes(g: Graph, source: Value, index: Value, [h, w]: Size): Valu
   return g.Reshape(out, [bn, ch, h, w]);
 }
 
-/** A noise field `[B|1, C, H, W]` at pixel indices `index` `[bc, 1, h·w]`: keys b·CHW + c·HW + pixel. */
+/** A noise field `[B, C, H, W]` at pixel indices `index` `[bc, 1, h·w]` → `[max(B, bc), C, h, w]`. */
 function fieldAt(g: Graph, field: NoiseField, index: Value, [h, w]: Size): Value {
-  const [bf, ch, H, W] = field.shape;
-  let keys = g.Add(index, planeOffsets(g, ch, H * W, 1));
-  if (bf > 1) keys = g.Add(keys, planeOffsets(g, bf, ch * H * W, 0));
-  const bn = Math.max(index.shape[0], bf);
-  return g.Reshape(field.at(keys), [bn, ch, h, w]);
+  const [bf, ch] = field.shape;
+  return g.Reshape(field.at(index), [Math.max(index.shape[0], bf), ch, h, w]);
 }
 
-/** `k·stride` for k < n, int64, along axis 1 (`[1, n, 1]`) or axis 0 (`[n, 1, 1]`). */
-const planeOffsets = (g: Graph, n: number, stride: number, axis: 0 | 1): Value =>
+/** A noise field evaluated at every one of its pixels: `[B, C, H, W]`. */
+export function fieldEverywhere(g: Graph, field: NoiseField): Value {
+  const [, , H, W] = field.shape;
+  return g.Reshape(field.at(allPixels(g, H, W)), field.shape);
+}
+
+/** `k·stride` for k < n: int64 `[1, n, 1]`, the start of each channel plane. */
+const planeOffsets = (g: Graph, n: number, stride: number): Value =>
   g.constant(
     fromNumbers(
       "int64",
       Array.from({ length: n }, (_, k) => k * stride),
     ),
-    axis === 1 ? [1, n, 1] : [n, 1, 1],
+    [1, n, 1],
     { dtype: "int64" },
   );

@@ -1,10 +1,11 @@
-// Gaussian noise for the CPU (noise source "hash"): counter-based. The noise of element k of a noise
-// tensor at one step is Φ⁻¹ of a hash of (k, the step's seed) — splitmix64's finalizer on 64-bit keys,
-// its top 16 bits looked up in a table of the normal's 65536 quantiles. Computed in the graph, and only
-// where it is looked at: noise followed by pixel moves is evaluated at the gathered indices alone (a
-// 448² image seen through 224² views costs a quarter of the draws), nothing is drawn or fed by JS but one
-// seed per step, and a pixel shown twice gets the same noise. onnxruntime's CPU RandomNormalLike costs
-// ~10 ns a value on one thread; the hash is a dozen vectorised integer ops per value.
+// Gaussian noise for the CPU (noise source "hash"): counter-based. Element k of a noise tensor at one
+// step gets the normal quantile picked by the top 16 bits of murmur3's 32-bit finalizer on (k + a)·m,
+// with a and m (odd) fresh per step and tensor: an affine bijection of the keys, then full avalanche, so
+// one step's noise is i.i.d. over the pixels and the next step's is unrelated (another affine scramble).
+// Computed in the graph in uint32 arithmetic and only where it is looked at: noise followed by pixel
+// moves is evaluated at the gathered pixels alone (a 448² image seen through 224² views costs a quarter of
+// the draws), JS feeds two numbers per step, and a pixel shown twice gets the same noise. onnxruntime's
+// CPU RandomNormalLike costs ~10 ns a value on one thread; this is a dozen vectorised integer ops.
 import type { Graph, Shape, Value } from "../graph";
 import { sizeOf } from "../graph";
 import { createRng } from "./rng";
@@ -58,30 +59,30 @@ export function quantileTable(): Float64Array {
   return (table = t);
 }
 
-const MASK64 = (1n << 64n) - 1n;
-const GOLDEN = 0x9e3779b97f4a7c15n;
-const MIX1 = 0xbf58476d1ce4e5b9n;
-const MIX2 = 0x94d049bb133111ebn;
+const FMIX1 = 0x85ebca6b;
+const FMIX2 = 0xc2b2ae35;
 
-/** The code (0…65535) of key `key` under step seed `seed` (< 2³²): what the graph computes, in JS (tests). */
-export function hashCode(key: bigint, seed: bigint): number {
-  let z = ((key + (seed << 32n)) * GOLDEN) & MASK64;
-  z = ((z ^ (z >> 30n)) * MIX1) & MASK64;
-  z = ((z ^ (z >> 27n)) * MIX2) & MASK64;
-  return Number(z >> 48n);
+/** The code (0…65535) of key `key` for the step's `[add, mul]`: what the graph computes, in JS (tests). */
+export function hashCode(key: number, [add, mul]: readonly number[]): number {
+  let h = Math.imul((key + add) >>> 0, mul) >>> 0;
+  h = Math.imul(h ^ (h >>> 16), FMIX1) >>> 0;
+  h = Math.imul(h ^ (h >>> 13), FMIX2) >>> 0;
+  return h >>> 16;
 }
 
-/** Keys must stay below 2³² so that two seeds never share one (the seed fills the upper half). */
+/** Keys are uint32: a noise tensor may hold at most 2³² elements. */
 export const MAX_KEYS = 2 ** 32;
 
 const tables = new WeakMap<Graph, Value>();
-const u64 = (g: Graph, v: bigint) => g.constant(new BigUint64Array([v]), [], { dtype: "uint64" });
+const u32 = (g: Graph, v: number) => g.constant(new Uint32Array([v]), [], { dtype: "uint32" });
 
 /**
- * N(0, 1) at integer keys `key` (int64, any shape, each < 2³²) for the step seed `seedHigh` (uint64 `[1]`,
- * the seed shifted into the upper 32 bits), in the graph's float type.
+ * N(0, 1) of a `[B, C, H, W]` noise tensor at `pixels` (int64 `[n, 1, P]`: indices y·W + x into the
+ * H×W plane) → `[max(n, B), C, P]` in the graph's float type. `seed` (uint32 `[2]`) is the step's
+ * `[add, mul]`. Keys b·CHW + c·HW + pixel: the plane offsets (with `add`) are a `[B, C, 1]` constant
+ * added once, so the full-size work is one add, the hash and the table lookup.
  */
-export function hashNoise(g: Graph, key: Value, seedHigh: Value): Value {
+export function hashNoise(g: Graph, [b, c, h, w]: Shape, pixels: Value, seed: Value): Value {
   let t = tables.get(g);
   if (!t) {
     const data = quantileTable();
@@ -91,34 +92,38 @@ export function hashNoise(g: Graph, key: Value, seedHigh: Value): Value {
         : g.constant(Float32Array.from(data), [1, LEVELS]);
     tables.set(g, t);
   }
-  const shift = (z: Value, bits: bigint) => g.BitShift(z, u64(g, bits), "RIGHT");
-  let z = g.Mul(g.Add(g.Cast(key, "uint64"), seedHigh), u64(g, GOLDEN));
-  z = g.Mul(g.BitwiseXor(z, shift(z, 30n)), u64(g, MIX1));
-  z = g.Mul(g.BitwiseXor(z, shift(z, 27n)), u64(g, MIX2));
-  const code = g.Reshape(g.Cast(shift(z, 48n), "int64"), [1, sizeOf(key.shape)]);
-  const normal = g.Reshape(g.GatherElements(t, code, 1), key.shape);
+  const planes = g.constant(
+    Uint32Array.from({ length: b * c }, (_, i) => i * h * w),
+    [b, c, 1],
+    { dtype: "uint32" },
+  );
+  const add = g.Slice(seed, [0], [1], [0]);
+  const mul = g.Slice(seed, [1], [2], [0]);
+  const shift = (z: Value, bits: number) => g.BitShift(z, u32(g, bits), "RIGHT");
+  let z = g.Mul(g.Add(g.Cast(pixels, "uint32"), g.Add(planes, add)), mul);
+  z = g.Mul(g.BitwiseXor(z, shift(z, 16)), u32(g, FMIX1));
+  z = g.Mul(g.BitwiseXor(z, shift(z, 13)), u32(g, FMIX2));
+  const code = g.Cast(shift(z, 16), "int32");
+  const normal = g.Reshape(
+    g.GatherElements(t, g.Reshape(code, [1, sizeOf(code.shape)]), 1),
+    code.shape,
+  );
   return normal.dtype === g.float ? normal : g.Cast(normal, g.float);
 }
 
-/**
- * Flat keys of every element of a `[B, C, H, W]` noise tensor (int64, that shape): b·CHW + c·HW + y·W + x,
- * as three broadcast adds of small constants.
- */
-export function denseKeys(g: Graph, [b, c, h, w]: Shape): Value {
-  const range = (n: number, step: number, shape: number[]) =>
-    g.constant(
-      BigInt64Array.from({ length: n }, (_, i) => BigInt(i * step)),
-      shape,
-      { dtype: "int64" },
-    );
-  const pixels = range(h * w, 1, [1, 1, h, w]);
-  return g.Add(g.Add(range(b, c * h * w, [b, 1, 1, 1]), range(c, h * w, [1, c, 1, 1])), pixels);
-}
+/** Every pixel of an H×W plane, as `hashNoise` takes them: int64 `[1, 1, H·W]`. */
+export const allPixels = (g: Graph, h: number, w: number): Value =>
+  g.constant(
+    BigInt64Array.from({ length: h * w }, (_, i) => BigInt(i)),
+    [1, 1, h * w],
+    { dtype: "int64" },
+  );
 
-/** A seeded stream of step seeds (< 2³²) shifted into the upper half of a uint64; `fill` writes the next. */
-export function seedStream(seed: number): (out: BigUint64Array) => void {
+/** A seeded stream of step seeds `[add, mul]` (mul odd); `fill` writes the next pair. */
+export function seedStream(seed: number): (out: Uint32Array) => void {
   const rng = createRng(seed);
   return (out) => {
-    out[0] = BigInt(rng.uint32()) << 32n;
+    out[0] = rng.uint32();
+    out[1] = (rng.uint32() | 1) >>> 0;
   };
 }

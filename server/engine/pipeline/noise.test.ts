@@ -185,9 +185,17 @@ describe("hash noise", () => {
     expect(fourth / LEVELS).toBeCloseTo(3, 1); // a normal's kurtosis
   });
 
-  /** Codes of keys 0…n−1 under `seed`. */
-  const codes = (n: number, seed: number, offset = 0) =>
-    Int32Array.from({ length: n }, (_, k) => hashCode(BigInt(k + offset), BigInt(seed)));
+  /** Codes of keys offset…offset+n−1 for the step seed `seed` = [add, mul]. */
+  const codes = (n: number, seed: readonly number[], offset = 0) =>
+    Int32Array.from({ length: n }, (_, k) => hashCode(k + offset, seed));
+  const stepSeeds = (seed: number, steps: number) => {
+    const next = seedStream(seed);
+    return Array.from({ length: steps }, () => {
+      const out = new Uint32Array(2);
+      next(out);
+      return Array.from(out);
+    });
+  };
   /** χ² of `counts` against a uniform expectation, in standard deviations from its mean. */
   const chi2Sigmas = (counts: Int32Array, expected: number) => {
     const chi2 = counts.reduce((s, n) => s + (n - expected) ** 2 / expected, 0);
@@ -195,49 +203,57 @@ describe("hash noise", () => {
   };
 
   it("hashes every code 0…65535 about equally often", () => {
+    const [seed] = stepSeeds(7, 1);
+    expect(seed[1] % 2).toBe(1); // the multiplier is odd: a bijection of the keys
     const counts = new Int32Array(LEVELS);
-    for (const c of codes(LEVELS * 16, 7)) counts[c]++;
+    for (const c of codes(LEVELS * 16, seed)) counts[c]++;
     expect(chi2Sigmas(counts, 16)).toBeLessThan(5);
   });
 
-  it("neighbouring keys, and one key under the next seeds, are independent", () => {
-    // Pairs of 4-bit buckets: (key k, key k+1) and (key k at seed s, at seed s+1), 256 cells each.
+  it("neighbouring keys, and one key at the next step, are independent", () => {
+    // Pairs of 4-bit buckets: (key k, key k+1), (key k, key k+W) and (key k at step s, at step s+1).
     const n = 1 << 16;
-    const a = codes(n + 1, 11);
-    const b = codes(n, 12);
-    const neighbours = new Int32Array(256);
-    const seeds = new Int32Array(256);
+    const [s1, s2] = stepSeeds(11, 2);
+    const a = codes(n + 448, s1);
+    const b = codes(n, s2);
+    const cells = () => new Int32Array(256);
+    const [right, below, next] = [cells(), cells(), cells()];
+    const pair = (x: number, y: number) => ((x >> 12) << 4) | (y >> 12);
     for (let k = 0; k < n; k++) {
-      neighbours[((a[k] >> 12) << 4) | (a[k + 1] >> 12)]++;
-      seeds[((a[k] >> 12) << 4) | (b[k] >> 12)]++;
+      right[pair(a[k], a[k + 1])]++;
+      below[pair(a[k], a[k + 448])]++;
+      next[pair(a[k], b[k])]++;
     }
-    expect(chi2Sigmas(neighbours, n / 256)).toBeLessThan(5);
-    expect(chi2Sigmas(seeds, n / 256)).toBeLessThan(5);
+    for (const counts of [right, below, next]) expect(chi2Sigmas(counts, n / 256)).toBeLessThan(5);
   });
 
   it("computes in the graph what hashCode says, with a fresh seed every step", async () => {
-    const n = 4096;
+    // A [2, 3, 4, 5] noise tensor at three pixels of the 4×5 plane, for one view (broadcast to both).
+    const shape = [2, 3, 4, 5];
+    const pixels = [0, 7, 19];
     const g = new Graph();
-    const keys = g.input("keys", [n], "int64");
-    const seed = g.input("seed", [1], "uint64");
-    g.output(hashNoise(g, keys, seed), "z");
+    const at = g.input("pixels", [1, 1, pixels.length], "int64");
+    const seed = g.input("seed", [2], "uint32");
+    g.output(hashNoise(g, shape, at, seed), "z");
     const rt = await Runtime.create({ device: "cpu", threads: 1 });
     const s = await rt.load(g, { reuseOutputs: false });
-    const offset = 2 ** 32 - n; // the top of the key range
-    const next = seedStream(3);
-    const seeds = [new BigUint64Array(1), new BigUint64Array(1)];
-    seeds.forEach((out) => next(out));
-    expect(seeds[0][0]).not.toBe(seeds[1][0]);
+    const seeds = stepSeeds(3, 2);
+    expect(seeds[0]).not.toEqual(seeds[1]);
     const t = quantileTable();
-    for (const high of seeds) {
+    for (const step of seeds) {
       const z = (
         await s.run({
-          keys: BigInt64Array.from({ length: n }, (_, k) => BigInt(k + offset)),
-          seed: high,
+          pixels: BigInt64Array.from(pixels, BigInt),
+          seed: Uint32Array.from(step),
         })
       ).z.data as Float32Array;
-      const want = codes(n, Number(high[0] >> 32n), offset);
-      for (let k = 0; k < n; k++) expect(z[k]).toBe(Math.fround(t[want[k]]));
+      expect(z.length).toBe(2 * 3 * pixels.length);
+      for (let b = 0; b < 2; b++)
+        for (let c = 0; c < 3; c++)
+          pixels.forEach((p, i) => {
+            const key = (b * 3 + c) * 20 + p;
+            expect(z[(b * 3 + c) * pixels.length + i]).toBe(Math.fround(t[hashCode(key, step)]));
+          });
     }
     await rt.release();
   });

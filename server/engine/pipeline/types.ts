@@ -11,7 +11,7 @@ export type Values = Readonly<Record<string, Evaluated>>;
 
 export type FloatArray = Float32Array | Float64Array;
 /** Per-step input data by graph input name (int32: noise codes, see lookup-noise.ts). */
-export type Feeds = Record<string, FloatArray | BigUint64Array>;
+export type Feeds = Record<string, FloatArray | Uint32Array>;
 
 /** Writes one per-step input from the per-view values of the module that declared it (`views.length` = batch). */
 export type Fill = (views: readonly Values[], rng: Rng, out: FloatArray) => void;
@@ -73,11 +73,11 @@ export interface PixelTransform extends ModuleBase<TransformName> {
   addend?(x: Value, ctx: BuildContext): Addend;
 }
 
-/** Noise defined at every element of `shape` by a function of the element's flat index (noise "hash"). */
+/** Noise defined at every element of a `[B, C, H, W]` `shape` by a function of its index (noise "hash"). */
 export interface NoiseField {
   readonly shape: Shape;
-  /** N(0, 1) at flat indices `keys` (int64, any shape) of a `shape` tensor. */
-  at(keys: Value): Value;
+  /** N(0, 1) at `pixels` (int64 `[n, 1, P]`, indices y·W + x of the H×W plane) → `[max(n, B), C, P]`. */
+  at(pixels: Value): Value;
 }
 
 /** `value · scale` added to an image: `value` `[B|1, C|1, H, W]` or a field of that shape, `scale` `[B|1, C|1, 1, 1]` or none. */

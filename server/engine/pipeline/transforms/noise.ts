@@ -2,7 +2,7 @@
 // standard deviations are fed per view.
 import { TRANSFORMS, type TransformName } from "../../../../lib/experiment/params";
 import { Value, type Graph } from "../../graph";
-import { denseKeys } from "../hash-noise";
+import { fieldEverywhere } from "../coords";
 import { floatConstant } from "../constant";
 import { num, nums, perView, trunc } from "../read";
 import { resize } from "../resample";
@@ -30,7 +30,7 @@ const additive = (
 
 /** `value · scale`, for an addend that is added where it is (not gathered first): a field is evaluated everywhere. */
 export function addendValue(g: Graph, { value, scale }: Addend): Value {
-  const v = value instanceof Value ? value : value.at(denseKeys(g, value.shape));
+  const v = value instanceof Value ? value : fieldEverywhere(g, value);
   return scale ? g.Mul(v, scale) : v;
 }
 
