@@ -1,7 +1,7 @@
 // Fused pixel moves: transforms that only move pixels map output coordinates to source coordinates;
 // a run of them is chained (last transform first) and the image is gathered once, at the final size.
 // Coordinates are exact integer pixel indices in float32/float64 (never float16).
-import { fromNumbers, Value, type Graph } from "../graph";
+import { Value, type Graph } from "../graph";
 import { allPixels } from "./hash-noise";
 import type { Addend, Coords, NoiseField, Size } from "./types";
 
@@ -54,10 +54,13 @@ export function gather(
   [h, w]: Size,
   addends: readonly Addend[] = [],
 ): Value {
-  const W = image.shape[3];
+  const [, ch, H, W] = image.shape;
+  // int32 indices: half the bytes of int64 through every index op and the gradient's scatter.
+  if (ch * H * W >= 2 ** 31)
+    throw new Error(`gather: a ${ch}×${H}×${W} image is too large to index`);
   const bc = Math.max(c.x.shape[0], c.y.shape[0], c.valid?.shape[0] ?? 1, c.fill?.shape[0] ?? 1);
-  let index = g.Add(g.Mul(g.Cast(c.y, "int64"), W), g.Cast(c.x, "int64"));
-  if (c.valid) index = g.Where(c.valid, index, g.scalar(0, "int64"));
+  let index = g.Add(g.Mul(g.Cast(c.y, "int32"), W), g.Cast(c.x, "int32"));
+  if (c.valid) index = g.Where(c.valid, index, g.scalar(0, "int32"));
   index = g.Reshape(g.Expand(index, [bc, h, w]), [bc, 1, h * w]);
   let out = gatherPlanes(g, image, index, [h, w]);
   for (const a of addends) {
@@ -93,7 +96,7 @@ function gatherPlanes(g: Graph, source: Value, index: Value, [h, w]: Size): Valu
   return g.Reshape(out, [bn, ch, h, w]);
 }
 
-/** A noise field `[B, C, H, W]` at pixel indices `index` `[bc, 1, h·w]` → `[max(B, bc), C, h, w]`. */
+/** A noise field `[B, C, H, W]` at pixel indices `index` (int32 `[bc, 1, h·w]`) → `[max(B, bc), C, h, w]`. */
 function fieldAt(g: Graph, field: NoiseField, index: Value, [h, w]: Size): Value {
   const [bf, ch] = field.shape;
   return g.Reshape(field.at(index), [Math.max(index.shape[0], bf), ch, h, w]);
@@ -105,13 +108,10 @@ export function fieldEverywhere(g: Graph, field: NoiseField): Value {
   return g.Reshape(field.at(allPixels(g, H, W)), field.shape);
 }
 
-/** `k·stride` for k < n: int64 `[1, n, 1]`, the start of each channel plane. */
+/** `k·stride` for k < n: int32 `[1, n, 1]`, the start of each channel plane. */
 const planeOffsets = (g: Graph, n: number, stride: number): Value =>
   g.constant(
-    fromNumbers(
-      "int64",
-      Array.from({ length: n }, (_, k) => k * stride),
-    ),
+    Int32Array.from({ length: n }, (_, k) => k * stride),
     [1, n, 1],
-    { dtype: "int64" },
+    { dtype: "int32" },
   );

@@ -77,7 +77,7 @@ const tables = new WeakMap<Graph, Value>();
 const u32 = (g: Graph, v: number) => g.constant(new Uint32Array([v]), [], { dtype: "uint32" });
 
 /**
- * N(0, 1) of a `[B, C, H, W]` noise tensor at `pixels` (int64 `[n, 1, P]`: indices y·W + x into the
+ * N(0, 1) of a `[B, C, H, W]` noise tensor at `pixels` (int32 `[n, 1, P]`: indices y·W + x into the
  * H×W plane) → `[max(n, B), C, P]` in the graph's float type. `seed` (uint32 `[2]`) is the step's
  * `[add, mul]`. Keys b·CHW + c·HW + pixel: the plane offsets (with `add`) are a `[B, C, 1]` constant
  * added once, so the full-size work is one add, the hash and the table lookup.
@@ -111,12 +111,12 @@ export function hashNoise(g: Graph, [b, c, h, w]: Shape, pixels: Value, seed: Va
   return normal.dtype === g.float ? normal : g.Cast(normal, g.float);
 }
 
-/** Every pixel of an H×W plane, as `hashNoise` takes them: int64 `[1, 1, H·W]`. */
+/** Every pixel of an H×W plane, as `hashNoise` takes them: int32 `[1, 1, H·W]`. */
 export const allPixels = (g: Graph, h: number, w: number): Value =>
   g.constant(
-    BigInt64Array.from({ length: h * w }, (_, i) => BigInt(i)),
+    Int32Array.from({ length: h * w }, (_, i) => i),
     [1, 1, h * w],
-    { dtype: "int64" },
+    { dtype: "int32" },
   );
 
 /** A seeded stream of step seeds `[add, mul]` (mul odd); `fill` writes the next pair. */

@@ -76,7 +76,7 @@ export interface PixelTransform extends ModuleBase<TransformName> {
 /** Noise defined at every element of a `[B, C, H, W]` `shape` by a function of its index (noise "hash"). */
 export interface NoiseField {
   readonly shape: Shape;
-  /** N(0, 1) at `pixels` (int64 `[n, 1, P]`, indices y·W + x of the H×W plane) → `[max(n, B), C, P]`. */
+  /** N(0, 1) at `pixels` (int32 `[n, 1, P]`, indices y·W + x of the H×W plane) → `[max(n, B), C, P]`. */
   at(pixels: Value): Value;
 }
 
