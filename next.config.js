@@ -22,6 +22,9 @@ const nextConfig = {
     "onnxruntime-node",
     "sharp",
     "@node-rs/argon2",
+    // One Yjs in the process: bundled into the studio's server render it was a second copy beside the
+    // collaboration server's ("Yjs was already imported"), which breaks Yjs's constructor checks.
+    "yjs",
   ],
   typescript: { ignoreBuildErrors: true }, // `npm run typecheck` is the one type gate
   async headers() {
