@@ -24,7 +24,11 @@ export const nodePlatform: Platform = {
   backends: () => ort.listSupportedBackends().map((b) => b.name),
   cpuCount: () => availableParallelism(),
   missing(device: string): string | undefined {
-    if (device !== "cuda" || process.platform !== "linux") return undefined;
+    if (process.platform !== "linux") return undefined;
+    if (device === "webgpu")
+      // Dawn drives the GPU through Vulkan on Linux; probing without a loader only prints its warning.
+      return vulkanLoaderFound() ? undefined : "no Vulkan loader (libvulkan.so.1) on this machine";
+    if (device !== "cuda") return undefined;
     const lib = join(bindingDir(), "libonnxruntime_providers_cuda.so");
     return existsSync(lib)
       ? undefined
@@ -43,6 +47,19 @@ export const nodePlatform: Platform = {
     return path;
   },
 };
+
+/** Whether the Vulkan loader is where the dynamic linker looks: LD_LIBRARY_PATH, then the usual lib dirs. */
+function vulkanLoaderFound(): boolean {
+  const dirs = [
+    ...(process.env.LD_LIBRARY_PATH ?? "").split(":").filter(Boolean),
+    `/usr/lib/${process.arch === "arm64" ? "aarch64" : "x86_64"}-linux-gnu`,
+    "/usr/lib64",
+    "/usr/lib",
+    "/lib64",
+    "/lib",
+  ];
+  return dirs.some((d) => existsSync(join(d, "libvulkan.so.1")));
+}
 
 async function writeAtomically(path: string, data: Uint8Array): Promise<void> {
   const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
