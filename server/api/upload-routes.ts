@@ -3,17 +3,24 @@
  * a few per minute); the server validates, re-encodes to PNG and stores it under a random id it
  * makes itself. The answer names it as `upload:<id>`, which `init.image` / `features.image` may
  * use. Reading one back needs its id, which only the experiments that use it show (an unguessable
- * capability, like the share links).
+ * capability, like the share links). Uploads go to the data dir and the configured image store
+ * (`CLIPIG_STORAGE`), so in a cluster every node can serve and admit what one node received.
  */
 import { keyedRateLimiter } from "../limits";
 import { DEFAULT_IMAGE_LIMITS, ImageRejected, readUpload, saveUpload } from "../uploads";
 import { UPLOAD_PREFIX } from "../runs/admission";
+import { storageFromEnv } from "../storage/config";
+import type { ImageStore } from "../storage/types";
 import { HttpError, ok, problem, readBody } from "./http";
 import { signedIn, type Route } from "./router";
 
 const TYPES = /^(image\/(png|jpeg|gif|webp)|application\/octet-stream)(;|$)/i;
 
-export function uploadRoutes(dataDir: string, rate = { perSecond: 1 / 6, burst: 10 }): Route[] {
+export function uploadRoutes(
+  dataDir: string,
+  rate = { perSecond: 1 / 6, burst: 10 },
+  store: ImageStore = storageFromEnv(process.env, dataDir),
+): Route[] {
   const uploads = keyedRateLimiter({ ...rate, maxKeys: 10_000 });
   return [
     {
@@ -31,7 +38,7 @@ export function uploadRoutes(dataDir: string, rate = { perSecond: 1 / 6, burst: 
           return problem(429, "rate_limited", "Too many uploads; wait a little");
         const bytes = await readBody(ctx.req, DEFAULT_IMAGE_LIMITS.maxBytes);
         try {
-          const stored = await saveUpload(bytes, { dataDir });
+          const stored = await saveUpload(bytes, { dataDir, store });
           return ok(
             {
               id: stored.id,
@@ -51,7 +58,7 @@ export function uploadRoutes(dataDir: string, rate = { perSecond: 1 / 6, burst: 
       method: "GET",
       path: /^\/api\/uploads\/(?<id>[A-Za-z0-9_-]{22})$/,
       async handle({ params }) {
-        const png = await readUpload(params.id, dataDir);
+        const png = await readUpload(params.id, dataDir, store);
         if (!png) return problem(404, "not_found", "Not found");
         return {
           status: 200,

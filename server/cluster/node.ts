@@ -53,7 +53,8 @@ export async function clusterNode(config: ClusterConfig, dataDir: string): Promi
       throw error;
     },
   );
-  const cache: LocalCache = localCache(storageFromEnv(process.env, dataDir), dataDir);
+  const imageStore = storageFromEnv(process.env, dataDir);
+  const cache: LocalCache = localCache(imageStore, dataDir);
   let runs: ClusterRuns | null = null;
   let io: Server | null = null;
   let collab: CollabServer | null = null;
@@ -84,7 +85,7 @@ export async function clusterNode(config: ClusterConfig, dataDir: string): Promi
         redisUrl: config.redisUrl,
         prefix: config.prefix,
         nodeId: config.nodeId,
-        admission: admissionFromEnv(dataDir),
+        admission: admissionFromEnv(dataDir, imageStore),
         ensureLocal: (relative) => cache.ensureLocal(relative),
         onFramesSent: (count) => metrics.framesSent.inc(count),
         onStats: (runId, stats) =>

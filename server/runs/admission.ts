@@ -11,6 +11,8 @@ import { checkExperimentText, locateIssue, quotasFromEnv, type Quotas } from "..
 import { readYaml, type Diagnostic, type ExperimentConfig } from "../../lib/experiment";
 import { fetchImage, fetchOptionsFromEnv, FetchRefused, type FetchOptions } from "../net";
 import { ImageRejected, isUploadId, readUpload } from "../uploads";
+import { storageFromEnv } from "../storage/config";
+import type { ImageStore } from "../storage/types";
 import type { ErrorCode } from "../realtime/protocol";
 
 export interface AdmissionOptions {
@@ -19,10 +21,16 @@ export interface AdmissionOptions {
   fetch: Partial<FetchOptions>;
   /** Where uploads live. */
   dataDir: string;
+  /** The shared image store, for uploads made on another node (default: the data dir only). */
+  store?: ImageStore;
 }
 
-export function admissionFromEnv(dataDir: string): AdmissionOptions {
-  return { quotas: quotasFromEnv(), fetch: fetchOptionsFromEnv(), dataDir };
+/** Settings from the environment; uploads also from the configured store (`CLIPIG_STORAGE`). */
+export function admissionFromEnv(
+  dataDir: string,
+  store: ImageStore = storageFromEnv(process.env, dataDir),
+): AdmissionOptions {
+  return { quotas: quotasFromEnv(), fetch: fetchOptionsFromEnv(), dataDir, store };
 }
 
 export const UPLOAD_PREFIX = "upload:";
@@ -108,7 +116,12 @@ async function loadImage(src: string, options: AdmissionOptions): Promise<Uint8A
   if (src.startsWith(UPLOAD_PREFIX)) {
     const id = src.slice(UPLOAD_PREFIX.length);
     if (!isUploadId(id)) return "not an upload id";
-    return (await readUpload(id, options.dataDir)) ?? "no such upload";
+    try {
+      return (await readUpload(id, options.dataDir, options.store)) ?? "no such upload";
+    } catch (error) {
+      console.error("admission: reading an upload from the image store failed:", error);
+      return "could not be read from the image store; try again";
+    }
   }
   if (!/^https?:\/\//i.test(src))
     return `use an uploaded image (${UPLOAD_PREFIX}<id>) or an http(s) URL; this server does not open file paths`;

@@ -1,10 +1,12 @@
 /**
- * The data dir as a local copy of the shared store. Code that reads and writes run images as files
- * (`server/runs/images.ts`) keeps doing so; in cluster mode a worker copies what it wrote into the
- * store, and a node fetches into its data dir what it is about to read. When the store is the data
- * dir itself (the default directory store), both are no-ops.
+ * The data dir as a local copy of the shared store. Code that reads and writes run images and
+ * uploads as files (`server/runs/images.ts`, `server/uploads/store.ts`) keeps doing so; in cluster
+ * mode the process that wrote a file copies it into the store, and a node or worker fetches into
+ * its data dir what it is about to read. When the store is the data dir itself (the default
+ * directory store), both are no-ops.
  */
-import { mkdir, readFile, stat, writeFile } from "node:fs/promises";
+import { randomBytes } from "node:crypto";
+import { mkdir, readFile, rename, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { checkKey, type ImageStore } from "./types";
 
@@ -15,11 +17,17 @@ export interface LocalCache {
   ensureLocal(relative: string): Promise<void>;
 }
 
-export function localCache(store: ImageStore, dataDir: string): LocalCache {
-  const same =
+/** True when the store is the data dir itself (the default directory store): nothing to copy. */
+export function storeIsDataDir(store: ImageStore, dataDir: string): boolean {
+  return (
     store.kind === "directory" &&
     store.root !== undefined &&
-    path.resolve(store.root) === path.resolve(dataDir);
+    path.resolve(store.root) === path.resolve(dataDir)
+  );
+}
+
+export function localCache(store: ImageStore, dataDir: string): LocalCache {
+  const same = storeIsDataDir(store, dataDir);
   const file = (relative: string) => path.join(dataDir, ...checkKey(relative).split("/"));
   return {
     async publish(relative) {
@@ -39,7 +47,10 @@ export function localCache(store: ImageStore, dataDir: string): LocalCache {
       const data = await store.get(relative);
       if (!data) return;
       await mkdir(path.dirname(target), { recursive: true });
-      await writeFile(target, data);
+      // Renamed into place: a concurrent reader of the same file sees all of it or nothing.
+      const temporary = `${target}.${randomBytes(6).toString("hex")}.tmp`;
+      await writeFile(temporary, data);
+      await rename(temporary, target);
     },
   };
 }

@@ -1,6 +1,7 @@
 /**
- * Shared image storage: snapshots and renders that every web node and GPU worker can read.
- * Keys are relative paths built by the code (`images/<runId>/snap-10.png`), never user input.
+ * Shared image storage: snapshots, renders and uploads that every web node and GPU worker can read.
+ * Keys are relative paths built by the code (`images/<runId>/snap-10.png`, `uploads/<id>.png` from
+ * an id that matched `UPLOAD_ID`), never user input.
  */
 export interface ImageStore {
   readonly kind: "directory" | "s3";

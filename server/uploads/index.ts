@@ -14,6 +14,7 @@ export {
   readUpload,
   deleteUpload,
   uploadFile,
+  uploadKey,
   isUploadId,
   UPLOAD_ID,
   type StoredUpload,
