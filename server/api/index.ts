@@ -4,6 +4,7 @@ import { fileRoutes } from "./file-routes";
 import { apiRouter, type RouterOptions } from "./router";
 import { sharingRoutes } from "./sharing-routes";
 import { uploadRoutes } from "./upload-routes";
+import { viewsRoutes, type ViewsRouteOptions } from "./views-routes";
 
 export { apiRouter, signedIn, type Route, type Context, type RouterOptions } from "./router";
 export { DEFAULT_AUTH_LIMITS, authLimitsFromEnv, type AuthLimits } from "./auth-routes";
@@ -12,6 +13,8 @@ export interface StudioApiOptions extends Pick<RouterOptions, "policy"> {
   dataDir: string;
   auth?: AuthLimits;
   uploadRate?: { perSecond: number; burst: number };
+  /** The views route: live text, admission, rate (default: the row, the environment, 1/s). */
+  views?: Omit<ViewsRouteOptions, "dataDir">;
 }
 
 /** Every route of the studio API in one handler; returns false for requests outside /api/. */
@@ -23,6 +26,7 @@ export function studioApi(options: StudioApiOptions) {
       ...sharingRoutes(),
       ...uploadRoutes(options.dataDir, options.uploadRate),
       ...fileRoutes(),
+      ...viewsRoutes({ dataDir: options.dataDir, ...options.views }),
     ],
   });
 }

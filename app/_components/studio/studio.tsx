@@ -33,8 +33,9 @@ import { RunProgress } from "./progress";
 import { StatsTable } from "./stats-table";
 import { replaceText, useCollab, type Me } from "./use-collab";
 import { useRoom, type RunCommand } from "./use-room";
+import { ViewsPanel } from "./views-panel";
 
-type Tab = "charts" | "stats" | "revisions" | "runs";
+type Tab = "charts" | "stats" | "views" | "revisions" | "runs";
 
 function download(blob: Blob, name: string) {
   const url = URL.createObjectURL(blob);
@@ -397,7 +398,7 @@ export function Studio({
           )}
 
           <div className="flex gap-1 border-b border-zinc-800 text-sm" role="tablist">
-            {(["charts", "stats", "revisions", "runs"] as const).map((t) => (
+            {(["charts", "stats", "views", "revisions", "runs"] as const).map((t) => (
               <button
                 key={t}
                 role="tab"
@@ -433,6 +434,12 @@ export function Studio({
             </div>
           )}
           {tab === "stats" && <StatsTable stats={room.stats} />}
+          {tab === "views" && (
+            <ViewsPanel
+              experimentId={initial.id}
+              targets={parsed?.config?.targets.map((t) => t.name) ?? null}
+            />
+          )}
           {tab === "revisions" && (
             <RevisionsPanel
               revisions={revisions}

@@ -1,0 +1,110 @@
+// renderViews on the real runtime: a transform's exact output on a tiny image, a given picture in
+// place of the init, determinism per seed, and the grid PNG's layout.
+import sharp from "sharp";
+import { afterAll, describe, expect, it } from "vitest";
+import { parseExperiments, type ExperimentConfig } from "../../../lib/experiment";
+import { Runtime } from "../graph";
+import { renderViews, viewsGridPng, viewsGridSize } from "./views-preview";
+
+const runtime = Runtime.create({ device: "cpu", threads: 1 });
+afterAll(async () => (await runtime).release());
+
+function config(text: string): ExperimentConfig {
+  const parsed = parseExperiments([{ text }]);
+  if (!parsed.config) throw new Error(JSON.stringify(parsed.diagnostics));
+  return parsed.config;
+}
+
+// 3×2 (w×h): red = (3y + x)/10, green 0, blue = x/2.
+const red = [
+  [0, 0.1, 0.2],
+  [0.3, 0.4, 0.5],
+];
+const green = red.map((row) => row.map(() => 0));
+const blue = red.map((row) => row.map((_, x) => x / 2));
+const tiny = (transforms: string, batch = 1) => `
+resolution: 3 2
+init:
+  image_tensor: ${JSON.stringify([red, green, blue])}
+targets:
+  - batch_size: ${batch}
+    features:
+      - text: a
+    transforms:
+${transforms}
+`;
+
+const planes = (data: Float64Array, view: number, w: number, h: number) =>
+  Array.from({ length: 3 }, (_, c) =>
+    Array.from({ length: h }, (_, y) =>
+      Array.from(data.subarray(((view * 3 + c) * h + y) * w, ((view * 3 + c) * h + y + 1) * w)),
+    ),
+  );
+
+describe("renderViews", () => {
+  it("raw: one shift is exactly a roll of the init tensor", async () => {
+    const v = await renderViews(
+      config(tiny("      - shift: 1 1")),
+      0,
+      { at: 0, seed: 0, size: null },
+      { runtime: await runtime },
+    );
+    expect([v.batch, v.height, v.width]).toEqual([1, 2, 3]);
+    const roll = (ch: number[][]) =>
+      ch.map((row, y) => row.map((_, x) => ch[(y + 1) % 2][(x + 2) % 3]));
+    expect(planes(v.data, 0, 3, 2)).toEqual([roll(red), roll(green), roll(blue)]);
+  });
+
+  it("looks at given pixels instead of the init, resized to the training resolution", async () => {
+    const pixels = { channels: 3, width: 6, height: 4, data: new Float32Array(72) };
+    pixels.data.fill(0.25, 0, 24).fill(0.5, 24, 48).fill(0.75, 48);
+    const v = await renderViews(
+      config(tiny("      - shift: 1 1")),
+      0,
+      { at: 1, seed: 0, size: 5 },
+      { runtime: await runtime, pixels },
+    );
+    expect([v.batch, v.height, v.width]).toEqual([1, 5, 5]);
+    expect(
+      planes(v.data, 0, 5, 5).map((c) =>
+        c.flat().every((x, _, all) => Math.abs(x - all[0]) < 1e-9),
+      ),
+    ).toEqual([true, true, true]);
+    expect(v.data[0]).toBeCloseTo(0.25, 9);
+    expect(v.data[50]).toBeCloseTo(0.75, 9);
+  });
+
+  it("a random target gives its batch, the same for the same seed", async () => {
+    const c = config(tiny("      - random_shift: 0 1", 4));
+    const rt = await runtime;
+    const render = (seed: number) => renderViews(c, 0, { at: 0.5, seed, size: 4 }, { runtime: rt });
+    const [a, b, other] = [await render(7), await render(7), await render(8)];
+    expect([a.batch, a.height, a.width]).toEqual([4, 4, 4]);
+    expect(a.data).toEqual(b.data);
+    expect(other.data).not.toEqual(a.data);
+  });
+
+  it("needs an image source for init.image", async () => {
+    const c = config(
+      "resolution: 8\ninit:\n  image: upload:abc\ntargets:\n  - features:\n      - text: a\n",
+    );
+    await expect(
+      renderViews(c, 0, { at: 0, seed: 0, size: null }, { runtime: await runtime }),
+    ).rejects.toThrow("no image source");
+  });
+});
+
+describe("viewsGridPng", () => {
+  it("lays views out in a near-square grid with 2-pixel gaps", async () => {
+    const v = { batch: 5, width: 4, height: 3, data: new Float64Array(5 * 3 * 12).fill(1) };
+    expect(viewsGridSize(v)).toEqual({ width: 3 * 4 + 4 * 2, height: 2 * 3 + 3 * 2 });
+    const { data, info } = await sharp(await viewsGridPng(v))
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    expect([info.width, info.height, info.channels]).toEqual([20, 12, 3]);
+    const px = (x: number, y: number) => data[(y * info.width + x) * 3];
+    expect(px(2, 2)).toBe(255); // first view
+    expect(px(0, 0)).toBe(32); // gap
+    expect(px(2 + 2 * 6, 7)).toBe(32); // the sixth cell is empty
+  });
+});
