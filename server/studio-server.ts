@@ -103,7 +103,13 @@ export async function startStudioServer(opts: StudioServerOptions): Promise<Stud
     console.log(`runs: ${interrupted} run(s) interrupted by the restart can be continued`);
 
   const images = imageRoute({ store, dataDir: dir });
-  const api = studioApi({ dataDir: dir, ...opts.api, policy: opts.requestPolicy });
+  const api = studioApi({
+    dataDir: dir,
+    ...opts.api,
+    // Views render the live text (what the editors see), admitted like a run's.
+    views: { readYaml, admission: opts.runs?.admission, ...opts.api?.views },
+    policy: opts.requestPolicy,
+  });
   const http = createServer((req, res) => {
     (cluster ? cluster.handle(req, res) : Promise.resolve(false))
       .then((handled) => handled || images(req, res))

@@ -133,6 +133,21 @@ describe("HTTP routes", () => {
     }
   });
 
+  it("views of an experiment answer 404 to everyone without a role; the rest reach admission", async () => {
+    // The text (epochs: 999999999) fails admission: a 400 proves the caller got past authorization.
+    for (const visibility of ["private", "public"] as const) {
+      const id = visibility === "private" ? h.privateId : h.publicId;
+      for (const name of CALLERS) {
+        const see = roleOn(name, visibility) !== null;
+        const res = await h.http(`/api/experiments/${id}/views?target=0`, {
+          caller: h.callers[name],
+        });
+        expect(res.status, `${name} views (${visibility})`).toBe(see ? 400 : 404);
+        tally.refused(true);
+      }
+    }
+  });
+
   it("downloads of a private run answer 404 to everyone without a role, 200 to members", async () => {
     for (const name of CALLERS) {
       const see = roleOn(name, "private") !== null;
