@@ -33,6 +33,20 @@ describe("one port, four endpoints", () => {
     expect(res.status).toBe(404);
   });
 
+  it("answers /healthz, /readyz (database checked) and /metrics without a cluster", async () => {
+    const get = (path: string) => fetch(`http://127.0.0.1:${server.port}${path}`);
+    expect(await (await get("/healthz")).json()).toEqual({ ok: true });
+    const ready = await get("/readyz");
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ ok: true, checks: { database: "ok" } });
+    const metrics = await (await get("/metrics")).text();
+    for (const name of ["clipig_runs_queued 0", "clipig_runs_active 0", "clipig_sockets"])
+      expect(metrics).toContain(name);
+    expect(
+      (await fetch(`http://127.0.0.1:${server.port}/metrics`, { method: "POST" })).status,
+    ).toBe(405);
+  });
+
   it("speaks Socket.IO", async () => {
     const socket = connect(`http://127.0.0.1:${server.port}`, {
       transports: ["websocket"],

@@ -17,6 +17,8 @@ import { CollabServer, type CollabOptions } from "./collab/collab-server";
 import { databaseExtension } from "./collab/database";
 import { handleYjsUpgrade } from "./collab/endpoint";
 import { db } from "./db/client";
+import { opsHandler } from "./ops/handler";
+import { studioMetrics } from "./ops/studio-metrics";
 import { dataDir } from "./db/url";
 import { YJS_TEXT_FIELD } from "./realtime/protocol";
 import type { RoomHub } from "./realtime/room-hub";
@@ -102,6 +104,19 @@ export async function startStudioServer(opts: StudioServerOptions): Promise<Stud
   if (interrupted)
     console.log(`runs: ${interrupted} run(s) interrupted by the restart can be continued`);
 
+  // Health, readiness and metrics: the cluster node mounts its own (with Redis and queue figures).
+  let live: { sockets: () => number } = { sockets: () => 0 };
+  const ops = cluster
+    ? null
+    : opsHandler({
+        checks: { database: () => db().$queryRaw`SELECT 1` },
+        metrics: studioMetrics({
+          runsQueued: () => local.counts().waiting,
+          runsActive: () => local.counts().active,
+          sockets: () => live.sockets(),
+          yjsDocuments: () => collab.loadedCount,
+        }).registry,
+      });
   const images = imageRoute({ store, dataDir: dir });
   const api = studioApi({
     dataDir: dir,
@@ -111,7 +126,7 @@ export async function startStudioServer(opts: StudioServerOptions): Promise<Stud
     policy: opts.requestPolicy,
   });
   const http = createServer((req, res) => {
-    (cluster ? cluster.handle(req, res) : Promise.resolve(false))
+    (cluster ? cluster.handle(req, res) : ops!(req, res))
       .then((handled) => handled || images(req, res))
       .then((handled) => handled || api(req, res))
       .then((handled) => handled || opts.handle(req, res))
@@ -127,6 +142,7 @@ export async function startStudioServer(opts: StudioServerOptions): Promise<Stud
     ...opts.sockets,
   });
   const { io, hub } = sockets;
+  live = { sockets: () => io.of("/").sockets.size };
   cluster?.attach(io, collab);
   http.on("upgrade", (req, socket, head) => {
     if (req.url?.startsWith("/socket.io")) return; // Socket.IO's own listener handles it

@@ -27,6 +27,11 @@ export class SlotQueue<J, D = string> {
     return [...this.busy.values()];
   }
 
+  /** Jobs waiting for a slot, and jobs on one. */
+  counts(): { waiting: number; active: number } {
+    return { waiting: this.waiting.length, active: this.busy.size };
+  }
+
   position(job: J): number | undefined {
     const i = this.waiting.indexOf(job);
     return i < 0 ? undefined : i + 1;

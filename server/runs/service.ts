@@ -214,6 +214,11 @@ export class RunService {
   }
 
   /** Interrupts every live run (they can continue after the restart) and ends the workers. */
+  /** Runs waiting for a device slot and runs on one (the embedded server's metrics). */
+  counts(): { waiting: number; active: number } {
+    return this.queue.counts();
+  }
+
   async close(): Promise<void> {
     const live = [...this.runs.values()].filter((r) => r.live);
     for (const run of live) this.queue.remove(run);
