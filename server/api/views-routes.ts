@@ -127,7 +127,7 @@ export function viewsRoutes(options: ViewsRouteOptions): Route[] {
           const views = await renderViews(
             config,
             index,
-            { at, seed, size },
+            { at, seed, size, precision: "fast" },
             {
               runtime: await runtime(),
               pixels: pixels ?? undefined,

@@ -55,6 +55,28 @@ describe("renderViews", () => {
     expect(planes(v.data, 0, 3, 2)).toEqual([roll(red), roll(green), roll(blue)]);
   });
 
+  it("fast: float32 with hash noise; the same moves as exact, fresh noise per seed", async () => {
+    const render = async (transforms: string, seed: number, precision: "exact" | "fast") =>
+      renderViews(
+        config(tiny(transforms, 4)),
+        0,
+        { at: 0, seed, size: null, precision },
+        { runtime: await runtime },
+      );
+    const moves = "      - shift: 1 1\n      - repeat: 2";
+    const [exact, fast] = await Promise.all([render(moves, 1, "exact"), render(moves, 1, "fast")]);
+    expect(fast.data.length).toBe(exact.data.length);
+    fast.data.forEach((v, i) => expect(v).toBeCloseTo(exact.data[i], 6));
+    const noisy = "      - noise: 0.5\n      - repeat: 2";
+    const [a, again, other] = await Promise.all([
+      render(noisy, 3, "fast"),
+      render(noisy, 3, "fast"),
+      render(noisy, 4, "fast"),
+    ]);
+    expect(again.data).toEqual(a.data);
+    expect(other.data).not.toEqual(a.data);
+  });
+
   it("looks at given pixels instead of the init, resized to the training resolution", async () => {
     const pixels = { channels: 3, width: 6, height: 4, data: new Float32Array(72) };
     pixels.data.fill(0.25, 0, 24).fill(0.5, 24, 48).fill(0.75, 48);
