@@ -3,9 +3,9 @@
  * transformed views as a grid PNG, for tuning transforms in the studio (the CLI's `clipig views`).
  * The caller needs to see the experiment (hidden answers 404). The text is the experiment's
  * current one, admitted like a run's (quotas, vetted images only); the image is the newest stored
- * picture of its latest run, else its init. Rendering is small (float64 views, no CLIP) but runs in
- * the web process, so one render runs at a time per process, a few wait, the rest get 429, and
- * each caller has a token bucket.
+ * picture of its latest run, else its init. Rendering is small (float32 views with the trainer's
+ * hash noise, no CLIP) but runs in the web process, so one render runs at a time per process, a few
+ * wait, the rest get 429, and each caller has a token bucket.
  */
 import { readFile } from "node:fs/promises";
 import path from "node:path";
@@ -23,7 +23,8 @@ import { renderViews, viewsGridPng } from "../engine/trainer/views-preview";
 import { keyedRateLimiter } from "../limits";
 import { admissionFromEnv, admitExperiment, type AdmissionOptions } from "../runs/admission";
 import { storageFromEnv } from "../storage/config";
-import { checkKey, type ImageStore } from "../storage/types";
+import { localCache } from "../storage/local-cache";
+import type { ImageStore } from "../storage/types";
 import { HttpError, problem, type Reply } from "./http";
 import type { Route } from "./router";
 
@@ -214,27 +215,13 @@ async function latestPicture(
       });
   const stored = run.imagePath ?? snapshot?.imagePath;
   if (!stored) return null;
-  const bytes = await readStored(stored, dataDir, store);
-  // A picture that cannot be read or decoded leaves the init to look at.
+  // Fetched into the data dir first when another node wrote it, as runs resume from snapshots. A
+  // picture that cannot be read or decoded leaves the init to look at.
+  const bytes = await localCache(store, dataDir)
+    .ensureLocal(stored)
+    .then(() => readFile(path.join(dataDir, stored)))
+    .catch(() => null);
   return bytes ? decodeImage(bytes).then(rgbToPlanar, () => null) : null;
-}
-
-/** A stored image path (relative to the data dir, recorded by the run) from disk, else from the store. */
-async function readStored(
-  stored: string,
-  dataDir: string,
-  store: ImageStore,
-): Promise<Uint8Array | null> {
-  const root = path.resolve(dataDir);
-  const file = path.resolve(root, stored);
-  if (!file.startsWith(root + path.sep) || !file.endsWith(".png")) return null;
-  const local = await readFile(file).catch(() => null);
-  if (local) return local;
-  try {
-    return await store.get(checkKey(path.relative(root, file).split(path.sep).join("/")));
-  } catch {
-    return null;
-  }
 }
 
 const sizes = new Map<string, Promise<number>>();
