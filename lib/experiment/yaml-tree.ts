@@ -12,6 +12,7 @@ import {
   isPair,
   isScalar,
   isSeq,
+  visit,
   type Node as YamlNode,
   type Document,
   Scalar,
@@ -67,6 +68,11 @@ export const DEFAULT_YAML_LIMITS: YamlLimits = {
   maxNodes: 20_000,
 };
 
+/** Counts the YAML nodes a read visits (anchor pass + tree build): its work, clock-free. */
+export interface VisitCounter {
+  visits: number;
+}
+
 export interface ReadResult {
   /** null when the text could not be read; an empty document gives a null scalar. */
   tree: TreeNode | null;
@@ -74,11 +80,12 @@ export interface ReadResult {
   diagnostics: Diagnostic[];
 }
 
-/** Reads one YAML text. Never throws. */
+/** Reads one YAML text. Never throws. Linear in the text plus the expanded tree (≤ maxNodes). */
 export function readYaml(
   text: string,
   name?: string,
   limits: YamlLimits = DEFAULT_YAML_LIMITS,
+  counter?: VisitCounter,
 ): ReadResult {
   const lines = new LineCounter();
   const source: Source = name === undefined ? { text, lines } : { name, text, lines };
@@ -124,7 +131,7 @@ export function readYaml(
   }
   if (diagnostics.some((d) => d.severity === "error")) return { tree: null, source, diagnostics };
 
-  const builder = new TreeBuilder(doc, source, limits, diagnostics);
+  const builder = new TreeBuilder(doc, source, limits, diagnostics, counter);
   const tree =
     doc.contents === null
       ? { kind: "scalar" as const, value: PY_NULL, span: { source, from: 0, to: 0 } }
@@ -148,15 +155,18 @@ const TAG = "tag:yaml.org,2002:";
 class TreeBuilder {
   failed = false;
   private nodes = 0;
-  /** `Alias.resolve` scans the document; an alias bomb re-resolves the same aliases many times. */
-  private readonly aliases = new Map<YamlNode, YamlNode | undefined>();
+  /** Each alias's target, found in one pass (`Alias.resolve` scans the whole document per alias). */
+  private readonly aliases: ReadonlyMap<YamlNode, YamlNode>;
 
   constructor(
-    private readonly doc: Document.Parsed,
+    doc: Document.Parsed,
     private readonly source: Source,
     private readonly limits: YamlLimits,
     private readonly diagnostics: Diagnostic[],
-  ) {}
+    private readonly counter?: VisitCounter,
+  ) {
+    this.aliases = aliasTargets(doc, counter);
+  }
 
   private span(
     node: { range?: [number, number, number] | null } | null | undefined,
@@ -177,6 +187,7 @@ class TreeBuilder {
   build(node: YamlNode | null, depth: number, at?: Span): TreeNode {
     const span = this.span(node, at);
     if (this.failed) return { kind: "scalar", value: PY_NULL, span };
+    if (this.counter) this.counter.visits++;
     if (++this.nodes > this.limits.maxNodes) {
       return this.error(
         span,
@@ -187,8 +198,6 @@ class TreeBuilder {
       return this.error(span, `YAML nested too deeply (more than ${this.limits.maxDepth} levels)`);
     if (node === null) return { kind: "scalar", value: PY_NULL, span };
     if (isAlias(node)) {
-      if (!this.aliases.has(node))
-        this.aliases.set(node, node.resolve(this.doc) as YamlNode | undefined);
       const target = this.aliases.get(node);
       if (!target) return this.error(span, `unknown alias '*${node.source}'`);
       const built = this.build(target, depth + 1, span);
@@ -240,7 +249,8 @@ class TreeBuilder {
       const keyNode = pair.key as YamlNode | null;
       const keySpan = this.span(keyNode, span);
       if (isScalar(keyNode) && keyNode.type === "PLAIN" && keyNode.value === "<<" && !keyNode.tag) {
-        merged.push(...this.mergeEntries(pair.value as YamlNode | null, depth, keySpan));
+        for (const e of this.mergeEntries(pair.value as YamlNode | null, depth, keySpan))
+          merged.push(e);
         continue;
       }
       const key = this.build(keyNode, depth + 1, keySpan);
@@ -254,9 +264,10 @@ class TreeBuilder {
         value: this.build(pair.value as YamlNode | null, depth + 1, keySpan),
       });
     }
+    const ownKeys = new Set(own.map((o) => o.key)); // a Set: a hostile merge is not quadratic
     return {
       kind: "map",
-      entries: [...merged.filter((m) => !own.some((o) => o.key === m.key)), ...own],
+      entries: [...merged.filter((m) => !ownKeys.has(m.key)), ...own],
       span,
     };
   }
@@ -266,15 +277,40 @@ class TreeBuilder {
     const node = this.build(value, depth + 1, at);
     const maps = node.kind === "map" ? [node] : node.kind === "seq" ? node.items : [node];
     const out: MapEntry[] = [];
+    const seen = new Set<string>();
     for (const m of maps) {
       if (m.kind !== "map") {
         this.error(m.span, "a merge key '<<' needs a mapping or a list of mappings");
         return [];
       }
-      for (const e of m.entries) if (!out.some((o) => o.key === e.key)) out.push(e);
+      for (const e of m.entries) {
+        if (seen.has(e.key)) continue;
+        seen.add(e.key);
+        out.push(e);
+      }
     }
     return out;
   }
+}
+
+/**
+ * Every alias's target: the last node before it (in document order) that carries its anchor, as
+ * `Alias.resolve` and PyYAML read it, found in one pass over the document instead of one per alias.
+ * An alias without a target is absent.
+ */
+function aliasTargets(doc: Document.Parsed, counter?: VisitCounter): Map<YamlNode, YamlNode> {
+  const anchored = new Map<string, YamlNode>();
+  const targets = new Map<YamlNode, YamlNode>();
+  visit(doc, {
+    Node: (_key, node) => {
+      if (counter) counter.visits++;
+      if (isAlias(node)) {
+        const target = anchored.get(node.source);
+        if (target) targets.set(node, target);
+      } else if (node.anchor) anchored.set(node.anchor, node);
+    },
+  });
+  return targets;
 }
 
 const showTag = (tag: string | undefined) =>
