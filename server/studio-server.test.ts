@@ -15,8 +15,11 @@ import { startStudioServer, type StudioServer } from "./studio-server";
 let server: StudioServer;
 let alice: TestCaller;
 
+const METRICS_TOKEN = "studio-server-test-metrics";
+
 beforeAll(async () => {
   await useTempDatabase();
+  process.env.CLIPIG_METRICS_TOKEN = METRICS_TOKEN;
   server = await startStudioServer({
     port: 0,
     host: "127.0.0.1",
@@ -34,12 +37,16 @@ describe("one port, four endpoints", () => {
   });
 
   it("answers /healthz, /readyz (database checked) and /metrics without a cluster", async () => {
-    const get = (path: string) => fetch(`http://127.0.0.1:${server.port}${path}`);
+    const get = (path: string, headers: Record<string, string> = {}) =>
+      fetch(`http://127.0.0.1:${server.port}${path}`, { headers });
     expect(await (await get("/healthz")).json()).toEqual({ ok: true });
     const ready = await get("/readyz");
     expect(ready.status).toBe(200);
     expect(await ready.json()).toEqual({ ok: true, checks: { database: "ok" } });
-    const metrics = await (await get("/metrics")).text();
+    expect((await get("/metrics")).status).toBe(401); // the scraper's token only
+    const metrics = await (
+      await get("/metrics", { authorization: `Bearer ${METRICS_TOKEN}` })
+    ).text();
     for (const name of ["clipig_runs_queued 0", "clipig_runs_active 0", "clipig_sockets"])
       expect(metrics).toContain(name);
     expect(

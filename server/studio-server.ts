@@ -8,7 +8,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { Duplex } from "node:stream";
 import type { AddressInfo } from "node:net";
 import { studioApi, type StudioApiOptions } from "./api";
-import type { RequestPolicy } from "./auth/request";
+import { crossSiteWrite, peerOf, requestPolicyFromEnv, type RequestPolicy } from "./auth/request";
 import { clusterConfig, type ClusterConfig } from "./cluster/config";
 import type { ClusterRuns } from "./cluster/cluster-runs";
 import { clusterNode } from "./cluster/node";
@@ -17,6 +17,7 @@ import { CollabServer, type CollabOptions } from "./collab/collab-server";
 import { databaseExtension } from "./collab/database";
 import { handleYjsUpgrade } from "./collab/endpoint";
 import { db } from "./db/client";
+import { connectionCap, connectionCapsFromEnv, type ConnectionCapSettings } from "./net";
 import { opsHandler } from "./ops/handler";
 import { studioMetrics } from "./ops/studio-metrics";
 import { dataDir } from "./db/url";
@@ -51,6 +52,8 @@ export interface StudioServerOptions {
   frameAckTimeoutMs?: number;
   /** Socket.IO limits (default: production values). */
   sockets?: Pick<SocketServerOptions, "rate" | "runRate" | "maxMessageBytes">;
+  /** Open Yjs / Socket.IO connections per client address (default: from the environment). */
+  connections?: Partial<ConnectionCapSettings>;
   /** Cluster mode (default: from REDIS_URL; null: embedded). */
   cluster?: ClusterConfig | null;
 }
@@ -66,6 +69,7 @@ export interface StudioServer {
 
 export async function startStudioServer(opts: StudioServerOptions): Promise<StudioServer> {
   const dir = opts.dataDir ?? dataDir();
+  const policy = opts.requestPolicy ?? requestPolicyFromEnv();
   const clusterSettings = opts.cluster === undefined ? clusterConfig() : opts.cluster;
   const cluster = clusterSettings ? await clusterNode(clusterSettings, dir) : null;
   const database = cluster?.database ?? databaseExtension();
@@ -129,7 +133,15 @@ export async function startStudioServer(opts: StudioServerOptions): Promise<Stud
     (cluster ? cluster.handle(req, res) : ops!(req, res))
       .then((handled) => handled || images(req, res))
       .then((handled) => handled || api(req, res))
-      .then((handled) => handled || opts.handle(req, res))
+      .then((handled) => {
+        if (handled) return;
+        // Server actions are POSTs to pages: like /api/ writes, they need our Origin.
+        if (crossSiteWrite(req, policy))
+          res
+            .writeHead(403, { "content-type": "text/plain" })
+            .end("cross-site request refused: state-changing requests need this site's Origin\n");
+        else opts.handle(req, res);
+      })
       .catch((error: unknown) => {
         console.error("images:", error);
         if (!res.headersSent) res.writeHead(500).end();
@@ -144,9 +156,19 @@ export async function startStudioServer(opts: StudioServerOptions): Promise<Stud
   const { io, hub } = sockets;
   live = { sockets: () => io.of("/").sockets.size };
   cluster?.attach(io, collab);
+  // Every upgrade passes the per-address caps first: Socket.IO's engine (the only listener so far)
+  // is taken off and called from here.
+  http.removeAllListeners("upgrade");
+  const caps = { ...connectionCapsFromEnv(), ...opts.connections };
+  const yjsCap = connectionCap("Yjs", caps.yjs);
+  const socketCap = connectionCap("Socket.IO", caps.sockets);
   http.on("upgrade", (req, socket, head) => {
-    if (req.url?.startsWith("/socket.io")) return; // Socket.IO's own listener handles it
-    if (handleYjsUpgrade(collab, req, socket, head)) return;
+    if (req.url?.startsWith("/socket.io/")) {
+      if (socketCap.admit(peerOf(req, policy), socket)) io.engine.handleUpgrade(req, socket, head);
+      return;
+    }
+    if (handleYjsUpgrade(collab, req, socket, head, (r, s) => yjsCap.admit(peerOf(r, policy), s)))
+      return;
     if (opts.upgrade) opts.upgrade(req, socket, head);
     else socket.destroy();
   });

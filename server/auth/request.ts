@@ -1,7 +1,8 @@
 /**
  * Facts about an HTTP request that the channels need for security decisions: is it behind TLS
- * (Secure cookies, HSTS), which address sent it (rate-limit keys), may a browser page on its
- * Origin use this server (WebSocket handshakes and state-changing requests).
+ * (Secure cookies, HSTS), which address sent it (rate-limit keys and connection caps), may a
+ * browser page on its Origin use this server (WebSocket handshakes and state-changing requests,
+ * server actions included). The Host header counts only where `hostTrusted` believes it.
  *
  * Proxy headers (`X-Forwarded-Proto`, `X-Forwarded-For`) are believed only with
  * `CLIPIG_TRUST_PROXY=1`; `CLIPIG_SECURE_COOKIES=1` forces Secure cookies (TLS ended elsewhere).
@@ -45,4 +46,15 @@ export function sameOrigin(req: IncomingMessage, policy: RequestPolicy): boolean
     ? (first(req.headers["x-forwarded-host"]) ?? req.headers.host)
     : req.headers.host;
   return originAllowed(first(req.headers.origin), host, policy.origins);
+}
+
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/**
+ * A request that may change state (anything but GET/HEAD/OPTIONS: Next's server actions are POSTs
+ * to page URLs) without our Origin. Browsers send Origin on every such request, so a missing one
+ * is a script or a forged form, and is refused like a foreign one.
+ */
+export function crossSiteWrite(req: IncomingMessage, policy: RequestPolicy): boolean {
+  return !SAFE_METHODS.has(req.method ?? "GET") && !sameOrigin(req, policy);
 }

@@ -70,6 +70,7 @@ beforeAll(async () => {
     CLIPIG_FRAME_FPS: "20",
     CLIPIG_FRAME_FORMAT: "png",
     CLIPIG_WORKER_LOCK_MS: "1500",
+    CLIPIG_METRICS_TOKEN: "cluster-test-metrics-token",
   };
 }, 30_000);
 
@@ -206,7 +207,12 @@ describe("cluster: two web nodes, one queue, GPU workers", () => {
     const image = await fetch(`http://127.0.0.1:${b.port}/api/images/${started.runId}/final.png`);
     expect(image.status).toBe(200);
     expect(image.headers.get("content-type")).toBe("image/png");
-    const metrics = await (await fetch(`http://127.0.0.1:${b.port}/metrics`)).text();
+    expect((await fetch(`http://127.0.0.1:${b.port}/metrics`)).status).toBe(401);
+    const metrics = await (
+      await fetch(`http://127.0.0.1:${b.port}/metrics`, {
+        headers: { authorization: "Bearer cluster-test-metrics-token" },
+      })
+    ).text();
     expect(metrics).toMatch(/clipig_frames_sent_total [1-9]/);
     expect(metrics).toMatch(/clipig_sockets 2/);
     await worker3.stop();

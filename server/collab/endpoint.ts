@@ -11,16 +11,20 @@ export function documentNameOf(url: string | undefined): string | null {
   return ID_PATTERN.test(name) ? name : null;
 }
 
-/** Returns false when the request is not for this endpoint. */
+/**
+ * Returns false when the request is not for this endpoint. `admit` (the per-address connection
+ * cap) sees every well-formed request first and answers a refused one itself.
+ */
 export function handleYjsUpgrade(
   collab: CollabServer,
   req: IncomingMessage,
   socket: Duplex,
   head: Buffer,
+  admit: (req: IncomingMessage, socket: Duplex) => boolean = () => true,
 ): boolean {
   if (!req.url?.startsWith(`${YJS_PATH}/`)) return false;
   const name = documentNameOf(req.url);
-  if (name) collab.handleUpgrade(req, socket, head, name);
-  else socket.end("HTTP/1.1 400 Bad Request\r\n\r\n");
+  if (!name) socket.end("HTTP/1.1 400 Bad Request\r\n\r\n");
+  else if (admit(req, socket)) collab.handleUpgrade(req, socket, head, name);
   return true;
 }

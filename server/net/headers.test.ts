@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { contentSecurityPolicy, securityHeaders } from "./headers";
-import { clientAddress, originAllowed, originPolicyFromEnv } from "./origin";
+import { clientAddress, hostTrusted, originAllowed, originPolicyFromEnv } from "./origin";
 
 describe("securityHeaders", () => {
   it("production: CSP without unsafe-eval, no framing, nosniff, HSTS behind TLS", () => {
@@ -24,23 +24,49 @@ describe("securityHeaders", () => {
 });
 
 describe("originAllowed", () => {
+  const studio = originPolicyFromEnv({ CLIPIG_ALLOWED_ORIGINS: "https://studio.example.org" });
+
   it("same origin only, unless listed", () => {
-    expect(originAllowed("http://studio.local:3000", "studio.local:3000")).toBe(true);
-    expect(originAllowed("https://STUDIO.example.org", "studio.example.org")).toBe(true);
-    expect(originAllowed("https://evil.example", "studio.example.org")).toBe(false);
-    expect(originAllowed("https://studio.example.org.evil.example", "studio.example.org")).toBe(
-      false,
+    expect(originAllowed("http://localhost:3000", "localhost:3000")).toBe(true);
+    expect(originAllowed("http://127.0.0.1:3000", "127.0.0.1:3000")).toBe(true);
+    expect(originAllowed("http://[::1]:3000", "[::1]:3000")).toBe(true);
+    expect(originAllowed("http://studio.localhost:3000", "studio.localhost:3000")).toBe(true);
+    expect(originAllowed("https://STUDIO.example.org", "studio.example.org", studio)).toBe(true);
+    // A listed name reached over another scheme or port is still that name.
+    expect(originAllowed("http://studio.example.org:3000", "studio.example.org:3000", studio)).toBe(
+      true,
     );
-    expect(originAllowed("http://studio.example.org:8080", "studio.example.org")).toBe(false);
-    expect(originAllowed(undefined, "studio.example.org")).toBe(false);
-    expect(originAllowed("null", "studio.example.org")).toBe(false);
-    expect(originAllowed("file://", "studio.example.org")).toBe(false);
+    expect(originAllowed("https://evil.example", "studio.example.org", studio)).toBe(false);
+    expect(
+      originAllowed("https://studio.example.org.evil.example", "studio.example.org", studio),
+    ).toBe(false);
+    expect(originAllowed("http://localhost:8080", "localhost:3000")).toBe(false);
+    expect(originAllowed(undefined, "localhost:3000")).toBe(false);
+    expect(originAllowed("null", "localhost:3000")).toBe(false);
+    expect(originAllowed("file://", "localhost:3000")).toBe(false);
     const policy = originPolicyFromEnv({
       CLIPIG_ALLOWED_ORIGINS: "https://app.example.org, http://localhost:5173",
     });
     expect(originAllowed("https://app.example.org", "api.example.org", policy)).toBe(true);
     expect(originAllowed("http://localhost:5173", "api.example.org", policy)).toBe(true);
     expect(() => originPolicyFromEnv({ CLIPIG_ALLOWED_ORIGINS: "*" })).toThrow(/not an origin/);
+  });
+
+  it("never believes a Host name that is not an IP literal, localhost or listed (DNS rebinding)", () => {
+    // The attacker's page on rebind.evil.example, its name now pointing at this server.
+    expect(originAllowed("http://rebind.evil.example:3000", "rebind.evil.example:3000")).toBe(
+      false,
+    );
+    expect(originAllowed("http://studio.local:3000", "studio.local:3000")).toBe(false);
+    expect(originAllowed("http://localhost.evil.example", "localhost.evil.example")).toBe(false);
+    expect(originAllowed("http://127.0.0.1.nip.io", "127.0.0.1.nip.io")).toBe(false);
+    expect(originAllowed("http://evil.example", "evil.example", studio)).toBe(false);
+    expect(hostTrusted("10.1.2.3:3000", studio)).toBe(true);
+    expect(hostTrusted("[fe80::1]", studio)).toBe(true);
+    expect(hostTrusted("studio.example.org:8443", studio)).toBe(true);
+    expect(hostTrusted("studio.example.org.evil.example", studio)).toBe(false);
+    expect(hostTrusted("", studio)).toBe(false);
+    expect(hostTrusted("local host", studio)).toBe(false);
   });
 });
 

@@ -18,4 +18,17 @@ export {
 export { classifyAddress, parseIp, canonicalIp, type AddressVerdict } from "./address-policy";
 export { FetchRefused, type FetchRefusal } from "./errors";
 export { securityHeaders, contentSecurityPolicy, type HeaderOptions } from "./headers";
-export { originAllowed, originPolicyFromEnv, clientAddress, type OriginPolicy } from "./origin";
+export {
+  originAllowed,
+  originPolicyFromEnv,
+  hostTrusted,
+  clientAddress,
+  type OriginPolicy,
+} from "./origin";
+export {
+  connectionCap,
+  connectionCapsFromEnv,
+  DEFAULT_CONNECTION_CAPS,
+  type ConnectionCap,
+  type ConnectionCapSettings,
+} from "./connection-caps";

@@ -2,7 +2,8 @@
  * Who is on the other end of a socket or form post. `originAllowed` is the check for the Socket.IO
  * handshake and the Yjs upgrade: WebSocket handshakes are not subject to CORS, and pages on sibling
  * subdomains still send SameSite=Lax cookies, so the Origin header is what stops cross-site
- * WebSocket hijacking. `clientAddress` gives rate limiters a key, trusting X-Forwarded-For only when told.
+ * WebSocket hijacking; a Host header is believed only for IP literals, localhost and listed origins
+ * (DNS rebinding). `clientAddress` gives rate limiters a key, trusting X-Forwarded-For only when told.
  */
 
 export interface OriginPolicy {
@@ -47,8 +48,27 @@ function normalizeOrigin(text: string): string | null {
 }
 
 /**
+ * Host names a page may be served from without being listed: IP literals and `localhost` (and
+ * `*.localhost`, which browsers resolve to loopback). Any other name in the Host header is not
+ * trusted: with DNS rebinding an attacker's name points at this server, and the attacker's page
+ * then sends an Origin equal to the (attacker's) Host. Names must come from `CLIPIG_ALLOWED_ORIGINS`.
+ */
+export function hostTrusted(host: string | undefined, policy: OriginPolicy): boolean {
+  if (!host || !/^[A-Za-z0-9.\-[\]:]{1,300}$/.test(host)) return false;
+  const lower = host.toLowerCase();
+  // Plain string checks (no node:net): proxy.ts runs this too.
+  if (/^\[[0-9a-f:.]+\](:\d+)?$/.test(lower)) return true; // IPv6 literal
+  const hostname = lower.replace(/:\d+$/, "");
+  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(hostname)) return true; // IPv4 literal
+  if (hostname === "localhost" || hostname.endsWith(".localhost")) return true;
+  return policy.allowed.some((o) => new URL(o).hostname === hostname);
+}
+
+/**
  * Whether a browser request from `origin` may use this server, reached as `host` (the Host header).
- * A missing Origin (non-browser clients) is refused: browsers always send it on WebSocket upgrades.
+ * A listed origin is always allowed; otherwise the Origin must equal the Host AND the Host must be
+ * trusted (`hostTrusted`: an IP literal, localhost, or a listed origin's name). A missing Origin is
+ * refused: browsers always send it on WebSocket upgrades and on POST/PUT/DELETE.
  */
 export function originAllowed(
   origin: string | undefined,
@@ -59,7 +79,7 @@ export function originAllowed(
   const o = normalizeOrigin(origin);
   if (!o) return false;
   if (policy.allowed.includes(o)) return true;
-  if (!host || !/^[A-Za-z0-9.\-[\]:]{1,300}$/.test(host)) return false;
+  if (!host || !hostTrusted(host, policy)) return false;
   return new URL(o).host === host.toLowerCase();
 }
 
