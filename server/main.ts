@@ -5,7 +5,10 @@ import next from "next";
 import { serverConfig } from "./config";
 import { migrate } from "./db/migrate";
 import { closeDb } from "./db/client";
+import { dataDir } from "./db/url";
+import { storageFromEnv } from "./storage/config";
 import { startStudioServer } from "./studio-server";
+import { startUploadSweeper, uploadSettingsFromEnv } from "./uploads";
 
 async function main() {
   const config = serverConfig();
@@ -30,6 +33,12 @@ async function main() {
     upgrade: config.dev ? (req, socket, head) => void nextUpgrade(req, socket, head) : undefined,
   });
   console.log(`CLIPig Studio on http://localhost:${server.port}`);
+  // Uploads nothing uses are removed after the grace period (CLIPIG_UPLOAD_* settings).
+  const dir = dataDir();
+  const sweeper = startUploadSweeper(uploadSettingsFromEnv(), {
+    dataDir: dir,
+    store: storageFromEnv(process.env, dir),
+  });
 
   // Graceful: live runs are marked interrupted (they can continue), open documents are stored.
   // A second signal exits at once.
@@ -37,6 +46,7 @@ async function main() {
   const shutdown = async () => {
     if (closing) process.exit(1);
     closing = true;
+    await sweeper.stop();
     await server.close();
     await closeDb();
     process.exit(0);

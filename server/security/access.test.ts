@@ -193,7 +193,7 @@ describe("HTTP routes", () => {
       if (signedInCaller) {
         const { ref, id } = (await res.json()) as { ref: string; id: string };
         expect(ref).toBe(`upload:${id}`);
-        expect((await h.http(`/api/uploads/${id}`)).headers.get("content-type")).toBe("image/png");
+        expect((await h.http(`/api/uploads/${id}`)).headers.get("content-type")).toBe("image/webp");
       }
     }
     const owner = h.callers.owner;

@@ -1,0 +1,19 @@
+-- CreateTable
+CREATE TABLE "Upload" (
+    "id" TEXT NOT NULL,
+    "ownerId" TEXT,
+    "bytes" INTEGER NOT NULL,
+    "format" TEXT NOT NULL,
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "Upload_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateIndex
+CREATE INDEX "Upload_ownerId_idx" ON "Upload"("ownerId");
+
+-- CreateIndex
+CREATE INDEX "Upload_createdAt_idx" ON "Upload"("createdAt");
+
+-- AddForeignKey
+ALTER TABLE "Upload" ADD CONSTRAINT "Upload_ownerId_fkey" FOREIGN KEY ("ownerId") REFERENCES "User"("id") ON DELETE SET NULL ON UPDATE CASCADE;
