@@ -4,7 +4,7 @@
  */
 import type { Command } from "./command";
 
-const VERBS = ["validate", "expr", "models", "rate", "render", "views"] as const;
+const VERBS = ["validate", "expr", "models", "doctor", "rate", "render", "views"] as const;
 type Verb = (typeof VERBS)[number];
 
 const COMMANDS = Object.fromEntries(

@@ -1,29 +1,21 @@
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import { runCli } from "../testing";
-import { createServer, type Server } from "node:http";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { createServer } from "node:http";
+import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { AddressInfo } from "node:net";
 import { TINY_CLIP_DIR } from "../../server/engine/clip/store";
+import { startTestHub, type TestHub } from "../../server/engine/clip/testing-hub";
 
 /** A hub that serves tiny-clip's files under the default model's name. */
-let server: Server;
+let hub: TestHub;
 let hubUrl: string;
 beforeAll(async () => {
-  server = createServer((req, res) => {
-    const file = /^\/openai\/clip-vit-base-patch32\/resolve\/main\/([\w.]+)$/.exec(
-      req.url ?? "",
-    )?.[1];
-    if (!file) return void res.writeHead(404).end();
-    const body = readFileSync(path.join(TINY_CLIP_DIR, file));
-    res.writeHead(200, { "content-length": body.length });
-    res.end(req.method === "HEAD" ? undefined : body);
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  hubUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  hub = await startTestHub(["openai/clip-vit-base-patch32"]);
+  hubUrl = hub.url;
 });
-afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+afterAll(() => hub.close());
 
 describe("clipig models", () => {
   it("pulls the default model with a progress bar, then lists and locates it", async () => {
@@ -52,6 +44,14 @@ describe("clipig models", () => {
       /openai\/clip-vit-base-patch32 \(default\) +ViT-B\/32, clip-vit-base-patch32 +installed +15\.6 MB/,
     );
     expect(listed.stdout).toMatch(/tiny-clip +bundled/);
+    expect(listed.stdout).toMatch(/store .*: 15\.6 MB used, [\d.]+ [kMG]?B free; hub http:\/\/127/);
+
+    const removed = await runCli(["models", "remove", "ViT-B/32"], env);
+    expect(removed.stdout).toMatch(/removed ViT-B\/32: 15\.6 MB freed/);
+    expect(existsSync(dir)).toBe(false);
+    expect((await runCli(["models", "remove", "tiny-clip"], env)).stderr).toMatch(
+      /clipig models: tiny-clip ships with CLIPig Studio/,
+    );
   });
 
   it("explains a failed download and points to the offline model", async () => {

@@ -1,5 +1,6 @@
 /**
- * `clipig models list|pull NAME|path NAME`: the CLIP checkpoints this machine has or can download.
+ * `clipig models list|pull NAME|path NAME|remove NAME`: the CLIP checkpoints this machine has or
+ * can download, in the same store and through the same download code as the studio's /models page.
  * Downloads show a progress bar on stderr (bytes, speed, ETA); stdout carries only results.
  */
 import type { Command } from "../command";
@@ -7,9 +8,12 @@ import { fail } from "../verb";
 import {
   DEFAULT_MODEL,
   findModel,
+  hubUrl,
   listModels,
   pullModel,
+  removeModel,
   resolveModelDir,
+  storeUsage,
   type PullProgress,
 } from "../../server/engine/clip/store";
 import { DownloadError } from "../../server/engine/clip/download";
@@ -17,9 +21,12 @@ import { DownloadError } from "../../server/engine/clip/download";
 const USAGE = `usage: clipig models list
        clipig models pull NAME     download a model (default ${DEFAULT_MODEL})
        clipig models path NAME     print the folder of an installed model
+       clipig models remove NAME   delete a downloaded model (and any unfinished download of it)
 
-NAME is a Hugging Face id (openai/clip-vit-base-patch32), an alias (ViT-B/32) or tiny-clip.
-Environment: CLIPIG_MODELS_DIR (default data/models), CLIPIG_HUB_URL (default https://huggingface.co).
+NAME is a known model's Hugging Face id (openai/clip-vit-base-patch32), an alias (ViT-B/32),
+tiny-clip, or for pull any hub repository id (owner/name) holding a CLIP checkpoint.
+Environment: CLIPIG_MODELS_DIR (default <CLIPIG_DATA_DIR>/models, i.e. data/models),
+CLIPIG_HUB_URL (default https://huggingface.co, or a mirror), CLIPIG_MODELS_MIN_FREE_MB (1024).
 `;
 
 const command: Command = {
@@ -41,6 +48,10 @@ const command: Command = {
           if (!name) break;
           process.stdout.write(`${resolveModelDir(name)}\n`);
           return 0;
+        case "remove":
+          if (!name) break;
+          process.stdout.write(`removed ${name}: ${formatBytes(await removeModel(name))} freed\n`);
+          return 0;
       }
     } catch (error) {
       return fail("models", error);
@@ -55,7 +66,7 @@ async function list(): Promise<number> {
   const rows = (await listModels()).map((m) => [
     m.name + (m.name === DEFAULT_MODEL ? " (default)" : ""),
     m.aliases.join(", "),
-    m.status,
+    m.status + (m.partialBytes ? ` (${formatBytes(m.partialBytes)} to resume)` : ""),
     (m.status === "not installed" ? "~" : "") + formatBytes(m.bytes),
     m.description,
   ]);
@@ -69,6 +80,10 @@ async function list(): Promise<number> {
         .trimEnd()}\n`,
     );
   }
+  const usage = await storeUsage();
+  process.stdout.write(
+    `\nstore ${usage.dir}: ${formatBytes(usage.usedBytes)} used, ${formatBytes(usage.freeBytes)} free; hub ${hubUrl()}\n`,
+  );
   return 0;
 }
 
@@ -80,7 +95,8 @@ async function pull(name: string): Promise<number> {
   const bar = new ProgressBar();
   let dir: string;
   try {
-    dir = await pullModel(name, { onProgress: (p) => bar.update(p) });
+    // This machine's owner runs the CLI: any hub repository id may be pulled.
+    dir = await pullModel(name, { anyRepo: true, onProgress: (p) => bar.update(p) });
   } catch (error) {
     bar.done();
     if (!(error instanceof DownloadError)) throw error;

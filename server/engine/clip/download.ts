@@ -32,7 +32,7 @@ export interface DownloadOptions {
 
 export class DownloadError extends Error {}
 
-interface Expected {
+export interface Expected {
   size: number | undefined;
   sha256: string | undefined;
 }
@@ -81,10 +81,16 @@ export async function downloadFile(
   return hash;
 }
 
+/** What the server says of a file before any byte of it moves: its size and sha256, where given. */
+export function remoteFile(url: string, options: { signal?: AbortSignal } = {}): Promise<Expected> {
+  return probe(url, options);
+}
+
 /** Size and sha256 from the options or from the HEAD response chain (redirects followed by hand). */
 async function probe(url: string, options: DownloadOptions): Promise<Expected> {
   let size = options.size;
   let sha256 = options.sha256?.toLowerCase();
+  if (size !== undefined && sha256 !== undefined) return { size, sha256 };
   let current = url;
   for (let hop = 0; hop < 10; hop++) {
     const response = await fetchOrExplain(current, {

@@ -1,24 +1,39 @@
 import { describe, it, expect, beforeAll, afterAll, beforeEach } from "vitest";
-import { createServer, type Server } from "node:http";
+import { createServer } from "node:http";
 import { createHash } from "node:crypto";
-import { existsSync, mkdtempSync, readFileSync, readdirSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { AddressInfo } from "node:net";
 import {
   CLIP_FILES,
+  NotEnoughSpace,
   TINY_CLIP_DIR,
+  findModel,
+  freeBytes,
   listModels,
+  planPull,
   pullModel,
+  removeModel,
   resolveModelDir,
+  storeUsage,
   type KnownModel,
   type PullProgress,
 } from "./store";
+import { startTestHub, type TestHub } from "./testing-hub";
 
 const REPO = "test-org/tiny-clip-copy";
 const FILES = Object.fromEntries(
   CLIP_FILES.map((f) => [f.name, readFileSync(path.join(TINY_CLIP_DIR, f.name))]),
 );
+const TOTAL = Object.values(FILES).reduce((sum, b) => sum + b.length, 0);
 const MODELS: KnownModel[] = [
   { name: REPO, aliases: ["tiny-copy"], description: "test", approxBytes: 1, files: CLIP_FILES },
   {
@@ -30,103 +45,15 @@ const MODELS: KnownModel[] = [
   },
 ];
 
-/** What the fake hub does to the next requests, and what it saw. */
-const hub = {
-  dropAfter: 0, // cut the first GET of model.safetensors after this many bytes
-  stall: false, // or, instead of cutting it, go silent
-  corrupt: false,
-  throttle: false,
-  ranges: [] as string[],
-  bytesSent: 0,
-};
-let server: Server;
+let hub: TestHub;
 let base: string;
 
-/** Serves files like huggingface.co: large files answer HEAD with a redirect carrying x-linked-size/etag. */
-function handle(
-  req: import("node:http").IncomingMessage,
-  res: import("node:http").ServerResponse,
-): void {
-  const match = /^\/(.+)\/resolve\/main\/(.+)$|^\/cdn\/(.+)$/.exec(req.url ?? "");
-  const file = match?.[2] ?? match?.[3];
-  const body = file ? FILES[file] : undefined;
-  if (!body || (match?.[1] && match[1] !== REPO)) {
-    res.writeHead(404).end("not found");
-    return;
-  }
-  const sha256 = createHash("sha256").update(body).digest("hex");
-  if (file === "model.safetensors" && match?.[1]) {
-    res
-      .writeHead(302, {
-        location: `/cdn/${file}`,
-        "x-linked-size": body.length,
-        "x-linked-etag": `"${sha256}"`,
-      })
-      .end();
-    return;
-  }
-  const served =
-    hub.corrupt && file === "model.safetensors" ? Buffer.from(body).fill(7, 1000, 1010) : body;
-  const range = /^bytes=(\d+)-$/.exec(req.headers.range ?? "");
-  const start = range ? Number(range[1]) : 0;
-  if (range) hub.ranges.push(req.headers.range!);
-  const headers = { "content-length": served.length - start, etag: `"${"ab".repeat(20)}"` };
-  if (req.method === "HEAD") {
-    res.writeHead(200, headers).end();
-    return;
-  }
-  res.writeHead(
-    range ? 206 : 200,
-    range
-      ? { ...headers, "content-range": `bytes ${start}-${served.length - 1}/${served.length}` }
-      : headers,
-  );
-  const drop = file === "model.safetensors" && hub.dropAfter > 0 ? hub.dropAfter : Infinity;
-  if (file === "model.safetensors") hub.dropAfter = 0;
-  let at = start;
-  const pump = (): void => {
-    while (at < served.length) {
-      const end = Math.min(at + 65536, served.length, at < drop ? drop : Infinity);
-      const ok = res.write(served.subarray(at, end));
-      hub.bytesSent += end - at;
-      at = end;
-      if (at === drop) {
-        if (!hub.stall) setTimeout(() => res.destroy(), 20);
-        return;
-      }
-      if (hub.throttle) {
-        setTimeout(pump, 2);
-        return;
-      }
-      if (!ok) {
-        res.once("drain", pump);
-        return;
-      }
-    }
-    res.end();
-  };
-  pump();
-}
-
 beforeAll(async () => {
-  server = createServer(handle);
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  hub = await startTestHub([REPO, "other-org/any-clip"]);
+  base = hub.url;
 });
-afterAll(() => {
-  server.closeAllConnections();
-  return new Promise<void>((resolve) => server.close(() => resolve()));
-});
-beforeEach(() =>
-  Object.assign(hub, {
-    dropAfter: 0,
-    stall: false,
-    corrupt: false,
-    throttle: false,
-    ranges: [],
-    bytesSent: 0,
-  }),
-);
+afterAll(() => hub.close());
+beforeEach(() => hub.reset());
 
 const freshStore = () => ({
   modelsDir: mkdtempSync(path.join(tmpdir(), "clipig-models-")),
@@ -151,14 +78,16 @@ describe("model store", () => {
       total: FILES["model.safetensors"]!.length,
       fileIndex: 3,
       fileCount: 4,
+      totalReceived: TOTAL,
+      totalBytes: TOTAL,
     });
     expect(last.bytesPerSecond).toBeGreaterThan(0);
     expect(resolveModelDir(REPO, store)).toBe(dir);
     expect(readdirSync(store.modelsDir)).toEqual(["test-org--tiny-clip-copy"]); // no partial folder left
     const listed = await listModels(store);
-    expect(listed.map((m) => [m.name, m.status])).toEqual([
-      [REPO, "installed"],
-      ["tiny-clip", "bundled"],
+    expect(listed.map((m) => [m.name, m.status, m.partialBytes])).toEqual([
+      [REPO, "installed", 0],
+      ["tiny-clip", "bundled", 0],
     ]);
     const manifest = JSON.parse(readFileSync(path.join(dir, "clipig-model.json"), "utf8"));
     expect(manifest.files["model.safetensors"].sha256).toBe(
@@ -168,30 +97,30 @@ describe("model store", () => {
 
   it("continues a dropped connection with an HTTP Range request", async () => {
     const store = freshStore();
-    hub.dropAfter = 3 << 20;
+    hub.behaviour.dropAfter = 3 << 20;
     const dir = await pullModel(REPO, store);
     expect(
       readFileSync(path.join(dir, "model.safetensors")).equals(FILES["model.safetensors"]!),
     ).toBe(true);
-    expect(hub.ranges).toHaveLength(1);
-    expect(Number(/\d+/.exec(hub.ranges[0]!)![0])).toBeGreaterThan(0);
+    expect(hub.seen.ranges).toHaveLength(1);
+    expect(Number(/\d+/.exec(hub.seen.ranges[0]!)![0])).toBeGreaterThan(0);
   });
 
   it("treats a stalled transfer as dropped and continues it", async () => {
     const store = freshStore();
-    Object.assign(hub, { dropAfter: 1 << 20, stall: true });
+    Object.assign(hub.behaviour, { dropAfter: 1 << 20, stall: true });
     const dir = await pullModel(REPO, { ...store, stallMs: 300 });
     expect(
       readFileSync(path.join(dir, "model.safetensors")).equals(FILES["model.safetensors"]!),
     ).toBe(true);
-    expect(hub.ranges).toHaveLength(1);
+    expect(hub.seen.ranges).toHaveLength(1);
   });
 
   it("resumes an interrupted pull from the partial file on the next run", async () => {
     const store = freshStore();
     const size = FILES["model.safetensors"]!.length;
     const abort = new AbortController();
-    hub.throttle = true;
+    hub.behaviour.bytesPerSecond = 20e6;
     const first = pullModel(REPO, {
       ...store,
       signal: abort.signal,
@@ -201,19 +130,18 @@ describe("model store", () => {
     const partial = path.join(store.modelsDir, ".test-org--tiny-clip-copy.partial");
     expect(existsSync(path.join(partial, "model.safetensors.part"))).toBe(true);
     expect(existsSync(path.join(partial, "config.json"))).toBe(true);
-    hub.throttle = false;
-    hub.bytesSent = 0;
+    hub.reset();
     const dir = await pullModel(REPO, store);
     expect(
       readFileSync(path.join(dir, "model.safetensors")).equals(FILES["model.safetensors"]!),
     ).toBe(true);
-    expect(hub.ranges).toHaveLength(1);
-    expect(hub.bytesSent).toBeLessThan(size * 0.7); // only the rest came over the wire
+    expect(hub.seen.ranges).toHaveLength(1);
+    expect(hub.seen.bytesSent).toBeLessThan(size * 0.7); // only the rest came over the wire
   });
 
   it("rejects a corrupted transfer by its sha256 and installs nothing", async () => {
     const store = freshStore();
-    hub.corrupt = true;
+    hub.behaviour.corrupt = true;
     await expect(pullModel(REPO, store)).rejects.toThrow(
       /model.safetensors: sha256 [0-9a-f]{64} does not match/,
     );
@@ -239,5 +167,61 @@ describe("model store", () => {
   it("reports a missing repository file with its HTTP status", async () => {
     const store = { ...freshStore(), models: [{ ...MODELS[0]!, name: "test-org/missing" }] };
     await expect(pullModel("test-org/missing", store)).rejects.toThrow(/HTTP 404/);
+  });
+
+  it("plans from the hub's sizes and refuses a pull the disk has no room for, before any byte", async () => {
+    const store = freshStore();
+    const plan = await planPull(REPO, store);
+    expect(plan.totalBytes).toBe(TOTAL);
+    expect(plan.remainingBytes).toBe(TOTAL);
+    expect(plan.files.find((f) => f.name === "model.safetensors")?.sha256).toBe(
+      createHash("sha256").update(FILES["model.safetensors"]!).digest("hex"),
+    );
+    const free = await freeBytes(store.modelsDir);
+    const keepFree = free - TOTAL / 2; // room for half the checkpoint
+    const before = hub.seen.bytesSent;
+    await expect(pullModel(REPO, { ...store, keepFree })).rejects.toThrow(NotEnoughSpace);
+    await expect(pullModel(REPO, { ...store, keepFree })).rejects.toThrow(
+      /not enough disk space for test-org\/tiny-clip-copy: it needs \d+ MB more, \d+ MB are free .*CLIPIG_MODELS_MIN_FREE_MB/,
+    );
+    expect(hub.seen.bytesSent).toBe(before);
+    expect(readdirSync(store.modelsDir)).toEqual([]);
+  });
+
+  it("pulls any hub repository id only when asked to, finds it afterwards and removes it", async () => {
+    const store = freshStore();
+    const repo = "other-org/any-clip";
+    await expect(pullModel(repo, store)).rejects.toThrow(/unknown model 'other-org\/any-clip'/);
+    await expect(pullModel("../escape", { ...store, anyRepo: true })).rejects.toThrow(
+      /unknown model/,
+    );
+    expect(findModel(repo, store)).toBeUndefined();
+    const dir = await pullModel(repo, { ...store, anyRepo: true });
+    expect(findModel(repo, store)?.name).toBe(repo);
+    expect(resolveModelDir(repo, store)).toBe(dir);
+    const listed = await listModels(store);
+    expect(listed.find((m) => m.name === repo)).toMatchObject({
+      status: "installed",
+      description: "hub repository",
+    });
+    const usage = await storeUsage(store);
+    expect(usage.usedBytes).toBeGreaterThanOrEqual(TOTAL);
+    expect(await removeModel(repo, store)).toBeGreaterThanOrEqual(TOTAL);
+    expect(existsSync(dir)).toBe(false);
+    expect(findModel(repo, store)).toBeUndefined();
+    await expect(removeModel("tiny-clip", store)).rejects.toThrow(/ships with CLIPig Studio/);
+  });
+
+  it("fetches again a finished file of a partial pull whose hash no longer matches", async () => {
+    const store = freshStore();
+    const partial = path.join(store.modelsDir, ".test-org--tiny-clip-copy.partial");
+    mkdirSync(partial, { recursive: true });
+    writeFileSync(path.join(partial, "model.safetensors"), "not the weights");
+    const plan = await planPull(REPO, store);
+    expect(plan.remainingBytes).toBe(TOTAL - "not the weights".length);
+    const dir = await pullModel(REPO, store);
+    expect(
+      readFileSync(path.join(dir, "model.safetensors")).equals(FILES["model.safetensors"]!),
+    ).toBe(true);
   });
 });

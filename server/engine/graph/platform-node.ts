@@ -32,7 +32,7 @@ export const nodePlatform: Platform = {
     const lib = join(bindingDir(), "libonnxruntime_providers_cuda.so");
     return existsSync(lib)
       ? undefined
-      : `its library ${lib} is not installed (npm install onnxruntime-node on a CUDA machine fetches it)`;
+      : `its library ${lib} is not installed (on a CUDA 12 machine: ONNXRUNTIME_NODE_INSTALL=cuda12 node node_modules/onnxruntime-node/script/install.js; README, GPU)`;
   },
   async saveModel(model: ModelBytes, dir = DEFAULT_DIR): Promise<string> {
     const path = join(dir, `${model.hash}.onnx`);
