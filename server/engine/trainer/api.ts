@@ -4,6 +4,7 @@
  * reach inside; they call these methods and listen.
  */
 import type { ExperimentConfig } from "../../../lib/experiment";
+import type { RunLimits } from "./run-limits";
 
 export type DeviceRequest = "auto" | "cpu" | "cuda" | "webgpu";
 
@@ -90,6 +91,11 @@ export interface TrainerOptions {
   statsIntervalMs?: number;
   /** Uploaded images by the name the experiment uses for them (`init.image`, feature `image`). */
   images?: Readonly<Record<string, Uint8Array>>;
+  /**
+   * What the run may allocate, checked at every epoch before allocating (a shared server's quotas);
+   * past one the run ends with an error naming the parameter and the epoch. None: no limits.
+   */
+  limits?: RunLimits;
 }
 
 export interface Trainer {

@@ -25,6 +25,7 @@ import { imageStats, type ImageStats } from "./image-stats";
 import { initialPixels } from "./init";
 import { baseLearnrate, createOptimizer, type Optimizer } from "./optimizers";
 import { planStep, type StepPlan } from "./plan";
+import { checkImage, checkPlan } from "./run-limits";
 import { interpolationMode, resize } from "./resample";
 import { SnapshotClock } from "./snapshots";
 import {
@@ -191,6 +192,7 @@ class EpochTrainer implements Trainer, TrainerInternals {
         const epoch = Math.min(this.epoch, config.epochs - 1);
         const vars = this.epochVars(epoch);
         const [w, h] = this.resolution(vars, this.planRandom);
+        this.checkImage(epoch, w, h);
         const plan = planStep(config, {
           epoch,
           width: w,
@@ -198,6 +200,7 @@ class EpochTrainer implements Trainer, TrainerInternals {
           vars: { ...vars, resolution: [w, h] },
           random: this.planRandom,
         });
+        this.checkPlan(plan, epoch);
         const before = this.step;
         const step = await this.ensureStep(plan);
         return { rebuilt: step !== before };
@@ -263,6 +266,7 @@ class EpochTrainer implements Trainer, TrainerInternals {
 
     // §8.2 step 4–5: pixels at the evaluated resolution; a change resizes them and resets the optimizer.
     const [w, h] = this.resolution(vars, this.exprRandom);
+    this.checkImage(epoch, w, h);
     if (!this.pixels) await this.initialize(w, h);
     else if (w !== this.width || h !== this.height) this.resizePixels(w, h);
     vars.resolution = [this.width, this.height];
@@ -285,6 +289,7 @@ class EpochTrainer implements Trainer, TrainerInternals {
       vars,
       random: this.planRandom,
     });
+    this.checkPlan(plan, epoch);
     const step = await this.ensureStep(plan);
     if (step)
       await this.trainStep(
@@ -573,6 +578,8 @@ class EpochTrainer implements Trainer, TrainerInternals {
         },
         random: fixed,
       });
+      this.checkImage(ahead, w, h);
+      this.checkPlan(plan, ahead);
     } catch {
       return; // the epoch itself will report it
     }
@@ -597,6 +604,21 @@ class EpochTrainer implements Trainer, TrainerInternals {
     const h = Math.trunc(evalNum(rh, vars, random));
     if (!(w >= 1 && h >= 1)) throw new Error(`resolution must be positive, got [${w}, ${h}]`);
     return [w, h];
+  }
+
+  /** The training image at `epoch` (and the initial one's `init.resolution`) within the run's limits. */
+  private checkImage(epoch: number, w: number, h: number): void {
+    const limits = this.options.limits;
+    if (!limits) return;
+    checkImage(limits, "resolution", [w, h], epoch);
+    const init = this.config.init.resolution;
+    if (!this.pixels && init && !this.options.resume)
+      checkImage(limits, "init.resolution", init, epoch);
+  }
+
+  /** Everything the step graph of `plan` allocates within the run's limits, before it is built. */
+  private checkPlan(plan: StepPlan, epoch: number): void {
+    if (this.options.limits) checkPlan(this.options.limits, this.config, plan, epoch);
   }
 
   private featureMatrix(state: TargetState): Float32Array {
