@@ -1,11 +1,13 @@
 /**
  * One WebSocket client of the collaboration server. Decodes strictly, buffers messages until its
- * document is loaded, keeps the socket alive with pings, and closes only itself on bad input,
- * oversized messages or a consumer too slow to drain what it is sent.
+ * document is loaded, keeps the socket alive with pings, checks every document update against the
+ * document's size limits before it is applied, and closes only itself on bad input, oversized
+ * messages or documents, or a consumer too slow to drain what it is sent.
  */
 import WebSocket from "ws";
 import type { Identity } from "../auth/identity";
 import { rateLimiter, type RateLimiter } from "../limits";
+import { checkDocumentUpdate, documentLimitsFromEnv, type DocumentLimits } from "./document-limit";
 import { decodeMessage, type IncomingMessage } from "./messages";
 import type { Peer, SharedDocument } from "./shared-document";
 import { CLOSE, type CloseReason } from "./types";
@@ -19,7 +21,15 @@ export interface ConnectionLimits {
   /** A token bucket per connection: a client flooding messages is closed (`rateLimited`). */
   messagesPerSecond: number;
   messageBurst: number;
+  /** Size limits of the document and write rate (default: from the environment, read once). */
+  document?: DocumentLimits;
 }
+
+let fromEnv: DocumentLimits | undefined;
+const envDocumentLimits = () => (fromEnv ??= documentLimitsFromEnv());
+
+/** Close reasons travel in a close frame: at most 123 bytes. */
+const closeText = (text: string) => Buffer.from(text).subarray(0, 123).toString();
 
 export class Connection implements Peer {
   readOnly = true;
@@ -30,6 +40,9 @@ export class Connection implements Peer {
   private alive = true;
   private readonly ping: ReturnType<typeof setInterval>;
   private readonly rate: RateLimiter;
+  private readonly documentLimits: DocumentLimits;
+  /** Update bytes this connection may still write (a whole document at once, then a steady rate). */
+  private readonly writes: RateLimiter;
 
   constructor(
     readonly ws: WebSocket,
@@ -38,6 +51,11 @@ export class Connection implements Peer {
     onClose: (connection: Connection) => void,
   ) {
     this.rate = rateLimiter({ perSecond: limits.messagesPerSecond, burst: limits.messageBurst });
+    this.documentLimits = limits.document ?? envDocumentLimits();
+    this.writes = rateLimiter({
+      perSecond: this.documentLimits.writeBytesPerSecond,
+      burst: this.documentLimits.maxDocumentBytes,
+    });
     ws.binaryType = "nodebuffer";
     ws.on("message", (data, isBinary) => this.onMessage(data, isBinary));
     ws.on("pong", () => (this.alive = true));
@@ -80,9 +98,10 @@ export class Connection implements Peer {
     });
   }
 
-  close(reason: CloseReason): void {
+  /** Closes with one of the closed reasons; `detail` replaces its text (e.g. naming a limit). */
+  close(reason: CloseReason, detail?: string): void {
     if (this.closed) return;
-    this.ws.close(CLOSE[reason].code, CLOSE[reason].reason);
+    this.ws.close(CLOSE[reason].code, closeText(detail ?? CLOSE[reason].reason));
   }
 
   private onMessage(data: WebSocket.RawData, isBinary: boolean): void {
@@ -106,9 +125,27 @@ export class Connection implements Peer {
 
   private deliver(message: IncomingMessage): void {
     try {
+      if (
+        message.kind === "update" &&
+        !this.readOnly &&
+        this.document &&
+        !this.admit(message.update)
+      )
+        return;
       this.document?.receive(this, message);
     } catch {
       this.close("badMessage");
     }
+  }
+
+  /** An update over the write rate or the size limits closes the connection and is never applied. */
+  private admit(update: Uint8Array): boolean {
+    if (!this.writes.take(update.byteLength)) {
+      this.close("rateLimited", "too many document changes");
+      return false;
+    }
+    const refusal = checkDocumentUpdate(this.document!.doc, update, this.documentLimits);
+    if (refusal) this.close("documentTooLarge", refusal.reason);
+    return refusal === null;
   }
 }

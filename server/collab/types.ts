@@ -71,6 +71,8 @@ export const CLOSE = {
   forbidden: { code: 4403, reason: "forbidden" },
   notFound: { code: 4404, reason: "not found" },
   tooLarge: { code: 1009, reason: "message too large" },
+  /** An update would take the document past its size limit (`document-limit.ts`); not applied. */
+  documentTooLarge: { code: 4413, reason: "document too large" },
   tooSlow: { code: 4429, reason: "client too slow" },
   rateLimited: { code: 4420, reason: "too many messages" },
   unavailable: { code: 4503, reason: "document unavailable" },

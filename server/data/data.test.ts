@@ -116,6 +116,10 @@ describe("experiments", () => {
     const rev = await saveRevision(bob, id, "first try", "a: 2\n");
     expect(rev).toMatchObject({ name: "first try", author: "Bob Builder" });
     expect(await revisionText(alice, rev!.id)).toEqual({ name: "first try", yaml: "a: 2\n" });
+    // The write itself holds the text limit (CLIPIG_MAX_YAML_BYTES), whatever called it.
+    await expect(saveRevision(bob, id, "huge", "é".repeat(40_000))).rejects.toThrow(
+      `revision of ${id}: The experiment text is 80000 bytes; this server allows at most 64 KiB`,
+    );
     await db().member.deleteMany({ where: { experimentId: id } });
     await setVisibility(alice, id, "private");
     expect(await revisionText(bob, rev!.id)).toBeNull();

@@ -1,6 +1,7 @@
 /** Named versions of an experiment's text: save the live text under a name, fetch one to restore. */
 import { rightsId, type Identity } from "../auth/identity";
 import { db } from "../db/client";
+import { assertYamlSize } from "../limits/yaml-size";
 import { canEdit } from "./access";
 import { experimentRole, type RevisionDto } from "./experiments";
 
@@ -11,6 +12,8 @@ export async function saveRevision(
   yaml: string,
 ): Promise<RevisionDto | null> {
   if (!canEdit(await experimentRole(me, experimentId))) return null;
+  // The actions check first (`checkYaml`, the same limit); this write never stores more.
+  assertYamlSize(yaml, `revision of ${experimentId}`);
   const rev = await db().revision.create({ data: { experimentId, name, yaml, authorId: rightsId(me) } });
   return { id: rev.id, name: rev.name, author: me?.name ?? null, createdAt: rev.createdAt.toISOString() };
 }

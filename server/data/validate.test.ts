@@ -16,6 +16,12 @@ describe("validate", () => {
     expect(checkVisibility("secret").ok).toBe(false);
     expect(checkYaml("a".repeat(MAX_YAML)).ok).toBe(true);
     expect(checkYaml("a".repeat(MAX_YAML + 1)).ok).toBe(false);
+    // UTF-8 bytes, like the shared document's limit: 2 bytes per "é".
+    expect(checkYaml("é".repeat(MAX_YAML / 2)).ok).toBe(true);
+    expect(checkYaml("é".repeat(MAX_YAML / 2 + 1))).toEqual({
+      ok: false,
+      message: `The experiment text is ${MAX_YAML + 2} bytes; this server allows at most 64 KiB`,
+    });
   });
 
   it("gallery query never throws and clamps", () => {

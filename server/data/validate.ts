@@ -2,14 +2,19 @@
  * Input checks for everything that writes: pages' actions and route handlers call these before
  * touching the database. Each returns a clean value or a message a person can act on.
  */
+import { maxYamlBytes, yamlSizeIssue } from "../limits/yaml-size";
+
 export type Checked<T> = { ok: true; value: T } | { ok: false; message: string };
 
 const ID = /^[A-Za-z0-9_-]{1,64}$/;
 export const VISIBILITIES = ["public", "unlisted", "private"] as const;
 export type Visibility = (typeof VISIBILITIES)[number];
 
-/** 64 KiB of YAML is far more than any experiment needs, and keeps rows and Yjs docs small. */
-export const MAX_YAML = 64 * 1024;
+/**
+ * UTF-8 bytes of YAML: `CLIPIG_MAX_YAML_BYTES` (64 KiB), the one limit the shared document,
+ * revisions and runs enforce too. Far more than any experiment needs; keeps rows and Yjs docs small.
+ */
+export const MAX_YAML = maxYamlBytes();
 
 export function checkId(value: unknown, what = "id"): Checked<string> {
   return typeof value === "string" && ID.test(value)
@@ -33,8 +38,8 @@ export function checkRevisionName(value: unknown): Checked<string> {
 
 export function checkYaml(value: unknown): Checked<string> {
   if (typeof value !== "string") return { ok: false, message: "The experiment text is missing" };
-  if (value.length > MAX_YAML) return { ok: false, message: `The experiment text is over ${MAX_YAML / 1024} KiB` };
-  return { ok: true, value };
+  const tooLarge = yamlSizeIssue(value, MAX_YAML);
+  return tooLarge ? { ok: false, message: tooLarge } : { ok: true, value };
 }
 
 export function checkVisibility(value: unknown): Checked<Visibility> {

@@ -6,6 +6,7 @@ import { db as defaultDb, type Db } from "../db/client";
 import { admitRun, countRuns, type Quotas, type RunRefusal } from "../limits";
 import type { EpochStats } from "../engine/trainer/api";
 import type { HistoryPoint, RunStatus } from "../realtime/protocol";
+import { assertYamlSize } from "../limits/yaml-size";
 
 /** Statuses of a run that a restart interrupts. */
 export const LIVE_STATUSES: readonly RunStatus[] = ["queued", "loading", "running", "paused"];
@@ -62,7 +63,9 @@ export class RunStore {
     return this.database();
   }
 
+  /** The pinned text passed admission's byte limit; this write refuses one that did not (`YamlTooLarge`). */
   async create(run: NewRun): Promise<string> {
+    assertYamlSize(run.yaml, `run of ${run.experimentId}`);
     const row = await this.db.run.create({
       data: { ...run, status: "queued" },
       select: { id: true },
@@ -78,6 +81,7 @@ export class RunStore {
     run: NewRun,
     quotas: Quotas,
   ): Promise<{ ok: true; runId: string } | ({ ok: false } & RunRefusal)> {
+    assertYamlSize(run.yaml, `run of ${run.experimentId}`, quotas.maxYamlBytes);
     return this.db.$transaction(async (tx) => {
       const refusal = admitRun(await countRuns(run.userId, tx), quotas);
       if (refusal) return { ok: false as const, ...refusal };
@@ -115,6 +119,7 @@ export class RunStore {
       height?: number;
     },
   ): Promise<void> {
+    if (data.yaml !== undefined) assertYamlSize(data.yaml, `run ${runId}`);
     await this.db.run.update({ where: { id: runId }, data });
   }
 
