@@ -77,9 +77,7 @@ export function checkPlan(
         `${path}.batch_size at epoch ${epoch} is ${t.views} views; ${limitText(limits, "maxBatchSize", " per target")}`,
       );
     views += t.views;
-    const transformItem = itemsOf(target.transforms.map((i) => transformSteps(i).length));
-    for (const e of chainExtents(t.transforms.map(stepOf), image))
-      checkExtent(limits, `${path}.transforms[${transformItem[e.step]}].${e.name}`, e, epoch);
+    checkTargetChain(limits, config, t.index, t.transforms.map(stepOf), image, epoch);
     const constraintItem = itemsOf(target.constraints.map((i) => constraintSteps(i).length));
     t.constraints.forEach((c, i) => {
       const kernel = kernelExtent(c.build);
@@ -98,6 +96,24 @@ export function checkPlan(
       epoch,
       `targets at epoch ${epoch} make ${views} views; ${limitText(limits, "maxViewsPerEpoch", " per epoch")}`,
     );
+}
+
+/**
+ * One target's transform chain (`steps`: its `targetTransforms` with build values) applied to an
+ * image of `image` (`[height, width]`): every view size, noise image and kernel along it. Also for
+ * renders outside a run (the views preview), which evaluate a chain at any epoch.
+ */
+export function checkTargetChain(
+  limits: RunLimits,
+  config: ExperimentConfig,
+  index: number,
+  steps: readonly Step[],
+  image: Size,
+  epoch: number,
+): void {
+  const items = itemsOf(config.targets[index].transforms.map((i) => transformSteps(i).length));
+  for (const e of chainExtents(steps, image))
+    checkExtent(limits, `targets[${index}].transforms[${items[e.step]}].${e.name}`, e, epoch);
 }
 
 function checkExtent(limits: RunLimits, parameter: string, e: Extent, epoch: number): void {
