@@ -7,6 +7,7 @@ import type { Identity } from "../auth/identity";
 import { db } from "../db/client";
 import { dataDir } from "../db/url";
 import { roleFor } from "./access";
+import { listableFor, listableWhere } from "./listing";
 import { memberRole, runImageUrl, snapshotDto, type ExperimentRef, type SnapshotDto } from "./experiments";
 import { labelsFromStats, seriesFrom, type StatSeries } from "./series";
 
@@ -52,7 +53,8 @@ export async function getRender(me: Identity | null, runId: string): Promise<Ren
       : null,
     exp.forkedFromId ? db().experiment.findUnique({ where: { id: exp.forkedFromId } }) : null,
     db().experiment.findMany({
-      where: { forkedFromId: exp.id },
+      // Narrowed in the query too, so hidden forks do not use up the 50 places.
+      where: { forkedFromId: exp.id, OR: listableWhere(me) },
       orderBy: { createdAt: "desc" },
       take: 50,
       include: { owner: { select: { displayName: true } } },
@@ -60,6 +62,10 @@ export async function getRender(me: Identity | null, runId: string): Promise<Ren
     db().snapshot.findMany({ where: { runId }, orderBy: { epoch: "asc" }, take: 200 }),
     db().runStat.findMany({ where: { runId }, orderBy: { epoch: "asc" }, select: { epoch: true, loss: true, data: true } }),
   ]);
+  // Lineage names only what the caller may open without a link: an unlisted fork or origin's id
+  // is its link, so listing it would share it with every visitor of this page.
+  const [visibleOrigin] = await listableFor(origin ? [origin] : [], me);
+  const visibleForks = await listableFor(forks, me);
   return {
     runId: run.id,
     status: run.status,
@@ -80,11 +86,8 @@ export async function getRender(me: Identity | null, runId: string): Promise<Ren
     yaml: run.yaml,
     imageUrl: run.imagePath ? runImageUrl(run.id) : null,
     experiment: { id: exp.id, title: exp.title, forkCount: exp.forkCount },
-    forkedFrom: origin && roleFor(origin, me) ? { id: origin.id, title: origin.title } : null,
-    // Forks others keep private stay out of the lineage list.
-    forks: forks
-      .filter((f) => roleFor(f, me))
-      .map((f) => ({ id: f.id, title: f.title, owner: f.owner?.displayName ?? null })),
+    forkedFrom: visibleOrigin ? { id: visibleOrigin.id, title: visibleOrigin.title } : null,
+    forks: visibleForks.map((f) => ({ id: f.id, title: f.title, owner: f.owner?.displayName ?? null })),
     snapshots: snapshots.map(snapshotDto),
     series: seriesFrom(stats, labelsFromStats(snapshots.at(-1)?.stats)),
   };

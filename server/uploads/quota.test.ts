@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mkdtempSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import sharp from "sharp";
 import { closeDb, db } from "../db/client";
 import { migrate } from "../db/migrate";
 import { createTestPostgres, useTempDatabase, type TestPostgres } from "../db/testing";
@@ -10,19 +9,10 @@ import { dbTarget } from "../db/url";
 import { ImageRejected, toCleanUpload } from "./image";
 import { storedBytes, UploadQuotaExceeded } from "./ledger";
 import { saveUpload } from "./store";
+import { photoJpeg } from "./testing";
 
 const fresh = (name: string) => mkdtempSync(path.join(tmpdir(), `clipig-quota-${name}-`));
-const image = (seed: number) =>
-  sharp({
-    create: {
-      width: 64,
-      height: 48,
-      channels: 3,
-      noise: { type: "gaussian", mean: 128, sigma: 30 + seed },
-    },
-  })
-    .png()
-    .toBuffer();
+const image = (seed: number) => photoJpeg(64, 48, seed);
 const user = async () =>
   (
     await db().user.create({
