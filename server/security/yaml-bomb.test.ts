@@ -15,8 +15,8 @@ let h: Harness;
 let runner: Client;
 const crashes = crashCounter();
 const figures: Record<string, number> = {};
-/** Generous for 2 busy cores: the fixed reader answers in well under a second, the old one in ~10 s. */
-const ANSWER_MS = 4000;
+/** Generous for 2 busy cores: the fixed reader answers in 0.2–4 s there, the old one took 23 s and > 60 s. */
+const ANSWER_MS = 8000;
 const HEALTHZ_MS = 2000;
 
 /** A document with `n` aliases of one anchor, as the finding sent it. */
