@@ -1,6 +1,7 @@
-// The views route over a real SQLite file, the real router and the real engine: who may see views,
-// what the PNG holds (the grid of the target's views; the run's latest picture when there is one),
-// and the refusals (bad query, unknown target, YAML errors, rate, a full render queue).
+// The views route over a real SQLite file, the real router, the real admission threads and the
+// real engine in its render process: who may see views, what the PNG holds (the grid of the
+// target's views; the run's latest picture when there is one), and the refusals (bad query,
+// unknown target, YAML errors, rate, a full render queue, a render past its timeout).
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import sharp from "sharp";
@@ -10,7 +11,8 @@ import { db } from "../db/client";
 import { DEFAULT_QUOTAS } from "../limits";
 import { writeImage } from "../runs/images";
 import { apiRouter } from "./router";
-import { RenderGate, viewsRoutes, type ViewsRouteOptions } from "./views-routes";
+import { ViewsRenderer, type ViewsRequest } from "./views-process";
+import { viewsRoutes, type ViewsRouteOptions } from "./views-routes";
 
 const RANDOM = `model: tiny-clip
 epochs: 10
@@ -31,6 +33,7 @@ targets:
 `;
 
 let dataDir: string;
+const renderer = new ViewsRenderer({ processes: 1, queue: 4, timeoutMs: 60_000 });
 let owner: TestCaller;
 let stranger: TestCaller;
 const servers: Server[] = [];
@@ -39,7 +42,7 @@ async function serve(options: Partial<ViewsRouteOptions> = {}) {
   const routes = viewsRoutes({
     dataDir,
     admission: { quotas: DEFAULT_QUOTAS, fetch: {}, dataDir },
-    gate: new RenderGate(4),
+    renderer,
     ...options,
   });
   const handle = apiRouter({ routes });
@@ -63,6 +66,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
+  await renderer.close();
 });
 
 describe("GET /api/experiments/<id>/views", () => {
@@ -156,30 +160,43 @@ describe("GET /api/experiments/<id>/views", () => {
   }, 30_000);
 });
 
-describe("RenderGate", () => {
-  it("runs one task at a time in order and refuses beyond the waiting cap", async () => {
-    const gate = new RenderGate(1);
-    const order: string[] = [];
-    let release!: () => void;
-    const blocker = new Promise<void>((resolve) => (release = resolve));
-    const first = gate.run(async () => {
-      order.push("first starts");
-      await blocker;
-      order.push("first ends");
-      return 1;
-    });
-    const second = gate.run(async () => {
-      order.push("second starts");
-      return 2;
-    });
-    expect(gate.run(async () => 3)).toBeNull();
-    await expect.poll(() => order).toEqual(["first starts"]);
-    release();
-    expect(await first).toBe(1);
-    expect(await second).toBe(2);
-    expect(order).toEqual(["first starts", "first ends", "second starts"]);
-    // A failed task frees its place too.
-    await expect(gate.run(() => Promise.reject(new Error("boom")))).rejects.toThrow("boom");
-    expect(await gate.run(async () => 4)).toBe(4);
+describe("ViewsRenderer", () => {
+  const request = (yaml: string): ViewsRequest => ({
+    yaml,
+    target: 0,
+    at: 0,
+    seed: 1,
+    picture: null,
+    images: {},
   });
+  // 32 views of a 1024² image: long enough to be caught by a 100 ms timeout.
+  const HEAVY = `model: tiny-clip\nresolution: 1024\ntargets:\n  - batch_size: 32\n    features: [{text: x}]\n    transforms:\n      - random_rotate:\n          degree: [-30, 30]\n`;
+
+  it("kills a render past its timeout (the process is gone) and renders the next in a fresh one", async () => {
+    const r = new ViewsRenderer({ processes: 1, queue: 1, timeoutMs: 100 });
+    try {
+      // The timeout counts from when a ready process takes the render: the first one boots first.
+      const slow = r.render(request(HEAVY));
+      await expect.poll(() => r.pids.length, { timeout: 30_000 }).toBe(1);
+      const [pid] = r.pids;
+      expect(await slow).toMatchObject({ ok: false, code: "views_timeout" });
+      expect(r.stopped).toBe(1);
+      expect(r.pids).not.toContain(pid);
+      expect(() => process.kill(pid, 0)).toThrow(/ESRCH/);
+      // One render may wait (here: for a fresh process), the next is refused.
+      const waiting = r.render(request(HEAVY));
+      expect(await r.render(request(PLAIN))).toMatchObject({ ok: false, code: "busy" });
+      expect(await waiting).toMatchObject({ ok: false, code: "views_timeout" });
+      expect(r.stopped).toBe(2);
+    } finally {
+      await r.close();
+    }
+    const fresh = new ViewsRenderer({ processes: 1, queue: 1, timeoutMs: 60_000 });
+    try {
+      const done = await fresh.render(request(PLAIN));
+      expect(done.ok).toBe(true);
+    } finally {
+      await fresh.close();
+    }
+  }, 90_000);
 });

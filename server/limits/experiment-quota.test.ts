@@ -98,6 +98,47 @@ targets:
   });
 });
 
+describe("the check's budget", () => {
+  // About 10 ms per evaluation (each within the expression language's step limit).
+  const COSTLY = "32+0*sum(range(9999+int(t)))";
+
+  it("ends a check whose evaluations run past the budget, at the parameter being evaluated", () => {
+    const budget = { ...quotas, admissionBudgetMs: 100 };
+    for (const [yaml, path] of [
+      [`epochs: 1000\nresolution: [${COSTLY}, 32]\ntargets:${target()}`, "resolution"],
+      [
+        `epochs: 1000\nresolution: 32\ntargets:${target()}\n      - resize: ${COSTLY}`,
+        "targets[0].transforms[1].resize",
+      ],
+    ]) {
+      const t0 = performance.now();
+      const got = issues(yaml, budget);
+      const ms = performance.now() - t0;
+      expect(got, yaml).toEqual([
+        {
+          path,
+          message: expect.stringMatching(
+            new RegExp(
+              `^${path.replace(/[[\].]/g, "\\$&")} is too costly to check: .* budget of 100 ms per check \\(stopped at epoch \\d+ of 1000\\)`,
+            ),
+          ),
+        },
+      ]);
+      // The whole walk would take seconds; the budget stops it after one more evaluation at most.
+      expect(ms).toBeLessThan(1000);
+    }
+  });
+
+  it("leaves room for every epoch of a cheap expression at the default budget", () => {
+    const t0 = performance.now();
+    const got = issues(`epochs: 10000\nresolution: 224+32*int(t>.5)\ntargets:${target()}`, {
+      ...DEFAULT_QUOTAS,
+    });
+    expect(got).toEqual([]);
+    expect(performance.now() - t0).toBeLessThan(DEFAULT_QUOTAS.admissionBudgetMs);
+  });
+});
+
 describe("checkExperimentText", () => {
   it("places quota issues at their line and column in the YAML", () => {
     const text = `epochs: 10\ntargets:\n  - features: [{text: x}]\n    batch_size: 99\n`;

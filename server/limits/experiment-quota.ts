@@ -8,6 +8,9 @@
  * - views per epoch over the targets active together (a target renders `batch_size` views when it
  *   has a random transform, else one — as the trainer plans it), at every epoch a target starts.
  * Sampling cannot bound a random expression: the trainer must still refuse an oversize view at run time.
+ * All evaluations of one check share one wall-time budget (`admissionBudgetMs`): each evaluation is
+ * bounded by the expression language's step limit, but 10 000 epochs of a costly one are not; past
+ * the budget the check ends with an issue at the parameter it was evaluating.
  * `checkExperimentText` adds the byte and expression limits and places each issue in the YAML.
  */
 import {
@@ -36,9 +39,49 @@ export interface QuotaIssue {
 /** Epochs at which expressions of transform chains are evaluated (besides the first and last). */
 const CHAIN_SAMPLES = 64;
 
-export function checkExperimentQuota(config: ExperimentConfig, quotas: Quotas): QuotaIssue[] {
+/** Thrown when a check's evaluations have spent its budget; names the parameter and epoch. */
+class OverBudget extends Error {
+  constructor(
+    readonly path: string,
+    readonly epoch: number,
+  ) {
+    super(`over budget at ${path}`);
+  }
+}
+
+export function checkExperimentQuota(
+  config: ExperimentConfig,
+  quotas: Quotas,
+  now: () => number = () => performance.now(),
+): QuotaIssue[] {
   const issues: QuotaIssue[] = [];
   const add = (path: string, message: string) => issues.push({ path, message });
+  const deadline = now() + quotas.admissionBudgetMs;
+  try {
+    walkQuotas(config, quotas, add, (path, epoch) => {
+      if (now() > deadline) throw new OverBudget(path, epoch);
+    });
+  } catch (error) {
+    if (!(error instanceof OverBudget)) throw error;
+    add(
+      error.path,
+      `${error.path} is too costly to check: its expressions took over this server's budget of ` +
+        `${quotas.admissionBudgetMs} ms per check (stopped at epoch ${error.epoch} of ${config.epochs}); ` +
+        `make them cheaper or use fewer epochs`,
+    );
+  }
+  return issues;
+}
+
+/** Called after each evaluation with the parameter and epoch; throws to stop the check. */
+type Spent = (path: string, epoch: number) => void;
+
+function walkQuotas(
+  config: ExperimentConfig,
+  quotas: Quotas,
+  add: (path: string, message: string) => void,
+  spent: Spent,
+): void {
   const max = quotas.maxResolution;
 
   if (config.epochs > quotas.maxEpochs)
@@ -58,13 +101,14 @@ export function checkExperimentQuota(config: ExperimentConfig, quotas: Quotas): 
       `init.resolution ${init.join("×")} exceeds this server's ${max} pixels per side`,
     );
   // Everything below walks epochs: only when their number is within bounds.
-  if (config.epochs > quotas.maxEpochs) return issues;
+  if (config.epochs > quotas.maxEpochs) return;
 
   const epochs = range(config.start_epoch, config.epochs);
   const resolutionAt = (epoch: number): [number, number] | null => {
     const vars = timeVars(epoch, config.epochs);
     const w = evaluate(config.resolution[0], vars);
     const h = evaluate(config.resolution[1], vars);
+    spent("resolution", epoch);
     return w === null || h === null ? null : [Math.round(w), Math.round(h)];
   };
   const tooLarge = epochs.find((e) => Math.max(...(resolutionAt(e) ?? [0])) > max);
@@ -87,6 +131,7 @@ export function checkExperimentQuota(config: ExperimentConfig, quotas: Quotas): 
         size,
         { ...timeVars(epoch, config.epochs), resolution: size, width: size[0], height: size[1] },
         epoch,
+        (j, name) => spent(`targets[${i}].transforms[${j}].${name}`, epoch),
         (j, name, w, h) => {
           const path = `targets[${i}].transforms[${j}].${name}`;
           if (Math.max(w, h) > max && !chainIssues.has(path)) {
@@ -118,7 +163,6 @@ export function checkExperimentQuota(config: ExperimentConfig, quotas: Quotas): 
       break;
     }
   }
-  return issues;
 }
 
 /** Follows the image size through one target's transforms, reporting it after each resizing step. */
@@ -127,6 +171,7 @@ function walkViews(
   start: [number, number],
   vars: ExprVars,
   epoch: number,
+  evaluated: (item: number, name: string) => void,
   report: (item: number, name: string, w: number, h: number) => void,
 ): void {
   let [w, h] = start;
@@ -143,6 +188,7 @@ function walkViews(
       const p = step.params;
       let next: [number, number] | null = null;
       const v = nums(p.size ?? p.count ?? p.xywh ?? p.resolution);
+      evaluated(j, step.name);
       if (v === null) continue;
       switch (step.name) {
         case "resize":

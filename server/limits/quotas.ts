@@ -27,6 +27,8 @@ export interface Quotas {
   maxExpressionLength: number;
   /** Nesting depth of one expression. */
   maxExpressionDepth: number;
+  /** Wall time of all expression evaluations of one quota check (an admission), ms. */
+  admissionBudgetMs: number;
 }
 
 interface Row {
@@ -114,6 +116,13 @@ export const QUOTA_TABLE: Readonly<Record<keyof Quotas, Row>> = {
     min: 4,
     max: 256,
     doc: "nesting depth per expression",
+  },
+  admissionBudgetMs: {
+    env: "CLIPIG_ADMISSION_BUDGET_MS",
+    default: 2000,
+    min: 10,
+    max: 600_000,
+    doc: "expression evaluation per admission, ms",
   },
 };
 

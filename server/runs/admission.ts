@@ -6,9 +6,15 @@
  * link-local address after DNS, size and time limits, decoded and re-encoded). No file path a user
  * typed ever reaches the file system, and the worker never opens a URL. Problems come back as
  * diagnostics at their line and column, like parser errors.
+ *
+ * The text itself is read in a worker thread (`server/limits/admission-pool.ts`): parsing and
+ * evaluating a hostile experiment must never stall the web server's event loop. What comes back is
+ * plain data (`AdmittedConfig`); the images are fetched here, as that is I/O.
  */
-import { checkExperimentText, locateIssue, quotasFromEnv, type Quotas } from "../limits";
-import { readYaml, type Diagnostic, type ExperimentConfig } from "../../lib/experiment";
+import { quotasFromEnv, type Quotas } from "../limits";
+import { sharedAdmissionPool, type PoolCheck } from "../limits/admission-pool";
+import type { AdmittedConfig } from "../limits/text-check";
+import type { Diagnostic } from "../../lib/experiment";
 import { fetchImage, fetchOptionsFromEnv, FetchRefused, type FetchOptions } from "../net";
 import { ImageRejected, isUploadId, readUpload } from "../uploads";
 import { storageFromEnv } from "../storage/config";
@@ -23,7 +29,11 @@ export interface AdmissionOptions {
   dataDir: string;
   /** The shared image store, for uploads made on another node (default: the data dir only). */
   store?: ImageStore;
+  /** Where the text is checked (default: this process's admission pool of worker threads). */
+  check?: TextChecker;
 }
+
+export type TextChecker = (yaml: string, quotas: Quotas) => Promise<PoolCheck>;
 
 /** Settings from the environment; uploads also from the configured store (`CLIPIG_STORAGE`). */
 export function admissionFromEnv(
@@ -38,51 +48,32 @@ export const UPLOAD_PREFIX = "upload:";
 export const MAX_IMAGES = 16;
 
 export type Admission =
-  | { ok: true; config: ExperimentConfig; images: Record<string, Uint8Array> }
+  | { ok: true; config: AdmittedConfig; images: Record<string, Uint8Array> }
   | { ok: false; code: ErrorCode; message: string; diagnostics: Diagnostic[] };
 
 /** Parses under the limits, checks the quotas and fetches the images; never throws. */
 export async function admitExperiment(yaml: string, options: AdmissionOptions): Promise<Admission> {
-  const parsed = checkExperimentText(yaml, options.quotas);
-  if (!parsed.ok || !parsed.config) {
-    const diagnostics = parsed.diagnostics.filter((d) => d.severity === "error");
-    return refuse(diagnostics.length ? diagnostics : parsed.diagnostics);
-  }
-  const images = await resolveImages(yaml, parsed.config, options);
+  const check = options.check ?? sharedAdmissionPool().check;
+  const checked = await check(yaml, options.quotas);
+  if (!checked.ok)
+    return refuse(checked.diagnostics, "busy" in checked ? "busy" : "invalid_experiment");
+  const images = await resolveImages(checked.config, options);
   return images.ok
-    ? { ok: true, config: parsed.config, images: images.images }
+    ? { ok: true, config: checked.config, images: images.images }
     : refuse(images.diagnostics);
 }
 
-function refuse(diagnostics: Diagnostic[]): Admission {
-  return {
-    ok: false,
-    code: "invalid_experiment",
-    message: diagnostics[0]?.message ?? "invalid experiment",
-    diagnostics,
-  };
-}
-
-/** Every image the config names, with the parameter path of each use. */
-export function imageSources(config: ExperimentConfig): { path: string; src: string }[] {
-  const out: { path: string; src: string }[] = [];
-  if (config.init.image) out.push({ path: "init.image", src: config.init.image });
-  config.targets.forEach((t, i) =>
-    t.features.forEach(
-      (f, j) => f.image && out.push({ path: `targets[${i}].features[${j}].image`, src: f.image }),
-    ),
-  );
-  return out;
+function refuse(diagnostics: Diagnostic[], code: ErrorCode = "invalid_experiment"): Admission {
+  return { ok: false, code, message: diagnostics[0]?.message ?? "invalid experiment", diagnostics };
 }
 
 async function resolveImages(
-  yaml: string,
-  config: ExperimentConfig,
+  config: AdmittedConfig,
   options: AdmissionOptions,
 ): Promise<
   { ok: true; images: Record<string, Uint8Array> } | { ok: false; diagnostics: Diagnostic[] }
 > {
-  const uses = imageSources(config);
+  const uses = config.images;
   if (uses.length === 0) return { ok: true, images: {} };
   const distinct = [...new Set(uses.map((u) => u.src))];
   const problems = new Map<string, string>();
@@ -99,15 +90,9 @@ async function resolveImages(
     );
   }
   if (problems.size === 0) return { ok: true, images };
-  const tree = readYaml(yaml).tree;
   const diagnostics = uses
     .filter((u) => problems.has(u.src))
-    .map((u) =>
-      locateIssue(yaml, tree, {
-        path: u.path,
-        message: `image '${shorten(u.src)}': ${problems.get(u.src)}`,
-      }),
-    );
+    .map((u) => ({ ...u.at, message: `image '${shorten(u.src)}': ${problems.get(u.src)}` }));
   return { ok: false, diagnostics };
 }
 

@@ -6,10 +6,10 @@
  * shrunk since and images are fetched afresh (they are never kept from a URL).
  */
 import { randomInt } from "node:crypto";
-import type { ExperimentConfig } from "../../lib/experiment";
 import { rightsId, type Identity } from "../auth/identity";
 import { findModel } from "../engine/clip/store";
 import type { Diagnostic, ErrorCode } from "../realtime/protocol";
+import type { AdmittedConfig } from "../limits/text-check";
 import { admitExperiment, type AdmissionOptions } from "./admission";
 import type { RunRow, RunStore } from "./store";
 
@@ -29,7 +29,7 @@ export interface PinContext {
 /** The experiment's current text, admitted. */
 export interface Admitted {
   yaml: string;
-  config: ExperimentConfig;
+  config: AdmittedConfig;
   images: Record<string, Uint8Array>;
 }
 
@@ -102,9 +102,4 @@ export async function readmitRun(
 }
 
 /** The feature texts, for gallery search. */
-function prompts(config: ExperimentConfig): string {
-  const texts = config.targets.flatMap((t) =>
-    t.features.map((f) => f.text).filter((x): x is string => !!x),
-  );
-  return texts.join(" | ").slice(0, 2000);
-}
+const prompts = (config: AdmittedConfig) => config.texts.join(" | ").slice(0, 2000);
