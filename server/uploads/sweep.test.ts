@@ -1,10 +1,12 @@
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { existsSync, mkdtempSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import sharp from "sharp";
-import { db } from "../db/client";
-import { useTempDatabase } from "../db/testing";
+import { closeDb, db } from "../db/client";
+import { migrate } from "../db/migrate";
+import { createTestPostgres, useTempDatabase, type TestPostgres } from "../db/testing";
+import { dbTarget } from "../db/url";
 import { directoryStore } from "../storage/directory";
 import { storedBytes } from "./ledger";
 import { collectIdWords } from "./references";
@@ -14,9 +16,6 @@ import { sweepUploads } from "./sweep";
 
 const HOUR = 3_600_000;
 let dataDir: string;
-beforeAll(async () => {
-  dataDir = await useTempDatabase("upload-sweep");
-});
 
 const image = () =>
   sharp({ create: { width: 8, height: 8, channels: 3, background: "#a50" } })
@@ -25,7 +24,8 @@ const image = () =>
 const yamlUsing = (id: string) =>
   `model: tiny-clip\ninit:\n  image: "upload:${id}"\ntargets:\n  - features:\n      - text: a pig\n`;
 
-describe("the sweep of unused uploads", () => {
+/** The sweep over real rows and files, against whichever database `db()` now points at. */
+function sweepCase() {
   it("removes only uploads past the grace period that no experiment, revision or run names", async () => {
     const shared = directoryStore(mkdtempSync(path.join(tmpdir(), "clipig-sweep-store-")));
     const owner = (await db().user.create({ data: { username: "sweeper", displayName: "s" } })).id;
@@ -99,7 +99,36 @@ describe("the sweep of unused uploads", () => {
       inExperiment,
     ]);
   });
+}
 
+describe("the sweep on SQLite", () => {
+  beforeAll(async () => {
+    dataDir = await useTempDatabase("upload-sweep");
+  });
+  sweepCase();
+});
+
+describe("the sweep on PostgreSQL", () => {
+  let pg: TestPostgres;
+  let saved: string | undefined;
+  beforeAll(async () => {
+    pg = await createTestPostgres();
+    saved = process.env.DATABASE_URL;
+    process.env.DATABASE_URL = pg.url;
+    await closeDb();
+    await migrate(dbTarget());
+    dataDir = mkdtempSync(path.join(tmpdir(), "clipig-sweep-pg-"));
+  });
+  afterAll(async () => {
+    await closeDb();
+    process.env.DATABASE_URL = saved;
+    await pg.drop();
+  });
+  it("runs on PostgreSQL", () => expect(dbTarget().kind).toBe("postgres"));
+  sweepCase();
+});
+
+describe("references and settings", () => {
   it("finds ids however the YAML spells the reference, and nothing else", () => {
     const id = "abcDEF0123456789_-xyzQ";
     for (const text of [
