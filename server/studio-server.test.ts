@@ -69,7 +69,17 @@ describe("one port, four endpoints", () => {
     const joined = await socket.emitWithAck("room:join", { experimentId: id });
     expect(joined).toEqual({
       ok: true,
-      state: { role: "editor", run: null, stats: null, history: [] },
+      state: {
+        role: "editor",
+        run: null,
+        stats: null,
+        history: [],
+        model: null, // no start waits for a model
+        modelAccess: {
+          canDownload: expect.any(Boolean),
+          reason: expect.toBeOneOf([null, expect.any(String)]),
+        },
+      },
     });
     socket.close();
   });

@@ -30,6 +30,8 @@ import { spawnProcessWorker, type SpawnWorker } from "./runs/run-worker";
 import { RunService } from "./runs/service";
 import { runSettingsFromEnv, type EnvRunSettings } from "./runs/settings";
 import { RunStore } from "./runs/store";
+import { studioModels, type ModelPolicy } from "./models";
+import type { StoreOptions } from "./engine/clip/store";
 
 export interface StudioServerOptions {
   port: number;
@@ -56,6 +58,8 @@ export interface StudioServerOptions {
   connections?: Partial<ConnectionCapSettings>;
   /** Cluster mode (default: from REDIS_URL; null: embedded). */
   cluster?: ClusterConfig | null;
+  /** Model downloads from the studio (default: CLIPIG_MODEL_DOWNLOADS, CLIPIG_ADMINS, the store's env). */
+  models?: { policy?: ModelPolicy; store?: StoreOptions; progressMs?: number };
 }
 
 export interface StudioServer {
@@ -105,6 +109,8 @@ export async function startStudioServer(opts: StudioServerOptions): Promise<Stud
   // In a cluster, GPU workers run what the queue holds; the local service only answers for stored runs.
   const runs = cluster ? await cluster.createRuns({ store, readYaml, stored: local }) : local;
   const interrupted = await runs.recover();
+  // A start whose model is missing waits in its room while someone allowed downloads it.
+  const models = studioModels(runs, opts.models);
   if (interrupted)
     console.log(`runs: ${interrupted} run(s) interrupted by the restart can be continued`);
 
@@ -127,6 +133,7 @@ export async function startStudioServer(opts: StudioServerOptions): Promise<Stud
     ...opts.api,
     // Views render the live text (what the editors see), admitted like a run's.
     views: { readYaml, admission: opts.runs?.admission, ...opts.api?.views },
+    models: models.routes,
     policy: opts.requestPolicy,
   });
   const http = createServer((req, res) => {
@@ -151,6 +158,7 @@ export async function startStudioServer(opts: StudioServerOptions): Promise<Stud
     runs,
     frameAckTimeoutMs: opts.frameAckTimeoutMs,
     requestPolicy: opts.requestPolicy,
+    models: models.rooms,
     ...opts.sockets,
   });
   const { io, hub } = sockets;
@@ -182,6 +190,7 @@ export async function startStudioServer(opts: StudioServerOptions): Promise<Stud
     runs,
     rooms: hub,
     async close() {
+      await models.close();
       await runs.close();
       unwatchCollab();
       await collab.close();

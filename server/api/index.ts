@@ -5,6 +5,7 @@ import { apiRouter, type RouterOptions } from "./router";
 import { sharingRoutes } from "./sharing-routes";
 import { uploadRoutes } from "./upload-routes";
 import { viewsRoutes, type ViewsRouteOptions } from "./views-routes";
+import { modelRoutes, type ModelRoutesOptions } from "../models/routes";
 
 export { apiRouter, signedIn, type Route, type Context, type RouterOptions } from "./router";
 export { DEFAULT_AUTH_LIMITS, authLimitsFromEnv, type AuthLimits } from "./auth-routes";
@@ -15,6 +16,8 @@ export interface StudioApiOptions extends Pick<RouterOptions, "policy"> {
   uploadRate?: { perSecond: number; burst: number };
   /** The views route: live text, admission, rate (default: the row, the environment, 1/s). */
   views?: Omit<ViewsRouteOptions, "dataDir">;
+  /** The /models page's routes (`server/models`). */
+  models?: ModelRoutesOptions;
 }
 
 /** Every route of the studio API in one handler; returns false for requests outside /api/. */
@@ -27,6 +30,7 @@ export function studioApi(options: StudioApiOptions) {
       ...uploadRoutes(options.dataDir, options.uploadRate),
       ...fileRoutes(),
       ...viewsRoutes({ dataDir: options.dataDir, ...options.views }),
+      ...(options.models ? modelRoutes(options.models) : []),
     ],
   });
 }

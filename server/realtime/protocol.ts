@@ -20,6 +20,8 @@ export type ErrorCode =
   | "invalid_experiment"
   | "busy"
   | "rate_limited"
+  /** The experiment's model is not in the server's store: the room gets `model:need`. */
+  | "model_missing"
   | "internal";
 
 export type Role = "owner" | "editor" | "runner" | "viewer";
@@ -81,6 +83,46 @@ export interface RoomState {
   /** Latest statistics (charts fill from `history`). */
   stats: EpochStats | null;
   history: HistoryPoint[];
+  /** A start waiting for its model (the missing-model panel), if any. */
+  model?: ModelNeed | null;
+  /** Whether this caller may download models from the studio. */
+  modelAccess?: ModelAccess;
+}
+
+/** Who may download models from the studio (`CLIPIG_MODEL_DOWNLOADS`). */
+export type ModelDownloadRule = "signed-in" | "admins" | "nobody";
+
+/** One model download as everyone watching it sees it. */
+export interface ModelDownload {
+  model: string;
+  status: "checking" | "downloading" | "done" | "failed" | "cancelled";
+  received: number;
+  /** The whole checkpoint in bytes (0 until the hub answered). */
+  total: number;
+  bytesPerSecond: number;
+  etaSeconds: number | null;
+  /** The file on the wire, e.g. "model.safetensors (4/4)". */
+  file: string | null;
+  startedBy: string | null;
+  error: string | null;
+}
+
+/** A run start waiting for a model this server does not have yet. */
+export interface ModelNeed {
+  model: string;
+  description: string;
+  /** Approximate download size in bytes. */
+  bytes: number;
+  rule: ModelDownloadRule;
+  /** Who pressed Start (the run starts as theirs once the model is ready). */
+  requestedBy: string | null;
+  download: ModelDownload | null;
+}
+
+export interface ModelAccess {
+  canDownload: boolean;
+  /** Why not, when not. */
+  reason: string | null;
 }
 
 export interface ExperimentRef {
@@ -103,6 +145,10 @@ export interface ClientToServerEvents {
     payload: ExperimentRef & { runId?: string },
     ack: Ack<{ runId: string }>,
   ) => void;
+  /** Downloads the model the room's waiting start needs (or joins its download); the run starts when it is ready. */
+  "model:pull": (payload: ExperimentRef, ack: Ack) => void;
+  /** Stops that download (its files so far are kept to resume). */
+  "model:cancel": (payload: ExperimentRef, ack: Ack) => void;
 }
 
 /** Why the server cut a socket after its rights shrank (it disconnects right after). */
@@ -123,5 +169,7 @@ export interface ServerToClientEvents {
     payload: ExperimentRef & { runId: string; snapshotId: string; epoch: number; url: string },
   ) => void;
   done: (payload: ExperimentRef & { runId: string; url: string }) => void;
+  /** The room's start waiting for a model, with its download's progress (a few per second); null once resolved. */
+  "model:need": (payload: ExperimentRef & { need: ModelNeed | null }) => void;
   error: (payload: { code: ErrorCode; message: string; experimentId?: string }) => void;
 }

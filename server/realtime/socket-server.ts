@@ -15,6 +15,7 @@ import { identify as defaultIdentify, rightsId, type Identity } from "../auth/id
 import { requestPolicyFromEnv, sameOrigin, type RequestPolicy } from "../auth/request";
 import { keyedRateLimiter, rateLimiter, type RateOptions } from "../limits";
 import type { RunResult, RunService } from "../runs/service";
+import type { RoomModels } from "../models/room-models";
 import { RoomHub, roomOf } from "./room-hub";
 import {
   PROTOCOL_VERSION,
@@ -50,6 +51,8 @@ export interface SocketServerOptions {
   runRate?: Pick<RateOptions, "burst" | "perSecond">;
   /** Largest Socket.IO message; client payloads are tiny (default 16 KiB). */
   maxMessageBytes?: number;
+  /** Starts that wait for a missing model, and its download from the room (`server/models`). */
+  models?: RoomModels;
 }
 
 interface SocketData {
@@ -95,6 +98,10 @@ export function createSocketServer(http: HttpServer, options: SocketServerOption
     ...options.runRate,
   });
   runs.subscribe(hub);
+  const { models } = options;
+  models?.attach((experimentId, need) =>
+    io.to(roomOf(experimentId)).emit("model:need", { experimentId, need }),
+  );
 
   io.use((socket, next) => {
     identify(socket.handshake.headers.cookie)
@@ -172,6 +179,9 @@ export function createSocketServer(http: HttpServer, options: SocketServerOption
           run: snapshot.run,
           stats: snapshot.stats,
           history: snapshot.history,
+          ...(models
+            ? { model: models.need(experimentId), modelAccess: await models.access(identity) }
+            : {}),
         },
       };
     });
@@ -188,8 +198,20 @@ export function createSocketServer(http: HttpServer, options: SocketServerOption
       const auth = await authorize(experimentId, "run");
       if (!auth.ok) return auth;
       if (!startAllowed()) return refuse("rate_limited", "too many run starts; wait a little");
-      return runs.start(experimentId, { identity, seed, model });
+      const start = { identity, seed, model };
+      return models ? models.start(experimentId, start) : runs.start(experimentId, start);
     });
+
+    // A waiting start's model: anyone in the room whom the server lets download may fetch it.
+    for (const action of ["pull", "cancel"] as const) {
+      handle(`model:${action}`, async ({ experimentId }) => {
+        const auth = await authorize(experimentId, "view");
+        if (!auth.ok) return auth;
+        if (!hub.isMember(socket, experimentId)) return refuse("forbidden", "join the room first");
+        if (!models) return refuse("bad_request", "this server does not download models");
+        return models[action](experimentId, identity);
+      });
+    }
 
     handle("run:continue", async ({ experimentId, runId }) => {
       const auth = await authorize(experimentId, "run");

@@ -29,6 +29,8 @@ export const PAYLOADS = {
   "run:resume": payloadGuard(ref, LIMITS),
   "run:stop": payloadGuard(ref, LIMITS),
   "run:continue": payloadGuard(obj({ experimentId: id, runId: optional(id) }), LIMITS),
+  "model:pull": payloadGuard(ref, LIMITS),
+  "model:cancel": payloadGuard(ref, LIMITS),
 } satisfies Record<keyof ClientToServerEvents, (payload: unknown) => Checked<unknown>>;
 
 export type ClientEvent = keyof typeof PAYLOADS;

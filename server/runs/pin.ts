@@ -7,17 +7,29 @@
  */
 import { randomInt } from "node:crypto";
 import { rightsId, type Identity } from "../auth/identity";
-import { findModel } from "../engine/clip/store";
+import { findModel, isInstalled } from "../engine/clip/store";
 import type { Diagnostic, ErrorCode } from "../realtime/protocol";
 import type { AdmittedConfig } from "../limits/text-check";
 import { admitExperiment, type AdmissionOptions } from "./admission";
 import type { RunRow, RunStore } from "./store";
 
 export type RunResult<T = object> =
-  ({ ok: true } & T) | { ok: false; code: ErrorCode; message: string; diagnostics?: Diagnostic[] };
+  | ({ ok: true } & T)
+  | {
+      ok: false;
+      code: ErrorCode;
+      message: string;
+      diagnostics?: Diagnostic[];
+      /** With `model_missing`: the model to download. */
+      model?: string;
+    };
 
 export const fail = (code: ErrorCode, message: string, diagnostics?: Diagnostic[]) =>
   ({ ok: false, code, message, ...(diagnostics ? { diagnostics } : {}) }) as const;
+
+/** A start whose model is not in this node's store: `server/models` offers the room its download. */
+export const missingModel = (model: string) =>
+  ({ ...fail("model_missing", `model '${model}' is not downloaded yet`), model }) as const;
 
 export interface PinContext {
   store: RunStore;
@@ -61,8 +73,10 @@ export async function pinNewRun(
   const admitted = await admitCurrent(ctx, experimentId);
   if (!admitted.ok) return admitted;
   const { yaml, config } = admitted;
-  const model = findModel(opts.model ?? config.model)?.name;
-  if (!model) return fail("bad_request", `unknown model '${opts.model ?? config.model}'`);
+  const known = findModel(opts.model ?? config.model);
+  if (!known) return fail("bad_request", `unknown model '${opts.model ?? config.model}'`);
+  if (!isInstalled(known)) return missingModel(known.name); // before a Run row: nothing to clean up
+  const model = known.name;
   const seed = opts.seed ?? randomInt(0, 2 ** 31 - 1);
   const userId = rightsId(opts.identity);
   const created = await ctx.store.createAdmitted(
