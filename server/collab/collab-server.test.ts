@@ -166,15 +166,14 @@ describe("collaboration server", () => {
     viewer.text.insert(0, "# vandal\n");
     editor.text.insert(editor.text.length, "w: 2\n");
     await expect.poll(() => viewer.text.toString(), poll).toBe("# vandal\nv: 1\nw: 2\n");
+    // Relayed under the name the server gives it, not the one it claimed.
+    const viewerState = () => editor.provider.awareness.getStates().get(viewer.doc.clientID);
     await expect
-      .poll(
-        () =>
-          [...editor.provider.awareness.getStates().values()].some(
-            (s) => s.user?.name === "viewer",
-          ),
-        poll,
-      )
-      .toBe(true);
+      .poll(() => viewerState()?.user, poll)
+      .toMatchObject({
+        name: "Anonymous visitor",
+        role: "viewer",
+      });
     expect(editor.text.toString()).toBe("v: 1\nw: 2\n");
     editor.provider.destroy();
     viewer.provider.destroy();

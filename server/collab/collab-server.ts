@@ -9,6 +9,7 @@ import { WebSocketServer, type WebSocket } from "ws";
 import { identify as defaultIdentify, type Identity } from "../auth/identity";
 import { requestPolicyFromEnv, sameOrigin, type RequestPolicy } from "../auth/request";
 import { Connection, type ConnectionLimits } from "./connection";
+import { presenceLimitsFromEnv, type PresenceLimits } from "./presence-limits";
 import { SharedDocument } from "./shared-document";
 import { CollabRefusal, type AuthResult, type CloseReason, type Extension } from "./types";
 
@@ -21,6 +22,8 @@ export interface CollabOptions {
   /** Largest WebSocket message (default 1 MiB: a 64 KiB experiment with its history fits easily). */
   maxMessageBytes?: number;
   limits?: Partial<ConnectionLimits>;
+  /** Bounds on presence traffic (default: from the environment, `presence-limits.ts`). */
+  presence?: Partial<PresenceLimits>;
   /** Origin check at the upgrade (default: from the environment). */
   requestPolicy?: RequestPolicy;
   /** The caller behind the upgrade's Cookie header (default: `server/auth/identity`). */
@@ -44,6 +47,7 @@ export class CollabServer {
   private readonly wss: WebSocketServer;
   private readonly limits: ConnectionLimits;
   private readonly policy: RequestPolicy;
+  private readonly presence: PresenceLimits;
 
   constructor(private readonly options: CollabOptions) {
     this.wss = new WebSocketServer({
@@ -59,6 +63,7 @@ export class CollabServer {
       ...options.limits,
     };
     this.policy = options.requestPolicy ?? requestPolicyFromEnv();
+    this.presence = { ...presenceLimitsFromEnv(), ...options.presence };
   }
 
   /**
@@ -189,6 +194,7 @@ export class CollabServer {
         debounceMs: this.options.debounceMs ?? 2000,
         maxDebounceMs: this.options.maxDebounceMs ?? 10_000,
       },
+      this.presence,
     );
     try {
       await this.runHooks("loadDocument", {

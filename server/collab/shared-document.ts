@@ -5,9 +5,10 @@
  * the other clients (and sync replies are sent) only after the `change` hooks made them durable. So
  * anything a client has seen survives a crash. Updates that arrive while a write is in flight are
  * merged into the next write (group commit). All persistence work for a document runs on one chain.
+ * Presence is the guard's (`presence-guard.ts`): the server owns who a state says it is.
  */
 import * as Y from "yjs";
-import { Awareness, applyAwarenessUpdate, removeAwarenessStates } from "y-protocols/awareness";
+import { Awareness } from "y-protocols/awareness";
 import { Debouncer } from "./debouncer";
 import {
   awarenessMessage,
@@ -16,10 +17,11 @@ import {
   updateMessage,
   type IncomingMessage,
 } from "./messages";
+import { PresenceGuard, type PresencePeer } from "./presence-guard";
+import { DEFAULT_PRESENCE_LIMITS, type PresenceLimits } from "./presence-limits";
 
 /** The socket side a document talks to (see `connection.ts`). */
-export interface Peer {
-  readonly readOnly: boolean;
+export interface Peer extends PresencePeer {
   send(message: Uint8Array): void;
 }
 
@@ -38,8 +40,8 @@ export interface StoreTiming {
 export class SharedDocument {
   readonly doc = new Y.Doc();
   readonly awareness = new Awareness(this.doc);
-  /** Each peer with the awareness client ids it controls (removed when it leaves). */
-  private readonly peers = new Map<Peer, Set<number>>();
+  private readonly peers = new Set<Peer>();
+  private readonly presence: PresenceGuard;
   private outbox: { update: Uint8Array; origin: unknown }[] = [];
   private pumping = false;
   private chain: Promise<void> = Promise.resolve();
@@ -49,9 +51,11 @@ export class SharedDocument {
     readonly name: string,
     private readonly hooks: DocumentHooks,
     timing: StoreTiming,
+    presence: PresenceLimits = DEFAULT_PRESENCE_LIMITS,
   ) {
     this.awareness.setLocalState(null);
     this.awareness.on("update", this.onAwareness);
+    this.presence = new PresenceGuard(this.awareness, presence);
     this.store = new Debouncer(timing.debounceMs, timing.maxDebounceMs, () =>
       this.enqueue(() => hooks.store(this)),
     );
@@ -67,18 +71,16 @@ export class SharedDocument {
   }
 
   add(peer: Peer): void {
-    this.peers.set(peer, new Set());
+    this.peers.add(peer);
     peer.send(syncStep1Message(this.doc));
-    const states = [...this.awareness.getStates().keys()];
-    if (states.length) peer.send(awarenessMessage(this.awareness, states));
+    const states = this.presence.join(peer);
+    if (states) peer.send(states);
   }
 
   /** Removes a peer and its awareness states; returns how many peers are left. */
   remove(peer: Peer): number {
-    const controlled = this.peers.get(peer);
-    if (!controlled) return this.peers.size;
-    this.peers.delete(peer);
-    removeAwarenessStates(this.awareness, [...controlled], null);
+    if (!this.peers.delete(peer)) return this.peers.size;
+    this.presence.leave(peer);
     return this.peers.size;
   }
 
@@ -93,10 +95,10 @@ export class SharedDocument {
         if (!peer.readOnly) Y.applyUpdate(this.doc, message.update, peer);
         return;
       case "awareness":
-        applyAwarenessUpdate(this.awareness, message.update, peer);
+        this.presence.receive(peer, message.update);
         return;
       case "queryAwareness":
-        peer.send(awarenessMessage(this.awareness, [...this.awareness.getStates().keys()]));
+        peer.send(this.presence.query(peer));
         return;
     }
   }
@@ -109,6 +111,7 @@ export class SharedDocument {
 
   destroy(): void {
     this.store.cancel();
+    this.presence.destroy();
     this.awareness.destroy();
     this.doc.destroy();
   }
@@ -148,15 +151,15 @@ export class SharedDocument {
     return this.chain;
   }
 
-  private onAwareness = (
-    { added, updated, removed }: { added: number[]; updated: number[]; removed: number[] },
-    origin: unknown,
-  ) => {
-    const controlled = this.peers.get(origin as Peer);
-    if (controlled) {
-      for (const id of added) controlled.add(id);
-      for (const id of removed) controlled.delete(id);
-    }
+  private onAwareness = ({
+    added,
+    updated,
+    removed,
+  }: {
+    added: number[];
+    updated: number[];
+    removed: number[];
+  }) => {
     const message = awarenessMessage(this.awareness, [...added, ...updated, ...removed]);
     for (const peer of this.peers.keys()) peer.send(message);
   };

@@ -19,6 +19,7 @@ import {
 } from "@/app/e/[id]/actions";
 import { LineChart } from "../charts/line-chart";
 import { YamlEditor } from "../editor/yaml-editor";
+import { ErrorBoundary } from "../error-boundary";
 import { fileName, timeAgo } from "../format";
 import { ForkIcon } from "../icons";
 import { TinyClipNotice } from "../tiny-clip-notice";
@@ -230,7 +231,9 @@ export function Studio({
             {visibility} · {role}
           </span>
         )}
-        <Presence peers={peers} status={status} />
+        <ErrorBoundary label="Presence">
+          <Presence peers={peers} status={status} />
+        </ErrorBoundary>
         <div className="flex gap-1.5">
           {role === "owner" && (
             <button
@@ -302,16 +305,18 @@ export function Studio({
         >
           <div className="min-h-0 flex-1" data-synced={synced}>
             {collab ? (
-              <YamlEditor
-                ytext={collab.ytext}
-                awareness={collab.provider.awareness}
-                undoManager={collab.undoManager}
-                readOnly={!canEdit}
-                fontSize={fontSize}
-                onFontSize={setFontSize}
-                onParsed={onParsed}
-                onView={(v) => (view.current = v)}
-              />
+              <ErrorBoundary label="The editor" className="p-4">
+                <YamlEditor
+                  ytext={collab.ytext}
+                  awareness={collab.provider.awareness}
+                  undoManager={collab.undoManager}
+                  readOnly={!canEdit}
+                  fontSize={fontSize}
+                  onFontSize={setFontSize}
+                  onParsed={onParsed}
+                  onView={(v) => (view.current = v)}
+                />
+              </ErrorBoundary>
             ) : (
               <div className="p-4 text-sm text-zinc-500">Connecting…</div>
             )}

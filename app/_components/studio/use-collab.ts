@@ -7,17 +7,9 @@ import { useEffect, useState } from "react";
 import * as Y from "yjs";
 import { WebsocketProvider } from "y-websocket";
 import { YJS_PATH, YJS_TEXT_FIELD } from "@/server/realtime/protocol";
+import { dropInvalidStates, peersOf, type Me, type Peer } from "./presence-state";
 
-export interface Me {
-  id: string;
-  name: string;
-  color: string;
-}
-
-export interface Peer extends Me {
-  clientId: number;
-  self: boolean;
-}
+export type { Me, Peer } from "./presence-state";
 
 export type SyncStatus = "connecting" | "connected" | "disconnected";
 
@@ -50,20 +42,16 @@ export function useCollab(experimentId: string, me: Me) {
 
     const onStatus = ({ status: s }: { status: SyncStatus }) => setStatus(s);
     const onSync = (isSynced: boolean) => setSynced(isSynced);
-    const onAwareness = () => {
-      const list: Peer[] = [];
-      const seen = new Set<string>();
-      for (const [clientId, state] of provider.awareness.getStates()) {
-        const user = (state as { user?: Partial<Me> }).user;
-        if (!user?.name || !user.id) continue;
-        const self = clientId === doc.clientID;
-        // The same person in two tabs shows once.
-        if (seen.has(user.id) && !self) continue;
-        seen.add(user.id);
-        list.push({ clientId, id: user.id, name: user.name, color: user.color ?? "#a1a1aa", self });
-      }
-      list.sort((a, b) => Number(b.self) - Number(a.self) || a.name.localeCompare(b.name));
-      setPeers(list);
+    // Registered before the editor's listener: a malformed remote state is gone before it renders.
+    const onAwareness = (change?: { added: number[]; updated: number[] }) => {
+      if (change) dropInvalidStates(provider.awareness, [...change.added, ...change.updated]);
+      setPeers(
+        peersOf(provider.awareness.getStates(), doc.clientID, {
+          id: me.id,
+          name: me.name,
+          color: me.color,
+        }),
+      );
     };
     provider.on("status", onStatus);
     provider.on("sync", onSync);
