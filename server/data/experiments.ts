@@ -9,6 +9,7 @@ import type { Role } from "../realtime/protocol";
 import { db } from "../db/client";
 import { canEdit, canFork, roleFor } from "./access";
 import type { Visibility } from "./validate";
+import { listableFor } from "./listing";
 
 export interface ExperimentRef {
   id: string;
@@ -83,9 +84,17 @@ export async function experimentRole(me: Identity | null, id: string): Promise<R
   return exp ? roleFor(exp, me, await memberRole(id, me)) : null;
 }
 
-/** A visible origin link; a private origin the caller cannot see shows as no link at all. */
-function visibleRef(exp: { id: string; title: string; visibility: string; ownerId: string | null } | null, me: Identity | null) {
-  return exp && roleFor(exp, me) ? { id: exp.id, title: exp.title } : null;
+/**
+ * The origin link, only when the caller may see it named (`listableFor`): an unlisted origin's id
+ * is its share link, so a public fork must not hand it to everyone who opens the fork.
+ */
+async function visibleRef(
+  exp: { id: string; title: string; visibility: string; ownerId: string | null } | null,
+  me: Identity | null,
+) {
+  if (!exp) return null;
+  const [shown] = await listableFor([exp], me);
+  return shown ? { id: shown.id, title: shown.title } : null;
 }
 
 export async function getStudio(me: Identity | null, id: string): Promise<StudioDto | null> {
@@ -114,7 +123,7 @@ export async function getStudio(me: Identity | null, id: string): Promise<Studio
     yaml: exp.yaml,
     owner: owner?.displayName ?? null,
     createdAt: exp.createdAt.toISOString(),
-    forkedFrom: visibleRef(exp.forkedFrom, me),
+    forkedFrom: await visibleRef(exp.forkedFrom, me),
     forkCount: exp.forkCount,
     revisions: revisions.map((r) => ({
       id: r.id,

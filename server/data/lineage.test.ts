@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { newGuest, type Identity } from "../auth/identity";
 import { share, signedIn, useTempDatabase } from "../collab/testing";
 import { closeDb, db } from "../db/client";
+import { getStudio } from "./experiments";
 import { getRender } from "./renders";
 
 let owner: Identity, forker: Identity, member: Identity, stranger: Identity;
@@ -61,5 +62,16 @@ describe("a render's lineage names only what the caller may open", () => {
       expect(await originSeenBy(me)).toEqual({ id: origin.id, title: "hidden origin" });
     await db().experiment.update({ where: { id: origin.id }, data: { visibility: "public" } });
     expect(await originSeenBy(null)).toEqual({ id: origin.id, title: "hidden origin" });
+  });
+
+  it("studio: a public fork's page names an unlisted origin only to its owner and members", async () => {
+    const origin = await experiment("studio origin", "unlisted", owner.id);
+    await share(origin.id, { identity: member, cookie: "" }, "viewer");
+    const fork = await experiment("studio child", "public", forker.id, origin.id);
+    const originSeenBy = async (me: Identity | null) => (await getStudio(me, fork.id))!.forkedFrom;
+    for (const me of [null, newGuest(), stranger, forker])
+      expect(await originSeenBy(me), me?.name ?? "anonymous").toBeNull();
+    for (const me of [owner, member])
+      expect(await originSeenBy(me)).toEqual({ id: origin.id, title: "studio origin" });
   });
 });
