@@ -367,7 +367,7 @@ export const TRANSFORMS = {
     "offset",
     seq("float", [2, 4], null, "`[min, max]` for both axes or `[min_x, max_x, min_y, max_y]`."),
     "Move by a random offset with wrap-around.",
-    { random: true },
+    { random: false, quirk: "Q6" },
   ),
   add: one("color", color3(null, "Value added per channel."), "Add a colour."),
   mul: one("color", color3(null, "Factor per channel."), "Multiply by a colour."),

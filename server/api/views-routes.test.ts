@@ -23,7 +23,7 @@ targets:
     features:
       - text: a pig
     transforms:
-      - random_shift: 0 1
+      - noise: 0.1
 `;
 const PLAIN = `model: tiny-clip
 resolution: 16

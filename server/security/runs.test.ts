@@ -235,7 +235,7 @@ describe("quotas at run start", () => {
       ],
       [
         "views per epoch",
-        `epochs: 5\ntargets:\n${"  - batch_size: 32\n    transforms:\n      - random_shift: 0 1\n    features:\n      - text: x\n".repeat(4)}`,
+        `epochs: 5\ntargets:\n${"  - batch_size: 32\n    transforms:\n      - noise: 0.1\n    features:\n      - text: x\n".repeat(4)}`,
         "targets",
       ],
       ["YAML bytes", `epochs: 5\n# ${"x".repeat(70 * 1024)}\n`, ""],

@@ -30,9 +30,14 @@ targets:
     transforms: [{random_scale: .5 1.}, {center_crop: 100}]
   - batch_size: 4
     features: [{text: a}]
-    transforms: [{random_shift: 0 1}]
+    transforms: [{random_rotate: {degree: -10 10}}]
+  - batch_size: 4
+    features: [{text: a}]
+    transforms: [{random_shift: 0 1}, {random_crop: 100}, {random_translate: .1}]
 `);
-    expect(plan(c, 0).targets.map((t) => t.views)).toEqual([1, 4]);
+    // CLIPig's RandomShift never sets IS_RANDOM (transforms.py:28,755; training.py:239,416):
+    // a target whose only random-looking transforms are these gets one view per epoch.
+    expect(plan(c, 0).targets.map((t) => t.views)).toEqual([1, 4, 1]);
   });
 
   it("keys only the structure: numbers and texts do not change it, sizes and batch do", () => {

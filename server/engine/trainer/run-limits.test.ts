@@ -135,7 +135,7 @@ describe("the trainer checks its limits at every epoch", () => {
       "batch size",
       experiment(
         3,
-        `targets:\n${target("    batch_size: 40\n    transforms:\n      - random_shift: 0 1\n")}`,
+        `targets:\n${target("    batch_size: 40\n    transforms:\n      - noise: 0.1\n")}`,
       ),
       /^targets\[0\]\.batch_size at epoch 0 is 40 views; the limit is 32 per target \(CLIPIG_MAX_BATCH_SIZE\)$/,
     ],
@@ -143,7 +143,7 @@ describe("the trainer checks its limits at every epoch", () => {
       "views per epoch",
       experiment(
         3,
-        `targets:\n${target("    batch_size: 30\n    transforms:\n      - random_shift: 0 1\n").repeat(3)}`,
+        `targets:\n${target("    batch_size: 30\n    transforms:\n      - noise: 0.1\n").repeat(3)}`,
       ),
       /^targets at epoch 0 make 90 views; the limit is 64 per epoch \(CLIPIG_MAX_VIEWS_PER_EPOCH\)$/,
     ],

@@ -108,7 +108,7 @@ targets:
         weight: -1
         end: 0.3
     transforms:
-      - random_shift: 0 1
+      - noise: 0.1
     constraints:
       - blur:
           kernel_size: 3

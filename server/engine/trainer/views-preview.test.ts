@@ -97,7 +97,7 @@ describe("renderViews", () => {
   });
 
   it("a random target gives its batch, the same for the same seed", async () => {
-    const c = config(tiny("      - random_shift: 0 1", 4));
+    const c = config(tiny("      - noise: 0.1", 4));
     const rt = await runtime;
     const render = (seed: number) => renderViews(c, 0, { at: 0.5, seed, size: 4 }, { runtime: rt });
     const [a, b, other] = [await render(7), await render(7), await render(8)];
