@@ -97,6 +97,7 @@ describe("cluster: two web nodes, one queue, GPU workers", () => {
     await expect.poll(() => onA.text.length > 0 && onB.text.length > 0, within).toBe(true);
     onA.text.insert(0, "# A was here\n");
     onB.text.insert(onB.text.length, "# B was here\n");
+    // What her client claims; node A relays her account's name instead.
     onA.provider.awareness.setLocalStateField("user", { name: "Ann" });
     await expect
       .poll(
@@ -110,7 +111,7 @@ describe("cluster: two web nodes, one queue, GPU workers", () => {
       .poll(
         () =>
           [...onB.provider.awareness.getStates().values()].some(
-            (s) => (s.user as { name?: string } | undefined)?.name === "Ann",
+            (s) => (s.user as { name?: string } | undefined)?.name === ann.identity.name,
           ),
         within,
       )
