@@ -15,6 +15,7 @@ export { formatDiagnostic } from "./diagnostics";
 export { defaultConfig } from "./validate";
 export { exportYaml, configToJson, isExpr, type ExportOptions } from "./export";
 export { mergeConfigs } from "./merge";
+export { drawReadOnce, isReadOnce } from "./read-once";
 export { readYaml, type TreeNode, type YamlLimits } from "./yaml-tree";
 export { resolveFrameTime, isActiveAt, timeAt } from "./frame-time";
 export {

@@ -1,7 +1,7 @@
 // The epoch loop (spec §8.2): schedules, post-processing, views, CLIP, losses and the optimizer step
 // run as one graph per epoch; this file evaluates the per-epoch values, feeds them, steps the pixels
 // and reports statistics, frames and snapshots. Platform-free: the host supplies runtime, model, images.
-import { isActiveAt } from "../../../lib/experiment";
+import { drawReadOnce, isActiveAt } from "../../../lib/experiment";
 import type { ExperimentConfig } from "../../../lib/experiment/config";
 import { timeVars, type ExprVars } from "../../../lib/experiment/expr";
 import type { ClipModel } from "../clip/model";
@@ -92,6 +92,8 @@ class EpochTrainer implements Trainer, TrainerInternals {
   private readonly planRandom: Uniform;
   private readonly fillRng: Rng;
   private readonly initRng: Rng;
+  /** Draws expressions without variables when a config is taken, as CLIPig reads its file. */
+  private readonly readRandom: Uniform;
   private readonly seed: number;
   private width = 0;
   private height = 0;
@@ -130,7 +132,6 @@ class EpochTrainer implements Trainer, TrainerInternals {
     private readonly model: ClipModel,
     private readonly options: TrainerOptions,
   ) {
-    this.config = options.config;
     this.seed = options.seed ?? 0;
     const root = createRng(this.seed);
     const exprRng = root.fork();
@@ -139,6 +140,9 @@ class EpochTrainer implements Trainer, TrainerInternals {
     this.planRandom = () => planRng.next();
     this.fillRng = root.fork();
     this.initRng = root.fork();
+    const readRng = root.fork();
+    this.readRandom = () => readRng.next();
+    this.config = drawReadOnce(options.config, this.readRandom);
     this.store = new FeatureStore(model, (src) => host.loadImage(src));
     this.epoch = options.resume?.epoch ?? this.config.start_epoch;
   }
@@ -182,6 +186,7 @@ class EpochTrainer implements Trainer, TrainerInternals {
   update(config: ExperimentConfig): Promise<{ rebuilt: boolean }> {
     return this.exclusive(async () => {
       const previous = { config: this.config, targets: this.targets, snapshots: this.snapshots };
+      config = drawReadOnce(config, this.readRandom);
       this.config = config;
       const interval = (c: ExperimentConfig) =>
         `${c.snapshot_interval.unit}:${c.snapshot_interval.value}`;
