@@ -18,7 +18,9 @@ import type { FromChild, ToChild, ViewsRequest, ViewsResult } from "./views-proc
 /** The model input size when the model's config cannot be read cheaply. */
 const DEFAULT_SIZE = 224;
 
-const send = (message: FromChild) => process.send?.(message);
+const send = (message: FromChild) => {
+  if (process.connected) process.send?.(message);
+};
 process.on("disconnect", () => process.exit(0));
 
 // One thread: the web server's cores serve pages too.

@@ -16,7 +16,7 @@ export interface Helper<In> {
   send(id: number, input: In): void;
   /** Stops it now; resolves once it is gone. */
   kill(): Promise<void>;
-  /** Whether it keeps the process alive (only while it has a job). */
+  /** Whether it keeps the process alive (while it boots for a waiting job or runs one). */
   hold(busy: boolean): void;
 }
 
@@ -117,15 +117,16 @@ export class JobPool<In, Out> {
         ready: () => {
           slot.ready = true;
           this.pump();
+          if (!slot.job) slot.helper.hold(false);
         },
         answer: (id, output) => {
           const job = slot.job;
           if (job?.id !== id) return;
           slot.job = null;
-          slot.helper.hold(false);
           clearTimeout(job.timer);
           job.resolve(output);
           this.pump();
+          if (!slot.job) slot.helper.hold(false);
         },
         exited: () => {
           if (!this.slots.includes(slot)) return; // removed on purpose
@@ -141,8 +142,7 @@ export class JobPool<In, Out> {
         },
       }),
     };
-    this.slots.push(slot);
-    slot.helper.hold(false);
+    this.slots.push(slot); // held while it boots: a job is waiting for it
   }
 
   /** Kills a helper, then answers its job as `reason`; the next job gets a fresh helper. */
