@@ -9,6 +9,7 @@ import { WebSocketServer, type WebSocket } from "ws";
 import { identify as defaultIdentify, type Identity } from "../auth/identity";
 import { requestPolicyFromEnv, sameOrigin, type RequestPolicy } from "../auth/request";
 import { Connection, type ConnectionLimits } from "./connection";
+import { documentLimitsFromEnv } from "./document-limit";
 import { presenceLimitsFromEnv, type PresenceLimits } from "./presence-limits";
 import { SharedDocument } from "./shared-document";
 import { CollabRefusal, type AuthResult, type CloseReason, type Extension } from "./types";
@@ -61,6 +62,8 @@ export class CollabServer {
       messagesPerSecond: 200,
       messageBurst: 400,
       ...options.limits,
+      // Read once at start: a malformed setting stops the start, naming the variable.
+      document: options.limits?.document ?? documentLimitsFromEnv(),
     };
     this.policy = options.requestPolicy ?? requestPolicyFromEnv();
     this.presence = { ...presenceLimitsFromEnv(), ...options.presence };

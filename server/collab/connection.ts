@@ -7,7 +7,7 @@
 import WebSocket from "ws";
 import type { Identity } from "../auth/identity";
 import { rateLimiter, type RateLimiter } from "../limits";
-import { checkDocumentUpdate, documentLimitsFromEnv, type DocumentLimits } from "./document-limit";
+import { checkDocumentUpdate, type DocumentLimits } from "./document-limit";
 import { decodeMessage, type IncomingMessage } from "./messages";
 import type { Peer, SharedDocument } from "./shared-document";
 import { CLOSE, type CloseReason } from "./types";
@@ -21,15 +21,16 @@ export interface ConnectionLimits {
   /** A token bucket per connection: a client flooding messages is closed (`rateLimited`). */
   messagesPerSecond: number;
   messageBurst: number;
-  /** Size limits of the document and write rate (default: from the environment, read once). */
-  document?: DocumentLimits;
+  /** Size limits of the document and the write rate (`document-limit.ts`). */
+  document: DocumentLimits;
 }
 
-let fromEnv: DocumentLimits | undefined;
-const envDocumentLimits = () => (fromEnv ??= documentLimitsFromEnv());
-
-/** Close reasons travel in a close frame: at most 123 bytes. */
-const closeText = (text: string) => Buffer.from(text).subarray(0, 123).toString();
+/** Close reasons travel in a close frame: at most 123 UTF-8 bytes. */
+function closeText(text: string): string {
+  let out = text;
+  while (Buffer.byteLength(out) > 123) out = out.slice(0, -1);
+  return out;
+}
 
 export class Connection implements Peer {
   readOnly = true;
@@ -51,7 +52,7 @@ export class Connection implements Peer {
     onClose: (connection: Connection) => void,
   ) {
     this.rate = rateLimiter({ perSecond: limits.messagesPerSecond, burst: limits.messageBurst });
-    this.documentLimits = limits.document ?? envDocumentLimits();
+    this.documentLimits = limits.document;
     this.writes = rateLimiter({
       perSecond: this.documentLimits.writeBytesPerSecond,
       burst: this.documentLimits.maxDocumentBytes,
