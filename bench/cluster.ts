@@ -187,6 +187,9 @@ async function main() {
       REDIS_URL: TEST_REDIS_URL,
       CLIPIG_REDIS_PREFIX: prefix,
       CLIPIG_DATA_DIR: dataDir,
+      // 200 viewers from loopback are one address to each node: the per-address caps are off.
+      CLIPIG_MAX_SOCKETS_PER_ADDRESS: "0",
+      CLIPIG_MAX_YJS_CONNECTIONS_PER_ADDRESS: "0",
     };
     const nodes = await Promise.all(
       ["bench-a", "bench-b"].map(async (name) => {

@@ -91,6 +91,8 @@ async function serve() {
     port: 0,
     host: "127.0.0.1",
     handle: (_req, res) => res.end(),
+    // Every simulated viewer comes from loopback: one address, so the per-address caps are off.
+    connections: { yjs: 0, sockets: 0 },
   });
   // Editing needs an account with the editor role; viewers may stay anonymous.
   const editor = await signedIn("bench-editor");
