@@ -23,6 +23,9 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
             <Link href="/" className="hover:text-zinc-100">
               Gallery
             </Link>
+            <Link href="/models" className="hover:text-zinc-100" data-testid="nav-models">
+              Models
+            </Link>
           </nav>
           {me ? (
             <span className="flex items-center gap-2 text-sm" data-testid="account">

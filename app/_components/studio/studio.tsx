@@ -31,8 +31,10 @@ import { SharingPanel } from "./sharing-panel";
 import { UploadButton } from "./upload-button";
 import { ACTIVE, RunControls } from "./run-controls";
 import { RunProgress } from "./progress";
+import { MissingModelPanel } from "./missing-model";
 import { StatsTable } from "./stats-table";
 import { replaceText, useCollab, type Me } from "./use-collab";
+import { ConnectionClosed, useDocumentClose } from "./connection-closed";
 import { useRoom, type RunCommand } from "./use-room";
 import { ViewsPanel } from "./views-panel";
 
@@ -56,6 +58,8 @@ export function Studio({
 }) {
   const router = useRouter();
   const { collab, status, synced, peers } = useCollab(initial.id, me);
+  // Closed for good (e.g. a change past the size limit): say why; nothing more would sync.
+  const closed = useDocumentClose(collab?.provider);
   const room = useRoom(initial.id, initial.snapshots);
   const [title, setTitle] = useState(initial.title);
   const [visibility, setVisibility] = useState(initial.visibility);
@@ -303,6 +307,7 @@ export function Studio({
           className="flex min-h-[50vh] flex-col border-r border-zinc-800"
           aria-label="Editor"
         >
+          {closed && <ConnectionClosed close={closed} />}
           <div className="min-h-0 flex-1" data-synced={synced}>
             {collab ? (
               <ErrorBoundary label="The editor" className="p-4">
@@ -310,7 +315,7 @@ export function Studio({
                   ytext={collab.ytext}
                   awareness={collab.provider.awareness}
                   undoManager={collab.undoManager}
-                  readOnly={!canEdit}
+                  readOnly={!canEdit || closed !== null}
                   fontSize={fontSize}
                   onFontSize={setFontSize}
                   onParsed={onParsed}
@@ -342,7 +347,17 @@ export function Studio({
             onCommand={(c) => void onCommand(c)}
           />
           <RunProgress run={run} stats={room.stats} />
-          {model === "tiny-clip" && <TinyClipNotice />}
+          {room.modelNeed && (
+            <MissingModelPanel
+              need={room.modelNeed}
+              access={room.modelAccess}
+              canRun={canRun}
+              onPull={() => void room.command("model:pull")}
+              onCancel={() => void room.command("model:cancel")}
+              onTinyClip={() => void room.command("run:start", { model: "tiny-clip" })}
+            />
+          )}
+          {(model === "tiny-clip" || run?.model === "tiny-clip") && <TinyClipNotice />}
           {room.problem && (
             <div
               role="alert"

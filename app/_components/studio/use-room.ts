@@ -12,6 +12,8 @@ import type {
   Diagnostic,
   ErrorCode,
   HistoryPoint,
+  ModelAccess,
+  ModelNeed,
   Role,
   RunState,
   ServerToClientEvents,
@@ -35,6 +37,9 @@ export interface RoomProblem {
 
 export type RunCommand =
   "run:start" | "run:update" | "run:pause" | "run:resume" | "run:stop" | "run:continue";
+
+/** The missing-model panel's actions (download, or stop the download). */
+export type ModelCommand = "model:pull" | "model:cancel";
 
 /** Cap on chart points kept in the page; older points are thinned, never the newest. */
 const MAX_POINTS = 2000;
@@ -72,6 +77,8 @@ export function useRoom(experimentId: string, initialSnapshots: SnapshotItem[]) 
   const [snapshots, setSnapshots] = useState<SnapshotItem[]>(initialSnapshots);
   const [problem, setProblem] = useState<RoomProblem | null>(null);
   const [frames, setFrames] = useState(0);
+  const [modelNeed, setModelNeed] = useState<ModelNeed | null>(null);
+  const [modelAccess, setModelAccess] = useState<ModelAccess | null>(null);
 
   useEffect(() => {
     // WebSocket only: the server refuses long-polling (its handshake checks the Origin of an upgrade).
@@ -93,8 +100,11 @@ export function useRoom(experimentId: string, initialSnapshots: SnapshotItem[]) 
         setRun(res.state.run);
         setStats(res.state.stats);
         setHistory(res.state.history.slice(-MAX_POINTS));
+        setModelNeed(res.state.model ?? null);
+        setModelAccess(res.state.modelAccess ?? null);
       });
     });
+    socket.on("model:need", (p) => mine(p) && setModelNeed(p.need));
     socket.on("disconnect", () => setConnected(false));
     socket.on("status", (p) => {
       if (!mine(p)) return;
@@ -150,7 +160,7 @@ export function useRoom(experimentId: string, initialSnapshots: SnapshotItem[]) 
   }, [experimentId, sink]);
 
   const command = useCallback(
-    (event: RunCommand): Promise<boolean> =>
+    (event: RunCommand | ModelCommand, extra: { model?: string } = {}): Promise<boolean> =>
       new Promise((resolve) => {
         const socket = socketRef.current;
         if (!socket?.connected) {
@@ -164,8 +174,8 @@ export function useRoom(experimentId: string, initialSnapshots: SnapshotItem[]) 
         socket
           .timeout(15_000)
           .emit(
-            event,
-            { experimentId },
+            event as "run:start",
+            { experimentId, ...extra },
             (
               err: Error | null,
               res: Parameters<Parameters<ClientToServerEvents["run:start"]>[1]>[0],
@@ -173,11 +183,17 @@ export function useRoom(experimentId: string, initialSnapshots: SnapshotItem[]) 
               if (err) {
                 setProblem({
                   code: "internal",
-                  message: `No answer to ${event.slice(4)}; is the server busy?`,
+                  message: `No answer to ${event.split(":")[1]}; is the server busy?`,
                 });
                 resolve(false);
               } else if (!res.ok) {
-                setProblem({ code: res.code, message: res.message, diagnostics: res.diagnostics });
+                // A missing model is the room's panel (model:need), not an error.
+                if (res.code !== "model_missing")
+                  setProblem({
+                    code: res.code,
+                    message: res.message,
+                    diagnostics: res.diagnostics,
+                  });
                 resolve(false);
               } else {
                 setProblem(null);
@@ -200,6 +216,8 @@ export function useRoom(experimentId: string, initialSnapshots: SnapshotItem[]) 
     problem,
     frames,
     command,
+    modelNeed,
+    modelAccess,
     dismissProblem: () => setProblem(null),
   };
 }
