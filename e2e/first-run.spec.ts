@@ -100,7 +100,6 @@ test("a newcomer's first run: the room sees the missing model and its download, 
     await expect(newcomer.getByTestId("room-problem")).toHaveCount(0);
     await expect(friend.getByTestId("model-refused")).toContainText("only this server's admins");
     await expect(newcomer.getByTestId("model-pull")).toBeVisible();
-    if (process.env.SCREENSHOTS) await newcomer.screenshot({ path: "docs/missing-model.png" });
 
     await newcomer.getByTestId("model-pull").click();
     // Everyone in the room sees the bytes arrive.
@@ -112,6 +111,7 @@ test("a newcomer's first run: the room sees the missing model and its download, 
       );
       await expect(page.getByTestId("model-download")).toContainText(/MB\/s/);
     }
+    if (process.env.SCREENSHOTS) await newcomer.screenshot({ path: "docs/missing-model.png" });
     // Ready: the waiting start runs by itself, and frames reach both.
     for (const page of [newcomer, friend]) {
       await expect(panel(page)).toHaveCount(0, { timeout: 60_000 });

@@ -84,10 +84,10 @@ export function ModelsPanel() {
                   <div className="text-xs text-zinc-500">
                     {m.description}
                     {m.aliases.length > 0 && <> · {m.aliases.join(", ")}</>}
-                    {m.dir && <> · {m.dir}</>}
+                    {m.dir && m.status !== "not installed" && <> · {m.dir}</>}
                   </div>
                 </td>
-                <td className="pr-3 text-xs">
+                <td className="pr-3 text-xs whitespace-nowrap">
                   {active && d ? (
                     <span className="text-sky-300 tabular-nums" data-testid="model-row-download">
                       {formatBytes(d.received)} of {formatBytes(d.total || m.bytes)}
@@ -99,12 +99,12 @@ export function ModelsPanel() {
                       {m.status}
                       {m.partialBytes > 0 && ` · ${formatBytes(m.partialBytes)} to resume`}
                       {d && (d.status === "failed" || d.status === "cancelled") && (
-                        <span className="block text-red-300">{d.error}</span>
+                        <span className="block whitespace-normal text-red-300">{d.error}</span>
                       )}
                     </span>
                   )}
                 </td>
-                <td className="pr-3 text-right tabular-nums">
+                <td className="pr-3 text-right whitespace-nowrap tabular-nums">
                   {m.status === "not installed" ? "~" : ""}
                   {formatBytes(m.bytes)}
                 </td>
