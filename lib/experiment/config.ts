@@ -22,6 +22,12 @@ export type Num = number | CompiledExpr;
 export interface FrameTime {
   readonly unit: "epoch" | "fraction";
   readonly value: number;
+  /**
+   * A constraint's start/end written as an expression with variables: CLIPig accepts it and never
+   * deactivates the constraint with it (its check only compares ints and floats), so `value` is
+   * 0.0 for a start and 1.0 for an end; the text is kept for export.
+   */
+  readonly expression?: string;
 }
 
 /** `snapshot_interval`: int = epochs, float = seconds; 0 = no periodic snapshots. */

@@ -6,7 +6,7 @@
 import { compileExpression, type CompiledExpr, type ExprDiagnostic } from "./expr";
 import type { FrameTime, ImageTensor, Num, ParamValue, SnapshotInterval } from "./config";
 import type { Span } from "./diagnostics";
-import type { Group, ParamSpec, PyType } from "./params";
+import type { FrameTimeDefault, Group, ParamSpec, PyType } from "./params";
 import {
   PY_NULL,
   pyFloat,
@@ -64,7 +64,7 @@ function convertNode(node: TreeNode, spec: ParamSpec, ctx: ConvertContext): Resu
     return FAILED;
   }
   const loc = locOf(node);
-  if (spec.frameTime) return convertFrameTime(node.value, loc, ctx);
+  if (spec.frameTime) return convertFrameTime(node.value, loc, spec, ctx);
   if (spec.types.includes("bool") || spec.types.includes("str"))
     warnSurprisingText(node, spec, ctx);
   const c = convertScalar(node.value, loc, spec.types, spec.groups, nullable, ctx);
@@ -92,6 +92,11 @@ function finish(c: Converted, spec: ParamSpec, loc: Loc, ctx: ConvertContext): R
 }
 
 function checkMin(value: number, spec: ParamSpec, loc: Loc, ctx: ConvertContext): boolean {
+  const fails = spec.fails?.(value);
+  if (fails) {
+    ctx.report(loc.span, `${fails} (CLIPig fails with this value when the step runs)`);
+    return false;
+  }
   if (spec.min === undefined || !(value < spec.min)) return true;
   ctx.report(loc.span, `must be at least ${spec.min}, got ${value}`);
   return false;
@@ -240,16 +245,40 @@ function exprSpan(loc: Loc, e: ExprDiagnostic): Span {
 
 // ---- frame times ---------------------------------------------------------------------------
 
-/** `30%` → fraction 0.3; int → epoch; float → fraction (spec §2.3). Variables are rejected (Q21). */
-function convertFrameTime(x: PyScalar, loc: Loc, ctx: ConvertContext): Result<FrameTime> {
+/**
+ * `30%` → fraction 0.3; int → epoch; float → fraction (spec §2.3). Target, feature and postproc
+ * frame times take no variables (CLIPig rejects them there). A constraint's take its expression
+ * variables, as CLIPig's do, but CLIPig's start/end check compares only ints and floats, so such
+ * an expression never deactivates the constraint: it reads as the default bound, with a warning.
+ */
+function convertFrameTime(
+  x: PyScalar,
+  loc: Loc,
+  spec: ParamSpec,
+  ctx: ConvertContext,
+): Result<FrameTime> {
   let value = x;
   let percent = false;
   if (x.type === "str" && x.value.endsWith("%")) {
     value = pyStr(x.value.slice(0, -1));
     percent = true;
   }
-  const c = convertScalar(value, loc, ["int", "float"], [], false, ctx);
-  if (c === FAILED || c.type === "expr") return FAILED;
+  const c = convertScalar(value, loc, ["int", "float"], spec.groups, false, ctx);
+  if (c === FAILED) return FAILED;
+  if (c.type === "expr") {
+    if (c.expr.variables.length === 0) {
+      // drawn when CLIPig reads the file; our frame times must be known before the run (E9)
+      ctx.report(loc.span, "random functions are not allowed in a start or end time");
+      return FAILED;
+    }
+    const bound = (spec.default as FrameTimeDefault).value;
+    ctx.report(
+      loc.span,
+      `CLIPig accepts an expression here but never deactivates the constraint with it: it is active ${bound === 0 ? "from the start" : "until the end"}`,
+      "warning",
+    );
+    return { unit: "fraction", value: bound, expression: c.expr.source };
+  }
   const n = Number((c as { value: number }).value);
   if (percent) return { unit: "fraction", value: n * 0.01 };
   return c.type === "int" ? { unit: "epoch", value: n } : { unit: "fraction", value: n };

@@ -75,6 +75,7 @@ function emitMap(
 function formatValue(value: unknown, spec: ParamSpec): string {
   if (spec.frameTime) {
     const f = value as FrameTime;
+    if (f.expression !== undefined) return formatString(f.expression, false);
     return f.unit === "epoch" ? formatInt(f.value) : formatFloat(f.value);
   }
   if (spec.types.length === 2) {

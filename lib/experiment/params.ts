@@ -5,6 +5,8 @@
  * adding a parameter means adding one row.
  */
 
+import { floatRepr } from "./float-repr";
+
 /** Expression variable groups (spec §4.2). Mirrors `VarGroup` of `./expr`. */
 export type Group = "T" | "R" | "L" | "Sf" | "Sc";
 
@@ -29,6 +31,11 @@ export interface ParamSpec {
   readonly required?: boolean;
   /** Smallest sensible constant value (each element for sequences). */
   readonly min?: number;
+  /**
+   * CLIPig's run-time failure for a constant value (torchvision's argument checks), reported at
+   * validation: the message, or undefined when the value is fine (QUIRKS.md E2).
+   */
+  readonly fails?: (value: number) => string | undefined;
   /** Spec quirk number this row's behaviour decides (see QUIRKS.md). */
   readonly quirk?: string;
   readonly doc: string;
@@ -348,13 +355,17 @@ export const TRANSFORMS = {
   ),
   random_scale: one(
     "scale",
-    floats(2, null, "Range `[min, max]` of the scale factor."),
+    floats(2, null, "Range `[min, max]` of the scale factor.", {
+      fails: (v) => (v <= 0 ? "scale values should be positive" : undefined),
+    }),
     "Zoom about the centre by a random factor (black fill).",
     { random: false, quirk: "Q6" },
   ),
   random_translate: one(
     "offset",
-    floats(2, null, "Maximum offset `[x, y]` as fractions of the size."),
+    floats(2, null, "Maximum offset `[x, y]` as fractions of the size.", {
+      fails: (v) => (v >= 0 && v <= 1 ? undefined : "translation values should be between 0 and 1"),
+    }),
     "Move by a random offset (black fill).",
     { random: false, quirk: "Q6" },
   ),
@@ -384,13 +395,18 @@ export const TRANSFORMS = {
   ),
   saturation: one(
     "factor",
-    float(null, "0 = greyscale, 1 = unchanged, 2 = doubled saturation."),
+    float(null, "0 = greyscale, 1 = unchanged, 2 = doubled saturation.", {
+      fails: (v) =>
+        v < 0 ? `saturation_factor (${floatRepr(v)}) is not non-negative.` : undefined,
+    }),
     "Change the saturation (clamps to [0, 1]).",
     { quirk: "Q1" },
   ),
   contrast: one(
     "factor",
-    float(null, "0 = flat grey, 1 = unchanged, 2 = doubled contrast."),
+    float(null, "0 = flat grey, 1 = unchanged, 2 = doubled contrast.", {
+      fails: (v) => (v < 0 ? `contrast_factor (${floatRepr(v)}) is not non-negative.` : undefined),
+    }),
     "Change the contrast (clamps to [0, 1]).",
     { quirk: "Q1" },
   ),
@@ -408,8 +424,14 @@ export const POSTPROC_EFFECTS = TRANSFORM_NAMES.filter(
 /** Parameters every constraint has (after its specific ones). */
 export const CONSTRAINT_COMMON = {
   weight: float(1, "Multiplies the constraint's loss."),
-  start: frameTime(0, "Constraint inactive before this time."),
-  end: frameTime(1, "Constraint inactive after this time (inclusive)."),
+  start: frameTime(
+    0,
+    "Constraint inactive before this time. An expression is accepted, as in CLIPig, and never deactivates.",
+  ),
+  end: frameTime(
+    1,
+    "Constraint inactive after this time (inclusive). An expression is accepted, as in CLIPig, and never deactivates.",
+  ),
   loss: str("l2", "`l1`/`mae` or `l2`/`mse` (case-sensitive).", {
     choices: CONSTRAINT_LOSSES,
     choiceSeverity: "error",
@@ -512,8 +534,10 @@ export interface RegistryEntry {
 
 function withGroups(spec: ParamSpec, groups: readonly Group[]): ParamSpec {
   // Strings and bools never become expressions (§2.3); keep their groups empty for clarity.
+  // Constraint start/end get the groups too: CLIPig accepts expressions there (they never
+  // deactivate the constraint, see convert.ts); other start/end rows are not built here.
   const numeric = spec.types.includes("int") || spec.types.includes("float");
-  return numeric && !spec.frameTime ? { ...spec, groups } : spec;
+  return numeric ? { ...spec, groups } : spec;
 }
 
 function buildRegistry(): RegistryEntry[] {

@@ -6,9 +6,11 @@
 import { convertParam, didYouMean, type ConvertContext, type ExprLimits } from "./convert";
 import type { ExperimentConfig, ParamValue } from "./config";
 import { diagnostic, type Diagnostic, type Severity, type Span } from "./diagnostics";
+import { isExpr } from "./export";
 import {
   BOUNDED_CONSTRAINTS,
   CONSTRAINTS,
+  INTERPOLATIONS,
   TARGET,
   TRANSFORMS,
   childrenOf,
@@ -157,6 +159,20 @@ class Walker {
       if (bounded && out.above === null && out.below === null) {
         this.report(node.span, inst, "Must specify at least one of 'above' and 'below'");
       }
+    }
+    if (
+      schema === "" &&
+      typeof out.interpolation === "string" &&
+      !(INTERPOLATIONS as readonly string[]).includes(out.interpolation) &&
+      (out.resolution as unknown[] | undefined)?.some(isExpr)
+    ) {
+      // CLIPig reads it only when the resolution changes (images.py get_interpolation)
+      const at = node.entries.find((e) => e.key === "interpolation")?.value.span ?? node.span;
+      this.report(
+        at,
+        "interpolation",
+        `Interpolation must be one of 'nearest', 'linear', 'cubic', got '${out.interpolation}' (CLIPig fails with it when this resolution expression changes the size)`,
+      );
     }
     if (schema === "targets.features" && !out.text && !out.image) {
       this.report(node.span, inst, "a feature needs a 'text' or an 'image'");

@@ -17,13 +17,12 @@ export function interpolationMode(name: string): ResizeMode {
     case "nearest":
       return "nearest";
     case "linear":
-    case "bilinear":
       return "bilinear";
     case "cubic":
-    case "bicubic":
       return "bicubic";
     default:
-      throw new Error(`unknown interpolation '${name}' (nearest, linear or cubic)`);
+      // CLIPig's get_interpolation knows only these three names (src/images.py:84-96)
+      throw new Error(`Interpolation must be one of 'nearest', 'linear', 'cubic', got '${name}'`);
   }
 }
 
