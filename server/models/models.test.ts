@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { existsSync, mkdtempSync, readdirSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { io as connect, type Socket } from "socket.io-client";
@@ -236,6 +238,21 @@ describe("ModelDownloads", () => {
       error: expect.stringMatching(/not enough disk space for openai\/clip-vit-base-patch32/),
     });
     expect(hub.seen.bytesSent).toBe(sent);
+  });
+
+  it("offline: the download fails saying which host and what to do", async () => {
+    const gone = createServer();
+    await new Promise<void>((resolve) => gone.listen(0, "127.0.0.1", resolve));
+    const port = (gone.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => gone.close(() => resolve()));
+    const downloads = new ModelDownloads({
+      store: { ...store(), hubUrl: `http://127.0.0.1:${port}` },
+    });
+    await expect(downloads.pull(DEFAULT).done).rejects.toThrow();
+    expect(downloads.get(DEFAULT)).toMatchObject({
+      status: "failed",
+      error: expect.stringMatching(/cannot download .*\(ECONNREFUSED\).*CLIPIG_HUB_URL/),
+    });
   });
 
   it("reads its rule from the environment and names the variable when it is wrong", () => {
