@@ -13,6 +13,7 @@ import { findModel, installDir, isInstalled } from "../engine/clip/store";
 import { Runtime } from "../engine/graph";
 import { rgbToPlanar } from "../engine/trainer/init";
 import { renderViews, viewsGridPng } from "../engine/trainer/views-preview";
+import { lowerPriority } from "../limits/helper-priority";
 import type { FromChild, ToChild, ViewsRequest, ViewsResult } from "./views-process";
 
 /** The model input size when the model's config cannot be read cheaply. */
@@ -23,6 +24,8 @@ const send = (message: FromChild) => {
 };
 process.on("disconnect", () => process.exit(0));
 
+// Below the web process (before onnxruntime starts its threads: they inherit it).
+lowerPriority();
 // One thread: the web server's cores serve pages too.
 const runtime = await Runtime.create({ device: "cpu", threads: 1, maxSessions: 4 });
 

@@ -5,10 +5,14 @@
  */
 import { parentPort } from "node:worker_threads";
 import type { FromThread, ToThread } from "./admission-pool";
+import { lowerPriority } from "./helper-priority";
 import { checkText } from "./text-check";
 
 const port = parentPort;
 if (!port) throw new Error("admission-worker.ts runs as a worker thread");
+// Below the web thread: on Linux this sets this thread's own nice value, so on a busy machine
+// checks wait for CPU rather than the event loop.
+lowerPriority();
 port.on("message", (job: ToThread) => {
   let reply: FromThread;
   try {
