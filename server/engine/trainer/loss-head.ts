@@ -174,8 +174,10 @@ function mixedLoss(g: Graph, kind: FeatureLoss, e: Value, mix: Value): Value {
 }
 
 /**
- * `[V, F]` 1 for the best (worst) enabled feature by scaled similarity, else 0. Comparisons carry no
- * gradient, so the mask only chooses which losses count.
+ * `[V, F]` 1 for the best (worst) enabled feature by scaled similarity, else 0: exactly one, also
+ * when similarities tie — CLIPig walks `torch.argsort` and keeps the first enabled one
+ * (src/training.py:663-672), which for tied values is the lowest index (torch sorts up to 16 values
+ * stably). Comparisons carry no gradient, so the mask only chooses which losses count.
  */
 function selection(
   g: Graph,
@@ -188,5 +190,15 @@ function selection(
   const on = g.Greater(enabled, 0);
   const scored = g.Where(on, g.Mul(sims, scales), far);
   const pick = mode === "best" ? g.ReduceMax(scored, [1], true) : g.ReduceMin(scored, [1], true);
-  return g.Cast(g.And(g.Equal(scored, pick), on), scored.dtype);
+  const tied = g.Cast(g.And(g.Equal(scored, pick), on), scored.dtype);
+  // among tied features the lowest index: rank F, F-1, …, 1 and keep the highest ranked
+  const F = scored.shape[1];
+  const rank = g.constant(
+    Array.from({ length: F }, (_, i) => F - i),
+    [F],
+    { dtype: scored.dtype },
+  );
+  const ranked = g.Mul(tied, rank);
+  const first = g.And(g.Equal(ranked, g.ReduceMax(ranked, [1], true)), g.Greater(ranked, 0));
+  return g.Cast(first, scored.dtype);
 }
