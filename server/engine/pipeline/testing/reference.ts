@@ -157,8 +157,10 @@ export const ref = {
   repeat: (a: Img, [cx, cy]: number[]) =>
     img(a.h * cy, a.w * cx, (c, y, x) => at(a, c, y % a.h, x % a.w)),
   pad(a: Img, p: { size: number[]; color: number[]; mode: string }): Img {
-    const [sx, sy] = p.size.map((v) => Math.max(0, v));
+    let [sx, sy] = p.size.map((v) => Math.max(0, v));
     if (!["fill", "edge", "wrap"].includes(p.mode)) return a;
+    // wrap attaches slices of the image: at most its width/height per side
+    if (p.mode === "wrap") [sx, sy] = [Math.min(sx, a.w), Math.min(sy, a.h)];
     // columns first, then rows of the widened image
     const col = (x: number) =>
       p.mode === "edge" ? Math.min(Math.max(x, 0), a.w - 1) : p.mode === "wrap" ? pymod(x, a.w) : x;

@@ -28,6 +28,15 @@ function padding(p: Values): { sx: number; sy: number; mode: string } {
   return PAD_MODES.includes(mode) ? { sx, sy, mode } : { sx: 0, sy: 0, mode: "none" };
 }
 
+/**
+ * `padding` on an `[H, W]` image: `wrap` attaches slices of the image (`image[..., -s:]` and
+ * `image[..., :s]` in CLIPig, src/transforms.py:311-320), so a side gets at most W columns / H rows.
+ */
+function paddingOf(p: Values, [H, W]: readonly number[]): { sx: number; sy: number; mode: string } {
+  const pd = padding(p);
+  return pd.mode === "wrap" ? { ...pd, sx: Math.min(pd.sx, W), sy: Math.min(pd.sy, H) } : pd;
+}
+
 export const pad: IndexTransform = {
   kind: "index",
   name: "pad",
@@ -35,11 +44,11 @@ export const pad: IndexTransform = {
   structure: padding,
   fills: (p) => padding(p).mode === "fill",
   size: ([H, W], p) => {
-    const { sx, sy } = padding(p);
+    const { sx, sy } = paddingOf(p, [H, W]);
     return [H + 2 * sy, W + 2 * sx];
   },
   map: (c, [H, W], { g, params, batch, input }) => {
-    const { sx, sy, mode } = padding(params);
+    const { sx, sy, mode } = paddingOf(params, [H, W]);
     if (mode === "none") return c;
     const x = g.Sub(c.x, sx);
     const y = g.Sub(c.y, sy);
