@@ -45,8 +45,16 @@ export function MissingModelPanel({ need, access, canRun, onPull, onCancel, onTi
       <p>
         <strong className="font-semibold">{need.model}</strong> is not on this server yet
         {need.bytes > 0 && <> (about {formatBytes(need.bytes)})</>}: {need.description}.{" "}
-        {need.requestedBy ? `${need.requestedBy} pressed Start; ` : ""}the run starts by itself once
-        the model is downloaded.
+        {need.requestedBy && `${need.requestedBy} pressed Start. `}
+        {need.rule === "nobody" ? (
+          <>
+            The server&apos;s operator can install it (
+            <code className="text-xs">npx clipig models pull {need.model}</code>); then press Start
+            again.
+          </>
+        ) : (
+          "The run starts by itself once the model is downloaded."
+        )}
       </p>
 
       {active && d && (
