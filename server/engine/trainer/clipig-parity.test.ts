@@ -6,13 +6,22 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { ok as config } from "../../../lib/experiment/test-helpers";
 import { createTrainer, type EpochStats, type TrainerEvent } from ".";
+import { fairComparePixels } from "./features";
 
-const CLIPIG = JSON.parse(
+const FIXTURE = JSON.parse(
   readFileSync(new URL("../../../scripts/fixtures/clipig-parity.json", import.meta.url), "utf8"),
 ) as {
   views_per_epoch: { epochs: number; counts: number[] };
   constraint_counts: { epochs: number; counts: number[] };
+  fair_compare: { size: number; pixels: number[][][]; compare: number[][][] };
+  statistics: {
+    yaml: string;
+    snapshot_epochs: number[];
+    image_mean: { epoch: number; mean: number[] }[];
+    pixels_after_last_step_mean: number[];
+  };
 };
+const CLIPIG = FIXTURE;
 
 async function run(yaml: string): Promise<EpochStats[]> {
   const trainer = await createTrainer({
@@ -71,5 +80,44 @@ targets:
 `);
     expect(counts).toEqual([4, 1]);
     expect(tableCounts(stats).slice(1)).toEqual(counts);
+  });
+});
+
+describe("feature_scale fair and the statistics against CLIPig", () => {
+  it("8: fair compares with the clamped pixels, then resized (CLIPig's order)", () => {
+    const { size, pixels, compare } = FIXTURE.fair_compare;
+    const [h, w] = [pixels[0].length, pixels[0][0].length];
+    const got = fairComparePixels(Float32Array.from(pixels.flat(2)), w, h, size);
+    const want = compare.flat(2);
+    expect(got.length).toBe(want.length);
+    expect(want.some((v) => v < 0 || v > 1)).toBe(true); // the bicubic overshoot is kept
+    got.forEach((v, i) => expect(v).toBeCloseTo(want[i], 5));
+  });
+
+  it("8: statistics describe the pixels before the step; snapshots count from epoch 0", async () => {
+    const { yaml, snapshot_epochs, image_mean, pixels_after_last_step_mean } = FIXTURE.statistics;
+    const trainer = await createTrainer({
+      config: config(yaml),
+      model: "tiny-clip",
+      device: "cpu",
+      seed: 1,
+      statsIntervalMs: 0,
+      frameIntervalMs: 0,
+    });
+    const stats: EpochStats[] = [];
+    const snapshots: number[] = [];
+    trainer.on((e: TrainerEvent) => {
+      if (e.type === "stats") stats.push(e.stats);
+      if (e.type === "snapshot") snapshots.push(e.frame.epoch);
+    });
+    await trainer.run();
+    await trainer.dispose();
+    expect(snapshots).toEqual(snapshot_epochs);
+    expect(snapshot_epochs).toEqual([3, 5]); // start_epoch 2, every 3 epochs: not at 2
+    // the first epoch's statistics: clamp(init) before the step, whatever the model
+    expect(stats[0].epoch).toBe(image_mean[0].epoch);
+    stats[0].image.mean.forEach((m, c) => expect(m).toBeCloseTo(image_mean[0].mean[c], 6));
+    // and the step did move the pixels (CLIPig's too), so "after" would differ
+    expect(pixels_after_last_step_mean).not.toEqual(image_mean[0].mean);
   });
 });

@@ -4,6 +4,7 @@
 import type { FeatureConfig } from "../../../lib/experiment/config";
 import { l2normalize, type ClipModel } from "../clip/model";
 import { centerCrop, resizeShorterSide, toChw, type RgbImage } from "../clip/preprocess";
+import { resize } from "./resample";
 
 export type ImageLoader = (src: string) => Promise<RgbImage>;
 
@@ -64,4 +65,19 @@ export function autoScales(features: readonly Float32Array[], e0: Float32Array):
   const inv = features.map((f) => 1 / f.reduce((sum, x, i) => sum + x * e0[i], 0));
   const max = Math.max(...inv);
   return inv.map((v) => v / max);
+}
+
+/**
+ * The picture `feature_scale: fair` compares the features with: `clamp(P, 0, 1)`, then
+ * bicubic-resized to CLIP's `size`, in CLIPig's order (src/training.py:269-272: the pixel model
+ * clamps, then `VF.resize`); the resize may overshoot [0, 1] and is not clamped again.
+ */
+export function fairComparePixels(
+  pixels: Float32Array,
+  width: number,
+  height: number,
+  size: number,
+): Float32Array {
+  const clamped = pixels.map((v) => (v < 0 ? 0 : v > 1 ? 1 : v));
+  return resize({ channels: 3, width, height, data: clamped }, size, size, "bicubic").data;
 }

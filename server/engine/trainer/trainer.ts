@@ -18,7 +18,7 @@ import type {
 } from "./api";
 import { describeConstraint } from "../pipeline";
 import { evalNum, evalParams, type Uniform } from "./evaluate";
-import { autoScales, featureLabel, FeatureStore } from "./features";
+import { autoScales, fairComparePixels, featureLabel, FeatureStore } from "./features";
 import { fromFrame, toFrame } from "./frame";
 import type { TrainerHost } from "./host";
 import { imageStats, type ImageStats } from "./image-stats";
@@ -122,6 +122,8 @@ class EpochTrainer implements Trainer, TrainerInternals {
   private lastFrame = -Infinity;
   private lastStats = -Infinity;
   private image: ImageStats | null = null;
+  /** The last epoch's pixels before its optimizer step (what the image statistics describe). */
+  private statPixels: Float32Array | null = null;
   private imageAt = -Infinity;
   private lastTable: string[] = [];
   private ranEpoch = -1;
@@ -303,6 +305,7 @@ class EpochTrainer implements Trainer, TrainerInternals {
         { epoch, epochs: config.epochs, vars, random: this.exprRandom },
         lr,
       );
+    else this.keepStatPixels();
     this.ranEpoch = epoch;
     this.prefetch(epoch);
     this.report(epoch);
@@ -377,6 +380,7 @@ class EpochTrainer implements Trainer, TrainerInternals {
     this.graphMs += now() - t0;
 
     if (out[STEP_IO.pixelsOut]) pixels.set(out[STEP_IO.pixelsOut].data as Float32Array);
+    this.keepStatPixels();
     plan.targets.forEach((t, k) => {
       const data = (name: string) => (out[name]?.data as Float32Array | undefined) ?? null;
       recordStats(this.targets[t.index]!, t, views[k], {
@@ -473,16 +477,9 @@ class EpochTrainer implements Trainer, TrainerInternals {
     this.targets = next;
   }
 
-  /** `clamp(P, 0, 1)` bicubic-resized to CLIP's input size (for the fair auto-scales). */
+  /** What the fair auto-scales compare the features with (features.ts). */
   private clipSizedPixels(): Float32Array {
-    const s = this.model.imageSize;
-    const img = resize(
-      { channels: 3, width: this.width, height: this.height, data: this.pixels! },
-      s,
-      s,
-      "bicubic",
-    ).data;
-    return img.map((v) => (v < 0 ? 0 : v > 1 ? 1 : v));
+    return fairComparePixels(this.pixels!, this.width, this.height, this.model.imageSize);
   }
 
   private resizePixels(w: number, h: number): void {
@@ -674,7 +671,7 @@ class EpochTrainer implements Trainer, TrainerInternals {
       this.lastFrame = t;
       this.emit({ type: "frame", frame: toFrame(this.pixels!, this.width, this.height, epoch) });
     }
-    this.snapshots ??= new SnapshotClock(this.config.snapshot_interval, epoch, this.config.epochs);
+    this.snapshots ??= new SnapshotClock(this.config.snapshot_interval, this.config.epochs);
     if (this.snapshots.due(epoch, t)) {
       this.emit({
         type: "snapshot",
@@ -702,11 +699,19 @@ class EpochTrainer implements Trainer, TrainerInternals {
     }
   }
 
+  /** CLIPig's statistics see the epoch's pixels after post-processing, before the step (training.py:402). */
+  private keepStatPixels(): void {
+    const p = this.pixels!;
+    if (this.statPixels?.length !== p.length) this.statPixels = new Float32Array(p.length);
+    this.statPixels.set(p);
+  }
+
   /** Image statistics cost a pass over the pixels: fresh when printed, else the last ones (refreshed every few seconds). */
   private imageStats(fresh: boolean): ImageStats {
     const t = now();
     if (fresh || !this.image || t - this.imageAt > IMAGE_STATS_MS) {
-      this.image = imageStats(this.pixels!, this.width, this.height);
+      const p = this.statPixels?.length === this.pixels!.length ? this.statPixels : this.pixels!;
+      this.image = imageStats(p, this.width, this.height);
       this.imageAt = t;
     }
     return this.image;
