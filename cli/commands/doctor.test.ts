@@ -16,6 +16,8 @@ describe("clipig doctor", () => {
     };
     const fresh = await runCli(["doctor", "--json"], env);
     expect(fresh.code).toBe(0);
+    // Probing every device prints nothing of its own (no native library noise on stderr).
+    expect(fresh.stderr).toBe("");
     const report = JSON.parse(fresh.stdout);
     expect(report.devices.find((d: { device: string }) => d.device === "cpu")).toMatchObject({
       ok: true,

@@ -1,6 +1,6 @@
 // The Node.js platform: onnxruntime-node plus the file system for models with external data.
 // The only graph module that imports Node APIs or onnxruntime-node.
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { mkdir, rename, writeFile } from "node:fs/promises";
 import { availableParallelism, tmpdir } from "node:os";
 import { createRequire } from "node:module";
@@ -25,9 +25,14 @@ export const nodePlatform: Platform = {
   cpuCount: () => availableParallelism(),
   missing(device: string): string | undefined {
     if (process.platform !== "linux") return undefined;
-    if (device === "webgpu")
-      // Dawn drives the GPU through Vulkan on Linux; probing without a loader only prints its warning.
-      return vulkanLoaderFound() ? undefined : "no Vulkan loader (libvulkan.so.1) on this machine";
+    if (device === "webgpu") {
+      // Dawn drives the GPU through Vulkan on Linux; probing without a loader or without a GPU (a
+      // software Vulkan such as lavapipe is all there is) only prints Dawn's warnings on stderr.
+      if (!vulkanLoaderFound()) return "no Vulkan loader (libvulkan.so.1) on this machine";
+      return gpuDeviceFound()
+        ? undefined
+        : "no GPU device (/dev/dri/renderD*, /dev/nvidia*) on this machine";
+    }
     if (device !== "cuda") return undefined;
     const lib = join(bindingDir(), "libonnxruntime_providers_cuda.so");
     return existsSync(lib)
@@ -47,6 +52,21 @@ export const nodePlatform: Platform = {
     return path;
   },
 };
+
+/** Whether a GPU's device node exists (DRM render node, or NVIDIA's). */
+function gpuDeviceFound(): boolean {
+  const nodes = (dir: string) => {
+    try {
+      return readdirSync(dir);
+    } catch {
+      return [];
+    }
+  };
+  return (
+    nodes("/dev/dri").some((n) => /^renderD\d+$/.test(n)) ||
+    nodes("/dev").some((n) => /^nvidia\d+$/.test(n))
+  );
+}
 
 /** Whether the Vulkan loader is where the dynamic linker looks: LD_LIBRARY_PATH, then the usual lib dirs. */
 function vulkanLoaderFound(): boolean {
