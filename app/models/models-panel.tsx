@@ -41,13 +41,28 @@ export function ModelsPanel() {
   if (!view) return <p className="text-sm text-zinc-500">{problem ?? "Loading…"}</p>;
   const { access } = view;
   const byName = new Map(view.downloads.map((d) => [d.model, d]));
+  // Downloads of hub repositories that are not listed yet (they appear once installed).
+  const unlisted = view.downloads.filter(
+    (d) => d.status !== "done" && !view.models.some((m) => m.name === d.model),
+  );
 
   return (
     <div className="space-y-4" data-testid="models-page">
       <p className="text-sm text-zinc-300" data-testid="models-store">
         {formatBytes(view.store.usedBytes)} used by models, {formatBytes(view.store.freeBytes)} free
-        on the disk{view.store.dir && <> · store <code>{view.store.dir}</code></>}
-        {view.store.hub && <> · hub <code>{view.store.hub}</code> (CLIPIG_HUB_URL)</>}
+        on the disk
+        {view.store.dir && (
+          <>
+            {" "}
+            · store <code>{view.store.dir}</code>
+          </>
+        )}
+        {view.store.hub && (
+          <>
+            {" "}
+            · hub <code>{view.store.hub}</code> (CLIPIG_HUB_URL)
+          </>
+        )}
       </p>
       <p className="text-xs text-zinc-500" data-testid="models-access">
         {access.canDownload
@@ -60,6 +75,29 @@ export function ModelsPanel() {
         <p role="alert" className="text-sm text-red-300" data-testid="models-problem">
           {problem}
         </p>
+      )}
+      {unlisted.length > 0 && (
+        <ul className="space-y-1 text-sm" aria-label="Downloads" data-testid="models-downloads">
+          {unlisted.map((d) => (
+            <li key={d.model} className="flex flex-wrap items-center gap-3">
+              <span className="font-medium text-zinc-100">{d.model}</span>
+              {ACTIVE.has(d.status) && (
+                <span className="text-xs text-sky-300 tabular-nums">
+                  {d.status === "checking"
+                    ? "asking the hub…"
+                    : `${formatBytes(d.received)} of ${formatBytes(d.total)}`}
+                  {d.bytesPerSecond > 0 && <> · {formatRate(d.bytesPerSecond)}</>}
+                </span>
+              )}
+              {d.error && <span className="text-xs text-red-300">{d.error}</span>}
+              {access.canDownload && ACTIVE.has(d.status) && (
+                <button className="btn" onClick={() => void act("cancel", d.model)}>
+                  Cancel
+                </button>
+              )}
+            </li>
+          ))}
+        </ul>
       )}
       <table className="w-full text-sm">
         <thead className="text-left text-xs text-zinc-500">
@@ -95,7 +133,11 @@ export function ModelsPanel() {
                       {d.etaSeconds !== null && <> · {formatDuration(d.etaSeconds * 1000)} left</>}
                     </span>
                   ) : (
-                    <span className={m.status === "not installed" ? "text-zinc-500" : "text-emerald-300"}>
+                    <span
+                      className={
+                        m.status === "not installed" ? "text-zinc-500" : "text-emerald-300"
+                      }
+                    >
                       {m.status}
                       {m.partialBytes > 0 && ` · ${formatBytes(m.partialBytes)} to resume`}
                       {d && (d.status === "failed" || d.status === "cancelled") && (

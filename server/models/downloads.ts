@@ -7,12 +7,7 @@
  */
 import { DownloadError } from "../engine/clip/download";
 import type { ModelDownload } from "../realtime/protocol";
-import {
-  pullable,
-  pullModel,
-  type PullProgress,
-  type StoreOptions,
-} from "../engine/clip/store";
+import { pullable, pullModel, type PullProgress, type StoreOptions } from "../engine/clip/store";
 
 /** What everyone watching a download sees (the wire shape: plain data). */
 export type DownloadState = ModelDownload;

@@ -158,9 +158,9 @@ describe("a start waiting for its model", () => {
     expect(progress.at(-1)!.etaSeconds).not.toBeNull();
     expect(hub.seen.ranges).toEqual([]); // one transfer, not two
     expect(seen.needs.at(-1)).toBeNull(); // the panel goes away for everyone
-    expect(existsSync(path.join(modelsDir, "openai--clip-vit-base-patch32", "model.safetensors"))).toBe(
-      true,
-    );
+    expect(
+      existsSync(path.join(modelsDir, "openai--clip-vit-base-patch32", "model.safetensors")),
+    ).toBe(true);
     await seen.until(() => seen.frames() > 0, "frames");
     expect(mine.statuses[0]).toMatchObject({ model: DEFAULT });
     await owner.emitWithAck("run:stop", { experimentId: id });
@@ -214,7 +214,8 @@ describe("ModelDownloads", () => {
     expect(first.joined).toBe(false);
     expect(second.joined).toBe(true);
     expect(second.done).toBe(first.done);
-    while ((downloads.get(DEFAULT)?.received ?? 0) < 3e6) await new Promise((r) => setTimeout(r, 20));
+    while ((downloads.get(DEFAULT)?.received ?? 0) < 3e6)
+      await new Promise((r) => setTimeout(r, 20));
     expect(downloads.cancel("ViT-B/32")).toBe(true);
     await expect(first.done).rejects.toThrow();
     expect(downloads.get(DEFAULT)).toMatchObject({ status: "cancelled", startedBy: "a" });

@@ -56,7 +56,9 @@ export class RoomModels {
 
   async access(identity: Identity | null): Promise<ModelAccess> {
     const may = await mayDownload(identity, this.options.policy);
-    return may.ok ? { canDownload: true, reason: null } : { canDownload: false, reason: may.reason };
+    return may.ok
+      ? { canDownload: true, reason: null }
+      : { canDownload: false, reason: may.reason };
   }
 
   /** `runs.start`, remembering a start that waits for its model and ending the wait on success. */

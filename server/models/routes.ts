@@ -93,9 +93,17 @@ export function modelRoutes(options: ModelRoutesOptions): Route[] {
         if (!may.ok) throw new HttpError(403, "forbidden", may.reason);
         const known = findModel(name, store);
         if (!known && !isRepoId(name))
-          throw new HttpError(400, "bad_request", `'${name}' is not a hub repository id (owner/name)`);
+          throw new HttpError(
+            400,
+            "bad_request",
+            `'${name}' is not a hub repository id (owner/name)`,
+          );
         if (!known && !(await isAdmin(me, policy)))
-          throw new HttpError(403, "forbidden", "only this server's admins may pull other hub repositories");
+          throw new HttpError(
+            403,
+            "forbidden",
+            "only this server's admins may pull other hub repositories",
+          );
         const { state } = downloads.pull(name, { by: me?.name ?? null, anyRepo: !known });
         return ok({ download: state }, 202);
       },
@@ -125,7 +133,11 @@ export function modelRoutes(options: ModelRoutesOptions): Route[] {
         try {
           return ok({ removed: name, freedBytes: await removeModel(name, store) });
         } catch (error) {
-          throw new HttpError(400, "bad_request", error instanceof Error ? error.message : String(error));
+          throw new HttpError(
+            400,
+            "bad_request",
+            error instanceof Error ? error.message : String(error),
+          );
         }
       },
     },
