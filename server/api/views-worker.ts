@@ -14,6 +14,7 @@ import { Runtime } from "../engine/graph";
 import { rgbToPlanar } from "../engine/trainer/init";
 import { renderViews, viewsGridPng } from "../engine/trainer/views-preview";
 import { lowerPriority } from "../limits/helper-priority";
+import { runLimits } from "../limits/trainer-limits";
 import type { FromChild, ToChild, ViewsRequest, ViewsResult } from "./views-process";
 
 /** The model input size when the model's config cannot be read cheaply. */
@@ -27,6 +28,8 @@ process.on("disconnect", () => process.exit(0));
 // Below the web process (before onnxruntime starts its threads: they inherit it).
 lowerPriority();
 // One thread: the web server's cores serve pages too.
+// The same limits the trainer enforces, from the same settings (inherited environment).
+const limits = runLimits();
 const runtime = await Runtime.create({ device: "cpu", threads: 1, maxSessions: 4 });
 
 process.on("message", (message: ToChild) => {
@@ -55,6 +58,7 @@ async function render(request: ViewsRequest): Promise<ViewsResult> {
       {
         runtime,
         pixels,
+        limits,
         loadImage: async (src) => {
           const bytes = request.images[src];
           if (!bytes) throw new Error(`image '${src}' was not admitted`);

@@ -7,26 +7,8 @@ import { parseExperiment, type ExperimentConfig } from "../../lib/experiment";
 import type { Trainer } from "../engine/trainer/api";
 import { createTrainerWith, nodeHost } from "../engine/trainer";
 import type { RunLimits } from "../engine/trainer/run-limits";
-import { QUOTA_TABLE, quotasFromEnv, type Quotas } from "../limits/quotas";
+import { runLimits } from "../limits/trainer-limits";
 import type { StartRequest } from "./worker-protocol";
-
-/**
- * The quotas the trainer enforces at every epoch: admission checks the same ones on a sample of
- * epochs. Workers read the same settings as the web server (a forked worker inherits its
- * environment; a cluster GPU worker needs the same `CLIPIG_MAX_*` values).
- */
-export function runLimits(quotas: Quotas = quotasFromEnv()): RunLimits {
-  return {
-    maxResolution: quotas.maxResolution,
-    maxBatchSize: quotas.maxBatchSize,
-    maxViewsPerEpoch: quotas.maxViewsPerEpoch,
-    settings: {
-      maxResolution: QUOTA_TABLE.maxResolution.env,
-      maxBatchSize: QUOTA_TABLE.maxBatchSize.env,
-      maxViewsPerEpoch: QUOTA_TABLE.maxViewsPerEpoch.env,
-    },
-  };
-}
 
 /** A shared server never opens paths or URLs users typed: images come from vetted uploads only. */
 function uploadsOnly(images: Readonly<Record<string, Uint8Array>>) {

@@ -123,4 +123,22 @@ describe("the trainer enforces the quotas at every epoch", () => {
       slowestHealthzMs: Math.round(Math.max(control.slowest, attack.slowest, next.slowest)),
     });
   });
+
+  it("the views route refuses the same spike at the time it is asked for (anonymous caller)", async () => {
+    await db().experiment.update({
+      where: { id: h.publicId },
+      data: { yaml: experiment("32+7968*(epoch==151)") },
+    });
+    const view = (at: number) => h.http(`/api/experiments/${h.publicId}/views?target=0&at=${at}`);
+    const spiked = await view(151 / 159);
+    const said = await spiked.text();
+    expect(spiked.status, said).toBe(400);
+    expect(said).toContain(
+      "targets[0].transforms[0].resize at epoch 151 makes a 8000×8000 px view",
+    );
+    const fine = await view(0);
+    expect(fine.status, await fine.clone().text()).toBe(200);
+    expect(fine.headers.get("content-type")).toBe("image/png");
+    expect((await fetch(`${h.base}/healthz`)).status).toBe(200);
+  });
 });

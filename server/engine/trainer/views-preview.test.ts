@@ -130,3 +130,47 @@ describe("viewsGridPng", () => {
     expect(px(2 + 2 * 6, 7)).toBe(32); // the sixth cell is empty
   });
 });
+
+describe("renderViews with the server's limits", () => {
+  const limits = { maxResolution: 64, maxBatchSize: 4, maxViewsPerEpoch: 16 };
+  // Small at every epoch but one: the sampled admission can miss it, a render may pick it.
+  const spike = (extra: string) => `
+epochs: 200
+resolution: 16
+targets:
+  - features:
+      - text: a
+    transforms:
+      - resize: 16+7984*(epoch==151)
+${extra}`;
+
+  it("refuses a view past the limit at the chosen training time, naming parameter and epoch", async () => {
+    const c = config(spike(""));
+    const at = 151 / 199;
+    await expect(
+      renderViews(c, 0, { at, seed: 0, size: null }, { runtime: await runtime, limits }),
+    ).rejects.toThrow(
+      /targets\[0\]\.transforms\[0\]\.resize at epoch 151 makes a 8000×8000 px view; the limit is 64/,
+    );
+    const fine = await renderViews(
+      c,
+      0,
+      { at: 0, seed: 0, size: null },
+      { runtime: await runtime, limits },
+    );
+    expect([fine.width, fine.height]).toEqual([16, 16]);
+  });
+
+  it("refuses the image size and the batch before allocating", async () => {
+    const big = config(
+      "resolution: 16+4000*(epoch==3)\nepochs: 4\ntargets:\n  - features:\n      - text: a\n",
+    );
+    await expect(
+      renderViews(big, 0, { at: 1, seed: 0, size: null }, { runtime: await runtime, limits }),
+    ).rejects.toThrow(/resolution at epoch 3 is 4016×4016 px/);
+    const many = config(tiny("      - noise: 0.1", 9));
+    await expect(
+      renderViews(many, 0, { at: 0, seed: 0, size: null }, { runtime: await runtime, limits }),
+    ).rejects.toThrow(/batch_size is 9 views; the limit is 4/);
+  });
+});

@@ -15,6 +15,7 @@ import { evalNum, evalParams } from "./evaluate";
 import { initialPixels } from "./init";
 import { baseLearnrate } from "./optimizers";
 import { resize, type Planar } from "./resample";
+import { checkImage, checkTargetChain, RunLimitError, type RunLimits } from "./run-limits";
 
 export interface Views {
   batch: number;
@@ -46,6 +47,11 @@ export interface ViewsSources {
   loadImage?(src: string): Promise<RgbImage>;
   /** The image to look at instead of the init (a snapshot), resized to the training resolution. */
   pixels?: Planar;
+  /**
+   * The server's limits, checked before anything is allocated: a render picks any training time,
+   * so an expression that grows at one epoch only must be refused here as in the trainer.
+   */
+  limits?: RunLimits;
 }
 
 /** The views of target `index` at training time `opts.at`. */
@@ -63,6 +69,8 @@ export async function renderViews(
   const vars: ExprVars = timeVars(epoch, config.epochs);
   const [width, height] = config.resolution.map((r) => Math.trunc(evalNum(r, vars, random)));
   Object.assign(vars, { resolution: [width, height], width, height });
+  const limits = sources.limits;
+  if (limits) checkImage(limits, "resolution", [width, height], epoch);
   const lrs = evalNum(config.learnrate_scale, vars, random);
   Object.assign(vars, {
     learnrate: baseLearnrate(config.optimizer) * lrs * evalNum(config.learnrate, vars, random),
@@ -78,6 +86,15 @@ export async function renderViews(
     name: s.name,
     params: evalParams(s.params, vars, random),
   }));
+  if (limits) {
+    if (batch > limits.maxBatchSize)
+      throw new RunLimitError(
+        `targets[${index}].batch_size`,
+        epoch,
+        `targets[${index}].batch_size is ${batch} views; the limit is ${limits.maxBatchSize} per target`,
+      );
+    checkTargetChain(limits, config, index, steps, [height, width], epoch);
+  }
   const exact = (opts.precision ?? "exact") === "exact";
   const g = new Graph({ float: exact ? "float64" : "float32" });
   const input = g.input("image", [1, 3, height, width]);
