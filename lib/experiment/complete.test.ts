@@ -13,6 +13,7 @@ describe("editor support from the parameter table", () => {
       "start_epoch",
       "resolution",
       "interpolation",
+      "clamp_items",
       "model",
       "device",
       "learnrate",
@@ -95,7 +96,7 @@ describe("docs from the table", () => {
 
   it("the parameter listing prints types as the original (spec §9.1)", () => {
     const lines = parameterListing();
-    expect(lines).toHaveLength(152);
+    expect(lines).toHaveLength(153); // the original's 152 and our clamp_items
     expect(lines).toContain("resolution (type: list of length 2 of int)");
     expect(lines).toContain("snapshot_interval (type: int, float)");
     expect(lines).toContain(

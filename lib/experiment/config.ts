@@ -55,6 +55,8 @@ export interface ExperimentConfig {
   /** `[width, height]`. */
   resolution: readonly [Num, Num];
   interpolation: string;
+  /** CLIPig's hidden clamp after every transform and postproc item (QUIRKS Q1). */
+  clamp_items: boolean;
   model: string;
   device: string;
   learnrate: Num;

@@ -34,20 +34,42 @@ function step(
   };
 }
 
+export interface StepOptions {
+  /** The config's `clamp_items`: end every item with CLIPig's hidden clamp (QUIRKS Q1). */
+  clampItems?: boolean;
+}
+
+/**
+ * CLIPig's defaults add `contrast: 1.0` and `saturation: 1.0` to every item; torchvision's blend
+ * clamps to [0, 1] there and changes nothing else, so they are one clamp at the item's end. The
+ * `item_clamp` mark lets the pipeline fuse pixel moves across it (a clamp commutes with them).
+ */
+export const ITEM_CLAMP: EffectStep<TransformName> = {
+  name: "clamp",
+  params: { range: [0, 1], item_clamp: true },
+};
+
 /** A `transforms` item's transforms, in YAML key order (several in one item run in that order). */
-export function transformSteps(item: TransformItem): EffectStep<TransformName>[] {
+export function transformSteps(
+  item: TransformItem,
+  options: StepOptions = {},
+): EffectStep<TransformName>[] {
   const out: EffectStep<TransformName>[] = [];
   for (const name of Object.keys(item)) {
     if (!Object.hasOwn(TRANSFORMS, name)) continue; // postproc items also hold active/start/end
     const s = step(name as TransformName, item[name as TransformName]);
     if (s) out.push(s);
   }
+  if (options.clampItems) out.push(ITEM_CLAMP);
   return out;
 }
 
 /** A target's whole transform chain, item after item. */
-export function targetTransforms(target: TargetConfig): EffectStep<TransformName>[] {
-  return target.transforms.flatMap(transformSteps);
+export function targetTransforms(
+  target: TargetConfig,
+  options: StepOptions = {},
+): EffectStep<TransformName>[] {
+  return target.transforms.flatMap((item) => transformSteps(item, options));
 }
 
 /** A `constraints` item's constraints, in the fixed creation order of §3.6. */
@@ -63,8 +85,15 @@ export function constraintSteps(item: ConstraintItem): EffectStep<ConstraintName
 /** Scalar post-processing effects that a value of 0 switches off (spec §3.7, Q9). */
 const SKIP_WHEN_ZERO: readonly TransformName[] = ["bwnoise", "saturation", "contrast"];
 
-/** A `postproc` item's effects in the canonical order of §3.7, falsy values skipped (Q9). */
-export function postprocSteps(item: PostprocItem): EffectStep<TransformName>[] {
+/**
+ * A `postproc` item's effects in the canonical order of §3.7, falsy values skipped (Q9). With
+ * `clampItems` the item ends clamped unless it sets both `saturation` and `contrast` to 0 (CLIPig
+ * skips both then; any other value of either clamps, the default 1.0 included).
+ */
+export function postprocSteps(
+  item: PostprocItem,
+  options: StepOptions = {},
+): EffectStep<TransformName>[] {
   const out: EffectStep<TransformName>[] = [];
   for (const name of POSTPROC_EFFECTS) {
     const value = item[name];
@@ -72,6 +101,7 @@ export function postprocSteps(item: PostprocItem): EffectStep<TransformName>[] {
     const s = step(name, value);
     if (s) out.push(s);
   }
+  if (options.clampItems && !(item.saturation === 0 && item.contrast === 0)) out.push(ITEM_CLAMP);
   return out;
 }
 

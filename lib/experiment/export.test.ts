@@ -151,6 +151,7 @@ describe("configToJson", () => {
   it("fills every default", () => {
     const json = configToJson(parseExperiment("epochs: 3\n").config!) as Record<string, unknown>;
     expect(Object.keys(json).sort()).toEqual([
+      "clamp_items",
       "device",
       "epochs",
       "init",

@@ -48,6 +48,7 @@ function emitMap(
     if (isEmpty(value)) continue;
     const path = schema ? `${schema}.${key}` : key;
     const entry = lookup(path);
+    if (entry?.spec?.extension && value === entry.spec.default) continue;
     const k = formatString(key, false);
     if (entry?.kind === "list-section") {
       line(`${k}:`);

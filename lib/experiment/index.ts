@@ -24,6 +24,8 @@ export {
   constraintSteps,
   postprocSteps,
   isRandomTarget,
+  ITEM_CLAMP,
+  type StepOptions,
 } from "./effects";
 export { completionsAt, docFor, expressionNamesAt, locate, type Completion } from "./complete";
 export { parameterListing, parameterReference } from "./docs";

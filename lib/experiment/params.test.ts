@@ -20,8 +20,11 @@ const leafCount = (table: Record<string, EffectSpec>) =>
   Object.values(table).reduce((n, e) => n + Object.keys(e.params).length, 0);
 
 describe("parameter table (spec §3.8 counts)", () => {
-  it("has 12 top-level, 5 init, 8 target and 7 feature parameters", () => {
-    expect(Object.keys(TOP)).toHaveLength(12);
+  it("has 12 top-level (and our clamp_items), 5 init, 8 target and 7 feature parameters", () => {
+    expect(Object.keys(TOP).filter((k) => !TOP[k as keyof typeof TOP].extension)).toHaveLength(12);
+    expect(Object.keys(TOP).filter((k) => TOP[k as keyof typeof TOP].extension)).toEqual([
+      "clamp_items",
+    ]);
     expect(Object.keys(INIT)).toHaveLength(5);
     expect(Object.keys(TARGET)).toHaveLength(8);
     expect(Object.keys(FEATURE)).toHaveLength(7);
@@ -39,9 +42,10 @@ describe("parameter table (spec §3.8 counts)", () => {
     expect(leafCount(CONSTRAINTS)).toBe(55);
   });
 
-  it("flattens to the original's 180 registry entries", () => {
-    expect(REGISTRY).toHaveLength(180);
-    expect(new Set(REGISTRY.map((e) => e.path)).size).toBe(180);
+  it("flattens to the original's 180 registry entries (and our clamp_items)", () => {
+    expect(REGISTRY).toHaveLength(181);
+    expect(new Set(REGISTRY.map((e) => e.path)).size).toBe(181);
+    expect(REGISTRY.filter((e) => e.spec?.extension).map((e) => e.path)).toEqual(["clamp_items"]);
   });
 
   it("runs postproc effects in the canonical order of §3.7", () => {

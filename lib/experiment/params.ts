@@ -36,6 +36,8 @@ export interface ParamSpec {
    * validation: the message, or undefined when the value is fine (QUIRKS.md E2).
    */
   readonly fails?: (value: number) => string | undefined;
+  /** Not a CLIPig parameter: exported only when it differs from its default, so CLIPig reads ours. */
+  readonly extension?: boolean;
   /** Spec quirk number this row's behaviour decides (see QUIRKS.md). */
   readonly quirk?: string;
   readonly doc: string;
@@ -118,6 +120,11 @@ export const TOP = {
     "cubic",
     "Filter used when `resolution` changes: `nearest`, `linear` or `cubic`.",
     { choices: INTERPOLATIONS, choiceSeverity: "warning" },
+  ),
+  clamp_items: bool(
+    true,
+    "CLIPig's defaults put `saturation: 1.0` and `contrast: 1.0` into every transform and postproc item, and torchvision clamps there: each item's output is clamped to [0, 1], with no gradient outside. `false` leaves those clamps out (ours, not CLIPig's).",
+    { extension: true, quirk: "Q1" },
   ),
   model: str("ViT-B/32", "CLIP model name."),
   device: str("auto", "`auto` (GPU if available, else CPU), `cpu`, `cuda`, `cuda:1`, …"),

@@ -32,19 +32,22 @@ export function applyChain(
     for (const a of pending) image = g.Add(image, addendValue(g, a));
     pending = [];
   };
+  const skip = elidedClamps(steps);
+  const after = (i: number) => steps.filter((_, j) => j > i && !skip[j]);
   let i = 0;
   while (i < steps.length) {
+    if (skip[i]) {
+      i++;
+      continue;
+    }
     const m = transformModule(steps[i].name);
     if (m.kind === "pixel") {
       const { params } = steps[i];
       const input = image;
-      const next = steps[i + 1] && transformModule(steps[i + 1].name);
+      const rest = after(i);
+      const next = rest[0] && transformModule(rest[0].name);
       const addend = m.addend;
-      if (
-        addend &&
-        next?.kind === "index" &&
-        shrinks(steps.slice(i + 1), [input.shape[2], input.shape[3]])
-      ) {
+      if (addend && next?.kind === "index" && shrinks(rest, [input.shape[2], input.shape[3]])) {
         pending.push(
           frags.build(ownerOffset + i, scope + stepScope(i, m.name), params, (ctx) =>
             addend(input, ctx),
@@ -61,11 +64,20 @@ export function applyChain(
       continue;
     }
     const run: IndexTransform[] = [];
+    /** Chain index of each run stage (elided clamps between them are passed over). */
+    const at: number[] = [];
     const sizes: Size[] = [[image.shape[2], image.shape[3]]];
+    let end = i;
     for (let j = i; j < steps.length; j++) {
+      end = j + 1;
+      if (skip[j]) continue;
       const next = transformModule(steps[j].name);
-      if (next.kind !== "index") break;
+      if (next.kind !== "index") {
+        end = j;
+        break;
+      }
       run.push(next);
+      at.push(j);
       sizes.push(next.size(sizes[sizes.length - 1], steps[j].params));
       if (next.fills?.(steps[j].params)) break;
     }
@@ -74,12 +86,12 @@ export function applyChain(
     let c: Coords = outputCoords(g, out);
     let paint: Pick<Coords, "fill" | "outside"> = {};
     for (let k = run.length - 1; k >= 0; k--) {
-      const step = steps[i + k];
+      const step = steps[at[k]];
       const stage = run[k];
       const from = c;
       c = frags.build(
-        ownerOffset + i + k,
-        scope + stepScope(i + k, stage.name),
+        ownerOffset + at[k],
+        scope + stepScope(at[k], stage.name),
         step.params,
         (ctx) => stage.map(from, sizes[k], ctx),
       );
@@ -98,10 +110,27 @@ export function applyChain(
       gather(g, source, { ...moved, ...paint }, out, pending),
     );
     pending = [];
-    i += run.length;
+    i = end;
   }
   flush();
   return image;
+}
+
+/**
+ * CLIPig's hidden item clamps (`item_clamp`) that change nothing: one followed only by pixel moves
+ * up to the next item clamp. A clamp commutes with moving pixels, and a colour painted in between
+ * is clamped by its own item's clamp, so `C·moves·C = moves·C`; the moves stay one fused gather.
+ */
+function elidedClamps(steps: readonly Step<TransformName>[]): boolean[] {
+  const isItemClamp = (s: Step) => s.name === "clamp" && s.params.item_clamp === true;
+  return steps.map((s, i) => {
+    if (!isItemClamp(s)) return false;
+    for (let j = i + 1; j < steps.length; j++) {
+      if (isItemClamp(steps[j])) return true;
+      if (transformModule(steps[j].name).kind !== "index") return false;
+    }
+    return false;
+  });
 }
 
 /** Whether the run of index transforms that `steps` starts with ends no larger than `size` (then deferring an addend saves work). */

@@ -7,6 +7,9 @@ import { describe, expect, it } from "vitest";
 import { ok as config } from "../../../lib/experiment/test-helpers";
 import { createTrainer, type EpochStats, type TrainerEvent } from ".";
 import { fairComparePixels } from "./features";
+import { postprocSteps, targetTransforms } from "../../../lib/experiment";
+import { evaluateStep } from "../pipeline/steps";
+import { runViewCases } from "../pipeline/testing/harness";
 
 const FIXTURE = JSON.parse(
   readFileSync(new URL("../../../scripts/fixtures/clipig-parity.json", import.meta.url), "utf8"),
@@ -14,6 +17,13 @@ const FIXTURE = JSON.parse(
   views_per_epoch: { epochs: number; counts: number[] };
   constraint_counts: { epochs: number; counts: number[] };
   fair_compare: { size: number; pixels: number[][][]; compare: number[][][] };
+  item_clamp: {
+    yaml: string;
+    target_items: string[][];
+    postproc_items: string[][];
+    view_mean: number[];
+    image_mean: number[];
+  };
   statistics: {
     yaml: string;
     snapshot_epochs: number[];
@@ -119,5 +129,76 @@ describe("feature_scale fair and the statistics against CLIPig", () => {
     stats[0].image.mean.forEach((m, c) => expect(m).toBeCloseTo(image_mean[0].mean[c], 6));
     // and the step did move the pixels (CLIPig's too), so "after" would differ
     expect(pixels_after_last_step_mean).not.toEqual(image_mean[0].mean);
+  });
+});
+
+describe("CLIPig's hidden clamp after every item (clamp_items)", () => {
+  const { yaml, target_items, postproc_items, view_mean, image_mean } = FIXTURE.item_clamp;
+  const off = yaml.replace("verbose: 0", "verbose: 0\nclamp_items: false");
+
+  it("10: every item ends in a clamp, where CLIPig's defaults put saturation and contrast", () => {
+    // CLIPig: each item holds its effect, then contrast: 1.0 and saturation: 1.0
+    expect(target_items).toEqual([
+      ["mul", "contrast", "saturation"],
+      ["add", "contrast", "saturation"],
+    ]);
+    expect(postproc_items.every((i) => i.slice(-2).join() === "contrast,saturation")).toBe(true);
+    const c = config(yaml);
+    const names = (steps: { name: string }[]) => steps.map((s) => s.name);
+    const opts = { clampItems: c.clamp_items };
+    expect(c.clamp_items).toBe(true);
+    expect(names(targetTransforms(c.targets[0], opts))).toEqual(["mul", "clamp", "add", "clamp"]);
+    expect(c.postproc.map((p) => names(postprocSteps(p, opts)))).toEqual([
+      ["add", "clamp"],
+      ["add", "clamp"],
+    ]);
+    const o = config(off);
+    expect(names(targetTransforms(o.targets[0], { clampItems: o.clamp_items }))).toEqual([
+      "mul",
+      "add",
+    ]);
+  });
+
+  it("10: the view CLIP sees is CLIPig's with the clamps, another without", async () => {
+    const view = async (y: string) => {
+      const c = config(y);
+      const steps = targetTransforms(c.targets[0], { clampItems: c.clamp_items }).map((s) =>
+        evaluateStep(s, () => NaN),
+      );
+      // the pixels after CLIPig's post-processing: 0.5 (see the statistics test below)
+      const image = { h: 8, w: 8, d: new Float64Array(3 * 64).fill(0.5) };
+      const [r] = await runViewCases([{ steps, image }]);
+      return r.views[0].d;
+    };
+    const on = await view(yaml);
+    on.forEach((v) => expect(v).toBeCloseTo(view_mean[0], 6));
+    // without: 0.5·2 − 0.5 = 0.5 too here, but from 0.8: see the statistics; from 0.5 with a
+    // larger factor the unclamped view differs
+    const big = (y: string) => y.replace("mul: 2", "mul: 3");
+    const [a, b] = [await view(big(yaml)), await view(big(off))];
+    expect(a[0]).toBeCloseTo(0.5, 6); // clamp(1.5) − 0.5
+    expect(b[0]).toBeCloseTo(1, 6); // 1.5 − 0.5 = 1.0
+  });
+
+  it("10: post-processing items clamp the pixels (CLIPig's statistics), not with clamp_items: false", async () => {
+    const first = async (y: string) => {
+      const trainer = await createTrainer({
+        config: config(y),
+        model: "tiny-clip",
+        device: "cpu",
+        seed: 1,
+        statsIntervalMs: 0,
+        frameIntervalMs: 0,
+      });
+      const stats: EpochStats[] = [];
+      trainer.on((e: TrainerEvent) => {
+        if (e.type === "stats") stats.push(e.stats);
+      });
+      await trainer.run();
+      await trainer.dispose();
+      return stats[0].image.mean;
+    };
+    (await first(yaml)).forEach((m, c) => expect(m).toBeCloseTo(image_mean[c], 6));
+    (await first(off)).forEach((m) => expect(m).toBeCloseTo(0.8, 6));
   });
 });

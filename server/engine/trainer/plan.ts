@@ -99,7 +99,7 @@ export function planStep(config: ExperimentConfig, ctx: PlanContext): StepPlan {
   let owner = 0;
   config.postproc.forEach((item, i) => {
     if (!item.active) return; // Q8: honoured
-    const steps = postprocSteps(item).map((s) =>
+    const steps = postprocSteps(item, { clampItems: config.clamp_items }).map((s) =>
       built(s.params, (p) => transformModule(s.name).structure(p), s.name, owner++),
     );
     if (steps.length) postproc.push({ item: i, steps });
@@ -109,7 +109,7 @@ export function planStep(config: ExperimentConfig, ctx: PlanContext): StepPlan {
   let needsSimilarity = false;
   config.targets.forEach((t, index) => {
     if (!t.active || !hasLoss(t) || !isActiveAt(t.start, t.end, epoch, config.epochs)) return;
-    const transforms = targetTransforms(t).map((s, i) => {
+    const transforms = targetTransforms(t, { clampItems: config.clamp_items }).map((s, i) => {
       const m = transformModule(s.name);
       return built(s.params, (p) => m.structure(p), s.name, i);
     });

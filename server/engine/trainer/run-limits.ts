@@ -111,7 +111,12 @@ export function checkTargetChain(
   image: Size,
   epoch: number,
 ): void {
-  const items = itemsOf(config.targets[index].transforms.map((i) => transformSteps(i).length));
+  // with or without the item clamps (clamp_items), as the caller built `steps`
+  const lengths = (clampItems: boolean) =>
+    config.targets[index].transforms.map((i) => transformSteps(i, { clampItems }).length);
+  const clamped = lengths(true);
+  const sum = clamped.reduce((a, b) => a + b, 0);
+  const items = itemsOf(steps.length === sum ? clamped : lengths(false));
   for (const e of chainExtents(steps, image))
     checkExtent(limits, `targets[${index}].transforms[${items[e.step]}].${e.name}`, e, epoch);
 }

@@ -55,12 +55,17 @@ export const mean = simple("mean", (x, ctx) => {
   return g.Add(x, g.Sub(perChannel(ctx, "mean"), g.ReduceMean(x, [2, 3])));
 });
 
-export const clamp = simple("clamp", (x, ctx) => {
-  const { g } = ctx;
-  const lo = perViewScalar(ctx, "min", (p) => nums(p, "range", 2)[0]);
-  const hi = perViewScalar(ctx, "max", (p) => nums(p, "range", 2)[1]);
-  return g.Min(g.Max(x, lo), hi);
-});
+/** `clamp`; also CLIPig's hidden clamp at the end of every item (`item_clamp`, fixed [0, 1]). */
+export const clamp: PixelTransform = {
+  ...simple("clamp", (x, ctx) => {
+    const { g } = ctx;
+    if (ctx.params.item_clamp === true) return g.Clip(x, 0, 1);
+    const lo = perViewScalar(ctx, "min", (p) => nums(p, "range", 2)[0]);
+    const hi = perViewScalar(ctx, "max", (p) => nums(p, "range", 2)[1]);
+    return g.Min(g.Max(x, lo), hi);
+  }),
+  structure: (p) => (p.item_clamp === true ? "item" : null),
+};
 
 /** floor(x / step)·step per channel (its gradient is zero almost everywhere, as in the original). */
 export const quantize = simple("quantize", (x, ctx) => {
