@@ -17,6 +17,7 @@ const FIXTURE = JSON.parse(
   views_per_epoch: { epochs: number; counts: number[] };
   constraint_counts: { epochs: number; counts: number[] };
   fair_compare: { size: number; pixels: number[][][]; compare: number[][][] };
+  verbose_0_logs: string[];
   item_clamp: {
     yaml: string;
     target_items: string[][];
@@ -200,5 +201,38 @@ describe("CLIPig's hidden clamp after every item (clamp_items)", () => {
     };
     (await first(yaml)).forEach((m, c) => expect(m).toBeCloseTo(image_mean[c], 6));
     (await first(off)).forEach((m) => expect(m).toBeCloseTo(0.8, 6));
+  });
+});
+
+describe("verbose: 0 (QUIRKS Q19)", () => {
+  it("11: prints the target table at the last epoch and nothing else, as CLIPig", async () => {
+    const trainer = await createTrainer({
+      config: config(`
+epochs: 3
+resolution: 8
+verbose: 0
+snapshot_interval: 0
+targets:
+  - name: pig
+    features: [{text: a}, {text: b}]
+    constraints: [{mean: {above: .5}}]
+`),
+      model: "tiny-clip",
+      device: "cpu",
+      seed: 1,
+    });
+    const logs: string[] = [];
+    trainer.on((e: TrainerEvent) => {
+      if (e.type === "log") logs.push(e.message);
+    });
+    await trainer.run();
+    await trainer.dispose();
+    // the same rows; the numbers (and the padding they make) are the model's
+    const shape = (l: string) =>
+      l
+        .replace(/-?\d+(\.\d+)?/g, "#")
+        .replace(/ +/g, " ")
+        .replace(/ \)/g, ")");
+    expect(logs.map(shape)).toEqual(FIXTURE.verbose_0_logs.map(shape));
   });
 });
