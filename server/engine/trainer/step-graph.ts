@@ -96,9 +96,12 @@ export function buildStepGraph(
       prefix: `${prefix}views/`,
     });
     views.push(v);
-    if (t.constraints.length && !probe) {
+    // The probe takes a constraint's seed too, so every later target's noise is seeded alike in
+    // both graphs and the probe's similarity is the trained view's (CLIPig reads it from that view).
+    const seeded = t.constraints.length ? common() : null;
+    if (seeded && !probe) {
       const set = buildConstraints(g, v.views, steps<ConstraintName>(t.constraints), {
-        ...common(),
+        ...seeded,
         prefix: `${prefix}constraints/`,
       });
       constraints.push(set);
