@@ -15,14 +15,17 @@ async function render(file: string, clampItems: boolean) {
   const config = { ...fixture(file), epochs, verbose: 0, clamp_items: clampItems };
   const trainer = await createTrainer({ config, model: "tiny-clip", device: "cpu", seed: 5 });
   let last: EpochStats | null = null;
+  let error: string | null = null;
   trainer.on((e: TrainerEvent) => {
     if (e.type === "done") last = e.stats;
+    if (e.type === "error") error = e.message;
   });
   const t0 = performance.now();
   await trainer.run();
   const seconds = (performance.now() - t0) / 1000;
-  const frame = trainer.currentFrame()!;
+  const frame = trainer.currentFrame();
   await trainer.dispose();
+  if (!frame) throw new Error(`${file}: ${error ?? "no picture"}`);
   const stats = last as EpochStats | null;
   return {
     loss: stats?.loss ?? null,
@@ -36,6 +39,7 @@ const out: Record<string, unknown> = { epochs, model: "tiny-clip", device: "cpu"
 for (const file of fixtureNames().filter((f) =>
   only.some((o) => f.startsWith(`walkthrough-${o}`)),
 )) {
+  if (fixture(file).init.image) continue; // needs an uploaded picture
   // each twice, alternating, and the second run timed: the first pays for loading and building
   await render(file, true);
   await render(file, false);
