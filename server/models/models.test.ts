@@ -26,6 +26,7 @@ import { modelPolicyFromEnv } from "./policy";
 type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 const DEFAULT = "openai/clip-vit-base-patch32";
+const B16 = "openai/clip-vit-base-patch16";
 /** No `model:` line: the default model, which no fresh store has. */
 const YAML = `device: cpu
 epochs: 400
@@ -81,7 +82,7 @@ function listen(socket: Client) {
 beforeAll(async () => {
   const dataDir = await useTempDatabase();
   modelsDir = path.join(dataDir, "models");
-  hub = await startTestHub([DEFAULT], { bytesPerSecond: 6e6 });
+  hub = await startTestHub([DEFAULT, B16], { bytesPerSecond: 6e6 });
   process.env.CLIPIG_HUB_URL = hub.url; // the run workers resolve models through the same store
   const store = { hubUrl: hub.url, modelsDir };
   server = await startStudioServer({
@@ -195,6 +196,66 @@ describe("a start waiting for its model", () => {
     await seen.until(() => seen.needs.at(-1) === null, "the wait to end");
     await seen.until(() => seen.frames() > 0, "frames");
     expect(seen.statuses[0]).toMatchObject({ model: "tiny-clip" });
+    await owner.emitWithAck("run:stop", { experimentId: id });
+  });
+
+  it("before Start: a download of the live text's model streams to the room, and no run starts by itself", async () => {
+    hub.reset();
+    hub.behaviour.bytesPerSecond = 6e6;
+    const id = await createExperiment(YAML.replace("device", `model: ViT-B/16\ndevice`), {
+      ownerId: alice.identity.id,
+    });
+    const owner = client(server.port, alice.cookie);
+    const watcher = client(server.port, bob.cookie);
+    const seen = listen(watcher);
+    await owner.emitWithAck("room:join", { experimentId: id });
+    await watcher.emitWithAck("room:join", { experimentId: id });
+
+    // The rule and the name are checked before the room hears anything.
+    expect(
+      await watcher.emitWithAck("model:pull", { experimentId: id, model: "ViT-B/16" }),
+    ).toMatchObject({ ok: false, code: "forbidden" });
+    expect(
+      await owner.emitWithAck("model:pull", { experimentId: id, model: "someone/not-a-model" }),
+    ).toMatchObject({
+      ok: false,
+      code: "bad_request",
+      message: "unknown model 'someone/not-a-model'",
+    });
+    expect(
+      await owner.emitWithAck("model:pull", { experimentId: id, model: "tiny-clip" }),
+    ).toMatchObject({
+      ok: false,
+      code: "bad_request",
+      message: expect.stringMatching(/already installed/),
+    });
+    expect(
+      await owner.emitWithAck("model:pull", { experimentId: id, model: "../../etc" }),
+    ).toMatchObject({ ok: false, code: "bad_request" });
+    expect(seen.needs).toEqual([]);
+
+    expect(await owner.emitWithAck("model:pull", { experimentId: id, model: "ViT-B/16" })).toEqual({
+      ok: true,
+    });
+    await seen.until(() => seen.needs.at(-1) === null, "the download to end", 60_000);
+    expect(seen.needs[0]).toMatchObject({
+      model: B16,
+      waiting: false,
+      requestedBy: null,
+      download: null,
+    });
+    const progress = seen.needs.filter((n) => n?.download?.status === "downloading");
+    expect(progress.length).toBeGreaterThan(1);
+    expect(progress.every((n) => n?.model === B16 && !n.waiting)).toBe(true);
+    expect(
+      existsSync(path.join(modelsDir, "openai--clip-vit-base-patch16", "model.safetensors")),
+    ).toBe(true);
+    // Nobody pressed Start: nothing runs until someone does, and then it runs at once.
+    await new Promise((r) => setTimeout(r, 300));
+    expect(seen.statuses).toEqual([]);
+    expect(await owner.emitWithAck("run:start", { experimentId: id })).toMatchObject({ ok: true });
+    await seen.until(() => seen.statuses.length > 0, "the run to start");
+    expect(seen.statuses[0]).toMatchObject({ model: B16 });
     await owner.emitWithAck("run:stop", { experimentId: id });
   });
 });

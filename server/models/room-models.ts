@@ -3,10 +3,13 @@
  * kept as the room's waiting start (`ModelNeed`: which model, its size, who may download it); the
  * room hears it and, while someone allowed downloads it, its progress. When the model is ready the
  * waiting start runs as the person who pressed Start (their right to run checked again). Any
- * other successful start (e.g. with tiny-clip) ends the wait.
+ * other successful start (e.g. with tiny-clip) ends the wait. Before anyone presses Start, the
+ * studio shows the panel from the live text's model and the store's listing; a Download there
+ * (`model:pull` naming the model) makes the download the room's too (a wait with no start), so the
+ * room watches it, and the panel goes once the model is ready.
  */
 import type { Identity } from "../auth/identity";
-import { findModel, pullable, type StoreOptions } from "../engine/clip/store";
+import { findModel, isInstalled, pullable, type StoreOptions } from "../engine/clip/store";
 import type { ModelAccess, ModelDownload, ModelNeed } from "../realtime/protocol";
 import type { RunResult } from "../runs/pin";
 import type { RunService } from "../runs/service";
@@ -17,7 +20,8 @@ type StartOptions = Parameters<RunService["start"]>[1];
 
 interface Waiting {
   model: string;
-  start: StartOptions;
+  /** The start to run when the model is ready; null: a download asked for before any Start. */
+  start: StartOptions | null;
   requestedBy: string | null;
 }
 
@@ -78,12 +82,26 @@ export class RoomModels {
     return result;
   }
 
-  /** Downloads (or joins the download of) the model the room's waiting start needs. */
-  async pull(experimentId: string, identity: Identity | null): Promise<RunResult> {
-    const waiting = this.waiting.get(experimentId);
-    if (!waiting) return refuse("bad_request", "no start is waiting for a model here");
+  /**
+   * Downloads (or joins the download of) the model the room's waiting start needs, or, with no
+   * start waiting, `model` (what the live text names): the room then watches that download too.
+   */
+  async pull(experimentId: string, identity: Identity | null, model?: string): Promise<RunResult> {
+    let waiting = this.waiting.get(experimentId);
+    if (!waiting && model === undefined)
+      return refuse("bad_request", "no start is waiting for a model here");
     const may = await mayDownload(identity, this.options.policy);
     if (!may.ok) return refuse("forbidden", may.reason);
+    if (!waiting?.start && model !== undefined) {
+      const known = findModel(model, this.options.store);
+      if (!known) return refuse("bad_request", `unknown model '${model}'`);
+      if (isInstalled(known, this.options.store))
+        return refuse("bad_request", `'${known.name}' is already installed; press Start`);
+      waiting = { model: known.name, start: null, requestedBy: null };
+      this.waiting.set(experimentId, waiting);
+      this.listener(experimentId, this.describe(waiting));
+    }
+    if (!waiting) return refuse("bad_request", "no start is waiting for a model here");
     const { done } = this.options.downloads.pull(waiting.model, { by: identity?.name ?? null });
     // The outcome reaches the room through the download's state; the ack only says it began.
     done.catch(() => {});
@@ -108,6 +126,7 @@ export class RoomModels {
       bytes: known?.approxBytes ?? 0,
       rule: this.options.policy.downloads,
       requestedBy: waiting.requestedBy,
+      waiting: waiting.start !== null,
       download: this.options.downloads.get(waiting.model) ?? null,
     };
   }
@@ -123,8 +142,12 @@ export class RoomModels {
         this.listener(experimentId, this.describe(waiting));
         continue;
       }
-      // Ready: the waiting start runs as its starter, if they still may.
+      // Ready: the waiting start runs as its starter, if they still may; with none, the panel goes.
       this.waiting.delete(experimentId);
+      if (!waiting.start) {
+        this.listener(experimentId, null);
+        continue;
+      }
       try {
         if (!(await this.options.mayRun(waiting.start.identity, experimentId))) {
           this.listener(experimentId, null);

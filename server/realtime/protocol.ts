@@ -116,6 +116,8 @@ export interface ModelNeed {
   rule: ModelDownloadRule;
   /** Who pressed Start (the run starts as theirs once the model is ready). */
   requestedBy: string | null;
+  /** Whether a start waits for it; false: a download asked for before anyone pressed Start. */
+  waiting: boolean;
   download: ModelDownload | null;
 }
 
@@ -145,8 +147,11 @@ export interface ClientToServerEvents {
     payload: ExperimentRef & { runId?: string },
     ack: Ack<{ runId: string }>,
   ) => void;
-  /** Downloads the model the room's waiting start needs (or joins its download); the run starts when it is ready. */
-  "model:pull": (payload: ExperimentRef, ack: Ack) => void;
+  /**
+   * Downloads the model the room's waiting start needs (or joins its download); the run starts when
+   * it is ready. With no start waiting, `model` (the live text's) is downloaded for the room.
+   */
+  "model:pull": (payload: ExperimentRef & { model?: string }, ack: Ack) => void;
   /** Stops that download (its files so far are kept to resume). */
   "model:cancel": (payload: ExperimentRef, ack: Ack) => void;
 }

@@ -202,14 +202,18 @@ export function createSocketServer(http: HttpServer, options: SocketServerOption
       return models ? models.start(experimentId, start) : runs.start(experimentId, start);
     });
 
-    // A waiting start's model: anyone in the room whom the server lets download may fetch it.
+    // A waiting start's model (or, before Start, the live text's): anyone in the room whom the
+    // server lets download may fetch it.
     for (const action of ["pull", "cancel"] as const) {
-      handle(`model:${action}`, async ({ experimentId }) => {
+      handle(`model:${action}`, async (payload) => {
+        const { experimentId } = payload;
         const auth = await authorize(experimentId, "view");
         if (!auth.ok) return auth;
         if (!hub.isMember(socket, experimentId)) return refuse("forbidden", "join the room first");
         if (!models) return refuse("bad_request", "this server does not download models");
-        return models[action](experimentId, identity);
+        return action === "pull"
+          ? models.pull(experimentId, identity, "model" in payload ? payload.model : undefined)
+          : models.cancel(experimentId, identity);
       });
     }
 

@@ -9,6 +9,7 @@ import { ID_PATTERN, type ClientToServerEvents } from "./protocol";
 
 const id = str({ max: 64, min: 1, pattern: ID_PATTERN });
 const ref = obj({ experimentId: id });
+const modelName = str({ max: 128, min: 1, pattern: /^[A-Za-z0-9][A-Za-z0-9._/-]*$/ });
 
 /** Client payloads are tiny; anything bigger is hostile. */
 const LIMITS = { maxBytes: 2048, maxDepth: 3 };
@@ -20,7 +21,7 @@ export const PAYLOADS = {
     obj({
       experimentId: id,
       seed: optional(int({ min: 0, max: 2 ** 31 - 1 })),
-      model: optional(str({ max: 128, min: 1, pattern: /^[A-Za-z0-9][A-Za-z0-9._/-]*$/ })),
+      model: optional(modelName),
     }),
     LIMITS,
   ),
@@ -29,7 +30,7 @@ export const PAYLOADS = {
   "run:resume": payloadGuard(ref, LIMITS),
   "run:stop": payloadGuard(ref, LIMITS),
   "run:continue": payloadGuard(obj({ experimentId: id, runId: optional(id) }), LIMITS),
-  "model:pull": payloadGuard(ref, LIMITS),
+  "model:pull": payloadGuard(obj({ experimentId: id, model: optional(modelName) }), LIMITS),
   "model:cancel": payloadGuard(ref, LIMITS),
 } satisfies Record<keyof ClientToServerEvents, (payload: unknown) => Checked<unknown>>;
 

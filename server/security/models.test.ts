@@ -17,6 +17,8 @@ let h: Harness;
 let hub: TestHub;
 let modelsDir: string;
 let waitingId: string;
+/** Nobody pressed Start here: a pull names the model itself (the studio's panel before Start). */
+let idleId: string;
 const crashes = crashCounter();
 
 beforeAll(async () => {
@@ -38,8 +40,13 @@ beforeAll(async () => {
       ownerId: h.callers.owner!.identity.id,
     },
   );
-  for (const role of ["viewer", "runner", "editor"] as const)
-    await share(waitingId, h.callers[role]!, role);
+  idleId = await createExperiment("epochs: 5\nresolution: 32\nmodel: ViT-B/32\n", {
+    visibility: "public",
+    ownerId: h.callers.owner!.identity.id,
+  });
+  for (const id of [waitingId, idleId])
+    for (const role of ["viewer", "runner", "editor"] as const)
+      await share(id, h.callers[role]!, role);
 });
 afterAll(async () => {
   crashes.stop();
@@ -66,6 +73,12 @@ describe("model downloads", () => {
       for (const event of ["model:pull", "model:cancel"] as const) {
         const res = await socket.emitWithAck(event, { experimentId: waitingId });
         tally.refused(!res.ok && (res.code === "forbidden" || res.code === "bad_request"));
+      }
+      // Before any Start, naming the model: the same rule.
+      await socket.emitWithAck("room:join", { experimentId: idleId });
+      for (const model of [DEFAULT, "ViT-B/32", "evil-org/huge-model"]) {
+        const res = await socket.emitWithAck("model:pull", { experimentId: idleId, model });
+        tally.refused(!res.ok && res.code === "forbidden");
       }
       // A private experiment's room stays hidden.
       const hidden = await socket.emitWithAck("model:pull", { experimentId: h.privateId });
@@ -112,7 +125,17 @@ describe("model downloads", () => {
       headers: { origin: "" },
     });
     tally.refused(noOrigin.status === 403);
-    for (const bad of [{ experimentId: "../x" }, { experimentId: waitingId, name: DEFAULT }]) {
+    await owner.emitWithAck("room:join", { experimentId: idleId });
+    for (const bad of [
+      { experimentId: "../x" },
+      { experimentId: waitingId, name: DEFAULT },
+      { experimentId: idleId, model: "../../etc/passwd" },
+      { experimentId: idleId, model: "a/b/../../c" },
+      { experimentId: idleId, model: "/etc/passwd" },
+      { experimentId: idleId, model: "x".repeat(500) },
+      { experimentId: idleId, model: 7 },
+      { experimentId: idleId, model: "evil-org/huge-model" }, // not in the catalogue, not pulled
+    ]) {
       const res = await owner.emitWithAck("model:pull", bad as never);
       tally.refused(!res.ok && res.code === "bad_request");
     }
