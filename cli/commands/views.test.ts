@@ -42,7 +42,8 @@ const write = (name: string, text: string) => {
 
 describe("clipig views", () => {
   it("--json --raw prints the exact output of one transform (shift: 2 1 rolls right 2, down 1)", async () => {
-    const file = write("shift.yaml", experiment("      - shift: 2 1"));
+    // Red reaches 1.9: without `clamp_items: false` the item's output is clamped to [0, 1] as in CLIPig.
+    const file = write("shift.yaml", "clamp_items: false\n" + experiment("      - shift: 2 1"));
     const { stdout } = await cli(file, "--json", "--raw");
     const { views } = JSON.parse(stdout) as { views: number[][][][] };
     expect(views.length).toBe(1);

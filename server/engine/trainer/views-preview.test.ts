@@ -174,3 +174,51 @@ ${extra}`;
     ).rejects.toThrow(/batch_size is 9 views; the limit is 4/);
   });
 });
+
+describe("renderViews reads the config as a run does", () => {
+  const bright = (head: string) => `${head}
+resolution: 2 1
+init:
+  image_tensor: [[[1.5, 0.25]], [[0, 0]], [[0, 0]]]
+targets:
+  - features:
+      - text: a
+    transforms:
+      - shift: 1 0
+`;
+  const red = async (text: string) =>
+    Array.from(
+      (
+        await renderViews(
+          config(text),
+          0,
+          { at: 0, seed: 0, size: null },
+          { runtime: await runtime },
+        )
+      ).data.subarray(0, 2),
+    );
+
+  it("clamps every item's output to [0, 1] unless clamp_items is false (CLIPig's default)", async () => {
+    expect(await red(bright(""))).toEqual([0.25, 1]);
+    expect(await red(bright("clamp_items: false"))).toEqual([0.25, 1.5]);
+  });
+
+  it("draws an expression without variables once per render, the same for every view", async () => {
+    const text = `resolution: 8\ntargets:\n  - batch_size: 6\n    features:\n      - text: a\n    transforms:\n      - noise: 0.01\n      - rotate:\n          degree: uniform(-90, 90)\n`;
+    const v = await renderViews(
+      config(text),
+      0,
+      { at: 0, seed: 3, size: null },
+      { runtime: await runtime },
+    );
+    expect(v.batch).toBe(6);
+    // Rotation by one angle for all: views differ only by their small noise.
+    const plane = 3 * v.height * v.width;
+    for (let b = 1; b < v.batch; b++) {
+      let diff = 0;
+      for (let i = 0; i < plane; i++)
+        diff = Math.max(diff, Math.abs(v.data[b * plane + i] - v.data[i]));
+      expect(diff).toBeLessThan(0.2);
+    }
+  });
+});

@@ -6,7 +6,12 @@
  * module opens nothing itself. The grid PNG uses sharp: Node hosts only, like `host-node.ts`.
  */
 import sharp from "sharp";
-import { isRandomTarget, targetTransforms, type ExperimentConfig } from "../../../lib/experiment";
+import {
+  drawReadOnce,
+  isRandomTarget,
+  targetTransforms,
+  type ExperimentConfig,
+} from "../../../lib/experiment";
 import { timeVars, type ExprVars } from "../../../lib/experiment/expr";
 import type { RgbImage } from "../clip/preprocess";
 import { Graph, type Runtime } from "../graph";
@@ -56,11 +61,15 @@ export interface ViewsSources {
 
 /** The views of target `index` at training time `opts.at`. */
 export async function renderViews(
-  config: ExperimentConfig,
+  read: ExperimentConfig,
   index: number,
   opts: ViewsOptions,
   sources: ViewsSources,
 ): Promise<Views> {
+  // As a run does: expressions without variables are drawn once, from the seed (CLIPig reads them
+  // when it loads the file).
+  const readRng = createRng(opts.seed).fork();
+  const config = drawReadOnce(read, () => readRng.next());
   const target = config.targets[index];
   if (!target) throw new RangeError(`no target ${index}`);
   const epoch = Math.round(opts.at * Math.max(0, config.epochs - 1));
@@ -82,7 +91,7 @@ export async function renderViews(
     : await startPixels(config, width, height, rng, sources.loadImage);
 
   const batch = isRandomTarget(target) ? target.batch_size : 1;
-  const steps = targetTransforms(target).map((s) => ({
+  const steps = targetTransforms(target, { clampItems: config.clamp_items }).map((s) => ({
     name: s.name,
     params: evalParams(s.params, vars, random),
   }));
@@ -107,7 +116,7 @@ export async function renderViews(
   });
   g.output(views.views, "views");
   // Parameters are evaluated again for every view (an expression may draw random numbers).
-  const values = targetTransforms(target).map((s) =>
+  const values = targetTransforms(target, { clampItems: config.clamp_items }).map((s) =>
     Array.from({ length: batch }, () => evalParams(s.params, vars, random)),
   );
   const feeds = { ...views.feed(values, rng), image: exact ? pixels : Float32Array.from(pixels) };
