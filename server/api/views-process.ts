@@ -62,11 +62,10 @@ export const viewsSettingsFromEnv = (
 const ENTRY = fileURLToPath(new URL("./views-worker.ts", import.meta.url));
 const TSX = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
 
-export class ViewsRenderer {
-  private readonly pool: JobPool<ViewsRequest, ViewsResult>;
-
+/** The pool's own surface (`close`, `stopped`, `helperIds`) is `JobPool`'s. */
+export class ViewsRenderer extends JobPool<ViewsRequest, ViewsResult> {
   constructor(readonly settings: ViewsSettings = viewsSettingsFromEnv()) {
-    this.pool = new JobPool({
+    super({
       size: settings.processes,
       queue: settings.queue,
       timeoutMs: settings.timeoutMs,
@@ -77,21 +76,12 @@ export class ViewsRenderer {
 
   /** Renders in a child; never rejects. */
   render(request: ViewsRequest): Promise<ViewsResult> {
-    return this.pool.run(request);
+    return this.run(request);
   }
 
   /** Process ids of the live children (tests check that a stopped one is gone). */
   get pids(): number[] {
-    return this.pool.helperIds;
-  }
-
-  /** Children killed by the timeout so far. */
-  get stopped(): number {
-    return this.pool.stopped;
-  }
-
-  close(): Promise<void> {
-    return this.pool.close();
+    return this.helperIds;
   }
 }
 

@@ -18,6 +18,7 @@
  */
 import type * as Y from "yjs";
 import { YJS_TEXT_FIELD } from "../realtime/protocol";
+import { settingsFromEnv, type Env, type SettingRow } from "../limits/env-settings";
 import { quotasFromEnv } from "../limits/quotas";
 import { formatBytes } from "../limits/yaml-size";
 import { DocumentMeter } from "./document-meter";
@@ -31,17 +32,9 @@ export interface DocumentLimits {
   writeBytesPerSecond: number;
 }
 
-interface Row {
-  env: string;
-  default: number;
-  min: number;
-  max: number;
-  doc: string;
-}
-
 /** The document's own settings; the text limit is the quota table's `maxYamlBytes`. */
 export const DOCUMENT_LIMIT_TABLE: Readonly<
-  Record<Exclude<keyof DocumentLimits, "maxTextBytes">, Row>
+  Record<Exclude<keyof DocumentLimits, "maxTextBytes">, SettingRow>
 > = {
   maxDocumentBytes: {
     env: "CLIPIG_MAX_DOCUMENT_BYTES",
@@ -60,25 +53,11 @@ export const DOCUMENT_LIMIT_TABLE: Readonly<
 };
 
 /** Limits from the environment; throws naming the variable when a value is malformed or inconsistent. */
-export function documentLimitsFromEnv(
-  env: Readonly<Record<string, string | undefined>> = process.env,
-): DocumentLimits {
+export function documentLimitsFromEnv(env: Env = process.env): DocumentLimits {
   const out: DocumentLimits = {
     maxTextBytes: quotasFromEnv(env).maxYamlBytes,
-    maxDocumentBytes: DOCUMENT_LIMIT_TABLE.maxDocumentBytes.default,
-    writeBytesPerSecond: DOCUMENT_LIMIT_TABLE.writeBytesPerSecond.default,
+    ...settingsFromEnv(DOCUMENT_LIMIT_TABLE, env),
   };
-  for (const key of Object.keys(DOCUMENT_LIMIT_TABLE) as (keyof typeof DOCUMENT_LIMIT_TABLE)[]) {
-    const row = DOCUMENT_LIMIT_TABLE[key];
-    const raw = env[row.env];
-    if (raw === undefined || raw.trim() === "") continue;
-    const value = Number(raw);
-    if (!Number.isInteger(value) || value < row.min || value > row.max)
-      throw new Error(
-        `${row.env} must be a whole number from ${row.min} to ${row.max} (${row.doc}), got '${raw}'`,
-      );
-    out[key] = value;
-  }
   // A text at its limit, replaced in one edit, must still fit the document.
   if (out.maxDocumentBytes < 4 * out.maxTextBytes)
     throw new Error(

@@ -3,6 +3,12 @@
  * default, bounds, doc) like the quotas; read once when the collaboration server starts, and a
  * malformed value stops the start naming the variable.
  */
+import {
+  settingDefaults,
+  settingsFromEnv,
+  type Env,
+  type SettingRow,
+} from "../limits/env-settings";
 
 export interface PresenceLimits {
   /** UTF-8 bytes of one state's JSON as a client sends it; a larger one closes the connection. */
@@ -21,15 +27,7 @@ export interface PresenceLimits {
   queryBurst: number;
 }
 
-interface Row {
-  env: string;
-  default: number;
-  min: number;
-  max: number;
-  doc: string;
-}
-
-export const PRESENCE_TABLE: Readonly<Record<keyof PresenceLimits, Row>> = {
+export const PRESENCE_TABLE: Readonly<Record<keyof PresenceLimits, SettingRow>> = {
   maxStateBytes: {
     env: "CLIPIG_PRESENCE_MAX_STATE_BYTES",
     default: 2048,
@@ -88,27 +86,9 @@ export const PRESENCE_TABLE: Readonly<Record<keyof PresenceLimits, Row>> = {
   },
 };
 
-const KEYS = Object.keys(PRESENCE_TABLE) as (keyof PresenceLimits)[];
-
-export const DEFAULT_PRESENCE_LIMITS: Readonly<PresenceLimits> = Object.fromEntries(
-  KEYS.map((k) => [k, PRESENCE_TABLE[k].default]),
-) as unknown as PresenceLimits;
+export const DEFAULT_PRESENCE_LIMITS: Readonly<PresenceLimits> = settingDefaults(PRESENCE_TABLE);
 
 /** Limits from the environment; throws naming the variable when a value is not a whole number in range. */
-export function presenceLimitsFromEnv(
-  env: Readonly<Record<string, string | undefined>> = process.env,
-): PresenceLimits {
-  const out = { ...DEFAULT_PRESENCE_LIMITS };
-  for (const key of KEYS) {
-    const row = PRESENCE_TABLE[key];
-    const raw = env[row.env];
-    if (raw === undefined || raw.trim() === "") continue;
-    const value = Number(raw);
-    if (!Number.isInteger(value) || value < row.min || value > row.max)
-      throw new Error(
-        `${row.env} must be a whole number from ${row.min} to ${row.max} (${row.doc}), got '${raw}'`,
-      );
-    out[key] = value;
-  }
-  return out;
+export function presenceLimitsFromEnv(env?: Env): PresenceLimits {
+  return settingsFromEnv(PRESENCE_TABLE, env);
 }

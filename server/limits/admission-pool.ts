@@ -71,11 +71,10 @@ export type FromThread =
 const BOOT = new URL("./ts-thread.mjs", import.meta.url);
 const ENTRY = new URL("./admission-worker.ts", import.meta.url).href;
 
-export class AdmissionPool {
-  private readonly pool: JobPool<{ yaml: string; quotas: Quotas }, PoolCheck>;
-
+/** The pool's own surface (`run`, `close`, `stopped`, `helperIds`) is `JobPool`'s. */
+export class AdmissionPool extends JobPool<{ yaml: string; quotas: Quotas }, PoolCheck> {
   constructor(readonly settings: AdmissionPoolSettings = admissionPoolSettingsFromEnv()) {
-    this.pool = new JobPool({
+    super({
       size: settings.workers,
       queue: settings.queue,
       timeoutMs: settings.timeoutMs,
@@ -85,21 +84,11 @@ export class AdmissionPool {
   }
 
   /** Checks `yaml` in a thread; never rejects. */
-  readonly check = (yaml: string, quotas: Quotas): Promise<PoolCheck> =>
-    this.pool.run({ yaml, quotas });
+  readonly check = (yaml: string, quotas: Quotas): Promise<PoolCheck> => this.run({ yaml, quotas });
 
   /** Thread ids of the live threads (tests check that a stopped one is gone). */
   get threadIds(): number[] {
-    return this.pool.helperIds;
-  }
-
-  /** Threads terminated by the timeout so far. */
-  get stopped(): number {
-    return this.pool.stopped;
-  }
-
-  close(): Promise<void> {
-    return this.pool.close();
+    return this.helperIds;
   }
 }
 

@@ -4,6 +4,7 @@
  * derive from it. Values come from the environment once, at start; a bad value stops the start
  * with a clear message rather than running unlimited.
  */
+import { settingDefaults, settingsFromEnv, type Env, type SettingRow } from "./env-settings";
 
 export interface Quotas {
   /** Longest side of the training image and of any view along a transform chain, pixels. */
@@ -31,15 +32,7 @@ export interface Quotas {
   admissionBudgetMs: number;
 }
 
-interface Row {
-  env: string;
-  default: number;
-  min: number;
-  max: number;
-  doc: string;
-}
-
-export const QUOTA_TABLE: Readonly<Record<keyof Quotas, Row>> = {
+export const QUOTA_TABLE: Readonly<Record<keyof Quotas, SettingRow>> = {
   maxResolution: {
     env: "CLIPIG_MAX_RESOLUTION",
     default: 1024,
@@ -126,28 +119,9 @@ export const QUOTA_TABLE: Readonly<Record<keyof Quotas, Row>> = {
   },
 };
 
-const KEYS = Object.keys(QUOTA_TABLE) as (keyof Quotas)[];
-
-export const DEFAULT_QUOTAS: Readonly<Quotas> = Object.fromEntries(
-  KEYS.map((k) => [k, QUOTA_TABLE[k].default]),
-) as unknown as Quotas;
+export const DEFAULT_QUOTAS: Readonly<Quotas> = settingDefaults(QUOTA_TABLE);
 
 /** Quotas from the environment; throws naming the variable when a value is not a whole number in range. */
-export function quotasFromEnv(
-  env: Readonly<Record<string, string | undefined>> = process.env,
-): Quotas {
-  const out = { ...DEFAULT_QUOTAS };
-  for (const key of KEYS) {
-    const row = QUOTA_TABLE[key];
-    const raw = env[row.env];
-    if (raw === undefined || raw.trim() === "") continue;
-    const value = Number(raw);
-    if (!Number.isInteger(value) || value < row.min || value > row.max) {
-      throw new Error(
-        `${row.env} must be a whole number from ${row.min} to ${row.max} (${row.doc}), got '${raw}'`,
-      );
-    }
-    out[key] = value;
-  }
-  return out;
+export function quotasFromEnv(env?: Env): Quotas {
+  return settingsFromEnv(QUOTA_TABLE, env);
 }

@@ -2,6 +2,12 @@
  * Upload storage settings: one table (environment variable, default, bounds, doc), read once at
  * start. A bad value stops the start naming the variable rather than running unlimited.
  */
+import {
+  settingDefaults,
+  settingsFromEnv,
+  type Env,
+  type SettingRow,
+} from "../limits/env-settings";
 
 export interface UploadSettings {
   /** Stored upload bytes one account may hold, all its uploads together. */
@@ -12,15 +18,7 @@ export interface UploadSettings {
   sweepMinutes: number;
 }
 
-interface Row {
-  env: string;
-  default: number;
-  min: number;
-  max: number;
-  doc: string;
-}
-
-export const UPLOAD_SETTINGS_TABLE: Readonly<Record<keyof UploadSettings, Row>> = {
+export const UPLOAD_SETTINGS_TABLE: Readonly<Record<keyof UploadSettings, SettingRow>> = {
   quotaBytes: {
     env: "CLIPIG_UPLOAD_QUOTA_BYTES",
     default: 256 * 1024 * 1024,
@@ -44,28 +42,10 @@ export const UPLOAD_SETTINGS_TABLE: Readonly<Record<keyof UploadSettings, Row>> 
   },
 };
 
-const KEYS = Object.keys(UPLOAD_SETTINGS_TABLE) as (keyof UploadSettings)[];
-
-export const DEFAULT_UPLOAD_SETTINGS: Readonly<UploadSettings> = Object.fromEntries(
-  KEYS.map((k) => [k, UPLOAD_SETTINGS_TABLE[k].default]),
-) as unknown as UploadSettings;
+export const DEFAULT_UPLOAD_SETTINGS: Readonly<UploadSettings> =
+  settingDefaults(UPLOAD_SETTINGS_TABLE);
 
 /** Settings from the environment; throws naming the variable when a value is not a whole number in range. */
-export function uploadSettingsFromEnv(
-  env: Readonly<Record<string, string | undefined>> = process.env,
-): UploadSettings {
-  const out = { ...DEFAULT_UPLOAD_SETTINGS };
-  for (const key of KEYS) {
-    const row = UPLOAD_SETTINGS_TABLE[key];
-    const raw = env[row.env];
-    if (raw === undefined || raw.trim() === "") continue;
-    const value = Number(raw);
-    if (!Number.isSafeInteger(value) || value < row.min || value > row.max) {
-      throw new Error(
-        `${row.env} must be a whole number from ${row.min} to ${row.max} (${row.doc}), got '${raw}'`,
-      );
-    }
-    out[key] = value;
-  }
-  return out;
+export function uploadSettingsFromEnv(env?: Env): UploadSettings {
+  return settingsFromEnv(UPLOAD_SETTINGS_TABLE, env);
 }
