@@ -1,12 +1,12 @@
 #!/bin/bash
-# Prepares the one-shot GPU check (see ../../../shared/gpu/README.md and bench/gpu/README.md), here, from
-# any folder: the CUDA runtime in .gpu/runtime (../shared/gpu/make-runtime.sh, cached in ~/.cache) and the
+# Prepares the one-shot GPU check (see bench/gpu/README.md), here, from any folder: the CUDA runtime in
+# .gpu/runtime (bench/gpu/make-runtime.sh, cached in ~/.cache) and the
 # benchmarks bundled with esbuild to .gpu/app/{engine,trainer}.mjs (onnxruntime-node stays external: the
 # runtime brings its own, with the CUDA provider). Then a smoke run of both bundles on this CPU.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 git check-ignore -q .gpu/ || { echo "add '/.gpu/' to .gitignore or .git/info/exclude first" >&2; exit 1; }
-bash ../shared/gpu/make-runtime.sh
+bash bench/gpu/make-runtime.sh
 rm -rf .gpu/app && mkdir -p .gpu/app
 for entry in engine trainer; do
   npx esbuild "bench/$entry.ts" --bundle --platform=node --format=esm --target=node20 --log-level=warning \
