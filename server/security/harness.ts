@@ -5,6 +5,7 @@
  * suite tried and what the server refused, for docs/security.md.
  */
 import { once } from "node:events";
+import { expect } from "vitest";
 import { io as connect, type Socket } from "socket.io-client";
 import WebSocket from "ws";
 import * as Y from "yjs";
@@ -215,6 +216,30 @@ export async function closeCodeOf(ws: WebSocket): Promise<number> {
   if (ws.readyState === WebSocket.CLOSED) return 0;
   const [code] = (await once(ws, "close")) as [number];
   return code;
+}
+
+/** The harness with run starts opened wide and its runner in the public experiment's room. */
+export async function startRunnerHarness(): Promise<{ h: Harness; runner: Client }> {
+  const h = await startHarness({
+    server: { sockets: { runRate: { burst: 100, perSecond: 100 } } },
+  });
+  const runner = h.socket(h.callers.runner);
+  expect(await runner.emitWithAck("room:join", { experimentId: h.publicId })).toMatchObject({
+    ok: true,
+  });
+  return { h, runner };
+}
+
+/** Closes the harness, prints the suite's figures with its crash count, and fails on a crash. */
+export async function closeSuite(
+  h: Harness,
+  crashes: ReturnType<typeof crashCounter>,
+  figures: { suite: string } & Record<string, number | string>,
+): Promise<void> {
+  await h.close();
+  crashes.stop();
+  console.log(`[security figures] ${JSON.stringify({ ...figures, crashes: crashes.count })}`);
+  expect(crashes.count).toBe(0);
 }
 
 /** Tries, refusals and crashes of one suite: printed for the figures table in docs/security.md. */

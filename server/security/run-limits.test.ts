@@ -8,7 +8,8 @@
 import { readFileSync, readdirSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "../db/client";
-import { crashCounter, startHarness, type Client, type Harness } from "./harness";
+import { closeSuite, crashCounter, startRunnerHarness, type Client, type Harness } from "./harness";
+import { watchHealthz } from "./watch";
 
 let h: Harness;
 let runner: Client;
@@ -42,50 +43,23 @@ const peakMb = (pid: number) =>
 /** Starts the public experiment with `yaml` and waits for the run to end; polls /healthz meanwhile. */
 async function runToEnd(yaml: string) {
   await db().experiment.update({ where: { id: h.publicId }, data: { yaml } });
-  let slowest = 0;
-  let stop = false;
-  const poll = (async () => {
-    while (!stop) {
-      const t0 = performance.now();
-      const res = await fetch(`${h.base}/healthz`);
-      expect(res.status).toBe(200);
-      await res.arrayBuffer();
-      slowest = Math.max(slowest, performance.now() - t0);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  })();
+  const health = watchHealthz(h.base, 50);
   const started = await runner.emitWithAck("run:start", { experimentId: h.publicId });
   expect(started).toMatchObject({ ok: true });
   const runId = (started as { runId: string }).runId;
   for (;;) {
     const row = await db().run.findUniqueOrThrow({ where: { id: runId } });
-    if (["done", "error", "stopped"].includes(row.status)) {
-      stop = true;
-      await poll;
-      return { row, slowest };
-    }
+    if (["done", "error", "stopped"].includes(row.status))
+      return { row, slowest: (await health.stop()).slowest };
     await new Promise((r) => setTimeout(r, 100));
   }
 }
 
 beforeAll(async () => {
-  h = await startHarness({
-    server: { sockets: { runRate: { burst: 100, perSecond: 100 } } },
-  });
-  runner = h.socket(h.callers.runner);
-  expect(await runner.emitWithAck("room:join", { experimentId: h.publicId })).toMatchObject({
-    ok: true,
-  });
+  ({ h, runner } = await startRunnerHarness());
 });
 
-afterAll(async () => {
-  await h.close();
-  crashes.stop();
-  console.log(
-    `[security figures] ${JSON.stringify({ suite: "run limits at every epoch", ...figures, crashes: crashes.count })}`,
-  );
-  expect(crashes.count).toBe(0);
-});
+afterAll(() => closeSuite(h, crashes, { suite: "run limits at every epoch", ...figures }));
 
 describe("the trainer enforces the quotas at every epoch", () => {
   it("resize: 32+7968*(epoch==151) passes admission and ends at epoch 151 naming resize", async () => {

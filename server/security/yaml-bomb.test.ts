@@ -9,7 +9,8 @@
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "../db/client";
-import { crashCounter, startHarness, type Client, type Harness } from "./harness";
+import { closeSuite, crashCounter, startRunnerHarness, type Client, type Harness } from "./harness";
+import { watchHealthz } from "./watch";
 
 let h: Harness;
 let runner: Client;
@@ -28,37 +29,17 @@ const bomb = (n: number) =>
 async function underAttack<T>(attack: () => Promise<T>) {
   const loop = monitorEventLoopDelay({ resolution: 10 });
   loop.enable();
-  let stop = false;
-  let slowest = 0;
-  let answered = 0;
-  const poll = (async () => {
-    while (!stop) {
-      const t0 = performance.now();
-      const res = await fetch(`${h.base}/healthz`);
-      expect(res.status).toBe(200);
-      await res.arrayBuffer();
-      slowest = Math.max(slowest, performance.now() - t0);
-      answered++;
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  })();
+  const health = watchHealthz(h.base, 20);
   const t0 = performance.now();
   const result = await attack();
   const ms = performance.now() - t0;
-  stop = true;
-  await poll;
+  const { slowest, answered } = await health.stop();
   loop.disable();
   return { result, ms, slowest, answered, loopMaxMs: loop.max / 1e6 };
 }
 
 beforeAll(async () => {
-  h = await startHarness({
-    server: { sockets: { runRate: { burst: 100, perSecond: 100 } } },
-  });
-  runner = h.socket(h.callers.runner);
-  expect(await runner.emitWithAck("room:join", { experimentId: h.publicId })).toMatchObject({
-    ok: true,
-  });
+  ({ h, runner } = await startRunnerHarness());
   // warm the route and admission (first-use imports) so the figures measure the aliases
   await db().experiment.update({ where: { id: h.publicId }, data: { yaml: "epochs: [\n" } });
   expect((await h.http(`/api/experiments/${h.publicId}/views`)).status).toBe(400);
@@ -67,14 +48,9 @@ beforeAll(async () => {
   });
 });
 
-afterAll(async () => {
-  await h.close();
-  crashes.stop();
-  console.log(
-    `[security figures] ${JSON.stringify({ suite: "YAML alias bombs (views + run:start)", ...figures, crashes: crashes.count })}`,
-  );
-  expect(crashes.count).toBe(0);
-});
+afterAll(() =>
+  closeSuite(h, crashes, { suite: "YAML alias bombs (views + run:start)", ...figures }),
+);
 
 describe("alias bombs end quickly in a diagnostic; the server keeps answering", () => {
   for (const [aliases, message] of [

@@ -1,10 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { mkdtempSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { closeDb, db } from "../db/client";
-import { migrate } from "../db/migrate";
-import { createTestPostgres, useTempDatabase, type TestPostgres } from "../db/testing";
+import { db } from "../db/client";
+import { usePostgresInSuite } from "../db/postgres-suite";
+import { useTempDatabase } from "../db/testing";
 import { dbTarget } from "../db/url";
 import { ImageRejected, toCleanUpload } from "./image";
 import { storedBytes, UploadQuotaExceeded } from "./ledger";
@@ -103,20 +103,7 @@ describe("upload quota on SQLite", () => {
 });
 
 describe("upload quota on PostgreSQL", () => {
-  let pg: TestPostgres;
-  let saved: string | undefined;
-  beforeAll(async () => {
-    pg = await createTestPostgres();
-    saved = process.env.DATABASE_URL;
-    process.env.DATABASE_URL = pg.url;
-    await closeDb();
-    await migrate(dbTarget());
-  });
-  afterAll(async () => {
-    await closeDb();
-    process.env.DATABASE_URL = saved;
-    await pg.drop();
-  });
+  usePostgresInSuite();
   it("runs on PostgreSQL", () => expect(dbTarget().kind).toBe("postgres"));
   quotaCases();
 });

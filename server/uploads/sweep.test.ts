@@ -1,11 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { existsSync, mkdtempSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import sharp from "sharp";
-import { closeDb, db } from "../db/client";
-import { migrate } from "../db/migrate";
-import { createTestPostgres, useTempDatabase, type TestPostgres } from "../db/testing";
+import { db } from "../db/client";
+import { usePostgresInSuite } from "../db/postgres-suite";
+import { useTempDatabase } from "../db/testing";
 import { dbTarget } from "../db/url";
 import { directoryStore } from "../storage/directory";
 import { storedBytes } from "./ledger";
@@ -109,20 +109,9 @@ describe("the sweep on SQLite", () => {
 });
 
 describe("the sweep on PostgreSQL", () => {
-  let pg: TestPostgres;
-  let saved: string | undefined;
-  beforeAll(async () => {
-    pg = await createTestPostgres();
-    saved = process.env.DATABASE_URL;
-    process.env.DATABASE_URL = pg.url;
-    await closeDb();
-    await migrate(dbTarget());
+  usePostgresInSuite();
+  beforeAll(() => {
     dataDir = mkdtempSync(path.join(tmpdir(), "clipig-sweep-pg-"));
-  });
-  afterAll(async () => {
-    await closeDb();
-    process.env.DATABASE_URL = saved;
-    await pg.drop();
   });
   it("runs on PostgreSQL", () => expect(dbTarget().kind).toBe("postgres"));
   sweepCase();
