@@ -34,7 +34,8 @@ const FIXTURE = JSON.parse(
 };
 const CLIPIG = FIXTURE;
 
-async function run(yaml: string): Promise<EpochStats[]> {
+/** Runs `yaml` with tiny-clip to its end: every epoch's statistics, snapshot epochs and log lines. */
+async function run(yaml: string) {
   const trainer = await createTrainer({
     config: config(yaml),
     model: "tiny-clip",
@@ -44,12 +45,16 @@ async function run(yaml: string): Promise<EpochStats[]> {
     frameIntervalMs: 0,
   });
   const stats: EpochStats[] = [];
+  const snapshots: number[] = [];
+  const logs: string[] = [];
   trainer.on((e: TrainerEvent) => {
     if (e.type === "stats") stats.push(e.stats);
+    if (e.type === "snapshot") snapshots.push(e.frame.epoch);
+    if (e.type === "log") logs.push(e.message);
   });
   await trainer.run();
   await trainer.dispose();
-  return stats;
+  return { stats, snapshots, logs };
 }
 
 /** `count N` of every row of the last statistics table, as CLIPig prints it. */
@@ -59,7 +64,7 @@ const tableCounts = (stats: EpochStats[]) =>
 describe("the trainer against CLIPig's training loop", () => {
   it("1: random_shift gives one view per epoch, random_rotate batch_size", async () => {
     const { epochs, counts } = CLIPIG.views_per_epoch;
-    const stats = await run(`
+    const { stats } = await run(`
 epochs: ${epochs}
 resolution: 8
 verbose: 0
@@ -78,7 +83,7 @@ targets:
 
   it("6: a constraint whose start/end are expressions is active at every epoch", async () => {
     const { epochs, counts } = CLIPIG.constraint_counts;
-    const stats = await run(`
+    const { stats } = await run(`
 epochs: ${epochs}
 resolution: 8
 verbose: 0
@@ -107,22 +112,7 @@ describe("feature_scale fair and the statistics against CLIPig", () => {
 
   it("8: statistics describe the pixels before the step; snapshots count from epoch 0", async () => {
     const { yaml, snapshot_epochs, image_mean, pixels_after_last_step_mean } = FIXTURE.statistics;
-    const trainer = await createTrainer({
-      config: config(yaml),
-      model: "tiny-clip",
-      device: "cpu",
-      seed: 1,
-      statsIntervalMs: 0,
-      frameIntervalMs: 0,
-    });
-    const stats: EpochStats[] = [];
-    const snapshots: number[] = [];
-    trainer.on((e: TrainerEvent) => {
-      if (e.type === "stats") stats.push(e.stats);
-      if (e.type === "snapshot") snapshots.push(e.frame.epoch);
-    });
-    await trainer.run();
-    await trainer.dispose();
+    const { stats, snapshots } = await run(yaml);
     expect(snapshots).toEqual(snapshot_epochs);
     expect(snapshot_epochs).toEqual([3, 5]); // start_epoch 2, every 3 epochs: not at 2
     // the first epoch's statistics: clamp(init) before the step, whatever the model
@@ -182,23 +172,7 @@ describe("CLIPig's hidden clamp after every item (clamp_items)", () => {
   });
 
   it("10: post-processing items clamp the pixels (CLIPig's statistics), not with clamp_items: false", async () => {
-    const first = async (y: string) => {
-      const trainer = await createTrainer({
-        config: config(y),
-        model: "tiny-clip",
-        device: "cpu",
-        seed: 1,
-        statsIntervalMs: 0,
-        frameIntervalMs: 0,
-      });
-      const stats: EpochStats[] = [];
-      trainer.on((e: TrainerEvent) => {
-        if (e.type === "stats") stats.push(e.stats);
-      });
-      await trainer.run();
-      await trainer.dispose();
-      return stats[0].image.mean;
-    };
+    const first = async (y: string) => (await run(y)).stats[0].image.mean;
     (await first(yaml)).forEach((m, c) => expect(m).toBeCloseTo(image_mean[c], 6));
     (await first(off)).forEach((m) => expect(m).toBeCloseTo(0.8, 6));
   });
@@ -206,8 +180,7 @@ describe("CLIPig's hidden clamp after every item (clamp_items)", () => {
 
 describe("verbose: 0 (QUIRKS Q19)", () => {
   it("11: prints the target table at the last epoch and nothing else, as CLIPig", async () => {
-    const trainer = await createTrainer({
-      config: config(`
+    const { logs } = await run(`
 epochs: 3
 resolution: 8
 verbose: 0
@@ -216,17 +189,7 @@ targets:
   - name: pig
     features: [{text: a}, {text: b}]
     constraints: [{mean: {above: .5}}]
-`),
-      model: "tiny-clip",
-      device: "cpu",
-      seed: 1,
-    });
-    const logs: string[] = [];
-    trainer.on((e: TrainerEvent) => {
-      if (e.type === "log") logs.push(e.message);
-    });
-    await trainer.run();
-    await trainer.dispose();
+`);
     // the same rows; the numbers (and the padding they make) are the model's
     const shape = (l: string) =>
       l
