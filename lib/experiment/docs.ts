@@ -24,7 +24,8 @@ export function parameterReference(): string {
   const out: string[] = [
     "# CLIPig parameter reference",
     "",
-    "Generated from `lib/experiment/params.ts`.",
+    "Generated from the parameter table, `lib/experiment/params.ts`, by `npm run docs:reference`:",
+    "edit the table, not this page.",
     "",
   ];
   for (const [title, prefix] of SECTIONS) {
