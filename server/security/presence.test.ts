@@ -99,11 +99,15 @@ function allValid(p: WebsocketProvider): boolean {
     .every(([, s]) => presenceStateSchema.check(s, "").ok);
 }
 
-/** Sends `messages` then a query; resolves once an awareness message came back (true) or on close. */
-async function sendAndProbe(ws: WebSocket, ...messages: Uint8Array[]): Promise<boolean> {
+/** Sends `messages`; resolves once an answer `isAnswer` accepts came back (true) or on close (false). */
+function sendUntil(
+  ws: WebSocket,
+  messages: Uint8Array[],
+  isAnswer: (data: Buffer) => boolean,
+): Promise<boolean> {
   return new Promise<boolean>((resolve) => {
     const onMessage = (data: Buffer) => {
-      if (data[0] !== 1) return;
+      if (!isAnswer(data)) return;
       ws.off("message", onMessage);
       ws.off("close", onClose);
       resolve(true);
@@ -115,29 +119,20 @@ async function sendAndProbe(ws: WebSocket, ...messages: Uint8Array[]): Promise<b
     ws.on("message", onMessage);
     ws.once("close", onClose);
     for (const m of messages) ws.send(m);
-    ws.send(QUERY);
   });
 }
 
-/** Sends `bytes` then sync step 1; resolves once the server answered it (true) or closed (false). */
-async function sendAndSync(ws: WebSocket, message: Uint8Array): Promise<boolean> {
-  return new Promise<boolean>((resolve) => {
-    const onMessage = (data: Buffer) => {
-      if (data[0] !== 0 || data[1] !== 1) return;
-      ws.off("message", onMessage);
-      ws.off("close", onClose);
-      resolve(true);
-    };
-    const onClose = () => {
-      ws.off("message", onMessage);
-      resolve(false);
-    };
-    ws.on("message", onMessage);
-    ws.once("close", onClose);
-    ws.send(message);
-    ws.send(encodeSyncUpdate(0, Uint8Array.of(0)));
-  });
-}
+/** Sends `messages` then a query; true once an awareness message came back. */
+const sendAndProbe = (ws: WebSocket, ...messages: Uint8Array[]) =>
+  sendUntil(ws, [...messages, QUERY], (data) => data[0] === 1);
+
+/** Sends `message` then sync step 1; true once the server answered it (sync step 2). */
+const sendAndSync = (ws: WebSocket, message: Uint8Array) =>
+  sendUntil(
+    ws,
+    [message, encodeSyncUpdate(0, Uint8Array.of(0))],
+    (data) => data[0] === 0 && data[1] === 1,
+  );
 
 describe("identity in presence", () => {
   it("a number as `user.name` from an anonymous connection reaches everyone as the server's label", async () => {
