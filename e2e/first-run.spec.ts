@@ -1,6 +1,7 @@
 /**
  * The first minute on a fresh server: a newcomer picks the walk-through's first template ("A curly
- * spoon", the default model) and presses Start, though the server has no model yet. Each test
+ * spoon", the default model); the room sees the missing model as soon as the studio opens, before
+ * anyone presses Start, and again as the start's wait once they do. Each test
  * starts its own fresh server (empty database and model store) against a local mirror of the hub
  * serving the tiny-clip fixture under the default model's name (`CLIPIG_HUB_URL`).
  * `SCREENSHOTS=1` also writes docs/missing-model.png and docs/models.png.
@@ -9,7 +10,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { rmSync } from "node:fs";
 import { expect, test, type Browser, type Page } from "@playwright/test";
 import { startTestHub, type TestHub } from "../server/engine/clip/testing-hub";
-import { newExperiment, signUp } from "./helpers";
+import { editor, newExperiment, signUp } from "./helpers";
 
 const DEFAULT = "openai/clip-vit-base-patch32";
 const BASE_PORT = Number(process.env.E2E_PORT ?? 3100);
@@ -92,8 +93,19 @@ test("a newcomer's first run: the room sees the missing model and its download, 
     await friend.goto(`/e/${id}`);
     await expect(friend.getByTestId("read-only-note")).toBeVisible();
 
+    // As soon as the studio opens, before any Start: which model, its size, what to do.
+    for (const page of [newcomer, friend]) {
+      await expect(panel(page)).toHaveAttribute("data-model", DEFAULT);
+      await expect(panel(page)).toHaveAttribute("data-waiting", "false");
+      await expect(panel(page)).toContainText("about 605 MB");
+    }
+    await expect(friend.getByTestId("model-refused")).toContainText("only this server's admins");
+    await expect(newcomer.getByTestId("model-pull")).toBeVisible();
+    await expect(status(newcomer)).toHaveAttribute("data-status", "none"); // nothing runs yet
+
     await newcomer.getByTestId("run-start").click();
     for (const page of [newcomer, friend]) {
+      await expect(panel(page)).toHaveAttribute("data-waiting", "true");
       await expect(panel(page)).toHaveAttribute("data-model", DEFAULT);
       await expect(panel(page)).toContainText("about 605 MB");
     }
@@ -153,8 +165,32 @@ test("downloads not allowed: the room sees why, and the tiny-clip offer runs", a
     const { page: friend } = await visitor(browser, server.url);
     await friend.goto(`/e/${id}`);
 
+    // Before Start: the panel, why nobody here may download, and the tiny-clip offer.
+    for (const page of [newcomer, friend]) {
+      await expect(panel(page)).toHaveAttribute("data-waiting", "false");
+      await expect(page.getByTestId("model-refused")).toContainText(
+        "CLIPIG_MODEL_DOWNLOADS=nobody",
+      );
+    }
+    await expect(newcomer.getByTestId("tiny-clip-offer")).toBeVisible();
+    // An unknown name is the error that names it, for everyone, not a download.
+    await editor(newcomer).click();
+    await newcomer.keyboard.press("Control+End");
+    await newcomer.keyboard.type("model: ViT-B/33");
+    for (const page of [newcomer, friend]) {
+      await expect(page.getByTestId("model-unknown")).toContainText("unknown model 'ViT-B/33'");
+      await expect(panel(page)).toHaveCount(0);
+    }
+    await newcomer.keyboard.press("Backspace");
+    await newcomer.keyboard.type("2");
+    for (const page of [newcomer, friend]) {
+      await expect(panel(page)).toHaveAttribute("data-model", DEFAULT);
+      await expect(page.getByTestId("model-unknown")).toHaveCount(0);
+    }
+
     await newcomer.keyboard.press("Alt+s");
     for (const page of [newcomer, friend]) {
+      await expect(panel(page)).toHaveAttribute("data-waiting", "true");
       await expect(panel(page)).toHaveAttribute("data-model", DEFAULT);
       await expect(page.getByTestId("model-refused")).toContainText(
         "this server does not download models from the web",
@@ -172,6 +208,9 @@ test("downloads not allowed: the room sees why, and the tiny-clip offer runs", a
       await expect(page.getByTestId("tiny-clip-notice")).toBeVisible();
     }
     await newcomer.getByTestId("run-stop").click();
+    // The text still names the missing model: the next Start's panel is back once the run ends.
+    for (const page of [newcomer, friend])
+      await expect(panel(page)).toHaveAttribute("data-waiting", "false", { timeout: 30_000 });
     expect(hub.seen.bytesSent).toBe(sent); // nothing was downloaded
     expect(errors).toEqual([]);
   } finally {

@@ -1,10 +1,13 @@
 "use client";
 /**
- * The missing-model panel: a start is waiting because the server lacks the experiment's model.
- * Everyone in the room sees which model, its size and what to do; whoever the server lets download
- * models gets a Download button, and all see the download's progress (bytes, rate, ETA) until the
- * run starts by itself. Refused, offline or failed: the offer to run with tiny-clip instead.
+ * The missing-model panel: the server lacks the experiment's model — seen as soon as the studio
+ * opens, or because a start is waiting for it. Everyone in the room sees which model, its size and
+ * what to do; whoever the server lets download models gets a Download button, and all see the
+ * download's progress (bytes, rate, ETA) until the model is in (a waiting start then runs by
+ * itself). Refused, offline or failed: the offer to run with tiny-clip instead. An unknown name
+ * gets `UnknownModelNote`, not a download.
  */
+import Link from "next/link";
 import type { ModelAccess, ModelNeed } from "@/server/realtime/protocol";
 import { formatBytes, formatRate } from "../bytes";
 import { formatDuration } from "../format";
@@ -41,6 +44,7 @@ export function MissingModelPanel({ need, access, canRun, onPull, onCancel, onTi
       data-testid="missing-model"
       data-model={need.model}
       data-status={d?.status ?? "missing"}
+      data-waiting={need.waiting}
     >
       <p>
         <strong className="font-semibold">{need.model}</strong> is not on this server yet
@@ -50,10 +54,12 @@ export function MissingModelPanel({ need, access, canRun, onPull, onCancel, onTi
           <>
             The server&apos;s operator can install it (
             <code className="text-xs">npx clipig models pull {need.model}</code>); then press Start
-            again.
+            {need.waiting ? " again" : ""}.
           </>
-        ) : (
+        ) : need.waiting ? (
           "The run starts by itself once the model is downloaded."
+        ) : (
+          "Runs need it downloaded first; a Start pressed meanwhile runs once it is in."
         )}
       </p>
 
@@ -123,5 +129,22 @@ export function MissingModelPanel({ need, access, canRun, onPull, onCancel, onTi
         </div>
       )}
     </section>
+  );
+}
+
+/** The live text names a model the server neither knows nor has: Start would refuse it. */
+export function UnknownModelNote({ message, known }: { message: string; known: string[] }) {
+  return (
+    <p
+      className="rounded-md border border-amber-800/70 bg-amber-950/40 px-3 py-2 text-sm text-amber-100"
+      role="alert"
+      data-testid="model-unknown"
+    >
+      {message}: this server knows {known.join(", ")} (
+      <Link href="/models" className="underline">
+        models
+      </Link>
+      ). Fix <code className="text-xs">model:</code> in the editor.
+    </p>
   );
 }

@@ -31,10 +31,12 @@ import { SharingPanel } from "./sharing-panel";
 import { UploadButton } from "./upload-button";
 import { ACTIVE, RunControls } from "./run-controls";
 import { RunProgress } from "./progress";
-import { MissingModelPanel } from "./missing-model";
+import { MissingModelPanel, UnknownModelNote } from "./missing-model";
+import { modelPanelState } from "./model-panel-state";
 import { StatsTable } from "./stats-table";
 import { replaceText, useCollab, type Me } from "./use-collab";
 import { ConnectionClosed, useDocumentClose } from "./connection-closed";
+import { useModelListing } from "./use-model-listing";
 import { useRoom, type RunCommand } from "./use-room";
 import { ViewsPanel } from "./views-panel";
 
@@ -76,6 +78,15 @@ export function Studio({
   const canRun = canEdit || role === "runner";
   const run = room.run;
   const model = parsed?.config?.model ?? run?.model ?? initial.runs[0]?.model;
+  // Whether the server has the live text's model, before anyone presses Start (the editor's parse).
+  const liveModel = parsed?.config?.model ?? null;
+  const modelListing = useModelListing(liveModel, room.modelNeed);
+  const modelPanel = modelPanelState({
+    model: liveModel,
+    listing: modelListing,
+    roomNeed: room.modelNeed,
+    runActive: !!run && ACTIVE.has(run.status),
+  });
 
   useEffect(() => {
     if (!notice) return;
@@ -347,15 +358,18 @@ export function Studio({
             onCommand={(c) => void onCommand(c)}
           />
           <RunProgress run={run} stats={room.stats} />
-          {room.modelNeed && (
+          {modelPanel.kind === "need" && (
             <MissingModelPanel
-              need={room.modelNeed}
-              access={room.modelAccess}
+              need={modelPanel.need}
+              access={room.modelAccess ?? modelListing?.access ?? null}
               canRun={canRun}
-              onPull={() => void room.command("model:pull")}
+              onPull={() => void room.command("model:pull", { model: modelPanel.need.model })}
               onCancel={() => void room.command("model:cancel")}
               onTinyClip={() => void room.command("run:start", { model: "tiny-clip" })}
             />
+          )}
+          {modelPanel.kind === "unknown" && (
+            <UnknownModelNote message={modelPanel.message} known={modelPanel.known} />
           )}
           {(model === "tiny-clip" || run?.model === "tiny-clip") && <TinyClipNotice />}
           {room.problem && (
