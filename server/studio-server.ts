@@ -150,7 +150,8 @@ export async function startStudioServer(opts: StudioServerOptions): Promise<Stud
         else opts.handle(req, res);
       })
       .catch((error: unknown) => {
-        console.error("images:", error);
+        // Any route may end here, so the label names the request (without its query), not a route.
+        console.error(`http ${req.method} ${req.url?.split("?")[0]}:`, error);
         if (!res.headersSent) res.writeHead(500).end();
       });
   });

@@ -5,19 +5,21 @@ import { describe, expect, it } from "vitest";
 import {
   constraintSteps,
   isRandomTarget,
+  type EffectStep,
   parseExperiment,
   postprocSteps,
   targetTransforms,
   type ExperimentConfig,
 } from "../../../lib/experiment";
-import { timeVars, type CompiledExpr } from "../../../lib/experiment/expr";
+import { timeVars, type CompiledExpr, type ExprVars } from "../../../lib/experiment/expr";
 import { Graph } from "../graph";
+import { evalParams } from "../trainer/evaluate";
 import { buildConstraints } from "./constraint-set";
 import { buildPostproc } from "./postproc";
 import { createRng } from "./rng";
-import { evaluateStep } from "./steps";
 import { maxDiff, runtime, testImage } from "./testing/harness";
 import { ref, type Img } from "./testing/reference";
+import type { Step } from "./types";
 import { buildViews } from "./views";
 
 const FIXTURES = new URL("../../../lib/experiment/fixtures/", import.meta.url);
@@ -28,6 +30,13 @@ const parse = (text: string): ExperimentConfig => {
 };
 const num = (v: number | CompiledExpr, vars: object) =>
   typeof v === "number" ? v : v.evaluate(vars);
+/** A config step with its values as the trainer evaluates them (`evalParams`), random() = 0.5. */
+const stepsAt =
+  (vars: ExprVars) =>
+  <N extends string>(s: EffectStep<N>): Step<N> => ({
+    name: s.name,
+    params: evalParams(s.params, vars, () => 0.5),
+  });
 
 describe("walk-through experiments", () => {
   const files = readdirSync(FIXTURES).filter(
@@ -51,7 +60,7 @@ describe("walk-through experiments", () => {
       learnrate: 0.01,
       learnrate_scale: 1,
     };
-    const evaluate = (e: CompiledExpr) => e.evaluate(vars);
+    const evaluate = stepsAt(vars);
     const g = new Graph();
     const pixels = g.input("pixels", [1, 3, h, w]);
     const feeds: Record<string, Float32Array | Float64Array> = {
@@ -61,15 +70,13 @@ describe("walk-through experiments", () => {
     const post = buildPostproc(
       g,
       pixels,
-      config.postproc.map((item) => postprocSteps(item).map((s) => evaluateStep(s, evaluate))),
+      config.postproc.map((item) => postprocSteps(item).map((s) => evaluate(s))),
     );
     g.output(post.output, "postproc");
     Object.assign(
       feeds,
       post.feed(
-        config.postproc.map((item) =>
-          postprocSteps(item).map((s) => evaluateStep(s, evaluate).params),
-        ),
+        config.postproc.map((item) => postprocSteps(item).map((s) => evaluate(s).params)),
         config.postproc.map(() => true),
         rng,
       ),
@@ -77,7 +84,7 @@ describe("walk-through experiments", () => {
     const clamped = g.Clip(pixels, 0, 1);
     config.targets.forEach((target, i) => {
       const batch = viewCount(target);
-      const steps = targetTransforms(target).map((s) => evaluateStep(s, evaluate));
+      const steps = targetTransforms(target).map((s) => evaluate(s));
       const views = buildViews(g, clamped, steps, {
         batch,
         modelSize: [224, 224],
@@ -87,7 +94,7 @@ describe("walk-through experiments", () => {
       const cons = buildConstraints(
         g,
         views.views,
-        target.constraints.flatMap(constraintSteps).map((s) => evaluateStep(s, evaluate)),
+        target.constraints.flatMap(constraintSteps).map((s) => evaluate(s)),
         { prefix: `t${i}c/` },
       );
       g.output(views.views, `views${i}`);
@@ -104,8 +111,7 @@ describe("walk-through experiments", () => {
         cons.feed(
           cons.losses.map((_, k) =>
             Array(batch).fill(
-              target.constraints.flatMap(constraintSteps).map((s) => evaluateStep(s, evaluate))[k]
-                .params,
+              target.constraints.flatMap(constraintSteps).map((s) => evaluate(s))[k].params,
             ),
           ),
           rng,
@@ -144,9 +150,7 @@ targets: []
 `;
   it("runs active items' effects in canonical order on the raw pixels, skips inactive ones and falsy scalars", async () => {
     const config = parse(yaml);
-    const items = config.postproc.map((item) =>
-      postprocSteps(item).map((s) => evaluateStep(s, () => NaN)),
-    );
+    const items = config.postproc.map((item) => postprocSteps(item).map((s) => stepsAt({})(s)));
     expect(items.map((s) => s.map((x) => x.name))).toEqual([
       ["border", "mean"],
       ["noise"],

@@ -2,7 +2,6 @@
 export { buildViews, type ViewOptions, type ViewPipeline } from "./views";
 export { buildConstraints, type ConstraintOptions, type ConstraintSet } from "./constraint-set";
 export { buildPostproc, type PostprocOptions, type PostprocPipeline } from "./postproc";
-export { evaluateParams, evaluateStep } from "./steps";
 export { describeConstraint } from "./describe";
 export {
   TRANSFORM_MODULES,

@@ -3,12 +3,15 @@
 // moves stay one fused gather; the result must equal clamping after every item, step by step.
 import { describe, expect, it } from "vitest";
 import { ITEM_CLAMP } from "../../../lib/experiment";
-import { evaluateStep } from "./steps";
+import { evalParams } from "../trainer/evaluate";
 import { maxDiff, runViewCases, testImage, transformStep } from "./testing/harness";
 import { ref, type Img } from "./testing/reference";
 import type { Step } from "./types";
 
-const C = evaluateStep(ITEM_CLAMP, () => NaN) as Step<"clamp">;
+const C = {
+  name: ITEM_CLAMP.name,
+  params: evalParams(ITEM_CLAMP.params, {}, () => NaN),
+} as Step<"clamp">;
 const clamp01 = (a: Img) => ref.clamp(a, [0, 1]);
 
 describe("item clamps in a chain", () => {

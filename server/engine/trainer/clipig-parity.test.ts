@@ -8,7 +8,7 @@ import { ok as config } from "../../../lib/experiment/test-helpers";
 import { createTrainer, type EpochStats, type TrainerEvent } from ".";
 import { fairComparePixels } from "./features";
 import { postprocSteps, targetTransforms } from "../../../lib/experiment";
-import { evaluateStep } from "../pipeline/steps";
+import { evalParams } from "./evaluate";
 import { runViewCases } from "../pipeline/testing/harness";
 
 const FIXTURE = JSON.parse(
@@ -153,9 +153,10 @@ describe("CLIPig's hidden clamp after every item (clamp_items)", () => {
   it("10: the view CLIP sees is CLIPig's with the clamps, another without", async () => {
     const view = async (y: string) => {
       const c = config(y);
-      const steps = targetTransforms(c.targets[0], { clampItems: c.clamp_items }).map((s) =>
-        evaluateStep(s, () => NaN),
-      );
+      const steps = targetTransforms(c.targets[0], { clampItems: c.clamp_items }).map((s) => ({
+        name: s.name,
+        params: evalParams(s.params, {}, () => NaN),
+      }));
       // the pixels after CLIPig's post-processing: 0.5 (see the statistics test below)
       const image = { h: 8, w: 8, d: new Float64Array(3 * 64).fill(0.5) };
       const [r] = await runViewCases([{ steps, image }]);
