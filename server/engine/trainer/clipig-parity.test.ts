@@ -57,6 +57,10 @@ async function run(yaml: string) {
   return { stats, snapshots, logs };
 }
 
+/** `targets` (YAML list items) at 8 px for a few epochs, no snapshots, CLIPig's `verbose: 0` table. */
+const small = (epochs: number, targets: string) =>
+  `epochs: ${epochs}\nresolution: 8\nverbose: 0\nsnapshot_interval: 0\ntargets:\n${targets}`;
+
 /** `count N` of every row of the last statistics table, as CLIPig prints it. */
 const tableCounts = (stats: EpochStats[]) =>
   stats.at(-1)!.table!.map((line) => Number(/: count +(\d+)/.exec(line)![1]));
@@ -64,36 +68,34 @@ const tableCounts = (stats: EpochStats[]) =>
 describe("the trainer against CLIPig's training loop", () => {
   it("1: random_shift gives one view per epoch, random_rotate batch_size", async () => {
     const { epochs, counts } = CLIPIG.views_per_epoch;
-    const { stats } = await run(`
-epochs: ${epochs}
-resolution: 8
-verbose: 0
-snapshot_interval: 0
-targets:
-  - batch_size: 4
+    const { stats } = await run(
+      small(
+        epochs,
+        `  - batch_size: 4
     features: [{text: a}]
     transforms: [{random_shift: 0 1}]
   - batch_size: 4
     features: [{text: a}]
     transforms: [{random_rotate: {degree: -10 10}}]
-`);
+`,
+      ),
+    );
     expect(counts).toEqual([3, 12]);
     expect(stats.at(-1)!.features.map((f) => f.count)).toEqual(counts);
   });
 
   it("6: a constraint whose start/end are expressions is active at every epoch", async () => {
     const { epochs, counts } = CLIPIG.constraint_counts;
-    const { stats } = await run(`
-epochs: ${epochs}
-resolution: 8
-verbose: 0
-snapshot_interval: 0
-targets:
-  - features: [{text: a}]
+    const { stats } = await run(
+      small(
+        epochs,
+        `  - features: [{text: a}]
     constraints:
       - mean: {above: .9, start: 2*t - 1 + epoch, end: t - 10}
       - std: {above: .9, start: 3, end: 3}
-`);
+`,
+      ),
+    );
     expect(counts).toEqual([4, 1]);
     expect(tableCounts(stats).slice(1)).toEqual(counts);
   });
@@ -181,16 +183,15 @@ describe("CLIPig's hidden clamp after every item (clamp_items)", () => {
 
 describe("verbose: 0 (QUIRKS Q19)", () => {
   it("11: prints the target table at the last epoch and nothing else, as CLIPig", async () => {
-    const { logs } = await run(`
-epochs: 3
-resolution: 8
-verbose: 0
-snapshot_interval: 0
-targets:
-  - name: pig
+    const { logs } = await run(
+      small(
+        3,
+        `  - name: pig
     features: [{text: a}, {text: b}]
     constraints: [{mean: {above: .5}}]
-`);
+`,
+      ),
+    );
     // the same rows; the numbers (and the padding they make) are the model's
     const shape = (l: string) =>
       l
