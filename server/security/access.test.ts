@@ -12,6 +12,7 @@ import { signedIn } from "../collab/testing";
 import {
   CALLERS,
   closeCodeOf,
+  closeSuite,
   crashCounter,
   startHarness,
   synced,
@@ -72,12 +73,7 @@ beforeAll(async () => {
     .toBuffer();
 });
 
-afterAll(async () => {
-  await h.close();
-  crashes.stop();
-  tally.report(crashes.count);
-  expect(crashes.count).toBe(0);
-});
+afterAll(() => closeSuite(h, crashes, tally));
 
 describe("HTTP routes", () => {
   it("sharing routes answer 401 / 404 / 403 to everyone but the owner, and change nothing for them", async () => {

@@ -17,7 +17,7 @@ import { CLOSE } from "../collab/types";
 import { createExperiment, share } from "../collab/testing";
 import { DEFAULT_QUOTAS } from "../limits";
 import { encodeSyncUpdate } from "./messages";
-import { crashCounter, startHarness, synced, Tally, type Harness } from "./harness";
+import { closeSuite, crashCounter, startHarness, synced, Tally, type Harness } from "./harness";
 
 let h: Harness;
 const tally = new Tally("shared document over its size limit");
@@ -72,13 +72,7 @@ beforeAll(async () => {
   h = await startHarness();
 });
 
-afterAll(async () => {
-  await h.close();
-  crashes.stop();
-  tally.report(crashes.count);
-  console.log(`[security figures] ${JSON.stringify({ suite: "document size", ...figures })}`);
-  expect(crashes.count).toBe(0);
-});
+afterAll(() => closeSuite(h, crashes, tally, { suite: "document size", ...figures }));
 
 describe("the shared document's size limit over Yjs", () => {
   it("refuses 8 × 1 MB inserts with 4413; nothing stored or relayed; the database stays small; another room is untouched", async () => {

@@ -14,7 +14,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { DEFAULT_AUTH_LIMITS } from "../api";
 import { DEFAULT_CONNECTION_CAPS } from "../net";
-import { crashCounter, startHarness, Tally, type Client, type Harness } from "./harness";
+import {
+  closeSuite,
+  crashCounter,
+  startHarness,
+  Tally,
+  type Client,
+  type Harness,
+} from "./harness";
 
 const METRICS_TOKEN = "doors-test-metrics-token-0123456789";
 const PASSWORD = "correct horse battery staple";
@@ -46,15 +53,9 @@ beforeAll(async () => {
   });
 });
 
-afterAll(async () => {
-  await h.close();
-  crashes.stop();
-  console.log(
-    `[security figures] ${JSON.stringify({ suite: "doors: sign-in limits", ...signIns, crashes: crashes.count })}`,
-  );
-  for (const t of Object.values(tallies)) t.report(crashes.count);
-  expect(crashes.count).toBe(0);
-});
+afterAll(() =>
+  closeSuite(h, crashes, { suite: "doors: sign-in limits", ...signIns }, ...Object.values(tallies)),
+);
 
 const from = (n: number) => ({ "x-forwarded-for": address(n) });
 

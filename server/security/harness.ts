@@ -230,15 +230,20 @@ export async function startRunnerHarness(): Promise<{ h: Harness; runner: Client
   return { h, runner };
 }
 
-/** Closes the harness, prints the suite's figures with its crash count, and fails on a crash. */
+/** A suite's own figures, printed as one `[security figures]` line with the crash count. */
+export type Figures = { suite: string } & Record<string, number | string>;
+
+/** Closes the harness, prints each report with the crash count, and fails on a crash. */
 export async function closeSuite(
   h: Harness,
   crashes: ReturnType<typeof crashCounter>,
-  figures: { suite: string } & Record<string, number | string>,
+  ...reports: (Tally | Figures)[]
 ): Promise<void> {
   await h.close();
   crashes.stop();
-  console.log(`[security figures] ${JSON.stringify({ ...figures, crashes: crashes.count })}`);
+  for (const r of reports)
+    if (r instanceof Tally) r.report(crashes.count);
+    else console.log(`[security figures] ${JSON.stringify({ ...r, crashes: crashes.count })}`);
   expect(crashes.count).toBe(0);
 }
 

@@ -11,7 +11,15 @@ import * as Y from "yjs";
 import { db } from "../db/client";
 import { createExperiment, share, signedIn } from "../collab/testing";
 import { encodeSyncUpdate } from "./messages";
-import { closeCodeOf, crashCounter, startHarness, synced, Tally, type Harness } from "./harness";
+import {
+  closeCodeOf,
+  closeSuite,
+  crashCounter,
+  startHarness,
+  synced,
+  Tally,
+  type Harness,
+} from "./harness";
 
 let h: Harness;
 const viewerTally = new Tally("viewer writing to the Yjs document");
@@ -23,13 +31,7 @@ beforeAll(async () => {
   h = await startHarness();
 });
 
-afterAll(async () => {
-  await h.close();
-  crashes.stop();
-  viewerTally.report(crashes.count);
-  revokeTally.report(crashes.count);
-  expect(crashes.count).toBe(0);
-});
+afterAll(() => closeSuite(h, crashes, viewerTally, revokeTally));
 
 describe("a viewer writing to the Yjs document", () => {
   it("is dropped: editors, the stored row and later joiners never see it", async () => {

@@ -12,6 +12,7 @@ import { db } from "../db/client";
 import { encodeAwareness, encodeSyncUpdate } from "./messages";
 import {
   closeCodeOf,
+  closeSuite,
   crashCounter,
   startHarness,
   synced,
@@ -48,10 +49,7 @@ afterAll(async () => {
     ok: true,
   });
   expect(await db().run.count()).toBe(0);
-  await h.close();
-  crashes.stop();
-  tally.report(crashes.count);
-  expect(crashes.count).toBe(0);
+  await closeSuite(h, crashes, tally);
 });
 
 describe("Socket.IO payloads", () => {

@@ -18,7 +18,15 @@ import { createExperiment, share, type TestCaller } from "../collab/testing";
 import { presenceStateSchema } from "../collab/presence-schema";
 import { DEFAULT_PRESENCE_LIMITS } from "../collab/presence-limits";
 import { encodeAwareness, encodeSyncUpdate } from "./messages";
-import { closeCodeOf, crashCounter, startHarness, synced, Tally, type Harness } from "./harness";
+import {
+  closeCodeOf,
+  closeSuite,
+  crashCounter,
+  startHarness,
+  synced,
+  Tally,
+  type Harness,
+} from "./harness";
 
 let h: Harness;
 const tally = new Tally("presence: identity and bounds");
@@ -38,11 +46,7 @@ afterAll(async () => {
     const row = await db().experiment.findUniqueOrThrow({ where: { id } });
     expect(row.yaml).toContain("text: a pig");
   }
-  await h.close();
-  crashes.stop();
-  tally.report(crashes.count);
-  console.log(`[security figures] ${JSON.stringify({ suite: "presence: figures", ...figures })}`);
-  expect(crashes.count).toBe(0);
+  await closeSuite(h, crashes, tally, { suite: "presence: figures", ...figures });
 });
 
 /** A public room where the harness' viewer and editor are members. */
