@@ -14,9 +14,7 @@
 // aims at (with the production buckets most of them stop at the door).
 // Usage: tsx bench/event-loop.ts [--seconds 5] [--concurrency 4]
 // Prints one JSON object; goal: p99 under every attack ≤ 50 ms.
-import { fork, type ChildProcess } from "node:child_process";
 import { monitorEventLoopDelay } from "node:perf_hooks";
-import { fileURLToPath } from "node:url";
 import * as encoding from "lib0/encoding";
 import WebSocket from "ws";
 import {
@@ -25,12 +23,11 @@ import {
   synced,
   tabHeaders,
   tabSocket,
-  useTempDatabase,
   yjsTab,
 } from "../server/collab/testing";
-import { startStudioServer } from "../server/studio-server";
 import { benchArgs } from "./common/args";
 import { round, sleep } from "./common/measure";
+import { forkServer, fromParent, startBenchStudio, toParent } from "./common/server-child";
 
 const args = benchArgs();
 const SECONDS = args.num("seconds", 5);
@@ -56,11 +53,7 @@ type FromServer =
 // ---- the server process -------------------------------------------------------------------------
 
 async function serve() {
-  await useTempDatabase();
-  const studio = await startStudioServer({
-    port: 0,
-    host: "127.0.0.1",
-    handle: (_req, res) => res.writeHead(404).end(),
+  const studio = await startBenchStudio({
     sockets: { runRate: { burst: 1000, perSecond: 1000 }, rate: { burst: 1000, perSecond: 1000 } },
     api: { views: { rate: { perSecond: 1000, burst: 1000 } } },
   });
@@ -74,12 +67,11 @@ async function serve() {
   };
   const loop = monitorEventLoopDelay({ resolution: 1 });
   loop.enable();
-  const send = (m: FromServer) => process.send!(m);
-  process.on("message", async (m: ToServer) => {
+  fromParent<ToServer>(studio, (m) => {
     if (m.type === "reset") loop.reset();
     if (m.type === "read") {
       const ms = (ns: number) => round(ns / 1e6);
-      send({
+      toParent<FromServer>({
         type: "loop",
         loop: {
           p50: ms(loop.percentile(50)),
@@ -89,40 +81,11 @@ async function serve() {
         },
       });
     }
-    if (m.type === "stop") {
-      await studio.close();
-      process.exit(0);
-    }
   });
-  send({ type: "ready", port: studio.port, cookie: owner.cookie, ids });
+  toParent<FromServer>({ type: "ready", port: studio.port, cookie: owner.cookie, ids });
 }
 
 // ---- the attackers (this process) ---------------------------------------------------------------
-
-function startServer(): Promise<{
-  child: ChildProcess;
-  ready: Extract<FromServer, { type: "ready" }>;
-}> {
-  const child = fork(fileURLToPath(import.meta.url), ["--serve", "1"], {
-    execArgv: process.execArgv,
-    stdio: ["ignore", "inherit", "inherit", "ipc"],
-  });
-  return new Promise((resolve) =>
-    child.once("message", (m: FromServer) => m.type === "ready" && resolve({ child, ready: m })),
-  );
-}
-
-function readLoop(child: ChildProcess): Promise<Loop> {
-  return new Promise((resolve) => {
-    const on = (m: FromServer) => {
-      if (m.type !== "loop") return;
-      child.off("message", on);
-      resolve(m.loop);
-    };
-    child.on("message", on);
-    child.send({ type: "read" } satisfies ToServer);
-  });
-}
 
 /** Outcomes of one phase's requests, by status or ack code. */
 type Tally = Record<string, number>;
@@ -174,8 +137,8 @@ async function presenceFlood(port: number, id: string, tally: Tally): Promise<vo
 }
 
 async function main() {
-  const { child, ready } = await startServer();
-  const { port, cookie, ids } = ready;
+  const server = forkServer<ToServer, FromServer>(import.meta.url);
+  const { port, cookie, ids } = await server.next("ready");
   const base = `http://127.0.0.1:${port}`;
   const headers = tabHeaders(port, cookie);
   let probes = 0;
@@ -209,11 +172,13 @@ async function main() {
 
   const phase = async (name: string, attack: (tally: Tally) => Promise<void>) => {
     await sleep(1000); // what the previous phase left settles first
-    child.send({ type: "reset" } satisfies ToServer);
+    server.send({ type: "reset" });
     const tally: Tally = {};
     const t0 = Date.now();
     await attack(tally);
-    const loop = await readLoop(child);
+    const read = server.next("loop");
+    server.send({ type: "read" });
+    const { loop } = await read;
     return { name, seconds: round((Date.now() - t0) / 1000), loop, requests: tally };
   };
 
@@ -264,7 +229,7 @@ async function main() {
   probing = false;
   await probe;
   owner.close();
-  child.send({ type: "stop" } satisfies ToServer);
+  server.send({ type: "stop" });
   const idle = results[0].loop;
   const attacks = results.slice(1).map((r) => ({
     ...r,

@@ -29,13 +29,12 @@ import {
   signedIn,
   synced,
   tabHeaders,
-  useTempDatabase,
   yjsTab,
 } from "../server/collab/testing";
 import { encodeFrame } from "../server/runs/images";
-import { startStudioServer } from "../server/studio-server";
 import { benchArgs } from "./common/args";
 import { clock, round, sleep, summary } from "./common/measure";
+import { forkServer, fromParent, startBenchStudio, toParent } from "./common/server-child";
 import { connectViewers, joinRoom } from "./common/viewers";
 
 const args = benchArgs();
@@ -86,10 +85,7 @@ function pixels(epoch: number) {
 }
 
 async function serve() {
-  await useTempDatabase();
-  const studio = await startStudioServer({
-    port: 0,
-    host: "127.0.0.1",
+  const studio = await startBenchStudio({
     handle: (_req, res) => res.end(),
     // Every simulated viewer comes from loopback: one address, so the per-address caps are off.
     connections: { yjs: 0, sockets: 0 },
@@ -126,8 +122,7 @@ async function serve() {
     await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
     return (s.address() as AddressInfo).port;
   };
-  const send = (m: FromServer) => process.send!(m);
-  send({
+  toParent<FromServer>({
     type: "ready",
     port: studio.port,
     barePort: await listen(bareHttp),
@@ -137,11 +132,7 @@ async function serve() {
     cookie: editor.cookie,
   });
 
-  process.on("message", async (m: ToServer) => {
-    if (m.type === "stop") {
-      await studio.close();
-      process.exit(0);
-    }
+  fromParent<ToServer>(studio, async (m) => {
     const sentAt: number[] = [];
     const encodeMs: number[] = [];
     let frameBytes = 0;
@@ -156,28 +147,13 @@ async function serve() {
       if (m.target === "studio") studio.rooms.frame(experimentId, { runId: "bench", ...encoded });
       else bare.to("room").emit("frame", { ...encoded, epoch });
     }
-    send({ type: "published", sentAt, encodeMs, frameBytes });
+    toParent<FromServer>({ type: "published", sentAt, encodeMs, frameBytes });
   });
 }
 
 // ---- the clients (this process) ------------------------------------------------------------------
 
-function startServer() {
-  const child = fork(fileURLToPath(import.meta.url), ["--serve", "1"], {
-    execArgv: process.execArgv,
-    stdio: ["ignore", "inherit", "inherit", "ipc"],
-  });
-  const next = <T extends FromServer["type"]>(type: T) =>
-    new Promise<Extract<FromServer, { type: T }>>((resolve) => {
-      const on = (m: FromServer) => {
-        if (m.type !== type) return;
-        child.off("message", on);
-        resolve(m as Extract<FromServer, { type: T }>);
-      };
-      child.on("message", on);
-    });
-  return { child, next, send: (m: ToServer) => child.send(m) };
-}
+const startServer = () => forkServer<ToServer, FromServer>(import.meta.url);
 
 /** Viewers record arrival times per epoch; the bare server's room needs no join. */
 async function viewers(port: number, join: string | null) {
