@@ -163,7 +163,8 @@ describe("clipig render", () => {
     expect(stderr).toContain("training stop requested");
     const meta = await sharp(path.join(dir, "out", "long.png")).metadata();
     expect([meta.width, meta.height]).toEqual([24, 16]);
-    // An interrupted render writes no YAML (spec §9.3).
+    // An interrupted render writes no YAML: CLIPig catches the interrupt outside the loop that
+    // saves (defgsus/clipig clipig.py:18-37).
     expect(existsSync(path.join(dir, "out", "long.yaml"))).toBe(false);
   }, 60_000);
 

@@ -1,6 +1,6 @@
 /**
  * `clipig validate FILE|- [FILE ...] [--json]`: parses and validates experiment YAML (several files
- * are merged left to right, spec §2.6) and prints the diagnostics; exit 1 on errors.
+ * are merged left to right, later files winning) and prints the diagnostics; exit 1 on errors.
  */
 import type { Command } from "../command";
 import { readInput } from "../input";

@@ -1,5 +1,6 @@
 /**
- * Spec §14 checklist items 1–19 and 96–105, one test per item (item 2 and the CLI side of 5 are
+ * How CLIPig reads experiments and expressions, one test per behaviour (numbered items; item 2 and
+ * the CLI side of 5 are
  * in cli/commands/validate.test.ts).
  */
 import { describe, it, expect } from "vitest";
@@ -22,7 +23,7 @@ const at = (epoch: number, epochs: number, extra: ExprVars = {}): ExprVars => ({
   ...extra,
 });
 
-describe("spec §14 checklist", () => {
+describe("CLIPig reading checklist", () => {
   it("item 1: YAML 1.1 scalars (yes/no/on/off booleans, dot-required floats, octal, sexagesimal)", () => {
     const c = ok(
       "targets:\n  - active: no\n  - active: On\n    features: [{text: a}]\nepochs: 017\nstart_epoch: 1:30\nlearnrate: 1e3\n",
@@ -235,7 +236,8 @@ describe("spec §14 checklist", () => {
     const r = ok("resolution:\n  - 224 if t < .2 else 448\n").resolution;
     expect(show(r)).toEqual(["expr:224 if t < .2 else 448", "expr:224 if t < .2 else 448"]);
     expect([expr(r).evaluate(at(0, 100)), expr(r).evaluate(at(99, 100))]).toEqual([224, 448]);
-    // as a plain string the expression is split on spaces (§2.3)
+    // as a plain string the expression is split on spaces, as CLIPig splits value lists
+    // (defgsus/clipig src/parameters.py:163)
     expect(messages("resolution: 224 if t < .2 else 448\n")).toEqual([
       "expected list of length 1 or 2, got 7",
     ]);

@@ -94,7 +94,7 @@ describe("docs from the table", () => {
     expect(page.match(/^\| `/gm)).toHaveLength(REGISTRY.length);
   });
 
-  it("the parameter listing prints types as the original (spec §9.1)", () => {
+  it("the parameter listing prints types as the original (src/doc.py dump_parameters_text)", () => {
     const lines = parameterListing();
     expect(lines).toHaveLength(153); // the original's 152 and our clamp_items
     expect(lines).toContain("resolution (type: list of length 2 of int)");

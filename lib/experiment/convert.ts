@@ -1,5 +1,6 @@
 /**
- * Value conversion of one parameter (spec §2.3): scalar, fixed-length sequence and frame-time
+ * Value conversion of one parameter, as CLIPig's `Parameter.convert`
+ * (defgsus/clipig src/parameters.py:44-183): scalar, fixed-length sequence and frame-time
  * rules with Python casting, constant folding and symbolic expressions. Problems go to `report`
  * with the exact source range (down to the characters inside an expression); nothing throws.
  */
@@ -136,7 +137,7 @@ function warnSurprisingText(node: ScalarNode, spec: ParamSpec, ctx: ConvertConte
   }
 }
 
-// ---- §2.3 scalar rules -------------------------------------------------------------------------
+// ---- scalar rules (src/parameters.py:44) --------------------------------------------------------
 
 function convertScalar(
   x: PyScalar,
@@ -246,7 +247,8 @@ function exprSpan(loc: Loc, e: ExprDiagnostic): Span {
 // ---- frame times ---------------------------------------------------------------------------
 
 /**
- * `30%` → fraction 0.3; int → epoch; float → fraction (spec §2.3). Target, feature and postproc
+ * `30%` → fraction 0.3; int → epoch; float → fraction (defgsus/clipig src/parameters.py:113).
+ * Target, feature and postproc
  * frame times take no variables (CLIPig rejects them there). A constraint's take its expression
  * variables, as CLIPig's do, but CLIPig's start/end check compares only ints and floats, so such
  * an expression never deactivates the constraint: it reads as the default bound, with a warning.
@@ -284,7 +286,7 @@ function convertFrameTime(
   return c.type === "int" ? { unit: "epoch", value: n } : { unit: "fraction", value: n };
 }
 
-// ---- §2.3 sequence rules ----------------------------------------------------------------------
+// ---- sequence rules (src/parameters.py:156) -----------------------------------------------------
 
 function convertSequence(
   node: TreeNode,

@@ -1,10 +1,13 @@
 /**
  * Documentation generated from the parameter table: the reference page (Markdown) and the
- * parameter listing the original prints when started without a config (spec §9.1).
+ * parameter listing the original prints when started without a config
+ * (defgsus/clipig src/doc.py:8).
  */
 import { REGISTRY, describeType, type ParamSpec, type RegistryEntry } from "./params";
 
-/** `resolution (type: list of length 2 of int)`, one line per parameter (spec §9.1). */
+/**
+ * `resolution (type: list of length 2 of int)`, one line per parameter, as src/doc.py:29 prints it.
+ */
 export function parameterListing(): string[] {
   return REGISTRY.filter((e) => e.spec).map((e) => `${e.path} (type: ${describeType(e.spec!)})`);
 }

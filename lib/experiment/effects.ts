@@ -1,6 +1,6 @@
 /**
  * The transforms, constraints and post-processing effects of a config as ordered steps, the way
- * the pipeline builds them (spec §3.5–§3.7, §7).
+ * the pipeline builds them (CLIPig builds them in defgsus/clipig src/training.py:144-264).
  */
 import type {
   ConstraintItem,
@@ -72,7 +72,10 @@ export function targetTransforms(
   return target.transforms.flatMap((item) => transformSteps(item, options));
 }
 
-/** A `constraints` item's constraints, in the fixed creation order of §3.6. */
+/**
+ * A `constraints` item's constraints, in the fixed order CLIPig creates them: its constraint
+ * classes' order (src/training.py:248-249).
+ */
 export function constraintSteps(item: ConstraintItem): EffectStep<ConstraintName>[] {
   const out: EffectStep<ConstraintName>[] = [];
   for (const name of CONSTRAINT_NAMES) {
@@ -82,11 +85,12 @@ export function constraintSteps(item: ConstraintItem): EffectStep<ConstraintName
   return out;
 }
 
-/** Scalar post-processing effects that a value of 0 switches off (spec §3.7, Q9). */
+/** Scalar post-processing effects that a value of 0 switches off (QUIRKS Q9). */
 const SKIP_WHEN_ZERO: readonly TransformName[] = ["bwnoise", "saturation", "contrast"];
 
 /**
- * A `postproc` item's effects in the canonical order of §3.7, falsy values skipped (Q9). With
+ * A `postproc` item's effects in the canonical order, falsy values skipped (Q9), as
+ * defgsus/clipig src/training.py:152-155 builds them. With
  * `clampItems` the item ends clamped unless it sets both `saturation` and `contrast` to 0 (CLIPig
  * skips both then; any other value of either clamps, the default 1.0 included).
  */
@@ -105,7 +109,10 @@ export function postprocSteps(
   return out;
 }
 
-/** Whether a target renders `batch_size` distinct views per epoch (spec §8.1/§8.2, Q6). */
+/**
+ * Whether a target renders `batch_size` distinct views per epoch
+ * (defgsus/clipig src/training.py:415-417, Q6).
+ */
 export function isRandomTarget(target: TargetConfig): boolean {
   return targetTransforms(target).some((s) => transformSpec(s.name).random === true);
 }

@@ -4,7 +4,7 @@ import { defaultConfig, parseExperiment } from "./index";
 import { resolvePlain } from "./pyvalues";
 import { fixture, fixtureNames, ok } from "./test-helpers";
 
-describe("exportYaml (spec §2.7)", () => {
+describe("exportYaml (CLIPig's save_yaml_config)", () => {
   it("round-trips every fixture through parseExperiment", () => {
     for (const name of fixtureNames()) {
       const c = fixture(name);
@@ -40,7 +40,7 @@ describe("exportYaml (spec §2.7)", () => {
     expect(text).toContain("start: 0.3\n");
   });
 
-  it("writes a header of comment lines (spec §9.4)", () => {
+  it("writes a header of comment lines (as CLIPig's get_config_header)", () => {
     expect(
       exportYaml(defaultConfig(), {
         header: ["auto-generated at 2024-01-01 10:00:00", "epochs: 299 / 300"],

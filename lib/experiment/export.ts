@@ -1,5 +1,6 @@
 /**
- * Writing a config back out (spec §2.7): YAML as CLIPig writes next to each render (nulls and
+ * Writing a config back out (defgsus/clipig src/parameters.py:786): YAML as CLIPig writes next to
+ * each render (nulls and
  * empty lists dropped, expressions as their source, key order kept, floats always with a dot so
  * they read back as floats) and JSON for tools. `parseExperiment(exportYaml(c))` gives `c` again.
  */
@@ -18,7 +19,9 @@ export function isExpr(v: unknown): v is CompiledExpr {
 }
 
 export interface ExportOptions {
-  /** Comment lines written first, each prefixed with `# ` (spec §9.4). */
+  /**
+   * Comment lines written first, each prefixed with `# ` (defgsus/clipig src/training.py:139-142).
+   */
   header?: readonly string[];
 }
 

@@ -7,7 +7,10 @@ import type { ExperimentConfig, TargetConfig } from "./config";
 
 const FRACTION = (value: number) => ({ unit: "fraction", value });
 
-/** Views a target gets over a whole run (spec §8.2: non-random targets render one view per epoch). */
+/**
+ * Views a target gets over a whole run (non-random targets render one view per epoch:
+ * defgsus/clipig src/training.py:416).
+ */
 function viewCount(config: ExperimentConfig, target: TargetConfig): number {
   let n = 0;
   for (let epoch = config.start_epoch; epoch < config.epochs; epoch++) {
@@ -156,7 +159,7 @@ describe("walk-through configs parse to the values the spec gives", () => {
     expect(special.features[2].text).toBe("lovecraft's interior");
   });
 
-  it("10 gives the walk-through's view counts 1500 / 2500 / 1750 (spec §13)", () => {
+  it("10 gives the walk-through's view counts 1500 / 2500 / 1750", () => {
     const c = fixture("walkthrough-10-lovecraft-details.yaml");
     expect(c.targets.map((t) => viewCount(c, t))).toEqual([1500, 2500, 1750]);
     expect(740 + 985 + 22 + 3).toBe(viewCount(c, c.targets[2]));
@@ -183,7 +186,7 @@ describe("walk-through configs parse to the values the spec gives", () => {
   });
 });
 
-describe("§13 example configs", () => {
+describe("CLIPig's example configs", () => {
   it("strawberries: t5 schedule, init mean/std, transforms and constraint", () => {
     const c = fixture("example-strawberries.yaml");
     expect(c.resolution).toEqual([512, 512]);

@@ -5,7 +5,7 @@ import type { FrameTime } from "./config";
 const epoch = (value: number): FrameTime => ({ unit: "epoch", value });
 const fraction = (value: number): FrameTime => ({ unit: "fraction", value });
 
-describe("frame times (spec §8.3)", () => {
+describe("frame times (CLIPig's _check_start_end)", () => {
   it("t runs from 0 at the first epoch to exactly 1 at the last", () => {
     expect([timeAt(0, 500), timeAt(499, 500), timeAt(0, 1)]).toEqual([0, 1, 0]);
   });

@@ -1,5 +1,6 @@
 /**
- * Frame times (`start`/`end`, spec §8.3): an int is an epoch index, a float a fraction of the
+ * Frame times (`start`/`end`, defgsus/clipig src/training.py:778-792): an int is an epoch index, a
+ * float a fraction of the
  * training, compared with `t = epoch / max(1, epochs − 1)`. Both bounds are inclusive.
  */
 import type { FrameTime } from "./config";
@@ -9,7 +10,7 @@ export function timeAt(epoch: number, epochs: number): number {
   return epoch / Math.max(1, epochs - 1);
 }
 
-/** §8.3: whether something with these bounds is active at `epoch`. */
+/** Whether something with these bounds is active at `epoch` (bounds inclusive). */
 export function isActiveAt(
   start: FrameTime,
   end: FrameTime,

@@ -67,7 +67,10 @@ export function parseExperiment(yamlText: string, opts: ParseOptions = {}): Pars
   return parseExperiments([{ text: yamlText }], opts);
 }
 
-/** Parses several sources, merges them left to right (spec §2.6) and validates the result. Never throws. */
+/**
+ * Parses several sources, merges them left to right (later files win) and validates the result.
+ * Never throws.
+ */
 export function parseExperiments(
   sources: readonly ExperimentSource[],
   opts: ParseOptions = {},

@@ -1,5 +1,6 @@
 /**
- * Merging several experiment files (spec §2.6), on the positioned trees so every diagnostic still
+ * Merging several experiment files (defgsus/clipig src/parameters.py:873-899), on the positioned
+ * trees so every diagnostic still
  * points into the file it came from: mappings merge recursively, list sections (`targets`,
  * `postproc`) are appended, everything else is overwritten by the later file.
  */

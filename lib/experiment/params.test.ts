@@ -19,7 +19,7 @@ import {
 const leafCount = (table: Record<string, EffectSpec>) =>
   Object.values(table).reduce((n, e) => n + Object.keys(e.params).length, 0);
 
-describe("parameter table (spec §3.8 counts)", () => {
+describe("parameter table (CLIPig's counts)", () => {
   it("has 12 top-level (and our clamp_items), 5 init, 8 target and 7 feature parameters", () => {
     expect(Object.keys(TOP).filter((k) => !TOP[k as keyof typeof TOP].extension)).toHaveLength(12);
     expect(Object.keys(TOP).filter((k) => TOP[k as keyof typeof TOP].extension)).toEqual([
@@ -48,7 +48,7 @@ describe("parameter table (spec §3.8 counts)", () => {
     expect(REGISTRY.filter((e) => e.spec?.extension).map((e) => e.path)).toEqual(["clamp_items"]);
   });
 
-  it("runs postproc effects in the canonical order of §3.7", () => {
+  it("runs postproc effects in the canonical order", () => {
     expect(POSTPROC_EFFECTS.join(" ")).toBe(
       "blur border noise bwnoise rnoise fnoise edge rotate random_rotate random_scale random_translate " +
         "shift random_shift add mul mean clamp quantize saturation contrast",
@@ -86,7 +86,7 @@ describe("lookups", () => {
     expect(childrenOf("postproc").length).toBe(23);
   });
 
-  it("describes types as the original's parameter listing does (§9.1)", () => {
+  it("describes types as the original's parameter listing does", () => {
     expect(describeType(TOP.resolution)).toBe("list of length 2 of int");
     expect(describeType(TOP.snapshot_interval)).toBe("int, float");
     expect(describeType(TRANSFORMS.random_shift.params.offset)).toBe(

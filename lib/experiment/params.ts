@@ -1,5 +1,6 @@
 /**
- * The ONE parameter table (spec §3). Every leaf parameter of a CLIPig experiment is a row here:
+ * The ONE parameter table (CLIPig's is `PARAMETERS`, defgsus/clipig src/parameters.py:207). Every
+ * leaf parameter of a CLIPig experiment is a row here:
  * its Python types, sequence length, default, expression variable groups and doc text.
  * Parser, validation, defaults, YAML export, docs and editor completions all derive from it;
  * adding a parameter means adding one row.
@@ -7,17 +8,26 @@
 
 import { floatRepr } from "./float-repr";
 
-/** Expression variable groups (spec §4.2). Mirrors `VarGroup` of `./expr`. */
+/**
+ * Expression variable groups (CLIPig's `EXPR_GROUPS`, defgsus/clipig src/parameters.py:191).
+ * Mirrors `VarGroup` of `./expr`.
+ */
 export type Group = "T" | "R" | "L" | "Sf" | "Sc";
 
-/** Python types a value may be converted to, in conversion order (spec §2.3). */
+/**
+ * Python types a value may be converted to, in conversion order
+ * (defgsus/clipig src/parameters.py:52-61).
+ */
 export type PyType = "int" | "float" | "str" | "bool" | "list";
 
 export interface ParamSpec {
   readonly types: readonly PyType[];
   /** Set for fixed-length sequence parameters: the allowed lengths (a single value is broadcast). */
   readonly lengths?: readonly number[];
-  /** `start`/`end`: int = epoch index, float = fraction, `"30%"` = percentage (spec §2.3). */
+  /**
+   * `start`/`end`: int = epoch index, float = fraction, `"30%"` = percentage
+   * (defgsus/clipig src/parameters.py:86-124).
+   */
   readonly frameTime?: boolean;
   /** Default in final (converted) form; `null` = none, which also makes the parameter nullable. */
   readonly default: DefaultValue;
@@ -86,9 +96,11 @@ const T: readonly Group[] = ["T"];
 const TR: readonly Group[] = ["T", "R"];
 const TRL_SF: readonly Group[] = ["T", "R", "L", "Sf"];
 const TRL_SC: readonly Group[] = ["T", "R", "L", "Sc"];
-/** Transform parameters may use T R L, in targets and in postproc alike (spec §4.2). */
+/**
+ * Transform parameters may use T R L, in targets and in postproc alike (src/parameters.py:200-202).
+ */
 export const TRANSFORM_GROUPS: readonly Group[] = ["T", "R", "L"];
-/** Constraint parameters may use T R L Sc (spec §4.2). */
+/** Constraint parameters may use T R L Sc (src/parameters.py:204). */
 export const CONSTRAINT_GROUPS: readonly Group[] = TRL_SC;
 
 export const OPTIMIZERS = ["adam", "sgd", "sparse_adam", "adadelta", "rmsprob"] as const;
@@ -97,7 +109,7 @@ export const SELECT_MODES = ["all", "best", "worst", "mix"] as const;
 export const FEATURE_LOSSES = ["cosine", "l1", "mae", "l2", "mse"] as const;
 export const CONSTRAINT_LOSSES = ["l1", "mae", "l2", "mse"] as const;
 
-// ---- §3.1 top level ----------------------------------------------------------------------------
+// ---- top level ----------------------------------------------------------------------------------
 
 export const TOP = {
   verbose: int(2, "0 = silent, 1 = progress bar, 2 = progress plus statistics and log lines.", {
@@ -143,7 +155,7 @@ export const TOP = {
   ),
 } satisfies Record<string, ParamSpec>;
 
-// ---- §3.2 init -----------------------------------------------------------------------------
+// ---- init ---------------------------------------------------------------------------------------
 
 export const INIT = {
   resolution: ints(
@@ -167,7 +179,7 @@ export const INIT = {
   ),
 } satisfies Record<string, ParamSpec>;
 
-// ---- §3.3 targets ----------------------------------------------------------------------------
+// ---- targets ------------------------------------------------------------------------------------
 
 export const TARGET = {
   active: bool(true, "`false` removes the target completely."),
@@ -192,7 +204,7 @@ export const TARGET = {
   ),
 } satisfies Record<string, ParamSpec>;
 
-// ---- §3.4 targets.features -------------------------------------------------------------------
+// ---- targets.features ---------------------------------------------------------------------------
 
 export const FEATURE = {
   text: str(null, "Text prompt (at most 77 CLIP tokens)."),
@@ -215,7 +227,7 @@ export const FEATURE = {
   }),
 } satisfies Record<string, ParamSpec>;
 
-// ---- §3.5 transforms (canonical order of §5.2) --------------------------------------------------
+// ---- transforms, in CLIPig's class order (src/transforms.py), the order postproc runs them ------
 
 export interface EffectSpec {
   readonly doc: string;
@@ -224,7 +236,10 @@ export interface EffectSpec {
   readonly single?: string;
   /** Changes the image size; not usable as post-processing. */
   readonly resize?: boolean;
-  /** Makes a target produce distinct views per batch element (spec §8.1). */
+  /**
+   * Makes a target produce distinct views per batch element (CLIPig's `IS_RANDOM`,
+   * defgsus/clipig src/training.py:239,416).
+   */
   readonly random?: boolean;
   readonly quirk?: string;
 }
@@ -421,12 +436,15 @@ export const TRANSFORMS = {
 
 export type TransformName = keyof typeof TRANSFORMS;
 export const TRANSFORM_NAMES = Object.keys(TRANSFORMS) as TransformName[];
-/** Effects usable in `postproc`, in the canonical order they run within one item (spec §3.7). */
+/**
+ * Effects usable in `postproc`, in the canonical order they run within one item
+ * (defgsus/clipig src/training.py:152-155).
+ */
 export const POSTPROC_EFFECTS = TRANSFORM_NAMES.filter(
   (n) => !(TRANSFORMS[n] as EffectSpec).resize,
 );
 
-// ---- §3.6 constraints (creation order of §3.6) ----------------------------------------------
+// ---- constraints, in CLIPig's creation order (its class order, src/training.py:248-249) ---------
 
 /** Parameters every constraint has (after its specific ones). */
 export const CONSTRAINT_COMMON = {
@@ -511,7 +529,7 @@ export const BOUNDED_CONSTRAINTS: readonly ConstraintName[] = [
   "contrast",
 ];
 
-// ---- §3.7 postproc ---------------------------------------------------------------------------
+// ---- postproc -----------------------------------------------------------------------------------
 
 export const POSTPROC_ITEM = {
   active: bool(true, "`false` switches the item off.", { quirk: "Q8" }),
@@ -540,7 +558,7 @@ export interface RegistryEntry {
 }
 
 function withGroups(spec: ParamSpec, groups: readonly Group[]): ParamSpec {
-  // Strings and bools never become expressions (§2.3); keep their groups empty for clarity.
+  // Strings and bools never become expressions; keep their groups empty for clarity.
   // Constraint start/end get the groups too: CLIPig accepts expressions there (they never
   // deactivate the constraint, see convert.ts); other start/end rows are not built here.
   const numeric = spec.types.includes("int") || spec.types.includes("float");
@@ -650,7 +668,10 @@ export function childrenOf(path: string): RegistryEntry[] {
 }
 const CHILDREN = new Map<string, RegistryEntry[]>();
 
-/** The type as the original's parameter listing prints it (spec §9.1): `list of length 2 of int`. */
+/**
+ * The type as the original's parameter listing prints it (defgsus/clipig src/doc.py:15-29): `list
+ * of length 2 of int`.
+ */
 export function describeType(spec: ParamSpec): string {
   const types = spec.types.join(", ");
   return spec.lengths ? `list of length ${spec.lengths.join(" or ")} of ${types}` : types;

@@ -1,7 +1,7 @@
 import { describe, it, expect } from "vitest";
 import { floatRepr, pythonFloat, pythonInt, pythonStr, resolvePlain } from "./pyvalues";
 
-describe("YAML 1.1 plain scalars as PyYAML 6 resolves them (spec §2.1)", () => {
+describe("YAML 1.1 plain scalars as PyYAML 6 resolves them", () => {
   const cases: [string, unknown][] = [
     ["yes", true],
     ["No", false],
@@ -53,7 +53,7 @@ describe("YAML 1.1 plain scalars as PyYAML 6 resolves them (spec §2.1)", () => 
   });
 });
 
-describe("Python constructors (spec §2.3)", () => {
+describe("Python constructors", () => {
   it("int() and float() on strings", () => {
     expect(["3", " -7 ", "1_0", "3.7", "1e3", "", "0x10"].map(pythonInt)).toEqual([
       3,

@@ -1,7 +1,9 @@
 /**
  * Python values as CLIPig sees them: PyYAML's YAML 1.1 implicit resolution of plain scalars
- * (spec §2.1) and the Python constructors `int()`, `float()`, `str()`, `bool()` used by value
- * conversion (§2.3). Int and float stay distinct because `start: 1` and `start: 1.0` differ.
+ * (CLIPig reads with `yaml.safe_load`, defgsus/clipig src/parameters.py:777) and the Python
+ * constructors `int()`, `float()`, `str()`, `bool()` used by value
+ * conversion (src/parameters.py:57-61). Int and float stay distinct because `start: 1` and `start:
+ * 1.0` differ.
  */
 import { floatRepr } from "./float-repr";
 

@@ -1,5 +1,6 @@
 /**
- * The validation walk (spec §2.4) and defaults (§2.5), driven by the parameter registry: every
+ * The validation walk (defgsus/clipig src/parameters.py:844) and defaults (src/parameters.py:906),
+ * driven by the parameter registry: every
  * mapping key is looked up under its parent's schema path, converted, and missing parameters get
  * their defaults. All problems are collected (the walk never stops at the first one).
  */
@@ -145,7 +146,7 @@ class Walker {
     return items;
   }
 
-  /** Checks the original only makes when training starts (spec §2.4), reported now (QUIRKS.md E2). */
+  /** Checks the original only makes when training starts, reported now (QUIRKS.md E2). */
   private checkSection(node: MapNode, schema: string, inst: string, out: Section): void {
     const effect = lookup(schema)?.effect;
     if (effect) {
@@ -212,7 +213,10 @@ function unknownMessage(schema: string, key: string, children: RegistryEntry[]):
   return `unknown parameter '${full}'${hint}`;
 }
 
-/** A parameter's default in final form; a fresh copy each time (§2.5). Effects are not injected (Q1). */
+/**
+ * A parameter's default in final form; a fresh copy each time (CLIPig deep-copies,
+ * src/parameters.py:919). Effects are not injected (Q1).
+ */
 function defaultFor(entry: RegistryEntry): unknown {
   if (entry.kind === "list-section") return [];
   if (entry.kind === "map-section") return sectionDefaults(entry.path);

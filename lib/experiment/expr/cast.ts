@@ -1,4 +1,7 @@
-/** §4.4 result cast: Python `int(v)` (truncation) or `float(v)`, returned as a JS number. */
+/**
+ * The result cast (defgsus/clipig src/expression.py:194): Python `int(v)` (truncation) or
+ * `float(v)`, returned as a JS number.
+ */
 import { floatToInt, intToFloat, parseFloatText, parseIntText } from "./numeric";
 import type { ParamKind } from "./types";
 import { PyError, type Value, typeName } from "./values";

@@ -131,7 +131,7 @@ describe("variables and groups", () => {
   });
 });
 
-describe("parse-time validation (§4.4: every variable 0.0, time_step returns its first argument)", () => {
+describe("parse-time validation (every variable 0.0, time_step returns its first argument)", () => {
   it.each([
     ["1/t", "ZeroDivisionError: float division by zero", 0, 3],
     ["log(t)", "ValueError: math domain error", 0, 6],
@@ -239,7 +239,7 @@ describe("constant folding", () => {
   });
 });
 
-describe("time_step / ts (§4.5)", () => {
+describe("time_step / ts", () => {
   const at = (source: string, t: number) => compile(source).evaluate({ time: t });
   it.each([
     ["time_step(0, 1)", [0, 0.25, 1], [0, 0.25, 1]],

@@ -1,6 +1,7 @@
 /**
  * From source to a `CompiledExpr`: parse, resolve names against the parameter's variable groups,
- * fold constant subtrees, then validate as CLIPig does (§4.4): evaluate once with every variable
+ * fold constant subtrees, then validate as CLIPig does (defgsus/clipig src/expression.py:174-188):
+ * evaluate once with every variable
  * bound to 0.0 and `time_step` returning its first argument, and cast the result.
  */
 import type { Node } from "./ast";

@@ -1,5 +1,7 @@
 /**
- * Built-in functions and constants (§4.3): Python's `math` and `random` names, unqualified, plus
+ * Built-in functions and constants (CLIPig evaluates with `from math import *` and `from random
+ * import *`, defgsus/clipig src/expression.py:1-2): Python's `math` and `random` names,
+ * unqualified, plus
  * the built-ins configs use. One table row per function: arity, docs for the editor, and the
  * implementation with Python's argument rules and errors.
  */

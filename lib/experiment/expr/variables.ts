@@ -1,5 +1,6 @@
 /**
- * The variable table (§4.2): every variable's canonical name, alias, group, Python type and doc.
+ * The variable table (CLIPig's `EXPRESSION_ARGS`, defgsus/clipig src/expression.py:6): every
+ * variable's canonical name, alias, group, Python type and doc.
  * Name resolution, binding, parse-time validation values and editor docs all derive from it.
  */
 import type { ExprVars, VarGroup } from "./types";
@@ -154,7 +155,10 @@ export function bindVariables(names: readonly string[], vars: ExprVars): Map<str
   return bound;
 }
 
-/** §4.4: parse-time validation binds every variable to 0.0 (and, per Q15, `resolution` to [0, 0]). */
+/**
+ * Parse-time validation binds every variable to 0.0 (src/expression.py:177-182) (and, per Q15,
+ * `resolution` to [0, 0]).
+ */
 export function validationBindings(names: readonly string[]): Map<string, Value> {
   return new Map(
     names.map((name) => [name, typeOf(name) === "resolution" ? new PyList([0n, 0n]) : 0.0]),
