@@ -149,6 +149,44 @@ test("a newcomer's first run: the room sees the missing model and its download, 
   }
 });
 
+test("a download before Start: the room watches it, the panel goes, and Start runs at once", async ({
+  browser,
+}) => {
+  test.setTimeout(240_000);
+  const server = await freshServer("pull-first", BASE_PORT + 12, { CLIPIG_HUB_URL: hub.url });
+  try {
+    const { page: newcomer, errors } = await visitor(browser, server.url);
+    await signUp(newcomer);
+    const id = await newExperiment(newcomer, "Download first", "curly-spoon");
+    const { page: friend, errors: friendErrors } = await visitor(browser, server.url);
+    await friend.goto(`/e/${id}`);
+    await expect(panel(friend)).toHaveAttribute("data-waiting", "false");
+
+    await newcomer.getByTestId("model-pull").click();
+    for (const page of [friend, newcomer]) {
+      await expect(page.getByTestId("model-download-bytes")).toHaveAttribute(
+        "data-received",
+        /^[1-9]\d*$/,
+        { timeout: 15_000 },
+      );
+      await expect(panel(page)).toHaveAttribute("data-waiting", "false");
+    }
+    // In: the panel goes for everyone, and nothing runs until someone presses Start.
+    for (const page of [newcomer, friend]) {
+      await expect(panel(page)).toHaveCount(0, { timeout: 60_000 });
+      await expect(status(page)).toHaveAttribute("data-status", "none");
+    }
+    await newcomer.getByTestId("run-start").click();
+    for (const page of [newcomer, friend])
+      await expect(canvas(page)).toHaveAttribute("data-frames", /^[1-9]\d*$/, { timeout: 90_000 });
+    await expect(panel(newcomer)).toHaveCount(0);
+    await newcomer.getByTestId("run-stop").click();
+    expect([...errors, ...friendErrors]).toEqual([]);
+  } finally {
+    await server.stop();
+  }
+});
+
 test("downloads not allowed: the room sees why, and the tiny-clip offer runs", async ({
   browser,
 }) => {
