@@ -1,5 +1,51 @@
 import tseslint from "typescript-eslint";
 import prettier from "eslint-config-prettier";
+import { builtinModules } from "node:module";
+
+// The engine's edges (server/engine/CONTEXT.md). Import specifiers are relative, so each rule is a
+// regex per folder depth: a file at depth d inside server/engine leaves it with d+1 "../".
+const ENGINE = "server/engine";
+const PLATFORM = `${ENGINE}/platform`;
+const EDGE = {
+  engine: "the engine imports only the engine and lib/experiment (server/engine/CONTEXT.md)",
+  node: `Node-only: only ${PLATFORM}/ may import Node builtins, sharp or onnxruntime-node (the engine also runs in a browser)`,
+  app: "app/ may not import server/engine: take the wire types from server/realtime/protocol",
+  protocol: "the protocol has its own DTOs: map from the engine in server/realtime/wire-stats.ts",
+};
+/** Leaves server/engine from a file `depth` folders below it, other than to lib/experiment; or an `@/` path outside both. */
+const leavesEngine = (depth) => ({
+  regex: `^(\\.\\./){${depth + 1}}(?!\\.\\./lib/experiment(/|$))|^@/(?!${ENGINE}/|lib/experiment(/|$))`,
+  message: EDGE.engine,
+});
+const NODE_ONLY = {
+  paths: [
+    "sharp",
+    // Types only are fine: onnxruntime-web has the same API (graph/platform.ts names it).
+    { name: "onnxruntime-node", message: EDGE.node, allowTypeImports: true },
+    ...builtinModules,
+  ].map((p) => (typeof p === "string" ? { name: p, message: EDGE.node } : p)),
+  pattern: { regex: "^(node:|onnxruntime-node/|sharp/)", message: EDGE.node },
+};
+const restrict = (patterns, paths = []) => ({
+  "no-restricted-imports": "off",
+  "@typescript-eslint/no-restricted-imports": ["error", { paths, patterns }],
+});
+/** Where Node stays allowed inside the engine: the platform folder, and tests with their support modules. */
+const NODE_ALLOWED = [
+  `${PLATFORM}/**`,
+  "**/*.test.ts",
+  "**/testing/**",
+  "**/testing-*.ts",
+  `${ENGINE}/clip/reference.ts`, // reads the tiny-clip fixture's reference outputs for tests
+];
+/** The engine's files `depth` folders below server/engine: no way out; no Node outside NODE_ALLOWED. */
+const engineAt = (depth) => {
+  const here = `${ENGINE}/${"*/".repeat(depth)}*.{ts,tsx}`;
+  return [
+    { files: [here], rules: restrict([leavesEngine(depth), NODE_ONLY.pattern], NODE_ONLY.paths) },
+    { files: NODE_ALLOWED.map((glob) => [here, glob]), rules: restrict([leavesEngine(depth)]) },
+  ];
+};
 
 export default tseslint.config(
   {
@@ -27,5 +73,16 @@ export default tseslint.config(
       "no-new-func": "error",
       "no-implied-eval": "error",
     },
+  },
+  ...[0, 1, 2, 3].flatMap(engineAt),
+  {
+    files: ["app/**/*.{ts,tsx}"],
+    // Tests are not bundled. use-room.ts: TODO, its owner moves it to protocol's RunStats (then drop this).
+    ignores: ["app/**/*.test.ts", "app/_components/studio/use-room.ts"],
+    rules: restrict([{ regex: "(^|/)server/engine(/|$)", message: EDGE.app }]),
+  },
+  {
+    files: ["server/realtime/protocol.ts"],
+    rules: restrict([{ regex: "(^|/)engine(/|$)", message: EDGE.protocol }]),
   },
 );

@@ -28,9 +28,9 @@ import {
   type FloatType,
   type Value,
 } from "../server/engine/graph";
-import { nodePlatform } from "../server/engine/graph/platform-node";
+import { nodePlatform } from "../server/engine/platform/node-runtime";
 import { parseClipConfig } from "../server/engine/clip/config";
-import { loadClip } from "../server/engine/clip/load";
+import { loadClip } from "../server/engine/platform/load-clip";
 import { writeSafeTensors, type F32Tensor } from "../server/engine/clip/safetensors";
 import { ClipWeights } from "../server/engine/clip/weights";
 import { FP16_LOSS_SCALE, imageTower } from "../server/engine/clip/vision";

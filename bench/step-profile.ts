@@ -11,7 +11,7 @@ import { parseExperiment } from "../lib/experiment";
 import { ClipModel } from "../server/engine/clip/model";
 import { Runtime } from "../server/engine/graph";
 import type { OrtSession, Platform } from "../server/engine/graph/platform";
-import { nodePlatform } from "../server/engine/graph/platform-node";
+import { nodePlatform } from "../server/engine/platform/node-runtime";
 import { createTrainerWith, nodeHost, type TrainerHost } from "../server/engine/trainer";
 import { randomClipCheckpoint, VIT_B_32 } from "../server/engine/trainer/random-model";
 import { benchArgs } from "./common/args";

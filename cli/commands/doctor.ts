@@ -10,7 +10,7 @@ import pg from "pg";
 import type { Command } from "../command";
 import { fail, parseVerbArgs } from "../verb";
 import { Runtime, type Device } from "../../server/engine/graph";
-import { hubUrl, listModels, storeUsage } from "../../server/engine/clip/store";
+import { hubUrl, listModels, storeUsage } from "../../server/engine/platform/model-store";
 import { migrationsFor } from "../../server/db/migrate";
 import { dbTarget } from "../../server/db/url";
 import { formatBytes } from "./models";
@@ -69,7 +69,7 @@ async function examine(): Promise<Report> {
   const ortVersion = (
     createRequire(import.meta.url)("onnxruntime-node/package.json") as { version: string }
   ).version;
-  const { nodePlatform } = await import("../../server/engine/graph/platform-node");
+  const { nodePlatform } = await import("../../server/engine/platform/node-runtime");
   const devices: DeviceCheck[] = [];
   for (const device of ["cpu", "cuda", "webgpu"] as const) {
     try {

@@ -15,8 +15,8 @@ import {
   resolveModelDir,
   storeUsage,
   type PullProgress,
-} from "../../server/engine/clip/store";
-import { DownloadError } from "../../server/engine/clip/download";
+} from "../../server/engine/platform/model-store";
+import { DownloadError } from "../../server/engine/platform/download";
 
 const USAGE = `usage: clipig models list
        clipig models pull NAME     download a model (default ${DEFAULT_MODEL})

@@ -8,11 +8,11 @@ import path from "node:path";
 import type { Command } from "../command";
 import { fail, parseVerbArgs } from "../verb";
 import type { Device } from "../../server/engine/graph";
-import { decodeImage } from "../../server/engine/clip/image-io";
-import { loadClip } from "../../server/engine/clip/load";
+import { decodeImage } from "../../server/engine/platform/image-io";
+import { loadClip } from "../../server/engine/platform/load-clip";
 import { cosine, type ClipModel } from "../../server/engine/clip/model";
 import { clipPreprocess } from "../../server/engine/clip/preprocess";
-import { DEFAULT_MODEL } from "../../server/engine/clip/store";
+import { DEFAULT_MODEL } from "../../server/engine/platform/model-store";
 
 const USAGE = `usage: clipig rate [FILE ...] [--image FILE ...] [-t TEXT ...] [--ref-image FILE ...]
                    [--text-file FILE] [--ref-image-file FILE] [-m MODEL] [-d DEVICE]

@@ -17,7 +17,7 @@ import {
   parseExperiments,
   type ExperimentConfig,
 } from "../../lib/experiment";
-import { findModel, isInstalled } from "../../server/engine/clip/store";
+import { findModel, isInstalled } from "../../server/engine/platform/model-store";
 import {
   createTrainer,
   encodeFramePng,

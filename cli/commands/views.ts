@@ -15,11 +15,10 @@ import {
   type ExperimentConfig,
   type ExperimentSource,
 } from "../../lib/experiment";
-import { decodeImage } from "../../server/engine/clip/image-io";
+import { decodeImage, viewsGridPng } from "../../server/engine/platform/image-io";
 import { Runtime } from "../../server/engine/graph";
 import {
   renderViews,
-  viewsGridPng,
   type Views,
   type ViewsOptions,
 } from "../../server/engine/trainer/views-preview";

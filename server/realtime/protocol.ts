@@ -2,8 +2,6 @@
  * The Socket.IO wire protocol, shared by server and app (tldraw-style: one small file).
  * Event maps for both directions; the server validates every payload in its handler anyway.
  */
-import type { EpochStats, TrainerStatus } from "../engine/trainer/api";
-
 export const PROTOCOL_VERSION = 1;
 
 /** Yjs: `new WebsocketProvider("ws(s)://<host>" + YJS_PATH, experimentId, doc)`; the editor binds `doc.getText(YJS_TEXT_FIELD)`. */
@@ -26,7 +24,65 @@ export type ErrorCode =
 
 export type Role = "owner" | "editor" | "runner" | "viewer";
 
-export type RunStatus = "queued" | TrainerStatus | "interrupted";
+/** A trainer's own states (the engine's `TrainerStatus`, checked in `wire-stats.ts`) plus the server's. */
+export type RunStatus =
+  "queued" | "loading" | "running" | "paused" | "stopped" | "done" | "error" | "interrupted";
+
+/** CLIPig's value queue summary (last 30 values). */
+export interface StatsSummary {
+  mean: number;
+  min: number;
+  max: number;
+}
+
+/** One feature's row of the statistics table. */
+export interface FeatureStatsRow {
+  target: number;
+  targetName: string;
+  feature: number;
+  /** Text or image path, as CLIPig prints it. */
+  label: string;
+  weight: number;
+  count: number;
+  countPercent: number;
+  loss: StatsSummary;
+  similarity: StatsSummary;
+}
+
+/** One constraint's row of the statistics table. */
+export interface ConstraintStatsRow {
+  target: number;
+  index: number;
+  /** CLIPig's constraint description. */
+  label: string;
+  weight: number;
+  loss: StatsSummary;
+}
+
+/**
+ * One epoch's statistics as the wire carries them: the protocol's own type, filled from the
+ * engine's statistics in one place (`wire-stats.ts`), so the engine can change without the clients.
+ */
+export interface RunStats {
+  epoch: number;
+  epochs: number;
+  /** Total loss of this epoch. */
+  loss: number;
+  lossSummary: StatsSummary;
+  learnrate: number;
+  learnrateScale: number;
+  epochsPerSecond: number;
+  elapsedMs: number;
+  /** Share of wall time inside onnxruntime (graph runs) vs JS. */
+  graphMs: number;
+  resolution: [number, number];
+  device: string;
+  features: FeatureStatsRow[];
+  constraints: ConstraintStatsRow[];
+  image: { mean: number[]; std: number[]; saturation: number[]; edgeMean: number[] };
+  /** The statistics table as CLIPig prints it, on the epochs that print it. */
+  table?: string[];
+}
 
 /** As `lib/experiment` reports them: the editor underlines `from..to`. */
 export interface Diagnostic {
@@ -81,7 +137,7 @@ export interface RoomState {
   role: Role;
   run: RunState | null;
   /** Latest statistics (charts fill from `history`). */
-  stats: EpochStats | null;
+  stats: RunStats | null;
   history: HistoryPoint[];
   /** A start waiting for its model (the missing-model panel), if any. */
   model?: ModelNeed | null;
@@ -168,7 +224,7 @@ export interface ServerToClientEvents {
   frame: (payload: ExperimentRef & FramePayload, ack: () => void) => void;
   /** At most a few per second: `history` holds every epoch since the previous `stats` event. */
   stats: (
-    payload: ExperimentRef & { runId: string; stats: EpochStats; history: HistoryPoint[] },
+    payload: ExperimentRef & { runId: string; stats: RunStats; history: HistoryPoint[] },
   ) => void;
   snapshot: (
     payload: ExperimentRef & { runId: string; snapshotId: string; epoch: number; url: string },

@@ -6,6 +6,7 @@ import type { Server, Socket } from "socket.io";
 import type { EpochStats } from "../engine/trainer/api";
 import type { RunSink } from "../runs/active-run";
 import { FrameChannel } from "./frame-channel";
+import { toWireStats } from "./wire-stats";
 import type {
   ClientToServerEvents,
   ErrorCode,
@@ -85,7 +86,9 @@ export class RoomHub implements RunSink {
   }
 
   stats(experimentId: string, runId: string, stats: EpochStats, history: HistoryPoint[]): void {
-    this.io.to(roomOf(experimentId)).emit("stats", { experimentId, runId, stats, history });
+    this.io
+      .to(roomOf(experimentId))
+      .emit("stats", { experimentId, runId, stats: toWireStats(stats), history });
   }
 
   snapshot(

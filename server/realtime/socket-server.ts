@@ -17,6 +17,7 @@ import { keyedRateLimiter, rateLimiter, type RateOptions } from "../limits";
 import type { RunResult, RunService } from "../runs/service";
 import type { RoomModels } from "../models/room-models";
 import { RoomHub, roomOf } from "./room-hub";
+import { toWireStats } from "./wire-stats";
 import {
   PROTOCOL_VERSION,
   type AccessChange,
@@ -177,7 +178,7 @@ export function createSocketServer(http: HttpServer, options: SocketServerOption
         state: {
           role: auth.role,
           run: snapshot.run,
-          stats: snapshot.stats,
+          stats: snapshot.stats && toWireStats(snapshot.stats),
           history: snapshot.history,
           ...(models
             ? { model: models.need(experimentId), modelAccess: await models.access(identity) }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import sharp from "sharp";
-import { decodeImage } from "../engine/clip/image-io";
+import { decodeImage } from "../engine/platform/image-io";
 import { sniffFormat, toCleanPng, toCleanUpload } from "./image";
 import { photoJpeg } from "./testing";
 

@@ -1,5 +1,4 @@
-import type { EpochStats } from "@/server/engine/trainer/api";
-import type { RunState } from "@/server/realtime/protocol";
+import type { RunState, RunStats } from "@/server/realtime/protocol";
 import { etaMs, formatDuration } from "../format";
 
 const STATUS_STYLE: Record<string, string> = {
@@ -13,7 +12,7 @@ const STATUS_STYLE: Record<string, string> = {
   interrupted: "bg-orange-900 text-orange-200",
 };
 
-export function RunProgress({ run, stats }: { run: RunState | null; stats: EpochStats | null }) {
+export function RunProgress({ run, stats }: { run: RunState | null; stats: RunStats | null }) {
   if (!run) {
     return (
       <p className="text-sm text-zinc-500" data-testid="run-status" data-status="none">

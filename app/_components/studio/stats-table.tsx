@@ -1,8 +1,8 @@
-import type { EpochStats } from "@/server/engine/trainer/api";
+import type { RunStats } from "@/server/realtime/protocol";
 import { formatNumber } from "../format";
 
 /** CLIPig's per-target statistics, live: one row per feature and constraint. */
-export function StatsTable({ stats }: { stats: EpochStats | null }) {
+export function StatsTable({ stats }: { stats: RunStats | null }) {
   if (!stats)
     return <p className="p-3 text-sm text-zinc-500">Statistics appear with the first epoch.</p>;
   const pct = (v: number) => `${formatNumber(v * 100, 1)}`;

@@ -1,6 +1,6 @@
-// Public, platform-free API of the CLIP module. Node-only helpers live in their own files:
-// `load.ts` (loadClip from the store or a folder), `store.ts` + `download.ts` (model store, downloads),
-// `image-io.ts` (decode/encode images with sharp).
+// Public, platform-free API of the CLIP module. Node-only helpers live in `../platform/`:
+// `load-clip.ts` (loadClip from the store or a folder), `model-store.ts` + `download.ts` (model store,
+// downloads), `image-io.ts` (decode/encode images with sharp).
 export { ClipModel, cosine, l2normalize, type ModelFiles } from "./model";
 export {
   parseClipConfig,

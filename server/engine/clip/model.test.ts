@@ -1,6 +1,6 @@
 import { describe, it, expect, beforeAll } from "vitest";
 import { Graph, Runtime, grad, type Value } from "../graph";
-import { loadClip } from "./load";
+import { loadClip } from "../platform/load-clip";
 import { cosine, type ClipModel } from "./model";
 import { normalize } from "./preprocess";
 import { pattern, relativeError, tinyClipReference } from "./reference";

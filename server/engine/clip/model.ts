@@ -2,7 +2,7 @@
  * `ClipModel`: a checkpoint's config, tokenizer and weights plus the runtime that runs its towers.
  * Encodes texts and images with small cached graphs, and appends the image tower to other graphs
  * (the trainer's step: pixels -> views -> `model.imageTower(g, views)` -> embeddings -> loss).
- * Platform-free: files come through `ModelFiles` (see `load.ts` for Node).
+ * Platform-free: files come through `ModelFiles` (see `../platform/load-clip.ts` for Node).
  */
 import { Graph, type Runtime, type Value } from "../graph";
 import { parseClipConfig, type ClipConfig } from "./config";

@@ -11,7 +11,7 @@ import {
   CLIP_STD,
   type ChwImage,
 } from "./preprocess";
-import { decodeImage, encodePng } from "./image-io";
+import { decodeImage, encodePng } from "../platform/image-io";
 
 function pattern(width: number, height: number): ChwImage {
   const data = new Float32Array(3 * width * height);

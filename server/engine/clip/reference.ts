@@ -1,6 +1,6 @@
 /** The tiny-clip fixture's reference outputs (computed with Hugging Face transformers), for tests and benchmarks. */
 import { readFileSync } from "node:fs";
-import { TINY_CLIP_DIR } from "./store";
+import { TINY_CLIP_DIR } from "../platform/model-store";
 import path from "node:path";
 
 export interface TinyClipReference {

@@ -10,7 +10,7 @@ import { readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
-import { CLIP_FILES, TINY_CLIP_DIR } from "./store";
+import { CLIP_FILES, TINY_CLIP_DIR } from "../platform/model-store";
 
 export interface HubBehaviour {
   /** Cut the next GET of model.safetensors after this many bytes (0: never). */

@@ -5,7 +5,7 @@ import { Graph, grad, Runtime } from "../graph";
 import { parseClipConfig } from "./config";
 import { pattern, relativeError, tinyClipReference } from "./reference";
 import { halfToFloat } from "./safetensors";
-import { TINY_CLIP_DIR } from "./store";
+import { TINY_CLIP_DIR } from "../platform/model-store";
 import { FP16_LOSS_SCALE, imageTower } from "./vision";
 import { ClipWeights, floatToHalf } from "./weights";
 

@@ -19,7 +19,7 @@ describe("Runtime", () => {
   });
 
   it("names the provider and the alternatives when a requested one is missing", async () => {
-    const backends = (await import("./platform-node")).nodePlatform.backends();
+    const backends = (await import("../platform/node-runtime")).nodePlatform.backends();
     const rt = await Runtime.create({ device: "cuda" }).catch((e: Error) => e);
     if (rt instanceof Runtime) return void (await rt.release()); // a machine with CUDA: nothing to check
     expect(rt.message).toMatch(

@@ -75,7 +75,7 @@ export class Runtime {
   ) {}
 
   static async create(options: RuntimeOptions = {}): Promise<Runtime> {
-    const platform = options.platform ?? (await import("./platform-node")).nodePlatform;
+    const platform = options.platform ?? (await import("../platform/node-runtime")).nodePlatform;
     const wanted = options.device ?? "auto";
     if (wanted !== "auto") {
       const err = await probe(platform, wanted);

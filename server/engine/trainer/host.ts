@@ -1,5 +1,5 @@
 // What the trainer needs from its host, so the trainer itself stays free of Node APIs (files, network,
-// onnxruntime-node): a graph runtime, CLIP models and decoded images. `host-node.ts` implements it.
+// onnxruntime-node): a graph runtime, CLIP models and decoded images. `../platform/node-host.ts` implements it.
 import type { ClipModel } from "../clip/model";
 import type { RgbImage } from "../clip/preprocess";
 import type { Runtime } from "../graph";

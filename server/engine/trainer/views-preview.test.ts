@@ -4,7 +4,8 @@ import sharp from "sharp";
 import { afterAll, describe, expect, it } from "vitest";
 import { parseExperiments, type ExperimentConfig } from "../../../lib/experiment";
 import { Runtime } from "../graph";
-import { renderViews, viewsGridPng, viewsGridSize } from "./views-preview";
+import { viewsGridPng } from "../platform/image-io";
+import { renderViews, viewsGridSize } from "./views-preview";
 
 const runtime = Runtime.create({ device: "cpu", threads: 1 });
 afterAll(async () => (await runtime).release());

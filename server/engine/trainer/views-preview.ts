@@ -3,9 +3,8 @@
  * training, computed in float64 with fed (seeded) noise, so a seed always shows the same views.
  * Shared by `clipig views` and the studio's views route. The caller owns the runtime and says
  * where images come from (the CLI opens paths and URLs; the server hands in vetted bytes), so this
- * module opens nothing itself. The grid PNG uses sharp: Node hosts only, like `host-node.ts`.
+ * module opens nothing itself. The grid is raw RGB here; its PNG is `platform/image-io.ts`'s `viewsGridPng`.
  */
-import sharp from "sharp";
 import {
   drawReadOnce,
   isRandomTarget,
@@ -159,8 +158,8 @@ export function viewsGridSize(v: Pick<Views, "batch" | "width" | "height">): {
   return { width: cols * v.width + (cols + 1) * GAP, height: rows * v.height + (rows + 1) * GAP };
 }
 
-/** The views side by side in a near-square grid with 2-pixel dark gaps, clamped to 8-bit RGB. */
-export async function viewsGridPng(v: Views): Promise<Buffer> {
+/** The views side by side in a near-square grid with 2-pixel dark gaps, clamped to 8-bit RGB (row-major). */
+export function viewsGrid(v: Views): { width: number; height: number; rgb: Uint8Array } {
   const cols = Math.ceil(Math.sqrt(v.batch));
   const { width: W, height: H } = viewsGridSize(v);
   const rgb = new Uint8Array(W * H * 3).fill(32);
@@ -178,7 +177,5 @@ export async function viewsGridPng(v: Views): Promise<Buffer> {
           );
         }
   }
-  return sharp(rgb, { raw: { width: W, height: H, channels: 3 } })
-    .png()
-    .toBuffer();
+  return { width: W, height: H, rgb };
 }

@@ -1,6 +1,6 @@
 // Graph -> ONNX ModelProto bytes. Small constants go inline; large ones (with `externalMinBytes`) go to
 // external-data files, one per constant named by its content (or key) hash, so every graph built from the
-// same weights shares the files; the caller writes them next to the .onnx (see platform-node.ts).
+// same weights shares the files; the caller writes them next to the .onnx (see platform/node-runtime.ts).
 // Field numbers follow onnx/onnx.proto.
 import type { Attr, GraphBase, Node, Value } from "../graph";
 import { Hasher } from "../hash";

@@ -26,8 +26,8 @@ import {
   storeUsage,
   type KnownModel,
   type PullProgress,
-} from "./store";
-import { startTestHub, type TestHub } from "./testing-hub";
+} from "./model-store";
+import { startTestHub, type TestHub } from "../clip/testing-hub";
 
 const REPO = "test-org/tiny-clip-copy";
 const FILES = Object.fromEntries(

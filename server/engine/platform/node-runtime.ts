@@ -6,8 +6,8 @@ import { availableParallelism, tmpdir } from "node:os";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import * as ort from "onnxruntime-node";
-import type { ModelBytes } from "./onnx/write";
-import type { Platform } from "./platform";
+import type { ModelBytes } from "../graph/onnx/write";
+import type { Platform } from "../graph/platform";
 
 const DEFAULT_DIR = join(tmpdir(), "clipig-graphs");
 const requireHere = createRequire(import.meta.url);

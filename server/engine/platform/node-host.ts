@@ -7,12 +7,12 @@ import { homedir } from "node:os";
 import path from "node:path";
 import sharp from "sharp";
 import { ClipModel } from "../clip/model";
-import { folderFiles } from "../clip/load";
-import { decodeImage } from "../clip/image-io";
-import { resolveModelDir } from "../clip/store";
+import { folderFiles } from "./load-clip";
+import { decodeImage } from "./image-io";
+import { resolveModelDir } from "./model-store";
 import { Runtime } from "../graph";
-import type { ImageFrame } from "./api";
-import type { TrainerHost } from "./host";
+import type { ImageFrame } from "../trainer/api";
+import type { TrainerHost } from "../trainer/host";
 
 export interface NodeHostOptions {
   /** Uploaded images by the name the experiment uses. */

@@ -2,8 +2,8 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { Runtime, type RuntimeOptions } from "../graph";
-import { ClipModel, type ModelFiles } from "./model";
-import { resolveModelDir, type StoreOptions } from "./store";
+import { ClipModel, type ModelFiles } from "../clip/model";
+import { resolveModelDir, type StoreOptions } from "./model-store";
 
 export interface LoadClipOptions extends StoreOptions {
   /** Shared runtime; otherwise one is created from `runtimeOptions`. */

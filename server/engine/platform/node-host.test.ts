@@ -6,8 +6,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import sharp from "sharp";
 import { describe, expect, it } from "vitest";
-import { encodeFramePng, nodeHost } from "./host-node";
-import { toFrame } from "./frame";
+import { encodeFramePng, nodeHost } from "./node-host";
+import { toFrame } from "../trainer/frame";
 
 const png = async (w: number, h: number, rgb: [number, number, number]) =>
   new Uint8Array(

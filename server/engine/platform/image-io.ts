@@ -1,6 +1,7 @@
-/** Node-only image decoding (sharp) into the engine's `RgbImage`; the rest of clip/ stays platform-free. */
+/** Node-only image decoding and encoding (sharp) for the engine's images; the engine itself stays platform-free. */
 import sharp from "sharp";
-import type { RgbImage } from "./preprocess";
+import type { RgbImage } from "../clip/preprocess";
+import { viewsGrid, type Views } from "../trainer/views-preview";
 
 /** Decodes PNG/JPEG/WebP/… (a path or bytes) to 8-bit RGB; alpha is dropped and grey becomes RGB, as PIL's `convert("RGB")`. */
 export async function decodeImage(input: string | Uint8Array): Promise<RgbImage> {
@@ -30,7 +31,18 @@ export async function encodePng(
     for (let c = 0; c < 3; c++)
       rgb[i * 3 + c] = Math.round(Math.min(1, Math.max(0, chw[c * plane + i]!)) * 255);
   }
+  return encodeRgbPng(rgb, width, height);
+}
+
+/** 8-bit RGB pixels (row-major) as PNG. */
+export function encodeRgbPng(rgb: Uint8Array, width: number, height: number): Promise<Buffer> {
   return sharp(rgb, { raw: { width, height, channels: 3 } })
     .png()
     .toBuffer();
+}
+
+/** `viewsGrid` as PNG: what `clipig views` writes and the studio's views route serves. */
+export function viewsGridPng(v: Views): Promise<Buffer> {
+  const { width, height, rgb } = viewsGrid(v);
+  return encodeRgbPng(rgb, width, height);
 }
