@@ -41,7 +41,7 @@ export interface FeatureStats {
 export interface ConstraintStats {
   target: number;
   index: number;
-  /** CLIPig's constraint description (§6.3). */
+  /** CLIPig's constraint description (defgsus/clipig src/constraints.py:106). */
   label: string;
   weight: number;
   loss: Summary;
@@ -64,7 +64,10 @@ export interface EpochStats {
   features: FeatureStats[];
   constraints: ConstraintStats[];
   image: { mean: number[]; std: number[]; saturation: number[]; edgeMean: number[] };
-  /** The statistics table as CLIPig prints it (§8.8), on the epochs that print it. */
+  /**
+   * The statistics table as CLIPig prints it (defgsus/clipig src/training.py:708), on the epochs
+   * that print it.
+   */
   table?: string[];
 }
 

@@ -1,4 +1,5 @@
-// Evaluating config values at run time (spec §4.4): numbers pass through, expressions are evaluated
+// Evaluating config values at run time (CLIPig's `ExpressionContext`, defgsus/clipig
+// src/expression.py:206): numbers pass through, expressions are evaluated
 // with the context variables and the run's seeded random source. Also the build-time "structure" of
 // an effect's parameters, which decides whether a graph must be rebuilt.
 import { isExpr } from "../../../lib/experiment";

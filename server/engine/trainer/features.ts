@@ -1,6 +1,7 @@
-// Target feature embeddings (spec §8.1 step 6): texts through CLIP's text tower, images through CLIP's
+// Target feature embeddings (defgsus/clipig src/training.py:176-213): texts through CLIP's text
+// tower, images through CLIP's
 // preprocessing and image tower, each L2-normalised, cached by text or image source so an edit
-// re-encodes only what changed. Also `feature_scale: fair` auto-scales (§8.4).
+// re-encodes only what changed. Also `feature_scale: fair` auto-scales (src/training.py:266-278).
 import type { FeatureConfig } from "../../../lib/experiment/config";
 import { l2normalize, type ClipModel } from "../clip/model";
 import { centerCrop, resizeShorterSide, toChw, type RgbImage } from "../clip/preprocess";
@@ -58,7 +59,8 @@ export function clipPixels(image: RgbImage, size: number): Float32Array {
 }
 
 /**
- * `feature_scale: fair` (§8.4): `s_i = F_i · e0` for the initial image's embedding `e0`, then
+ * `feature_scale: fair` (defgsus/clipig src/training.py:266-278): `s_i = F_i · e0` for the initial
+ * image's embedding `e0`, then
  * `auto_i = (1/s_i) / max_j (1/s_j)`.
  */
 export function autoScales(features: readonly Float32Array[], e0: Float32Array): number[] {

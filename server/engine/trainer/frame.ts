@@ -1,4 +1,6 @@
-// Pixels ↔ 8-bit RGBA frames. CLIPig's PNG rounding (§8.9): `floor(255·clamp(v, 0, 1) + 0.5)`.
+// Pixels ↔ 8-bit RGBA frames. CLIPig's PNG rounding (torchvision's `save_image`, defgsus/clipig
+// src/pixel_models.py:29-30):
+// `floor(255·clamp(v, 0, 1) + 0.5)`.
 import type { ImageFrame } from "./api";
 
 /** A planar `[3, height, width]` float image as an RGBA frame. */

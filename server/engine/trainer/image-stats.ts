@@ -1,5 +1,7 @@
-// The image line of the statistics block (spec §8.8), computed in JS on the clamped pixels:
-// per-channel mean, unbiased std, saturation (§6.1) and edge mean with a 3×3 default-sigma blur.
+// The image line of the statistics block (defgsus/clipig src/training.py:493-500), computed in JS
+// on the clamped pixels:
+// per-channel mean, unbiased std, saturation (src/constraints.py:216) and edge mean with a 3×3
+// default-sigma blur.
 
 export interface ImageStats {
   mean: number[];

@@ -1,4 +1,5 @@
-// The initial pixels (spec §8.1 step 3): noise, an init image or a pixel tensor, fitted to the
+// The initial pixels (defgsus/clipig src/pixel_models.py:45): noise, an init image or a pixel
+// tensor, fitted to the
 // training resolution.
 import type { InitConfig } from "../../../lib/experiment/config";
 import type { RgbImage } from "../clip/preprocess";

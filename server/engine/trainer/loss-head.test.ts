@@ -3,7 +3,7 @@ import { Graph, grad, Runtime } from "../graph";
 import { createRng } from "../pipeline/rng";
 import { buildHead, HEAD_INPUTS, type FeatureLoss, type HeadPlan } from "./loss-head";
 
-// Spec §8.4 in plain JS, one view at a time.
+// CLIPig's target loss (defgsus/clipig src/training.py:541-643) in plain JS, one view at a time.
 const dot = (a: number[], b: number[]) => a.reduce((s, x, i) => s + x * b[i], 0);
 const unit = (a: number[]) => a.map((x) => x / Math.sqrt(dot(a, a)));
 function loss(kind: FeatureLoss, e: number[], f: number[]): number {

@@ -1,4 +1,5 @@
-// The loss of one target's views (spec §8.4) as a graph fragment: similarities with the target's
+// The loss of one target's views (defgsus/clipig src/training.py:541-643) as a graph fragment:
+// similarities with the target's
 // feature embeddings, the per-feature losses, `select` (all/best/worst in the graph, mix from a
 // feature mixed in JS), constraint losses and the target weight. Everything that the user may
 // change without touching the structure (texts, weights, scales, start/end) is a graph input.

@@ -1,4 +1,5 @@
-// CLIPig's five optimizers (spec §8.5) on a flat float32 pixel buffer, with PyTorch's update formulas.
+// CLIPig's five optimizers (defgsus/clipig src/optimizers.py:7) on a flat float32 pixel buffer,
+// with PyTorch's update formulas.
 // State lives in Float32Arrays like torch's; the arithmetic runs in doubles and is stored as float32.
 
 export type OptimizerName = "adam" | "sgd" | "sparse_adam" | "adadelta" | "rmsprob";

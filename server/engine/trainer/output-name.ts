@@ -1,4 +1,5 @@
-// Output file names as CLIPig's command line makes them (spec §9.2), without touching the file system:
+// Output file names as CLIPig's command line makes them (defgsus/clipig src/files.py:7), without
+// touching the file system:
 // callers pass what exists. Paths use "/" (the CLI normalises before calling).
 
 const baseName = (p: string) => p.slice(p.lastIndexOf("/") + 1);

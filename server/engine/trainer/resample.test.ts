@@ -16,7 +16,7 @@ const ramp = (width: number, height: number, channels = 1): Planar => ({
 });
 
 // torch.nn.functional.interpolate(align_corners=False) on a 1×4 row [0, 1, 2, 3] → 8 / 2 / 3 wide,
-// computed by hand from §5.1's formulas.
+// computed by hand from the resize formulas (half-pixel centres, no antialiasing).
 describe("resize", () => {
   it("nearest picks floor(d·in/out)", () => {
     expect(Array.from(resize(ramp(4, 1), 8, 1, "nearest").data)).toEqual([0, 0, 1, 1, 2, 2, 3, 3]);

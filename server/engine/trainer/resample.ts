@@ -1,5 +1,7 @@
-// Resizing planar `[C, H, W]` float images outside the gradient (spec §5.1 `RS`): used for the
-// initial pixels, `init.resolution` and resolution changes during training (§8.1, §8.6).
+// Resizing planar `[C, H, W]` float images outside the gradient (`RS`, torchvision's resize): used
+// for the
+// initial pixels, `init.resolution` and resolution changes during training (defgsus/clipig
+// src/training.py:368-373).
 // Half-pixel centres (align_corners = false), no antialiasing, like torch's `interpolate` then.
 
 export type ResizeMode = "nearest" | "bilinear" | "bicubic";
@@ -109,7 +111,10 @@ export function roundHalfEven(x: number): number {
   return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
 
-/** Centre crop to `height` rows × `width` columns, zero-padding first where the crop is larger (§5.2 #3). */
+/**
+ * Centre crop to `height` rows × `width` columns, zero-padding first where the crop is larger
+ * (`center_crop`, defgsus/clipig src/transforms.py:131).
+ */
 export function centerCrop(img: Planar, width: number, height: number): Planar {
   const padX = Math.max(0, width - img.width);
   const padY = Math.max(0, height - img.height);
@@ -134,7 +139,8 @@ export function centerCrop(img: Planar, width: number, height: number): Planar {
 }
 
 /**
- * CLIPig's `resize_crop` (§8.1): scale by `max(w, h) / shorter side` (bicubic), then centre-crop to
+ * CLIPig's `resize_crop` (defgsus/clipig src/images.py:51): scale by `max(w, h) / shorter side`
+ * (bicubic), then centre-crop to
  * `h` rows × `w` columns (the recommended fix of Q12; the original transposes non-square sizes).
  */
 export function resizeCrop(img: Planar, width: number, height: number): Planar {

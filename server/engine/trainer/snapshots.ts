@@ -1,4 +1,5 @@
-// When to take a snapshot (spec §8.9), as CLIPig's loop decides it (src/training.py:309,510-513): at
+// When to take a snapshot, as CLIPig's loop decides it (defgsus/clipig
+// src/training.py:309,509-519): at
 // epoch 0 and the last epoch, and every `snapshot_interval` epochs (int) or seconds (float) since the
 // last one; an interval of 0 disables snapshots. The epoch count starts at 0 also when a run starts
 // later (`start_epoch`, a resumed run), so such a run's first snapshot is the first epoch at least one

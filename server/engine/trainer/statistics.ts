@@ -1,4 +1,5 @@
-// Per-target statistics records and CLIPig's statistics block (spec §8.8).
+// Per-target statistics records and CLIPig's statistics block (defgsus/clipig
+// src/training.py:491-505,708-776).
 import type { ConstraintStats, FeatureStats, Summary } from "./api";
 import { fixedStr, intStr, listStr, pad, roundStr, shortStr } from "./pyfmt";
 import { ValueQueue } from "./value-queue";
@@ -15,7 +16,7 @@ export interface FeatureRecord {
 }
 
 export interface ConstraintRecord {
-  /** The constraint description of §6.3, refreshed when the table is made. */
+  /** The constraint description (src/constraints.py:106), refreshed when the table is made. */
   label: string;
   weight: number;
   readonly losses: ValueQueue;

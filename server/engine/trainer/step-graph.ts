@@ -1,4 +1,5 @@
-// One epoch as one graph (spec §8.2 steps 8–13, §8.7): post-processing of the pixels, every active
+// One epoch as one graph (defgsus/clipig src/training.py:396-472): post-processing of the pixels,
+// every active
 // target's views (transforms, bicubic to the model size, clamp), constraints, CLIP's image tower for all
 // views at once, the loss heads, the total loss and its gradient w.r.t. the post-processed pixels.
 // A "probe" variant stops at the similarities (for expressions that read `similarity`).

@@ -57,7 +57,7 @@ const view = (weights: number[], enabled: boolean[]): ViewValues => ({
   targetWeight: 1,
 });
 
-describe("selection (§8.4)", () => {
+describe("selection", () => {
   it("best/worst keep exactly the best/worst enabled feature, whatever the weight's sign", () => {
     const v = view([1, -1, 1], [true, true, false]);
     expect(appliedFeatures("best", [10, 30, 50], v)).toEqual([false, true, false]);

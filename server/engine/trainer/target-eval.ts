@@ -1,4 +1,5 @@
-// Per-epoch values of one target (spec §4.4, §8.4): transform parameters per view, then per view the
+// Per-epoch values of one target (defgsus/clipig src/training.py:541-677): transform parameters per
+// view, then per view the
 // feature weights, scales and start/end, the constraint parameters and weights and the target weight
 // (with `similarity` when a forward pass gave it). They become the loss head's inputs; after the
 // step, the outputs go into CLIPig's statistics queues.
@@ -180,7 +181,10 @@ const mixApplies = (vv: ViewValues) =>
   vv.enabled.some((e) => e) &&
   vv.weights.reduce((s, w, i) => s + (vv.enabled[i] ? Math.abs(w) : 0), 0) !== 0;
 
-/** Which features apply for one view (§8.4 selection), from scaled similarities. */
+/**
+ * Which features apply for one view (`select`, defgsus/clipig src/training.py:645-677), from scaled
+ * similarities.
+ */
 export function appliedFeatures(
   select: string,
   scaled: readonly number[],
@@ -206,7 +210,9 @@ export interface StepResults {
   constraintLosses: Float32Array | null;
 }
 
-/** Appends one step's numbers to the target's statistics (§8.8). */
+/**
+ * Appends one step's numbers to the target's statistics (defgsus/clipig src/training.py:566-625).
+ */
 export function recordStats(
   state: TargetState,
   plan: TargetPlan,

@@ -1,4 +1,5 @@
-// The epoch loop (spec §8.2): schedules, post-processing, views, CLIP, losses and the optimizer step
+// The epoch loop (defgsus/clipig src/training.py:303-523): schedules, post-processing, views, CLIP,
+// losses and the optimizer step
 // run as one graph per epoch; this file evaluates the per-epoch values, feeds them, steps the pixels
 // and reports statistics, frames and snapshots. Platform-free: the host supplies runtime, model, images.
 import { drawReadOnce, isActiveAt } from "../../../lib/experiment";
@@ -271,7 +272,8 @@ class EpochTrainer implements Trainer, TrainerInternals {
     const config = this.config;
     const vars = this.epochVars(epoch);
 
-    // §8.2 step 4–5: pixels at the evaluated resolution; a change resizes them and resets the optimizer.
+    // As CLIPig (src/training.py:368-373): pixels at the evaluated resolution; a change resizes
+    // them and resets the optimizer.
     const [w, h] = this.resolution(vars, this.exprRandom);
     this.checkImage(epoch, w, h);
     if (!this.pixels) await this.initialize(w, h);

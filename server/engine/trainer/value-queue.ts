@@ -1,4 +1,5 @@
-// CLIPig's statistics container (spec §8.8): the last 30 values plus a count of "counted" appends.
+// CLIPig's statistics container (`ValueQueue`, defgsus/clipig src/training.py:806-837): the last 30
+// values plus a count of "counted" appends.
 import type { Summary } from "./api";
 
 export const QUEUE_LENGTH = 30;
