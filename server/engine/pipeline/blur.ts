@@ -1,4 +1,5 @@
-// The gaussian blur G of spec §5.1 (blur and edge transforms, blur and edge_mean constraints):
+// The gaussian blur G, torchvision's `gaussian_blur` as CLIPig calls it
+// (defgsus/clipig src/transforms.py:104) (blur and edge transforms, blur and edge_mean constraints):
 // separable, reflect-padded, each channel alone, as two MatMuls with fed banded matrices. A sigma
 // expression never rebuilds the graph; neither does a new kernel size of the same image (the plan still
 // keys on it, but the graph and its session are the same).

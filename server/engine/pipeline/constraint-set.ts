@@ -1,4 +1,5 @@
-// A target's constraints on its views (spec §6, §8.4 step 3): one loss per constraint and view, before
+// A target's constraints on its views (defgsus/clipig src/training.py:631-641): one loss per
+// constraint and view, before
 // the constraint weight (the trainer multiplies, records statistics and sums).
 import type { Graph, Value } from "../graph";
 import type { ConstraintName } from "../../../lib/experiment/params";

@@ -1,4 +1,5 @@
-// Every constraint against plain-JS loops of spec §6 (float64 graph), descriptions (§6.3).
+// Every constraint against plain-JS loops of its formula (float64 graph), descriptions
+// (defgsus/clipig src/constraints.py:106).
 import { describe, expect, it } from "vitest";
 import type { ConstraintName } from "../../../lib/experiment/params";
 import { CONSTRAINT_NAMES } from "../../../lib/experiment/params";
@@ -103,7 +104,7 @@ describe("constraints match the spec formulas (float64 graph vs JS loops)", asyn
   });
 });
 
-describe("constraint descriptions (spec §6.3)", () => {
+describe("constraint descriptions", () => {
   it("lists set parameters in declaration order, floats to 3 decimals", () => {
     expect(
       describeConstraint("blur", constraintStep("blur", { kernel_size: [51, 51] }).params),

@@ -1,4 +1,5 @@
-// The constraint description of the statistics table (spec §6.3): `name(param=value, ...)` with the
+// The constraint description of the statistics table (defgsus/clipig src/constraints.py:106-121):
+// `name(param=value, ...)` with the
 // constraint's own parameters in declaration order, unset ones and weight/start/end left out.
 import { CONSTRAINTS, type ConstraintName, type ParamSpec } from "../../../lib/experiment/params";
 import type { Evaluated, Values } from "./types";

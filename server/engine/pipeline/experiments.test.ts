@@ -1,5 +1,7 @@
 // The walk-through experiments (lib/experiment fixtures) build and run through the pipeline, and
-// post-processing follows spec §7 (canonical order per item, activity per epoch, outside the gradient).
+// post-processing follows CLIPig's (canonical order per item, activity per epoch, outside the
+// gradient:
+// defgsus/clipig src/training.py:152-155,525-539).
 import { readFileSync, readdirSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import {

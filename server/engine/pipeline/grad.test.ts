@@ -1,5 +1,6 @@
 // Gradient checks (float64 central differences) through every transform and constraint: the views
-// are differentiable w.r.t. the image (spec §8.7), including through the fused gathers and the final resize.
+// are differentiable w.r.t. the image (CLIPig back-propagates through all of them), including
+// through the fused gathers and the final resize.
 import { describe, expect, it } from "vitest";
 import type { ConstraintName, TransformName } from "../../../lib/experiment/params";
 import { buildConstraints } from "./constraint-set";

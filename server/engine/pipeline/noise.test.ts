@@ -1,4 +1,5 @@
-// Noise: fnoise has the distribution of irfft(rfft(x) + spectral noise) − x (spec §5.2 #12), checked
+// Noise: fnoise has the distribution of irfft(rfft(x) + spectral noise) − x (`fnoise`,
+// defgsus/clipig src/transforms.py:467), checked
 // through variances of linear functionals; in-graph noise is seeded and fresh every step.
 import { describe, expect, it } from "vitest";
 import { Graph, Runtime } from "../graph";

@@ -1,4 +1,5 @@
-// Post-processing (spec §7): each epoch, before the views, the items' effects run on the raw pixels,
+// Post-processing (defgsus/clipig src/training.py:525-539): each epoch, before the views, the
+// items' effects run on the raw pixels,
 // outside the gradient; the trainer writes the result back into the trainable pixels. An item's
 // activity (start/end, and `active`, quirk Q8) is a per-step input, so items switching on and off
 // never rebuild the graph.

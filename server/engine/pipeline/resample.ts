@@ -1,4 +1,5 @@
-// Resampling as matrices (spec §5.1): a resize or a separable blur of an image is `Ry · X · Rxᵀ`,
+// Resampling as matrices (torchvision's resize and gaussian_blur, as CLIPig calls them): a resize
+// or a separable blur of an image is `Ry · X · Rxᵀ`,
 // so it runs as two MatMuls (fast on every provider, differentiable by the MatMul rule, float64-capable).
 // Row `o` of a matrix holds the weights of the source pixels of output pixel `o`.
 import type { Graph, Value } from "../graph";
@@ -99,7 +100,10 @@ export function matrixConstant(
   return floatConstant(g, data, transpose ? [cols, rows] : [rows, cols]);
 }
 
-/** Resizes `x` `[N, C, H, W]` to `[N, C, h, w]` (`mode` per spec §5.1); the identity when the size is unchanged. */
+/**
+ * Resizes `x` `[N, C, H, W]` to `[N, C, h, w]` (`mode`: nearest, bilinear or bicubic); the identity
+ * when the size is unchanged.
+ */
 export function resize(g: Graph, x: Value, h: number, w: number, mode: ResizeMode): Value {
   const [, , H, W] = x.shape;
   let y = x;

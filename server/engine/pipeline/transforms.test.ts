@@ -1,4 +1,5 @@
-// Every transform against plain-JS loops of spec §5 on small images, through the real graph (float64).
+// Every transform against plain-JS loops of its formula on small images, through the real graph
+// (float64).
 import { describe, expect, it } from "vitest";
 import { TRANSFORM_NAMES, TRANSFORMS, type TransformName } from "../../../lib/experiment/params";
 import { TRANSFORM_MODULES } from "./registry";

@@ -117,7 +117,10 @@ export interface IndexTransform extends ModuleBase<TransformName> {
 
 export type TransformModule = PixelTransform | IndexTransform;
 
-/** An image constraint (spec §6): the views `[B, 3, h, w]` in, a loss per view `[B]` out (factor included, weight not). */
+/**
+ * An image constraint: the views `[B, 3, h, w]` in, a loss per view `[B]` out (factor included,
+ * weight not).
+ */
 export interface ConstraintModule extends ModuleBase<ConstraintName> {
   build(views: Value, ctx: BuildContext): Value;
 }

@@ -1,4 +1,5 @@
-// A target's batch of views (spec §8.2 step 10, §8.7): the clamped image → the target's transforms →
+// A target's batch of views (defgsus/clipig src/training.py:415-444): the clamped image → the
+// target's transforms →
 // bicubic resize to the model's input size → clamp to [0, 1], all differentiable w.r.t. the image.
 import type { Graph, Value } from "../graph";
 import type { TransformName } from "../../../lib/experiment/params";
@@ -9,7 +10,10 @@ import type { Rng } from "./rng";
 import type { Feeds, NoiseSource, Size, Step, Values } from "./types";
 
 export interface ViewOptions {
-  /** Views per step: the target's batch_size when it is random, else 1 (spec §8.2). */
+  /**
+   * Views per step: the target's batch_size when it is random, else 1
+   * (defgsus/clipig src/training.py:416).
+   */
   batch: number;
   /** The model's input `[height, width]`: views are resized there (bicubic) and clamped. Omit for the raw transform output. */
   modelSize?: Size;

@@ -1,4 +1,5 @@
-// Above/below constraints (spec §6.1): a per-channel value v `[B, 3]` is pulled towards the bounds,
+// Above/below constraints (defgsus/clipig src/constraints.py:124-175): a per-channel value v `[B,
+// 3]` is pulled towards the bounds,
 //   loss = F·(L(above − v, 0) + L(v − below, 0)).
 // Two-sided as the original at HEAD (quirk Q2): `above` also pulls a larger value down.
 import { CONSTRAINTS, type ConstraintName } from "../../../../lib/experiment/params";

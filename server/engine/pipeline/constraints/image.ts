@@ -1,4 +1,5 @@
-// Constraints that compare a view with a modified copy of itself (spec §6.2), L over all elements.
+// Constraints that compare a view with a modified copy of itself (blur
+// defgsus/clipig src/constraints.py:222, border :358, normalize :407, noise :500), L over all elements.
 import { CONSTRAINTS } from "../../../../lib/experiment/params";
 import { gaussianBlur, sanitizedKernel, sigmaGiven, sigmas } from "../blur";
 import { nums, perView } from "../read";

@@ -1,4 +1,5 @@
-// The constraint loss L(a, b) of spec §6: `l1`/`mae` = mean |a − b|, `l2`/`mse` = mean (a − b)²
+// The constraint loss L(a, b) (defgsus/clipig src/constraints.py:88-101): `l1`/`mae` = mean |a −
+// b|, `l2`/`mse` = mean (a − b)²
 // (case-sensitive), taken per view over the given axes.
 import type { Value } from "../../graph";
 import { str } from "../read";

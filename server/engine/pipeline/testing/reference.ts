@@ -1,4 +1,5 @@
-// Plain-JS loops of the spec formulas (§5, §6), written independently of the graph code, for tests only.
+// Plain-JS loops of the transform and constraint formulas, written independently of the graph code,
+// for tests only.
 // An image is `[3, h, w]` row-major in a Float64Array.
 import type { Rng } from "../rng";
 
@@ -28,7 +29,7 @@ export function rhe(x: number): number {
 }
 const pymod = (a: number, n: number) => ((a % n) + n) % n;
 
-// ---- §5.1 primitives ----------------------------------------------------------------------------
+// ---- primitives ---------------------------------------------------------------------------------
 
 function kernel1d(k: number, sigma: number): number[] {
   const w: number[] = [];
@@ -77,7 +78,7 @@ function cubic(x: number): number {
   return 0;
 }
 
-/** RS(img, w', h', mode) of §5.1, straight from the formulas, 2-D. */
+/** RS(img, w', h', mode): torchvision's resize, straight from its formulas, 2-D. */
 export function resizeRef(a: Img, w2: number, h2: number, mode: "bilinear" | "bicubic"): Img {
   const src = (d: number, n: number, m: number) => (d + 0.5) * (n / m) - 0.5;
   return img(h2, w2, (c, y, x) => {
@@ -120,7 +121,7 @@ function warp(a: Img, q: (px: number, py: number) => [number, number]): Img {
   });
 }
 
-// ---- §5.2 transforms --------------------------------------------------------------------------
+// ---- transforms ---------------------------------------------------------------------------------
 
 export const ref = {
   blur: (a: Img, p: { kernel_size: number[]; sigma: number[] | null }) =>
@@ -265,14 +266,14 @@ export const ref = {
 const grey = (a: Img, y: number, x: number) =>
   0.2989 * at(a, 0, y, x) + 0.587 * at(a, 1, y, x) + 0.114 * at(a, 2, y, x);
 
-// ---- §6 constraints -------------------------------------------------------------------------------
+// ---- constraints --------------------------------------------------------------------------------
 
 const L = (d: number[], loss: string) =>
   d.reduce((s, v) => s + (loss === "l1" || loss === "mae" ? Math.abs(v) : v * v), 0) / d.length;
 const channel = (a: Img, c: number) => Array.from(a.d.subarray(c * a.h * a.w, (c + 1) * a.h * a.w));
 const avg = (v: number[]) => v.reduce((s, x) => s + x, 0) / v.length;
 
-/** Per-channel values v of §6.1. */
+/** Per-channel values v of the above/below constraints. */
 export const values = {
   mean: (a: Img) => [0, 1, 2].map((c) => avg(channel(a, c))),
   std: (a: Img) =>

@@ -1,4 +1,5 @@
-// border (spec §5.2 #8): paint the outer rows and columns with a colour; size 0 = no border (Q13).
+// border (defgsus/clipig src/transforms.py:325): paint the outer rows and columns with a colour;
+// size 0 = no border (Q13).
 import { TRANSFORMS } from "../../../../lib/experiment/params";
 import type { Graph, Value } from "../../graph";
 import { floatConstant } from "../constant";

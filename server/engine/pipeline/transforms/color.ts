@@ -1,4 +1,5 @@
-// Per-pixel colour operations (spec §5.2 #20–26). Every value is fed per view.
+// Per-pixel colour operations (add, mul, mean, clamp, quantize, saturation, contrast:
+// defgsus/clipig src/transforms.py:798-987). Every value is fed per view.
 import { TRANSFORMS, type TransformName } from "../../../../lib/experiment/params";
 import type { Graph, Value } from "../../graph";
 import { floatConstant } from "../constant";

@@ -1,4 +1,5 @@
-// Crops (spec §5.2 #3–5): windows of the image, as coordinate maps. `center_crop` and `random_crop`
+// Crops (center_crop, random_crop, crop: defgsus/clipig src/transforms.py:131-217): windows of the
+// image, as coordinate maps. `center_crop` and `random_crop`
 // read their size pair as [height, width] (quirk Q7, kept for parity).
 import { TRANSFORMS } from "../../../../lib/experiment/params";
 import { both, column, inside } from "../coords";

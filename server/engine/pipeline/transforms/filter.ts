@@ -1,4 +1,4 @@
-// Blur and edge (spec §5.2 #1, #13).
+// Blur and edge (defgsus/clipig src/transforms.py:61, :504).
 import { TRANSFORMS } from "../../../../lib/experiment/params";
 import { gaussianBlur, sanitizedKernel, sigmaGiven, sigmas, strictKernel } from "../blur";
 import { nums, perView } from "../read";

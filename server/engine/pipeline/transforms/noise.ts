@@ -1,4 +1,5 @@
-// Additive noise (spec §5.2 #9–12). The N(0, 1) draws come from the context (in-graph or fed); the
+// Additive noise (noise, bwnoise, rnoise, fnoise: defgsus/clipig src/transforms.py:372-503). The
+// N(0, 1) draws come from the context (in-graph or fed); the
 // standard deviations are fed per view.
 import { TRANSFORMS, type TransformName } from "../../../../lib/experiment/params";
 import { Value, type Graph } from "../../graph";

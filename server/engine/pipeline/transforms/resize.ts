@@ -1,4 +1,5 @@
-// resize (spec §5.2 #2): bilinear to `[w, h]`, as two MatMuls with constant weights.
+// resize (defgsus/clipig src/transforms.py:107): bilinear to `[w, h]`, as two MatMuls with constant
+// weights.
 import { TRANSFORMS } from "../../../../lib/experiment/params";
 import { nums, trunc } from "../read";
 import { resize as resample } from "../resample";

@@ -1,4 +1,5 @@
-// Wrap-around translations (spec §5.2 #18–19): the content rolls right by x and down by y, so the
+// Wrap-around translations (shift, random_shift: defgsus/clipig src/transforms.py:707-797): the
+// content rolls right by x and down by y, so the
 // image tiles seamlessly. Offsets are fed per view; the roll is a coordinate map.
 import { TRANSFORMS } from "../../../../lib/experiment/params";
 import { column, mod } from "../coords";

@@ -1,4 +1,5 @@
-// Tiling and padding (spec §5.2 #6–7) as coordinate maps: repeat wraps coordinates, pad shifts them and
+// Tiling and padding (repeat, pad: defgsus/clipig src/transforms.py:218-324) as coordinate maps:
+// repeat wraps coordinates, pad shifts them and
 // either paints the new pixels (`fill`), replicates the edge (`edge`) or wraps around (`wrap`).
 import { TRANSFORMS } from "../../../../lib/experiment/params";
 import { both, inside, mod } from "../coords";

@@ -1,4 +1,5 @@
-// Inverse-mapped warps with nearest sampling (spec §5.1, §5.2 #14–17): for the centre p of each output
+// Inverse-mapped warps with nearest sampling (rotate … random_translate:
+// defgsus/clipig src/transforms.py:561-706): for the centre p of each output
 // pixel a source point q is computed and the pixel at round_half_even(q − 0.5) copied, black outside.
 // Angles, pivots, scales and offsets are fed per view; the coordinate math runs in the graph.
 import { TRANSFORMS } from "../../../../lib/experiment/params";
