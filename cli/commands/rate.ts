@@ -1,6 +1,7 @@
 /**
  * `clipig rate`: CLIP similarity of image files against texts (and reference images), as CLIPig's
- * `rate.py` (spec §11): a table of 100·cosine with per-column statistics, or `--json` with plain cosines.
+ * `rate.py` (defgsus/clipig rate.py:93,218): a table of 100·cosine with per-column statistics, or
+ * `--json` with plain cosines.
  */
 import { writeFile } from "node:fs/promises";
 import { readFileSync } from "node:fs";

@@ -1,5 +1,6 @@
 /**
- * `clipig render EXPERIMENT.yaml`: renders an experiment headless, like CLIPig's `clipig.py` (spec §9):
+ * `clipig render EXPERIMENT.yaml`: renders an experiment headless, like CLIPig's `clipig.py`
+ * (defgsus/clipig clipig.py):
  * a progress bar and the statistics on stderr, snapshots into the output PNG (never overwriting an
  * existing file: `name-1.png`, …), and next to it the full YAML with a header. Ctrl-C stops after the
  * current epoch and keeps the last image.
@@ -212,7 +213,10 @@ async function render(opts: Options): Promise<number> {
   return 0;
 }
 
-/** One render (spec §9.3): train, keep snapshots in the PNG, then the YAML next to it. */
+/**
+ * One render, in CLIPig's order (defgsus/clipig clipig.py:20-31): train, keep snapshots in the PNG,
+ * then the YAML next to it.
+ */
 async function renderOnce(
   config: ExperimentConfig,
   opts: Options,

@@ -1,5 +1,6 @@
 // The trainer's host on Node: onnxruntime-node runtimes, models from the store or a folder (weights
-// read once per folder and shared by later runs), images from files, URLs (cached on disk, spec §3.4)
+// read once per folder and shared by later runs), images from files, URLs (cached on disk; CLIPig
+// caches them too, defgsus/clipig src/images.py:34)
 // or uploads, and PNG encoding for the CLI and the server.
 import { createHash } from "node:crypto";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
