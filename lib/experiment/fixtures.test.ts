@@ -20,7 +20,7 @@ function viewCount(config: ExperimentConfig, target: TargetConfig): number {
   return n;
 }
 
-describe("walk-through configs parse to the values the spec gives", () => {
+describe("walk-through configs parse to the values CLIPig's walk-through gives", () => {
   it("every fixture parses without errors", () => {
     expect(fixtureNames().length).toBeGreaterThanOrEqual(15);
     for (const name of fixtureNames()) expect(fixture(name), name).toBeDefined();

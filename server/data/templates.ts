@@ -1,5 +1,5 @@
 /**
- * Starting points for a new experiment, taken from the walk-through (spec/walkthrough.md). The
+ * Starting points for a new experiment, taken from CLIPig's walk-through (defgsus/clipig docs/walkthrough.md). The
  * first one runs in seconds on the random-weight test model, for trying the studio out.
  */
 export interface Template {

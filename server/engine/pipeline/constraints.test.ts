@@ -66,7 +66,7 @@ const CASES: Case[] = [
   { label: "noise", name: "noise", value: { std: [0.1, 0.2, 0.3] } },
 ];
 
-describe("constraints match the spec formulas (float64 graph vs JS loops)", async () => {
+describe("constraints match their formulas (float64 graph vs JS loops)", async () => {
   const cases = CASES.map((c, i) => ({
     step: constraintStep(c.name, c.value),
     views: c.views ?? views,

@@ -294,7 +294,7 @@ describe("registry", () => {
   });
 });
 
-describe("transforms match the spec formulas (float64 graph vs JS loops)", async () => {
+describe("transforms match their formulas (float64 graph vs JS loops)", async () => {
   const viewCases: ViewCase[] = CASES.map((c, i) => ({
     steps: [transformStep(c.name, c.value)],
     image: testImage(...(c.size ?? [4, 5]), 100 + i),
