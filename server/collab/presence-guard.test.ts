@@ -14,6 +14,7 @@ import {
   type PresenceLimits,
 } from "./presence-limits";
 import { presenceStateSchema, presenceUserSchema } from "./presence-schema";
+import { awarenessUpdate, type AwarenessEntry } from "../security/messages";
 
 const alice: Identity = { id: "u_alice", name: "Alice", color: "#60a5fa", kind: "user" };
 const mallory: Identity = { id: "u_mallory", name: "Mallory", color: "#f87171", kind: "user" };
@@ -30,16 +31,7 @@ const peer = (identity: Identity | null, readOnly = false): PresencePeer => ({
 });
 
 /** An awareness update with raw JSON strings, as a patched client could send it. */
-function update(...entries: [clientId: number, clock: number, json: string][]): Uint8Array {
-  const e = encoding.createEncoder();
-  encoding.writeVarUint(e, entries.length);
-  for (const [id, clock, json] of entries) {
-    encoding.writeVarUint(e, id);
-    encoding.writeVarUint(e, clock);
-    encoding.writeVarString(e, json);
-  }
-  return encoding.toUint8Array(e);
-}
+const update = (...entries: AwarenessEntry[]) => awarenessUpdate(entries);
 const state = (value: unknown) => JSON.stringify(value);
 
 /** The relative position y-codemirror puts in `cursor`, as JSON. */

@@ -12,7 +12,6 @@ import { signedIn } from "../collab/testing";
 import {
   CALLERS,
   closeCodeOf,
-  closeSuite,
   crashCounter,
   startHarness,
   synced,
@@ -73,7 +72,7 @@ beforeAll(async () => {
     .toBuffer();
 });
 
-afterAll(() => closeSuite(h, crashes, tally));
+afterAll(() => h.finish(crashes, tally));
 
 describe("HTTP routes", () => {
   it("sharing routes answer 401 / 404 / 403 to everyone but the owner, and change nothing for them", async () => {

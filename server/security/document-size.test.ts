@@ -17,7 +17,7 @@ import { CLOSE } from "../collab/types";
 import { createExperiment, share } from "../collab/testing";
 import { DEFAULT_QUOTAS } from "../limits";
 import { encodeSyncUpdate } from "./messages";
-import { closeSuite, crashCounter, startHarness, synced, Tally, type Harness } from "./harness";
+import { crashCounter, startHarness, synced, Tally, type Harness } from "./harness";
 
 let h: Harness;
 const tally = new Tally("shared document over its size limit");
@@ -72,7 +72,7 @@ beforeAll(async () => {
   h = await startHarness();
 });
 
-afterAll(() => closeSuite(h, crashes, tally, { suite: "document size", ...figures }));
+afterAll(() => h.finish(crashes, tally, { suite: "document size", ...figures }));
 
 describe("the shared document's size limit over Yjs", () => {
   it("refuses 8 × 1 MB inserts with 4413; nothing stored or relayed; the database stays small; another room is untouched", async () => {

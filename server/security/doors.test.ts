@@ -14,14 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { DEFAULT_AUTH_LIMITS } from "../api";
 import { DEFAULT_CONNECTION_CAPS } from "../net";
-import {
-  closeSuite,
-  crashCounter,
-  startHarness,
-  Tally,
-  type Client,
-  type Harness,
-} from "./harness";
+import { crashCounter, startHarness, Tally, type Client, type Harness } from "./harness";
 
 const METRICS_TOKEN = "doors-test-metrics-token-0123456789";
 const PASSWORD = "correct horse battery staple";
@@ -54,7 +47,7 @@ beforeAll(async () => {
 });
 
 afterAll(() =>
-  closeSuite(h, crashes, { suite: "doors: sign-in limits", ...signIns }, ...Object.values(tallies)),
+  h.finish(crashes, { suite: "doors: sign-in limits", ...signIns }, ...Object.values(tallies)),
 );
 
 const from = (n: number) => ({ "x-forwarded-for": address(n) });

@@ -75,6 +75,8 @@ export interface Harness {
     headers?: Record<string, string>,
   ): WebSocket;
   close(): Promise<void>;
+  /** Closes, prints each report with the crash count, and fails on a crash: a suite's `afterAll`. */
+  finish(crashes: CrashCounter, ...reports: (Tally | Figures)[]): Promise<void>;
 }
 
 export interface HarnessOptions {
@@ -134,7 +136,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     ...extra,
   });
 
-  return {
+  const harness: Harness = {
     server,
     port,
     base,
@@ -202,7 +204,16 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       for (const w of raws) w.terminate();
       await server.close();
     },
+    async finish(crashes, ...reports) {
+      await harness.close();
+      crashes.stop();
+      for (const r of reports)
+        if (r instanceof Tally) r.report(crashes.count);
+        else console.log(`[security figures] ${JSON.stringify({ ...r, crashes: crashes.count })}`);
+      expect(crashes.count).toBe(0);
+    },
   };
+  return harness;
 }
 
 /** Resolves when a y-websocket client has synced. */
@@ -233,20 +244,6 @@ export async function startRunnerHarness(): Promise<{ h: Harness; runner: Client
 /** A suite's own figures, printed as one `[security figures]` line with the crash count. */
 export type Figures = { suite: string } & Record<string, number | string>;
 
-/** Closes the harness, prints each report with the crash count, and fails on a crash. */
-export async function closeSuite(
-  h: Harness,
-  crashes: ReturnType<typeof crashCounter>,
-  ...reports: (Tally | Figures)[]
-): Promise<void> {
-  await h.close();
-  crashes.stop();
-  for (const r of reports)
-    if (r instanceof Tally) r.report(crashes.count);
-    else console.log(`[security figures] ${JSON.stringify({ ...r, crashes: crashes.count })}`);
-  expect(crashes.count).toBe(0);
-}
-
 /** Tries, refusals and crashes of one suite: printed for the figures table in docs/security.md. */
 export class Tally {
   tried = 0;
@@ -264,6 +261,8 @@ export class Tally {
     );
   }
 }
+
+export type CrashCounter = ReturnType<typeof crashCounter>;
 
 /** Counts uncaught exceptions and unhandled rejections while a suite runs (the server shares the process). */
 export function crashCounter() {

@@ -11,15 +11,7 @@ import * as Y from "yjs";
 import { db } from "../db/client";
 import { createExperiment, share, signedIn } from "../collab/testing";
 import { encodeSyncUpdate } from "./messages";
-import {
-  closeCodeOf,
-  closeSuite,
-  crashCounter,
-  startHarness,
-  synced,
-  Tally,
-  type Harness,
-} from "./harness";
+import { closeCodeOf, crashCounter, startHarness, synced, Tally, type Harness } from "./harness";
 
 let h: Harness;
 const viewerTally = new Tally("viewer writing to the Yjs document");
@@ -31,7 +23,7 @@ beforeAll(async () => {
   h = await startHarness();
 });
 
-afterAll(() => closeSuite(h, crashes, viewerTally, revokeTally));
+afterAll(() => h.finish(crashes, viewerTally, revokeTally));
 
 describe("a viewer writing to the Yjs document", () => {
   it("is dropped: editors, the stored row and later joiners never see it", async () => {

@@ -17,3 +17,18 @@ export function encodeAwareness(payload: Uint8Array): Uint8Array {
   encoding.writeVarUint8Array(e, payload);
   return encoding.toUint8Array(e);
 }
+
+/** One client's entry in an awareness update, its state as raw JSON. */
+export type AwarenessEntry = [clientId: number, clock: number, json: string];
+
+/** An awareness update's bytes from raw JSON strings, as a patched client could send them. */
+export function awarenessUpdate(entries: readonly AwarenessEntry[]): Uint8Array {
+  const e = encoding.createEncoder();
+  encoding.writeVarUint(e, entries.length);
+  for (const [id, clock, json] of entries) {
+    encoding.writeVarUint(e, id);
+    encoding.writeVarUint(e, clock);
+    encoding.writeVarString(e, json);
+  }
+  return encoding.toUint8Array(e);
+}

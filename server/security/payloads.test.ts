@@ -12,7 +12,6 @@ import { db } from "../db/client";
 import { encodeAwareness, encodeSyncUpdate } from "./messages";
 import {
   closeCodeOf,
-  closeSuite,
   crashCounter,
   startHarness,
   synced,
@@ -49,7 +48,7 @@ afterAll(async () => {
     ok: true,
   });
   expect(await db().run.count()).toBe(0);
-  await closeSuite(h, crashes, tally);
+  await h.finish(crashes, tally);
 });
 
 describe("Socket.IO payloads", () => {

@@ -9,7 +9,6 @@
  */
 import { once } from "node:events";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import * as encoding from "lib0/encoding";
 import WebSocket from "ws";
 import type { WebsocketProvider } from "y-websocket";
 import { db } from "../db/client";
@@ -17,16 +16,13 @@ import { encodeGuest, GUEST_COOKIE, newGuest } from "../auth/identity";
 import { createExperiment, share, type TestCaller } from "../collab/testing";
 import { presenceStateSchema } from "../collab/presence-schema";
 import { DEFAULT_PRESENCE_LIMITS } from "../collab/presence-limits";
-import { encodeAwareness, encodeSyncUpdate } from "./messages";
 import {
-  closeCodeOf,
-  closeSuite,
-  crashCounter,
-  startHarness,
-  synced,
-  Tally,
-  type Harness,
-} from "./harness";
+  awarenessUpdate,
+  encodeAwareness,
+  encodeSyncUpdate,
+  type AwarenessEntry,
+} from "./messages";
+import { closeCodeOf, crashCounter, startHarness, synced, Tally, type Harness } from "./harness";
 
 let h: Harness;
 const tally = new Tally("presence: identity and bounds");
@@ -46,7 +42,7 @@ afterAll(async () => {
     const row = await db().experiment.findUniqueOrThrow({ where: { id } });
     expect(row.yaml).toContain("text: a pig");
   }
-  await closeSuite(h, crashes, tally, { suite: "presence: figures", ...figures });
+  await h.finish(crashes, tally, { suite: "presence: figures", ...figures });
 });
 
 /** A public room where the harness' viewer and editor are members. */
@@ -60,17 +56,8 @@ async function room(): Promise<string> {
   return id;
 }
 
-/** An awareness update from raw JSON strings, as a patched client sends it. */
-function frame(...entries: [clientId: number, clock: number, json: string][]): Uint8Array {
-  const e = encoding.createEncoder();
-  encoding.writeVarUint(e, entries.length);
-  for (const [id, clock, json] of entries) {
-    encoding.writeVarUint(e, id);
-    encoding.writeVarUint(e, clock);
-    encoding.writeVarString(e, json);
-  }
-  return encodeAwareness(encoding.toUint8Array(e));
-}
+/** An awareness message from raw JSON strings, as a patched client sends it. */
+const frame = (...entries: AwarenessEntry[]) => encodeAwareness(awarenessUpdate(entries));
 
 /** A raw connection on its document (its first message is the server's sync step 1). */
 async function raw(caller: TestCaller | null, id: string): Promise<WebSocket> {

@@ -8,7 +8,7 @@
 import { readFileSync, readdirSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "../db/client";
-import { closeSuite, crashCounter, startRunnerHarness, type Client, type Harness } from "./harness";
+import { crashCounter, startRunnerHarness, type Client, type Harness } from "./harness";
 import { watchHealthz } from "./watch";
 
 let h: Harness;
@@ -59,7 +59,7 @@ beforeAll(async () => {
   ({ h, runner } = await startRunnerHarness());
 });
 
-afterAll(() => closeSuite(h, crashes, { suite: "run limits at every epoch", ...figures }));
+afterAll(() => h.finish(crashes, { suite: "run limits at every epoch", ...figures }));
 
 describe("the trainer enforces the quotas at every epoch", () => {
   it("resize: 32+7968*(epoch==151) passes admission and ends at epoch 151 naming resize", async () => {

@@ -9,7 +9,7 @@
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "../db/client";
-import { closeSuite, crashCounter, startRunnerHarness, type Client, type Harness } from "./harness";
+import { crashCounter, startRunnerHarness, type Client, type Harness } from "./harness";
 import { watchHealthz } from "./watch";
 
 let h: Harness;
@@ -48,9 +48,7 @@ beforeAll(async () => {
   });
 });
 
-afterAll(() =>
-  closeSuite(h, crashes, { suite: "YAML alias bombs (views + run:start)", ...figures }),
-);
+afterAll(() => h.finish(crashes, { suite: "YAML alias bombs (views + run:start)", ...figures }));
 
 describe("alias bombs end quickly in a diagnostic; the server keeps answering", () => {
   for (const [aliases, message] of [
