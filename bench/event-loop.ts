@@ -15,7 +15,6 @@
 // Usage: tsx bench/event-loop.ts [--seconds 5] [--concurrency 4]
 // Prints one JSON object; goal: p99 under every attack ≤ 50 ms.
 import { monitorEventLoopDelay } from "node:perf_hooks";
-import * as encoding from "lib0/encoding";
 import WebSocket from "ws";
 import {
   createExperiment,
@@ -25,6 +24,7 @@ import {
   tabSocket,
   yjsTab,
 } from "../server/collab/testing";
+import { awarenessUpdate, encodeAwareness } from "../server/security/messages";
 import { benchArgs } from "./common/args";
 import { round, sleep } from "./common/measure";
 import { forkServer, fromParent, startBenchStudio, toParent } from "./common/server-child";
@@ -101,18 +101,9 @@ async function during(seconds: number, workers: (() => Promise<void>)[]): Promis
   );
 }
 
-/** An awareness update of one client's state (y-protocols' wire format). */
-function awarenessFrame(clientId: number, state: unknown): Uint8Array {
-  const update = encoding.createEncoder();
-  encoding.writeVarUint(update, 1);
-  encoding.writeVarUint(update, clientId);
-  encoding.writeVarUint(update, 1);
-  encoding.writeVarString(update, JSON.stringify(state));
-  const frame = encoding.createEncoder();
-  encoding.writeVarUint(frame, 1); // messageAwareness
-  encoding.writeVarUint8Array(frame, encoding.toUint8Array(update));
-  return encoding.toUint8Array(frame);
-}
+/** An awareness message of one client's state (y-protocols' wire format). */
+const awarenessFrame = (clientId: number, state: unknown) =>
+  encodeAwareness(awarenessUpdate([[clientId, 1, JSON.stringify(state)]]));
 const QUERY_AWARENESS = Uint8Array.of(3);
 const BIG_STATE = { user: { name: "x".repeat(256 * 1024) }, cursor: null };
 let nextClientId = 1_000_000;
