@@ -26,6 +26,10 @@ const NODE_ONLY = {
   ].map((p) => (typeof p === "string" ? { name: p, message: EDGE.node } : p)),
   pattern: { regex: "^(node:|onnxruntime-node/|sharp/)", message: EDGE.node },
 };
+/** Node's globals: a browser has none of them. */
+const NODE_GLOBALS = ["process", "Buffer", "__dirname", "__filename", "require", "global"].map(
+  (name) => ({ name, message: EDGE.node }),
+);
 const restrict = (patterns, paths = []) => ({
   "no-restricted-imports": "off",
   "@typescript-eslint/no-restricted-imports": ["error", { paths, patterns }],
@@ -42,8 +46,17 @@ const NODE_ALLOWED = [
 const engineAt = (depth) => {
   const here = `${ENGINE}/${"*/".repeat(depth)}*.{ts,tsx}`;
   return [
-    { files: [here], rules: restrict([leavesEngine(depth), NODE_ONLY.pattern], NODE_ONLY.paths) },
-    { files: NODE_ALLOWED.map((glob) => [here, glob]), rules: restrict([leavesEngine(depth)]) },
+    {
+      files: [here],
+      rules: {
+        ...restrict([leavesEngine(depth), NODE_ONLY.pattern], NODE_ONLY.paths),
+        "no-restricted-globals": ["error", ...NODE_GLOBALS],
+      },
+    },
+    {
+      files: NODE_ALLOWED.map((glob) => [here, glob]),
+      rules: { ...restrict([leavesEngine(depth)]), "no-restricted-globals": "off" },
+    },
   ];
 };
 

@@ -77,6 +77,24 @@ describe("engine → Node outside the platform folder", () => {
     ).toEqual([expect.stringMatching(NODE)]);
   });
 
+  it("fires on Node's globals (process, Buffer, require)", async () => {
+    const code =
+      'export const dir = process.env.HOME;\nexport const b = Buffer.from([1]);\nrequire("x");\n';
+    const [result] = await eslint.lintText(code, {
+      filePath: `${ROOT}server/engine/clip/store-paths.ts`,
+    });
+    const globals = result!.messages.filter((m) => m.ruleId === "no-restricted-globals");
+    expect(globals.map((m) => m.message)).toEqual([
+      expect.stringMatching(NODE),
+      expect.stringMatching(NODE),
+      expect.stringMatching(NODE),
+    ]);
+    const [platform] = await eslint.lintText(code, {
+      filePath: `${ROOT}server/engine/platform/store-paths.ts`,
+    });
+    expect(platform!.messages.filter((m) => m.ruleId === "no-restricted-globals")).toEqual([]);
+  });
+
   it("allows them in the platform folder and in tests, and onnxruntime-node's types anywhere", async () => {
     const node =
       'import sharp from "sharp";\nimport { readFile } from "node:fs/promises";\nimport * as ort from "onnxruntime-node";\n';
@@ -134,7 +152,7 @@ describe("the tree as it is", () => {
     ]);
     const broken = results.flatMap((r) =>
       r.messages
-        .filter((m) => m.ruleId === RULE)
+        .filter((m) => m.ruleId === RULE || m.ruleId === "no-restricted-globals")
         .map((m) => `${r.filePath.slice(ROOT.length)}:${m.line} ${m.message}`),
     );
     expect(broken).toEqual([]);
