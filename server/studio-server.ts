@@ -31,7 +31,7 @@ import { RunService } from "./runs/service";
 import { runSettingsFromEnv, type EnvRunSettings } from "./runs/settings";
 import { RunStore } from "./runs/store";
 import { studioModels, type ModelPolicy } from "./models";
-import type { StoreOptions } from "./engine/clip/store";
+import type { StoreOptions } from "./engine/platform/model-store";
 
 export interface StudioServerOptions {
   port: number;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { ModelsView } from "@/server/models/routes";
-import { KNOWN_MODELS } from "@/server/engine/clip/store";
+import { KNOWN_MODELS } from "@/server/engine/platform/model-store";
 import type { ModelDownload, ModelNeed } from "@/server/realtime/protocol";
 import { listedModel, modelPanelState } from "./model-panel-state";
 
