@@ -8,8 +8,9 @@
 import { once } from "node:events";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as Y from "yjs";
+import type { WebsocketProvider } from "y-websocket";
 import { db } from "../db/client";
-import { createExperiment, share, signedIn } from "../collab/testing";
+import { createExperiment, share, signedIn, type TestCaller } from "../collab/testing";
 import { encodeSyncUpdate } from "./messages";
 import { closeCodeOf, crashCounter, startHarness, synced, Tally, type Harness } from "./harness";
 
@@ -82,26 +83,39 @@ describe("a viewer writing to the Yjs document", () => {
   });
 });
 
+/** The code a y-websocket client's connection closes with next. */
+const closeCode = (provider: WebsocketProvider) =>
+  new Promise<number>((resolve) =>
+    provider.once("connection-close", (e: CloseEvent | null) => resolve(e?.code ?? 0)),
+  );
+
+/** `caller` live in room `id`: a socket in the room and a synced Yjs client, and what tells of a revocation. */
+async function liveSession(caller: TestCaller, id: string) {
+  const socket = h.socket(caller);
+  const joined = await socket.emitWithAck("room:join", { experimentId: id });
+  const doc = h.yjs(caller, id);
+  await synced(doc.provider);
+  const told = new Promise((resolve) => socket.once("access:revoked", resolve));
+  return { socket, joined, doc, told, closed: closeCode(doc.provider) };
+}
+
+/** A private experiment of the harness' owner with a fresh user as its editor. */
+async function privateWithEditor(yaml: string) {
+  const user = await signedIn();
+  const id = await createExperiment(yaml, {
+    ownerId: h.callers.owner!.identity.id,
+    visibility: "private",
+  });
+  await share(id, user, "editor");
+  return { user, id };
+}
+
 describe("revocation cuts live sockets", () => {
   it("a member removed through the sharing route loses Socket.IO and Yjs at once", async () => {
-    const carol = await signedIn();
-    const id = await createExperiment("r: 1\n", {
-      ownerId: h.callers.owner!.identity.id,
-      visibility: "private",
-    });
-    await share(id, carol, "editor");
-    const socket = h.socket(carol);
-    expect(await socket.emitWithAck("room:join", { experimentId: id })).toMatchObject({
-      ok: true,
-      state: { role: "editor" },
-    });
-    const doc = h.yjs(carol, id);
-    await synced(doc.provider);
-    const told = new Promise((resolve) => socket.once("access:revoked", resolve));
+    const { user: carol, id } = await privateWithEditor("r: 1\n");
+    const { socket, joined, doc, told, closed } = await liveSession(carol, id);
+    expect(joined).toMatchObject({ ok: true, state: { role: "editor" } });
     const cut = new Promise((resolve) => socket.once("disconnect", resolve));
-    const closed = new Promise<number>((resolve) =>
-      doc.provider.once("connection-close", (e: CloseEvent | null) => resolve(e?.code ?? 0)),
-    );
 
     const res = await h.http(`/api/experiments/${id}/sharing/members/${carol.identity.id}`, {
       method: "DELETE",
@@ -125,20 +139,8 @@ describe("revocation cuts live sockets", () => {
   });
 
   it("lowered to viewer: cut, back read-only; her edits stop reaching anyone", async () => {
-    const dave = await signedIn();
-    const id = await createExperiment("l: 1\n", {
-      ownerId: h.callers.owner!.identity.id,
-      visibility: "private",
-    });
-    await share(id, dave, "editor");
-    const socket = h.socket(dave);
-    await socket.emitWithAck("room:join", { experimentId: id });
-    const doc = h.yjs(dave, id);
-    await synced(doc.provider);
-    const told = new Promise((resolve) => socket.once("access:revoked", resolve));
-    const closed = new Promise<number>((resolve) =>
-      doc.provider.once("connection-close", (e: CloseEvent | null) => resolve(e?.code ?? 0)),
-    );
+    const { user: dave, id } = await privateWithEditor("l: 1\n");
+    const { doc, told, closed } = await liveSession(dave, id);
     const res = await h.http(`/api/experiments/${id}/sharing/members`, {
       method: "POST",
       caller: h.callers.owner,
@@ -167,14 +169,7 @@ describe("revocation cuts live sockets", () => {
       ownerId: h.callers.owner!.identity.id,
       visibility: "public",
     });
-    const erinSocket = h.socket(erin);
-    await erinSocket.emitWithAck("room:join", { experimentId: id });
-    const erinDoc = h.yjs(erin, id);
-    await synced(erinDoc.provider);
-    const signedOut = new Promise((resolve) => erinSocket.once("access:revoked", resolve));
-    const erinClosed = new Promise<number>((resolve) =>
-      erinDoc.provider.once("connection-close", (e: CloseEvent | null) => resolve(e?.code ?? 0)),
-    );
+    const { doc: erinDoc, told: signedOut, closed: erinClosed } = await liveSession(erin, id);
     expect(
       (await h.http("/api/auth/signout", { method: "POST", caller: erin, body: {} })).status,
     ).toBe(204);
@@ -194,9 +189,7 @@ describe("revocation cuts live sockets", () => {
     const cut = [stranger, anonymous].map(
       (s) => new Promise((resolve) => s.once("access:revoked", resolve)),
     );
-    const watcherClosed = new Promise<number>((resolve) =>
-      watcher.provider.once("connection-close", (e: CloseEvent | null) => resolve(e?.code ?? 0)),
-    );
+    const watcherClosed = closeCode(watcher.provider);
     let memberCut = false;
     member.once("access:revoked", () => (memberCut = true));
     const res = await h.http(`/api/experiments/${id}/sharing/visibility`, {
