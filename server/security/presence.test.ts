@@ -83,6 +83,10 @@ const stateOf = (p: WebsocketProvider, clientId: number) =>
 const userOf = (p: WebsocketProvider, clientId: number) =>
   stateOf(p, clientId)?.user as Record<string, unknown> | undefined;
 
+/** Waits until `p` holds `clientId`'s presence user as `user` (the fields given). */
+const seenAs = (p: WebsocketProvider, clientId: number, user: Record<string, unknown>) =>
+  expect.poll(() => userOf(p, clientId), poll).toMatchObject(user);
+
 /** Every state a client holds of others passes the studio's schema. */
 function allValid(p: WebsocketProvider): boolean {
   return [...p.awareness.getStates()]
@@ -132,16 +136,14 @@ describe("identity in presence", () => {
     const ws = await raw(null, id);
     ws.send(frame([4242, 1, JSON.stringify({ user: { name: 42, color: 7, id: {} } })]));
     tally.refused(true);
-    await expect
-      .poll(() => userOf(owner.provider, 4242), poll)
-      .toMatchObject({
-        name: "Anonymous visitor",
-        kind: "anonymous",
-        role: "viewer",
-      });
+    await seenAs(owner.provider, 4242, {
+      name: "Anonymous visitor",
+      kind: "anonymous",
+      role: "viewer",
+    });
     // A visitor who opens the page afterwards gets the same, and only valid states.
     const late = await tab(h.callers.guest, id);
-    await expect.poll(() => userOf(late.provider, 4242)?.name, poll).toBe("Anonymous visitor");
+    await seenAs(late.provider, 4242, { name: "Anonymous visitor" });
     expect(allValid(owner.provider)).toBe(true);
     expect(allValid(late.provider)).toBe(true);
     ws.terminate();
@@ -152,9 +154,7 @@ describe("identity in presence", () => {
     const owner = await tab(h.callers.owner, id);
     const editor = await tab(h.callers.editor, id);
     const ownerId = owner.doc.clientID;
-    await expect
-      .poll(() => userOf(editor.provider, ownerId)?.name, poll)
-      .toBe(h.callers.owner!.identity.name);
+    await seenAs(editor.provider, ownerId, { name: h.callers.owner!.identity.name });
     const clock = owner.provider.awareness.meta.get(ownerId)!.clock;
     const admin = JSON.stringify({ user: { name: "Site Admin", color: "#ff0000" } });
     const ws = await raw(h.callers.viewer, id);
@@ -163,9 +163,7 @@ describe("identity in presence", () => {
     ws.send(frame([editor.doc.clientID, 1_000_000, admin], [777, 1, admin])); // and a fake admin
     ws.send(frame([778, 1, "{}"])); // a marker: once it arrives, the above were handled
     for (let i = 0; i < 4; i++) tally.refused(true);
-    await expect
-      .poll(() => userOf(editor.provider, 778)?.name, poll)
-      .toBe(h.callers.viewer!.identity.name);
+    await seenAs(editor.provider, 778, { name: h.callers.viewer!.identity.name });
     expect(userOf(editor.provider, ownerId)?.name).toBe(h.callers.owner!.identity.name);
     expect(userOf(owner.provider, editor.doc.clientID)?.name).toBe(h.callers.editor!.identity.name);
     // The fake admin carries the viewer's own identity; nobody is called "Site Admin".
@@ -174,9 +172,7 @@ describe("identity in presence", () => {
       role: "viewer",
     });
     const late = await tab(null, id);
-    await expect
-      .poll(() => userOf(late.provider, ownerId)?.name, poll)
-      .toBe(h.callers.owner!.identity.name);
+    await seenAs(late.provider, ownerId, { name: h.callers.owner!.identity.name });
     for (const p of [owner, editor, late])
       for (const s of p.provider.awareness.getStates().values())
         expect(JSON.stringify(s)).not.toContain("Site Admin");
@@ -204,21 +200,17 @@ describe("identity in presence", () => {
     guestWs.send(frame([5002, 1, JSON.stringify({ user: forged })]));
     tally.refused(true);
     tally.refused(true);
-    await expect
-      .poll(() => userOf(owner.provider, 5001), poll)
-      .toMatchObject({
-        id: h.callers.editor!.identity.id,
-        name: h.callers.editor!.identity.name,
-        role: "editor",
-        kind: "user",
-      });
-    await expect
-      .poll(() => userOf(owner.provider, 5002), poll)
-      .toMatchObject({
-        name: "Site Admin (guest)",
-        role: "viewer",
-        kind: "guest",
-      });
+    await seenAs(owner.provider, 5001, {
+      id: h.callers.editor!.identity.id,
+      name: h.callers.editor!.identity.name,
+      role: "editor",
+      kind: "user",
+    });
+    await seenAs(owner.provider, 5002, {
+      name: "Site Admin (guest)",
+      role: "viewer",
+      kind: "guest",
+    });
     expect(userOf(owner.provider, 5002)?.id).not.toBe(fake.id);
     expect(allValid(owner.provider)).toBe(true);
     editorWs.terminate();
