@@ -90,8 +90,8 @@ export default tseslint.config(
   ...[0, 1, 2, 3].flatMap(engineAt),
   {
     files: ["app/**/*.{ts,tsx}"],
-    // Tests are not bundled. use-room.ts: TODO, its owner moves it to protocol's RunStats (then drop this).
-    ignores: ["app/**/*.test.ts", "app/_components/studio/use-room.ts"],
+    // Tests are not bundled.
+    ignores: ["app/**/*.test.ts"],
     rules: restrict([{ regex: "(^|/)server/engine(/|$)", message: EDGE.app }]),
   },
   {

@@ -5,9 +5,14 @@
  * state at once and progress at most every `progressMs`. Cancelling keeps the partial files, so
  * the next pull resumes.
  */
-import { DownloadError } from "../engine/clip/download";
+import { DownloadError } from "../engine/platform/download";
 import type { ModelDownload } from "../realtime/protocol";
-import { pullable, pullModel, type PullProgress, type StoreOptions } from "../engine/clip/store";
+import {
+  pullable,
+  pullModel,
+  type PullProgress,
+  type StoreOptions,
+} from "../engine/platform/model-store";
 
 /** What everyone watching a download sees (the wire shape: plain data). */
 export type DownloadState = ModelDownload;

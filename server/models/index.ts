@@ -3,7 +3,7 @@
  * the environment, the rooms' waiting starts and the /models routes, wired together.
  */
 import { canRun, roleFor } from "../auth/access";
-import type { StoreOptions } from "../engine/clip/store";
+import type { StoreOptions } from "../engine/platform/model-store";
 import { ModelDownloads } from "./downloads";
 import { modelPolicyFromEnv, type ModelPolicy } from "./policy";
 import { RoomModels, type RoomModelsOptions } from "./room-models";

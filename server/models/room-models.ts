@@ -9,7 +9,12 @@
  * room watches it, and the panel goes once the model is ready.
  */
 import type { Identity } from "../auth/identity";
-import { findModel, isInstalled, pullable, type StoreOptions } from "../engine/clip/store";
+import {
+  findModel,
+  isInstalled,
+  pullable,
+  type StoreOptions,
+} from "../engine/platform/model-store";
 import type { ModelAccess, ModelDownload, ModelNeed } from "../realtime/protocol";
 import type { RunResult } from "../runs/pin";
 import type { RunService } from "../runs/service";

@@ -15,7 +15,7 @@ import {
   removeModel,
   storeUsage,
   type StoreOptions,
-} from "../engine/clip/store";
+} from "../engine/platform/model-store";
 import type { ModelDownloads } from "./downloads";
 import { isAdmin, mayAdminister, mayDownload, type ModelPolicy } from "./policy";
 

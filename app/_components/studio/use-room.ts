@@ -6,7 +6,6 @@
  */
 import { useCallback, useEffect, useRef, useState } from "react";
 import { io, type Socket } from "socket.io-client";
-import type { EpochStats } from "@/server/engine/trainer/api";
 import type {
   ClientToServerEvents,
   Diagnostic,
@@ -16,6 +15,7 @@ import type {
   ModelNeed,
   Role,
   RunState,
+  RunStats,
   ServerToClientEvents,
 } from "@/server/realtime/protocol";
 import { FrameSink } from "./frame-sink";
@@ -44,7 +44,7 @@ export type ModelCommand = "model:pull" | "model:cancel";
 /** Cap on chart points kept in the page; older points are thinned, never the newest. */
 const MAX_POINTS = 2000;
 
-export function historyPoint(stats: EpochStats): HistoryPoint {
+export function historyPoint(stats: RunStats): HistoryPoint {
   return {
     epoch: stats.epoch,
     loss: stats.loss,
@@ -72,7 +72,7 @@ export function useRoom(experimentId: string, initialSnapshots: SnapshotItem[]) 
   const [connected, setConnected] = useState(false);
   const [role, setRole] = useState<Role | null>(null);
   const [run, setRun] = useState<RunState | null>(null);
-  const [stats, setStats] = useState<EpochStats | null>(null);
+  const [stats, setStats] = useState<RunStats | null>(null);
   const [history, setHistory] = useState<HistoryPoint[]>([]);
   const [snapshots, setSnapshots] = useState<SnapshotItem[]>(initialSnapshots);
   const [problem, setProblem] = useState<RoomProblem | null>(null);
