@@ -38,10 +38,7 @@ import { clock, round, sleep, summary } from "./common/measure";
 import { connectViewers, joinRoom } from "./common/viewers";
 
 const args = benchArgs();
-const VIEWERS = args.num("viewers", 200);
-const FPS = args.num("fps", 20);
-const SECONDS = args.num("seconds", 5);
-const RUNS = args.num("runs", 20);
+const opt = args.nums({ viewers: 200, fps: 20, seconds: 5, runs: 20 });
 
 /** Admission is all the YAML meets here: the trainer below ends at once. */
 const experimentYaml = tinyExperiment(10, 0);
@@ -65,7 +62,7 @@ async function frames(ports: number[], prefix: string, experimentId: string, ima
   const latencies: number[] = [];
   let received = 0;
   const sockets = await connectViewers({
-    count: VIEWERS,
+    count: opt.viewers,
     ports,
     onFrame: (frame, at) => {
       latencies.push(at - Buffer.from(frame.data as ArrayBuffer).readDoubleBE(0));
@@ -88,14 +85,14 @@ async function frames(ports: number[], prefix: string, experimentId: string, ima
         mime: "image/webp",
         data,
       });
-      await sleep(1000 / FPS);
+      await sleep(1000 / opt.fps);
     }
   };
-  await publish(FPS);
+  await publish(opt.fps);
   await sleep(500);
   latencies.length = 0;
   received = 0;
-  const count = FPS * SECONDS;
+  const count = opt.fps * opt.seconds;
   const started = clock();
   await publish(count);
   await sleep(1000); // the last frames arrive
@@ -103,11 +100,11 @@ async function frames(ports: number[], prefix: string, experimentId: string, ima
   for (const s of sockets) s.close();
   await closeRedis(redis);
   return {
-    viewers: VIEWERS,
+    viewers: opt.viewers,
     nodes: ports.length,
     framesPerSecondDelivered: round(received / seconds),
-    offeredPerSecond: round((count * VIEWERS) / seconds),
-    dropped: count * VIEWERS - received,
+    offeredPerSecond: round((count * opt.viewers) / seconds),
+    dropped: count * opt.viewers - received,
     latencyMs: summary(latencies),
     frameBytes: image.byteLength,
   };
@@ -136,10 +133,10 @@ const instantTrainer = (): RunWorker => ({
   terminate: async () => undefined,
 });
 
-/** Starts RUNS runs at once and times each until its `loading` status. */
+/** Starts `--runs` runs at once and times each until its `loading` status. */
 async function queueLatency(runs: Pick<RunService, "start" | "subscribe">) {
   const ids = await Promise.all(
-    Array.from({ length: RUNS }, () => createExperiment(experimentYaml)),
+    Array.from({ length: opt.runs }, () => createExperiment(experimentYaml)),
   );
   const startedAt = new Map<string, number>();
   const loadingAt = new Map<string, number>();
@@ -163,13 +160,13 @@ async function queueLatency(runs: Pick<RunService, "start" | "subscribe">) {
     if (!r.ok) throw new Error(r.message);
     startedAt.set(r.runId, at);
   }
-  while (doneAt.size < RUNS && clock() - t0 < 120_000) await sleep(20);
+  while (doneAt.size < opt.runs && clock() - t0 < 120_000) await sleep(20);
   const waits = [...startedAt].map(([runId, at]) => (loadingAt.get(runId) ?? NaN) - at);
   // min: an idle worker picking a run up; p95: runs waiting behind others on one device.
   return {
-    runs: RUNS,
+    runs: opt.runs,
     enqueueToLoadingMs: summary(waits),
-    perRunMs: round((Math.max(...doneAt.values()) - t0) / RUNS),
+    perRunMs: round((Math.max(...doneAt.values()) - t0) / opt.runs),
     allDoneMs: round(Math.max(...doneAt.values()) - t0),
     finished: doneAt.size,
   };
@@ -249,7 +246,7 @@ async function main() {
       JSON.stringify(
         {
           machine: { cpus: os.cpus().length, node: process.version },
-          frames: { twoNodes, baselineOneNode: oneNode, fps: FPS, seconds: SECONDS },
+          frames: { twoNodes, baselineOneNode: oneNode, fps: opt.fps, seconds: opt.seconds },
           queue: { cluster, baselineEmbedded: embedded },
         },
         null,

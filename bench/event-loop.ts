@@ -30,8 +30,7 @@ import { round, sleep } from "./common/measure";
 import { forkServer, fromParent, startBenchStudio, toParent } from "./common/server-child";
 
 const args = benchArgs();
-const SECONDS = args.num("seconds", 5);
-const CONCURRENCY = args.num("concurrency", 4);
+const opt = args.nums({ seconds: 5, concurrency: 4 });
 const GOAL_P99_MS = 50;
 
 const COSTLY = `0*(${Array.from({ length: 8 }, (_, i) => `comb(9000+int(t),${4000 + i})`).join("+")})`;
@@ -174,13 +173,13 @@ async function main() {
   };
 
   const results = [];
-  results.push(await phase("idle", async () => void (await sleep(SECONDS * 1000))));
+  results.push(await phase("idle", async () => void (await sleep(opt.seconds * 1000))));
   // Warm the admission threads and the render process: their boot is not an attack.
   await views(ids.plain, {})();
   results.push(
     await phase("admissions", (tally) =>
-      during(SECONDS, [
-        ...Array.from({ length: CONCURRENCY }, () => views(ids.costly, tally)),
+      during(opt.seconds, [
+        ...Array.from({ length: opt.concurrency }, () => views(ids.costly, tally)),
         start(ids.costly, tally),
       ]),
     ),
@@ -188,8 +187,8 @@ async function main() {
   results.push(
     await phase("views", (tally) =>
       during(
-        SECONDS,
-        Array.from({ length: CONCURRENCY }, () => views(ids.plain, tally)),
+        opt.seconds,
+        Array.from({ length: opt.concurrency }, () => views(ids.plain, tally)),
       ),
     ),
   );
@@ -201,8 +200,8 @@ async function main() {
   });
   results.push(
     await phase("aliases", (tally) =>
-      during(SECONDS, [
-        ...Array.from({ length: CONCURRENCY }, () => views(ids.bomb, tally)),
+      during(opt.seconds, [
+        ...Array.from({ length: opt.concurrency }, () => views(ids.bomb, tally)),
         start(ids.bomb, tally),
       ]),
     ),
@@ -211,8 +210,8 @@ async function main() {
   results.push(
     await phase("presence", (tally) =>
       during(
-        SECONDS,
-        Array.from({ length: CONCURRENCY }, () => () => presenceFlood(port, ids.plain, tally)),
+        opt.seconds,
+        Array.from({ length: opt.concurrency }, () => () => presenceFlood(port, ids.plain, tally)),
       ),
     ),
   );
@@ -233,8 +232,8 @@ async function main() {
       {
         bench: "event-loop",
         server: "startStudioServer in a child process; loop delay sampled there (1 ms resolution)",
-        seconds: SECONDS,
-        concurrency: CONCURRENCY,
+        seconds: opt.seconds,
+        concurrency: opt.concurrency,
         healthzProbes: probes,
         idle: results[0],
         attacks,

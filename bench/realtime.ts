@@ -38,13 +38,9 @@ import { forkServer, fromParent, startBenchStudio, toParent } from "./common/ser
 import { connectViewers, joinRoom } from "./common/viewers";
 
 const args = benchArgs();
-const VIEWERS = args.num("viewers", 50);
-const FPS = args.num("fps", 10);
-const SECONDS = args.num("seconds", 10);
-const EDITORS = args.num("editors", 20);
-const TYPING_SECONDS = args.num("typing", 5);
-const KEYS_PER_SECOND = args.num("rate", 8); // per editor
-const EDITOR_PROCESSES = Math.max(1, Math.min(args.num("editor-processes", 4), EDITORS));
+/** `rate`: keystrokes per second of each editor; `typing`: seconds of typing. */
+const opt = args.nums({ viewers: 50, fps: 10, seconds: 10, editors: 20, typing: 5, rate: 8 });
+const EDITOR_PROCESSES = Math.max(1, Math.min(args.num("editor-processes", 4), opt.editors));
 const FORMAT = args.get("format") === "png" ? "png" : "webp"; // live frames, as CLIPIG_FRAME_FORMAT
 
 type ToServer =
@@ -159,7 +155,7 @@ const startServer = () => forkServer<ToServer, FromServer>(import.meta.url);
 async function viewers(port: number, join: string | null) {
   const arrivals = new Map<number, number[]>();
   const sockets = await connectViewers({
-    count: VIEWERS,
+    count: opt.viewers,
     ports: [port],
     cookie: guest().cookie,
     onFrame: (frame, at) => {
@@ -180,9 +176,9 @@ async function frames(
 ) {
   const room = await viewers(port, target === "studio" ? experimentId : null);
   await sleep(300);
-  const count = Math.round(FPS * SECONDS);
+  const count = Math.round(opt.fps * opt.seconds);
   const done = server.next("published");
-  server.send({ type: "publish", target, count, fps: FPS });
+  server.send({ type: "publish", target, count, fps: opt.fps });
   const published = await done;
   await sleep(1000);
   room.close();
@@ -192,14 +188,14 @@ async function frames(
     deliveries += times.length;
     for (const t of times) latencies.push(t - published.sentAt[epoch]);
   }
-  const dropped = count * VIEWERS - deliveries;
+  const dropped = count * opt.viewers - deliveries;
   return {
     published: count,
     frameBytes: published.frameBytes,
     encodeMs: summary(published.encodeMs),
     latencyMs: summary(latencies),
     dropped,
-    droppedShare: round(dropped / (count * VIEWERS)),
+    droppedShare: round(dropped / (count * opt.viewers)),
     lastFrameReachedViewers: room.arrivals.get(count - 1)?.length ?? 0,
   };
 }
@@ -250,11 +246,11 @@ async function editorProcess() {
       send({ type: "synced" });
     } else if (m.type === "type") {
       const start = clock();
-      const interval = 1000 / KEYS_PER_SECOND;
+      const interval = 1000 / opt.rate;
       await Promise.all(
         tabs.map(async (t, i) => {
           await sleep(Math.random() * interval);
-          while (clock() - start < TYPING_SECONDS * 1000) {
+          while (clock() - start < opt.typing * 1000) {
             keys.push([t.doc.clientID, Y.getState(t.doc.store, t.doc.clientID), clock()]);
             t.text.insert(
               Math.floor(Math.random() * (t.text.length + 1)),
@@ -283,9 +279,10 @@ async function editors(port: number, room: string, cookie: string) {
         stdio: ["ignore", "inherit", "inherit", "ipc"],
       },
     );
-    const count = Math.floor(EDITORS / EDITOR_PROCESSES) + (h < EDITORS % EDITOR_PROCESSES ? 1 : 0);
+    const count =
+      Math.floor(opt.editors / EDITOR_PROCESSES) + (h < opt.editors % EDITOR_PROCESSES ? 1 : 0);
     const first =
-      h * Math.floor(EDITORS / EDITOR_PROCESSES) + Math.min(h, EDITORS % EDITOR_PROCESSES);
+      h * Math.floor(opt.editors / EDITOR_PROCESSES) + Math.min(h, opt.editors % EDITOR_PROCESSES);
     return { child, count, first };
   });
   const all = <T extends FromEditors["type"]>(
@@ -333,7 +330,7 @@ async function editors(port: number, room: string, cookie: string) {
   const converge: number[] = [];
   for (const [client, clockAt, at] of keys) {
     let last = -Infinity;
-    for (let doc = 0; doc < EDITORS && last !== Infinity; doc++) {
+    for (let doc = 0; doc < opt.editors && last !== Infinity; doc++) {
       const seen = reachedBy
         .get(doc)
         ?.get(client)
@@ -344,11 +341,11 @@ async function editors(port: number, room: string, cookie: string) {
   }
   const texts = new Set(reports.flatMap((r) => r.texts));
   return {
-    editors: EDITORS,
+    editors: opt.editors,
     clientProcesses: EDITOR_PROCESSES,
-    keysPerSecondEach: KEYS_PER_SECOND,
+    keysPerSecondEach: opt.rate,
     keystrokes: keys.length,
-    achievedKeysPerSecond: round(keys.length / TYPING_SECONDS),
+    achievedKeysPerSecond: round(keys.length / opt.typing),
     convergeMs: summary(converge),
     unconverged: keys.length - converge.length,
     documentsIdentical: texts.size === 1,
@@ -393,9 +390,9 @@ async function main() {
           node: process.version,
           loadAverage1m: { before: round(loadBefore), after: round(os.loadavg()[0]) },
         },
-        frames: { viewers: VIEWERS, fps: FPS, format: FORMAT, ...studioFrames },
+        frames: { viewers: opt.viewers, fps: opt.fps, format: FORMAT, ...studioFrames },
         framesBaseline: {
-          what: `bare Socket.IO room broadcast of the same frames to ${VIEWERS} clients, no acks`,
+          what: `bare Socket.IO room broadcast of the same frames to ${opt.viewers} clients, no acks`,
           ...bareFrames,
         },
         yjs,
