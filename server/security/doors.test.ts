@@ -166,17 +166,24 @@ async function retry<T>(open: () => Promise<T | "open">): Promise<T | "open"> {
   return outcome;
 }
 
+/** Opens `cap` connections with `open` (each must open), then 5 more: what those 5 got. */
+async function beyondCap<T>(cap: number, open: () => Promise<"open" | T>): Promise<("open" | T)[]> {
+  const opened = await Promise.all(Array.from({ length: cap }, open));
+  expect(opened.every((o) => o === "open")).toBe(true);
+  const beyond: ("open" | T)[] = [];
+  for (let i = 0; i < 5; i++) {
+    const o = await open();
+    tallies.caps.refused(o !== "open");
+    beyond.push(o);
+  }
+  return beyond;
+}
+
 describe("connections per address", () => {
   it("refuses Yjs connections beyond the cap from one address, serves others, frees on close", async () => {
-    const cap = DEFAULT_CONNECTION_CAPS.yjs;
     const mine: WebSocket[] = [];
-    const opened = await Promise.all(Array.from({ length: cap }, () => yjsFrom(10, mine)));
-    expect(opened.every((o) => o === "open")).toBe(true);
-    for (let i = 0; i < 5; i++) {
-      const o = await yjsFrom(10, mine);
+    for (const o of await beyondCap(DEFAULT_CONNECTION_CAPS.yjs, () => yjsFrom(10, mine)))
       expect(o).toBe(429);
-      tallies.caps.refused(o !== "open");
-    }
     // Another address (another family behind another NAT) is served.
     const other = await yjsFrom(11, []);
     expect(other).toBe("open");
@@ -189,15 +196,9 @@ describe("connections per address", () => {
   }, 60_000);
 
   it("refuses Socket.IO connections beyond the cap from one address, serves others, frees on close", async () => {
-    const cap = DEFAULT_CONNECTION_CAPS.sockets;
     const mine: Client[] = [];
-    const opened = await Promise.all(Array.from({ length: cap }, () => socketFrom(20, mine)));
-    expect(opened.every((o) => o === "open")).toBe(true);
-    for (let i = 0; i < 5; i++) {
-      const o = await socketFrom(20, mine);
+    for (const o of await beyondCap(DEFAULT_CONNECTION_CAPS.sockets, () => socketFrom(20, mine)))
       expect(o).not.toBe("open");
-      tallies.caps.refused(o !== "open");
-    }
     expect(await socketFrom(21, [])).toBe("open");
     tallies.caps.refused(false);
     mine[0].close();
