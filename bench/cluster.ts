@@ -26,7 +26,7 @@ import {
   TEST_REDIS_URL,
   useDatabase,
 } from "../server/cluster/testing";
-import type { RunState } from "../server/realtime/protocol";
+import type { RunState } from "../server/domain";
 import type { RunSink } from "../server/runs/active-run";
 import type { RunEvent, RunWorker } from "../server/runs/run-worker";
 import { RunService } from "../server/runs/service";

@@ -4,7 +4,7 @@
  * arrival time.
  */
 import { tabHeaders, tabSocket, type TabSocket } from "../../server/collab/testing";
-import type { FramePayload } from "../../server/realtime/protocol";
+import type { FramePayload } from "../../server/domain";
 import { clock } from "./measure";
 
 /** `count` viewers, viewer i on `ports[i % ports.length]`; resolves once all are connected. */

@@ -21,7 +21,7 @@ import {
   type AccessRevoked,
   type AccessSource,
 } from "../accounts/events";
-import { ID_PATTERN } from "../realtime/protocol";
+import { ID_PATTERN } from "../domain";
 import type { Redis } from "./redis";
 
 /** Session ids per message: "sign out everywhere" of a user with many sessions is split. */

@@ -9,7 +9,7 @@ import { randomUUID } from "node:crypto";
 import type { Server } from "socket.io";
 import type { Identity } from "../auth/identity";
 import type { EpochStats } from "../engine/trainer/api";
-import type { FramePayload, RunState } from "../realtime/protocol";
+import type { FramePayload, RunState } from "../domain";
 import { roomOf } from "../realtime/room-hub";
 import type { RunSink } from "../runs/active-run";
 import type { AdmissionOptions } from "../runs/admission";

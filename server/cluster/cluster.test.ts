@@ -9,7 +9,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createExperiment, signedIn, tabHeaders, tabSocket, yjsTab } from "../collab/testing";
 import { db } from "../db/client";
-import type { FramePayload, RunState } from "../realtime/protocol";
+import type { FramePayload, RunState } from "../domain";
 import { balancer, startChild, startWebNode, type Child } from "./fixtures/processes";
 import { testServices, TEST_REDIS_URL, tinyExperiment } from "./testing";
 

@@ -13,7 +13,7 @@ import type { Extension } from "../collab/types";
 import { db } from "../db/client";
 import { opsHandler } from "../ops/handler";
 import { studioMetrics, type StudioMetrics } from "../ops/studio-metrics";
-import { ID_PATTERN } from "../realtime/protocol";
+import { ID_PATTERN } from "../domain";
 import { admissionFromEnv } from "../runs/admission";
 import { IMAGE_FILE, IMAGE_URL_PREFIX, relativeImagePath } from "../runs/images";
 import { localCache, type LocalCache } from "../storage/local-cache";

@@ -8,7 +8,7 @@
  *   channel per node for `update`.
  */
 import type { EpochStats } from "../engine/trainer/api";
-import type { ErrorCode, FramePayload, HistoryPoint, RunState } from "../realtime/protocol";
+import type { ErrorCode, FramePayload, HistoryPoint, RunState } from "../domain";
 
 export type RunEventMessage =
   | { type: "status"; experimentId: string; run: RunState }

@@ -1,7 +1,8 @@
 /** Routes `/yjs/<experimentId>` upgrades to the collaboration server (what y-websocket clients open). */
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
-import { ID_PATTERN, YJS_PATH } from "../realtime/protocol";
+import { YJS_PATH } from "../realtime/protocol";
+import { ID_PATTERN } from "../domain";
 import type { CollabServer } from "./collab-server";
 
 export function documentNameOf(url: string | undefined): string | null {

@@ -5,7 +5,7 @@
  */
 import { isAccountError, setVisibility as setExperimentVisibility } from "../accounts";
 import { isSignedIn, rightsId, type Identity } from "../auth/identity";
-import type { Role } from "../realtime/protocol";
+import type { Role } from "../domain";
 import { db } from "../db/client";
 import { canEdit, canFork, roleFor } from "./access";
 import type { Visibility } from "./validate";

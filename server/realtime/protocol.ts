@@ -1,32 +1,17 @@
 /**
  * The Socket.IO wire protocol, shared by server and app (tldraw-style: one small file).
  * Event maps for both directions; the server validates every payload in its handler anyway.
+ * The vocabulary (roles, ids, run states, frames, error codes) is `server/domain.ts`'s: import it
+ * from there; this file holds only what exists because of the wire.
  */
+import type { Diagnostic, ErrorCode, FramePayload, HistoryPoint, Role, RunState } from "../domain";
+
+/** Bumped on any change a client of an older build would misread; sent in `hello`. */
 export const PROTOCOL_VERSION = 1;
 
 /** Yjs: `new WebsocketProvider("ws(s)://<host>" + YJS_PATH, experimentId, doc)`; the editor binds `doc.getText(YJS_TEXT_FIELD)`. */
 export const YJS_PATH = "/yjs";
 export const YJS_TEXT_FIELD = "yaml";
-/** Ids of experiments, runs and snapshots as they appear in rooms, events and URLs. */
-export const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
-
-export type ErrorCode =
-  | "bad_request"
-  | "unauthorized"
-  | "forbidden"
-  | "not_found"
-  | "invalid_experiment"
-  | "busy"
-  | "rate_limited"
-  /** The experiment's model is not in the server's store: the room gets `model:need`. */
-  | "model_missing"
-  | "internal";
-
-export type Role = "owner" | "editor" | "runner" | "viewer";
-
-/** A trainer's own states (the engine's `TrainerStatus`, checked in `wire-stats.ts`) plus the server's. */
-export type RunStatus =
-  "queued" | "loading" | "running" | "paused" | "stopped" | "done" | "error" | "interrupted";
 
 /** CLIPig's value queue summary (last 30 values). */
 export interface StatsSummary {
@@ -84,54 +69,11 @@ export interface RunStats {
   table?: string[];
 }
 
-/** As `lib/experiment` reports them: the editor underlines `from..to`. */
-export interface Diagnostic {
-  path: string;
-  line: number;
-  column: number;
-  from?: number;
-  to?: number;
-  message: string;
-  severity?: "error" | "warning";
-}
-
 export type Ack<T = object> = (
   res:
     | ({ ok: true } & T)
     | { ok: false; code: ErrorCode; message: string; diagnostics?: Diagnostic[] },
 ) => void;
-
-export interface RunState {
-  runId: string;
-  status: RunStatus;
-  epoch: number;
-  epochs: number;
-  /** 1-based place in the queue while queued. */
-  queuePosition?: number;
-  device?: string;
-  model: string;
-  message?: string;
-  /** The last snapshot's epoch, where a stopped or interrupted run can continue from. */
-  snapshotEpoch?: number;
-  /** Final image URL once done. */
-  imageUrl?: string;
-}
-
-/** One point of the loss / similarity charts (similarities: per feature, target by target). */
-export interface HistoryPoint {
-  epoch: number;
-  loss: number;
-  similarities: number[];
-}
-
-export interface FramePayload {
-  runId: string;
-  epoch: number;
-  width: number;
-  height: number;
-  mime: "image/png" | "image/webp" | "image/jpeg";
-  data: ArrayBuffer | Uint8Array;
-}
 
 export interface RoomState {
   role: Role;

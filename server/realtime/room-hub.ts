@@ -7,15 +7,8 @@ import type { EpochStats } from "../engine/trainer/api";
 import type { RunSink } from "../runs/active-run";
 import { FrameChannel } from "./frame-channel";
 import { toWireStats } from "./wire-stats";
-import type {
-  ClientToServerEvents,
-  ErrorCode,
-  ExperimentRef,
-  FramePayload,
-  HistoryPoint,
-  RunState,
-  ServerToClientEvents,
-} from "./protocol";
+import type { ClientToServerEvents, ExperimentRef, ServerToClientEvents } from "./protocol";
+import type { ErrorCode, FramePayload, HistoryPoint, RunState } from "../domain";
 
 type IO = Server<ClientToServerEvents, ServerToClientEvents>;
 type ClientSocket = Socket<ClientToServerEvents, ServerToClientEvents>;

@@ -13,7 +13,8 @@ import {
 } from "../collab/testing";
 import { writeImage } from "../runs/images";
 import { startStudioServer, type StudioServer } from "../studio-server";
-import type { ClientToServerEvents, FramePayload, ServerToClientEvents } from "./protocol";
+import type { ClientToServerEvents, ServerToClientEvents } from "./protocol";
+import type { FramePayload } from "../domain";
 
 type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
 

@@ -22,10 +22,9 @@ import {
   PROTOCOL_VERSION,
   type AccessChange,
   type ClientToServerEvents,
-  type ErrorCode,
-  type Role,
   type ServerToClientEvents,
 } from "./protocol";
+import type { ErrorCode, Role } from "../domain";
 import {
   BadPayload,
   checkPayload,

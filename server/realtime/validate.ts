@@ -5,7 +5,8 @@
  * only the declared fields come out.
  */
 import { int, obj, optional, payloadGuard, str, type Checked } from "../limits";
-import { ID_PATTERN, type ClientToServerEvents } from "./protocol";
+import type { ClientToServerEvents } from "./protocol";
+import { ID_PATTERN } from "../domain";
 
 const id = str({ max: 64, min: 1, pattern: ID_PATTERN });
 const ref = obj({ experimentId: id });

@@ -4,7 +4,8 @@
  * A field the engine adds stays off the wire until it is added here and to `RunStats`.
  */
 import type { EpochStats, TrainerStatus } from "../engine/trainer/api";
-import type { RunStats, RunStatus } from "./protocol";
+import type { RunStats } from "./protocol";
+import type { RunStatus } from "../domain";
 
 /** Every trainer state is a run state (compile-time check: a new one must be added to `RunStatus`). */
 export const wireStatus = (status: TrainerStatus): RunStatus => status;

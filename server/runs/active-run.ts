@@ -4,7 +4,7 @@
  * snapshots and the final image as files + rows. Writes for a run happen in order, on one chain.
  */
 import type { DeviceRequest, EpochStats, ImageFrame, TrainerEvent } from "../engine/trainer/api";
-import type { ErrorCode, FramePayload, HistoryPoint, RunState } from "../realtime/protocol";
+import type { ErrorCode, FramePayload, HistoryPoint, RunState } from "../domain";
 import {
   encodeFrame,
   finalFile,

@@ -19,7 +19,7 @@ import { fetchImage, fetchOptionsFromEnv, FetchRefused, type FetchOptions } from
 import { ImageRejected, isUploadId, readUpload } from "../uploads";
 import { storageFromEnv } from "../storage/config";
 import type { ImageStore } from "../storage/types";
-import type { ErrorCode } from "../realtime/protocol";
+import type { ErrorCode } from "../domain";
 
 export interface AdmissionOptions {
   quotas: Quotas;

@@ -9,7 +9,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import path from "node:path";
 import { roleFor as defaultRoleFor } from "../auth/access";
 import { identify, type Identity } from "../auth/identity";
-import { ID_PATTERN, type Role } from "../realtime/protocol";
+import { ID_PATTERN, type Role } from "../domain";
 import { IMAGE_FILE, IMAGE_URL_PREFIX, relativeImagePath } from "./images";
 import type { RunStore } from "./store";
 

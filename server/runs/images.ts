@@ -7,7 +7,7 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import sharp from "sharp";
 import type { ImageFrame } from "../engine/trainer/api";
-import type { FramePayload } from "../realtime/protocol";
+import type { FramePayload } from "../domain";
 
 export type FrameFormat = "png" | "webp";
 

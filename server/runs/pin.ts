@@ -8,7 +8,7 @@
 import { randomInt } from "node:crypto";
 import { rightsId, type Identity } from "../auth/identity";
 import { findModel, isInstalled } from "../engine/platform/model-store";
-import type { Diagnostic, ErrorCode } from "../realtime/protocol";
+import type { Diagnostic, ErrorCode } from "../domain";
 import type { AdmittedConfig } from "../limits/text-check";
 import { admitExperiment, type AdmissionOptions } from "./admission";
 import type { RunRow, RunStore } from "./store";

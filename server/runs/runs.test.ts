@@ -11,7 +11,7 @@ import {
   useTempDatabase,
   type TabSocket,
 } from "../collab/testing";
-import type { FramePayload, RunState } from "../realtime/protocol";
+import type { FramePayload, RunState } from "../domain";
 import { startStudioServer, type StudioServer } from "../studio-server";
 
 /** The tiny random-weight CLIP at 32×32: real trainer, real worker thread, a few seconds per run. */

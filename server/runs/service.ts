@@ -4,7 +4,7 @@
  * their last snapshot. Knows nothing of Socket.IO: events leave through `RunSink`s.
  */
 import type { DeviceRequest, EpochStats } from "../engine/trainer/api";
-import type { FramePayload, HistoryPoint, RunState, RunStatus } from "../realtime/protocol";
+import type { FramePayload, HistoryPoint, RunState, RunStatus } from "../domain";
 import type { Identity } from "../auth/identity";
 import { mayStartRun, type Quotas } from "../limits";
 import { ActiveRun, type RunSettings, type RunSink } from "./active-run";

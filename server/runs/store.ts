@@ -5,7 +5,7 @@
 import { db as defaultDb, type Db } from "../db/client";
 import { admitRun, countRuns, type Quotas, type RunRefusal } from "../limits";
 import type { EpochStats } from "../engine/trainer/api";
-import type { HistoryPoint, RunStatus } from "../realtime/protocol";
+import type { HistoryPoint, RunStatus } from "../domain";
 import { assertYamlSize } from "../limits/yaml-size";
 
 /** Statuses of a run that a restart interrupts. */

@@ -16,7 +16,7 @@ import { DelayedError, Worker, WaitingError, type Job } from "bullmq";
 import type { DeviceRequest } from "../engine/trainer/api";
 import { db } from "../db/client";
 import { countRuns, mayStartRun } from "../limits";
-import type { RunState } from "../realtime/protocol";
+import type { RunState } from "../domain";
 import { ActiveRun, type RunSink } from "../runs/active-run";
 import { admitExperiment, type AdmissionOptions } from "../runs/admission";
 import {

@@ -4,7 +4,7 @@ import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createExperiment, signedIn } from "../collab/testing";
 import { db } from "../db/client";
-import type { FramePayload, RunState } from "../realtime/protocol";
+import type { FramePayload, RunState } from "../domain";
 import type { RunSink } from "../runs/active-run";
 import { spawnProcessWorker } from "../runs/run-worker";
 import { RunService } from "../runs/service";

@@ -1,4 +1,5 @@
-import type { RunState, RunStats } from "@/server/realtime/protocol";
+import type { RunStats } from "@/server/realtime/protocol";
+import type { RunState } from "@/server/domain";
 import { etaMs, formatDuration } from "../format";
 
 const STATUS_STYLE: Record<string, string> = {

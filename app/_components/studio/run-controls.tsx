@@ -5,7 +5,7 @@
  * Alt-P pause or resume; Alt-X stops. Shortcuts work anywhere in the studio, the editor included.
  */
 import { useEffect, useRef } from "react";
-import type { RunState } from "@/server/realtime/protocol";
+import type { RunState } from "@/server/domain";
 import type { RunCommand } from "./use-room";
 
 interface Props {

@@ -8,16 +8,12 @@ import { useCallback, useEffect, useRef, useState } from "react";
 import { io, type Socket } from "socket.io-client";
 import type {
   ClientToServerEvents,
-  Diagnostic,
-  ErrorCode,
-  HistoryPoint,
   ModelAccess,
   ModelNeed,
-  Role,
-  RunState,
   RunStats,
   ServerToClientEvents,
 } from "@/server/realtime/protocol";
+import type { Diagnostic, ErrorCode, HistoryPoint, Role, RunState } from "@/server/domain";
 import { FrameSink } from "./frame-sink";
 
 type StudioSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
