@@ -11,6 +11,8 @@ const EDGE = {
   node: `Node-only: only ${PLATFORM}/ may import Node builtins, sharp or onnxruntime-node (the engine also runs in a browser)`,
   app: "app/ may not import server/engine: take the wire types from server/realtime/protocol",
   protocol: "the protocol has its own DTOs: map from the engine in server/realtime/wire-stats.ts",
+  domain:
+    "server/domain imports nothing (only its own files), so every folder may import it without a cycle",
 };
 /** Leaves server/engine from a file `depth` folders below it, other than to lib/experiment; or an `@/` path outside both. */
 const leavesEngine = (depth) => ({
@@ -97,5 +99,9 @@ export default tseslint.config(
   {
     files: ["server/realtime/protocol.ts"],
     rules: restrict([{ regex: "(^|/)engine(/|$)", message: EDGE.protocol }]),
+  },
+  {
+    files: ["server/domain/**/*.ts"],
+    rules: restrict([{ regex: "^(?!\\./[^/]+$)", message: EDGE.domain }]),
   },
 );

@@ -143,12 +143,35 @@ describe("protocol → engine", () => {
   });
 });
 
+describe("domain → anything", () => {
+  it("fires on the domain importing another folder, a package or a Node builtin", async () => {
+    for (const code of [
+      'import type { RunStats } from "../realtime/protocol";\n',
+      'import { db } from "../db/client";\n',
+      'export * from "../accounts/roles";\n',
+      'import type { EpochStats } from "@/server/engine/trainer/api";\n',
+      'import { z } from "zod";\n',
+      'import { readFile } from "node:fs/promises";\n',
+    ]) {
+      expect(await edges(code, "server/domain/runs.ts"), code).toEqual([
+        expect.stringMatching(/server\/domain imports nothing/),
+      ]);
+    }
+  });
+
+  it("lets its index re-export its own files", async () => {
+    const code = 'export * from "./roles";\nimport type { Role } from "./roles";\n';
+    expect(await edges(code, "server/domain/index.ts")).toEqual([]);
+  });
+});
+
 describe("the tree as it is", () => {
-  it("keeps every edge: the engine, the app and the protocol lint clean of these rules", async () => {
+  it("keeps every edge: the engine, the app, the protocol and the domain lint clean of these rules", async () => {
     const results = await eslint.lintFiles([
       "server/engine/**/*.ts",
       "app/**/*.{ts,tsx}",
       "server/realtime/protocol.ts",
+      "server/domain/**/*.ts",
     ]);
     const broken = results.flatMap((r) =>
       r.messages
