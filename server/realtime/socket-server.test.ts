@@ -13,7 +13,7 @@ import {
 } from "../collab/testing";
 import { writeImage } from "../runs/images";
 import { startStudioServer, type StudioServer } from "../studio-server";
-import type { ClientToServerEvents, ServerToClientEvents } from "./protocol";
+import { PROTOCOL_VERSION, type ClientToServerEvents, type ServerToClientEvents } from "./protocol";
 import type { FramePayload } from "../domain";
 
 type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -60,6 +60,24 @@ afterAll(async () => {
 });
 
 describe("Socket.IO rooms", () => {
+  it("greets every connection, signed in or not and again after a reconnect, with the protocol version", async () => {
+    const hello = (socket: Client) =>
+      new Promise<Parameters<ServerToClientEvents["hello"]>[0]>((resolve) =>
+        socket.once("hello", resolve),
+      );
+    const expected = { protocol: PROTOCOL_VERSION, server: "clipig-studio" };
+    expect(PROTOCOL_VERSION).toEqual(expect.any(Number));
+    const anonymous = client();
+    expect(await hello(anonymous)).toEqual(expected);
+    const socket = client(alice.cookie);
+    expect(await hello(socket)).toEqual(expected);
+    // A reconnect is a new connection: the page checks the version again (a deploy may lie between).
+    socket.disconnect();
+    const again = hello(socket);
+    socket.connect();
+    expect(await again).toEqual(expected);
+  });
+
   it("validates every payload and answers with closed error codes", async () => {
     const socket = client(alice.cookie);
     const id = await createExperiment("epochs: 3\n");

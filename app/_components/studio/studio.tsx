@@ -36,6 +36,7 @@ import { modelPanelState } from "./model-panel-state";
 import { StatsTable } from "./stats-table";
 import { replaceText, useCollab, type Me } from "./use-collab";
 import { ConnectionClosed, useDocumentClose } from "./connection-closed";
+import { StudioUpdated } from "./studio-updated";
 import { useModelListing } from "./use-model-listing";
 import { useRoom, type RunCommand } from "./use-room";
 import { ViewsPanel } from "./views-panel";
@@ -313,6 +314,7 @@ export function Studio({
             : " Fork it to make your own copy, or ask the owner for access."}
         </p>
       )}
+      {room.outdated && <StudioUpdated />}
       <div className="grid min-h-0 flex-1 grid-cols-1 lg:grid-cols-[minmax(0,5fr)_minmax(0,6fr)]">
         <section
           className="flex min-h-[50vh] flex-col border-r border-zinc-800"

@@ -15,6 +15,7 @@ import type {
 } from "@/server/realtime/protocol";
 import type { Diagnostic, ErrorCode, HistoryPoint, Role, RunState } from "@/server/domain";
 import { FrameSink } from "./frame-sink";
+import { protocolMismatch } from "./protocol-version";
 
 type StudioSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -75,6 +76,8 @@ export function useRoom(experimentId: string, initialSnapshots: SnapshotItem[]) 
   const [frames, setFrames] = useState(0);
   const [modelNeed, setModelNeed] = useState<ModelNeed | null>(null);
   const [modelAccess, setModelAccess] = useState<ModelAccess | null>(null);
+  /** The server speaks another protocol (deployed while the tab was open): the socket is closed. */
+  const [outdated, setOutdated] = useState(false);
 
   useEffect(() => {
     // WebSocket only: the server refuses long-polling (its handshake checks the Origin of an upgrade).
@@ -82,7 +85,14 @@ export function useRoom(experimentId: string, initialSnapshots: SnapshotItem[]) 
     socketRef.current = socket;
     const mine = <T extends { experimentId?: string }>(p: T) => p.experimentId === experimentId;
 
-    socket.on("connect", () => {
+    // The server greets every connection (reconnects included) with its protocol version: join
+    // only a server that speaks this build's protocol; on another, close and offer a reload.
+    socket.on("hello", (hello) => {
+      if (protocolMismatch(hello)) {
+        setOutdated(true);
+        socket.disconnect();
+        return;
+      }
       // "Connected" means in the room: a command sent before the join is answered would start a run
       // whose status broadcasts this socket is not yet in the room to hear.
       socket.emit("room:join", { experimentId }, (res) => {
@@ -214,6 +224,7 @@ export function useRoom(experimentId: string, initialSnapshots: SnapshotItem[]) 
     command,
     modelNeed,
     modelAccess,
+    outdated,
     dismissProblem: () => setProblem(null),
   };
 }
