@@ -46,6 +46,12 @@ async function main() {
   const shutdown = async () => {
     if (closing) process.exit(1);
     closing = true;
+    // Graceful, within a deadline: a stuck close (a connection or a worker that never ends) must
+    // not keep a stopped server alive.
+    setTimeout(() => {
+      console.error("shutdown: still closing after 15 s; exiting");
+      process.exit(1);
+    }, 15_000).unref();
     await sweeper.stop();
     await server.close();
     await closeDb();

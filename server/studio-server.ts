@@ -195,7 +195,11 @@ export async function startStudioServer(opts: StudioServerOptions): Promise<Stud
       await runs.close();
       unwatchCollab();
       await collab.close();
+      // Closing the HTTP server waits for every connection to end; a page that keeps polling (the
+      // models page, a studio tab) would hold it open forever, so those are cut after a grace.
+      const force = setTimeout(() => http.closeAllConnections(), 3000);
       await sockets.close(); // also closes the HTTP server
+      clearTimeout(force);
       await cluster?.close();
     },
   };
