@@ -6,7 +6,7 @@
  * the next pull resumes.
  */
 import { DownloadError } from "../engine/platform/download";
-import type { ModelDownload } from "../realtime/protocol";
+import type { ModelDownload } from "../domain";
 import {
   pullable,
   pullModel,

@@ -13,8 +13,8 @@ import {
   type TestCaller,
 } from "../collab/testing";
 import { startTestHub, type TestHub } from "../engine/clip/testing-hub";
-import type { ClientToServerEvents, ModelNeed, ServerToClientEvents } from "../realtime/protocol";
-import type { RunState } from "../domain";
+import type { ClientToServerEvents, ServerToClientEvents } from "../realtime/protocol";
+import type { ModelNeed, RunState } from "../domain";
 import { startStudioServer, type StudioServer } from "../studio-server";
 import { ModelDownloads } from "./downloads";
 import { modelPolicyFromEnv } from "./policy";

@@ -15,7 +15,7 @@ import {
   pullable,
   type StoreOptions,
 } from "../engine/platform/model-store";
-import type { ModelAccess, ModelDownload, ModelNeed } from "../realtime/protocol";
+import type { ModelAccess, ModelDownload, ModelNeed } from "../domain";
 import type { RunResult } from "../runs/pin";
 import type { RunService } from "../runs/service";
 import type { ModelDownloads } from "./downloads";

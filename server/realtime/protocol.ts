@@ -1,10 +1,19 @@
 /**
  * The Socket.IO wire protocol, shared by server and app (tldraw-style: one small file).
  * Event maps for both directions; the server validates every payload in its handler anyway.
- * The vocabulary (roles, ids, run states, frames, error codes) is `server/domain.ts`'s: import it
- * from there; this file holds only what exists because of the wire.
+ * The vocabulary (roles, ids, run states, frames, model downloads, error codes) is
+ * `server/domain/`'s: import it from there; this file holds only what exists because of the wire.
  */
-import type { Diagnostic, ErrorCode, FramePayload, HistoryPoint, Role, RunState } from "../domain";
+import type {
+  Diagnostic,
+  ErrorCode,
+  FramePayload,
+  HistoryPoint,
+  ModelAccess,
+  ModelNeed,
+  Role,
+  RunState,
+} from "../domain";
 
 /** Bumped on any change a client of an older build would misread; sent in `hello`. */
 export const PROTOCOL_VERSION = 1;
@@ -85,44 +94,6 @@ export interface RoomState {
   model?: ModelNeed | null;
   /** Whether this caller may download models from the studio. */
   modelAccess?: ModelAccess;
-}
-
-/** Who may download models from the studio (`CLIPIG_MODEL_DOWNLOADS`). */
-export type ModelDownloadRule = "signed-in" | "admins" | "nobody";
-
-/** One model download as everyone watching it sees it. */
-export interface ModelDownload {
-  model: string;
-  status: "checking" | "downloading" | "done" | "failed" | "cancelled";
-  received: number;
-  /** The whole checkpoint in bytes (0 until the hub answered). */
-  total: number;
-  bytesPerSecond: number;
-  etaSeconds: number | null;
-  /** The file on the wire, e.g. "model.safetensors (4/4)". */
-  file: string | null;
-  startedBy: string | null;
-  error: string | null;
-}
-
-/** A run start waiting for a model this server does not have yet. */
-export interface ModelNeed {
-  model: string;
-  description: string;
-  /** Approximate download size in bytes. */
-  bytes: number;
-  rule: ModelDownloadRule;
-  /** Who pressed Start (the run starts as theirs once the model is ready). */
-  requestedBy: string | null;
-  /** Whether a start waits for it; false: a download asked for before anyone pressed Start. */
-  waiting: boolean;
-  download: ModelDownload | null;
-}
-
-export interface ModelAccess {
-  canDownload: boolean;
-  /** Why not, when not. */
-  reason: string | null;
 }
 
 export interface ExperimentRef {

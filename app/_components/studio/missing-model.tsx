@@ -8,7 +8,7 @@
  * gets `UnknownModelNote`, not a download.
  */
 import Link from "next/link";
-import type { ModelAccess, ModelNeed } from "@/server/realtime/protocol";
+import type { ModelAccess, ModelNeed } from "@/server/domain";
 import { formatBytes, formatRate } from "../bytes";
 import { formatDuration } from "../format";
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { ModelsView } from "@/server/models/routes";
 import { KNOWN_MODELS } from "@/server/engine/platform/model-store";
-import type { ModelDownload, ModelNeed } from "@/server/realtime/protocol";
+import type { ModelDownload, ModelNeed } from "@/server/domain";
 import { listedModel, modelPanelState } from "./model-panel-state";
 
 const DEFAULT = "openai/clip-vit-base-patch32";

@@ -5,7 +5,7 @@
  * progress. Pure: the hook and the panel do the fetching and drawing.
  */
 import type { ModelsView } from "@/server/models/routes";
-import type { ModelNeed } from "@/server/realtime/protocol";
+import type { ModelNeed } from "@/server/domain";
 
 export type ModelPanelState =
   | { kind: "none" }

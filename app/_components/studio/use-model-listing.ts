@@ -9,7 +9,7 @@
 import { useEffect, useRef, useState } from "react";
 import { api } from "@/app/_lib/api";
 import type { ModelsView } from "@/server/models/routes";
-import type { ModelNeed } from "@/server/realtime/protocol";
+import type { ModelNeed } from "@/server/domain";
 
 const DEBOUNCE_MS = 400;
 const POLL_MS = 2000;

@@ -8,12 +8,18 @@ import { useCallback, useEffect, useRef, useState } from "react";
 import { io, type Socket } from "socket.io-client";
 import type {
   ClientToServerEvents,
-  ModelAccess,
-  ModelNeed,
   RunStats,
   ServerToClientEvents,
 } from "@/server/realtime/protocol";
-import type { Diagnostic, ErrorCode, HistoryPoint, Role, RunState } from "@/server/domain";
+import type {
+  Diagnostic,
+  ErrorCode,
+  HistoryPoint,
+  ModelAccess,
+  ModelNeed,
+  Role,
+  RunState,
+} from "@/server/domain";
 import { FrameSink } from "./frame-sink";
 import { protocolMismatch } from "./protocol-version";
 
