@@ -8,9 +8,10 @@
  * admit members only — to anyone else they do not exist (null, same as a missing id).
  */
 import { db } from "../db/client";
+import { ROLES, type Role } from "../domain";
 
-export const ROLES = ["owner", "editor", "runner", "viewer"] as const;
-export type Role = (typeof ROLES)[number];
+// The roles themselves are the shared vocabulary's; this module says what each may do.
+export { ROLES, type Role };
 
 export const VISIBILITIES = ["public", "unlisted", "private"] as const;
 export type Visibility = (typeof VISIBILITIES)[number];
