@@ -17,7 +17,7 @@ import {
   type StoreOptions,
 } from "../engine/platform/model-store";
 import type { ModelDownloads } from "./downloads";
-import { isAdmin, mayAdminister, mayDownload, type ModelPolicy } from "./policy";
+import { isAdmin, mayAdminister, mayDownload, type ModelPolicy, type Permission } from "./policy";
 
 export interface ModelRoutesOptions {
   downloads: ModelDownloads;
@@ -49,6 +49,17 @@ const nameOf = (body: Record<string, unknown>): string => {
     throw new HttpError(400, "bad_request", "'name' must be a model name or hub repository id");
   return name;
 };
+
+/** The request's model name, once `permission` lets the caller act on it (else 403 with why). */
+async function allowedName(
+  req: Parameters<typeof readJson>[0],
+  permission: () => Promise<Permission>,
+): Promise<string> {
+  const name = nameOf(await readJson(req));
+  const may = await permission();
+  if (!may.ok) throw new HttpError(403, "forbidden", may.reason);
+  return name;
+}
 
 export function modelRoutes(options: ModelRoutesOptions): Route[] {
   const { downloads, policy, store } = options;
@@ -88,9 +99,7 @@ export function modelRoutes(options: ModelRoutesOptions): Route[] {
       method: "POST",
       path: /^\/api\/models\/pull$/,
       async handle({ me, req }) {
-        const name = nameOf(await readJson(req));
-        const may = await mayDownload(me, policy);
-        if (!may.ok) throw new HttpError(403, "forbidden", may.reason);
+        const name = await allowedName(req, () => mayDownload(me, policy));
         const known = findModel(name, store);
         if (!known && !isRepoId(name))
           throw new HttpError(
@@ -112,9 +121,7 @@ export function modelRoutes(options: ModelRoutesOptions): Route[] {
       method: "POST",
       path: /^\/api\/models\/cancel$/,
       async handle({ me, req }) {
-        const name = nameOf(await readJson(req));
-        const may = await mayDownload(me, policy);
-        if (!may.ok) throw new HttpError(403, "forbidden", may.reason);
+        const name = await allowedName(req, () => mayDownload(me, policy));
         if (!downloads.cancel(name))
           throw new HttpError(404, "not_found", `no download of '${name}' is running`);
         return ok({ cancelled: name });
@@ -124,9 +131,7 @@ export function modelRoutes(options: ModelRoutesOptions): Route[] {
       method: "POST",
       path: /^\/api\/models\/remove$/,
       async handle({ me, req }) {
-        const name = nameOf(await readJson(req));
-        const may = await mayAdminister(me, policy);
-        if (!may.ok) throw new HttpError(403, "forbidden", may.reason);
+        const name = await allowedName(req, () => mayAdminister(me, policy));
         const running = downloads.get(name);
         if (running && (running.status === "checking" || running.status === "downloading"))
           throw new HttpError(409, "busy", `'${name}' is downloading; cancel it first`);
