@@ -104,10 +104,10 @@ describe("sign up and sign in", () => {
       });
     }
     expect(wrong[0].code).toBe("bad_credentials");
-    // An Argon2id verification (19 MiB, 2 passes) costs tens of ms of CPU; an early return well under one.
-    const reference = Math.min(...wrong.map((r) => r.cpuMs));
-    expect(reference).toBeGreaterThan(5);
-    for (const r of [...unknown, guest, tooLong]) expect(r.cpuMs).toBeGreaterThan(reference / 2);
+    // An Argon2id verification (19 MiB, 2 passes) costs 10–40 ms of CPU here (more under memory
+    // contention); an early return costs well under one. A fixed floor separates the two without
+    // depending on how busy the machine was during the reference measurement.
+    for (const r of [...wrong, ...unknown, guest, tooLong]) expect(r.cpuMs).toBeGreaterThan(5);
   });
 });
 
