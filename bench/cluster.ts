@@ -1,12 +1,12 @@
 // Benchmarks the cluster paths on this machine (PostgreSQL + Redis at their local defaults):
 //  - frames: V viewers (socket.io-client, in this process) in one room, spread over two web node
-//    processes; frames published into Redis as a GPU worker publishes them (`RunPublisher`) at F fps;
+//    processes; frames published into Redis as a GPU worker publishes them (the Redis run bus) at F fps;
 //    frames/s delivered to all viewers together, delivery latency (publish → arrival) and frames
 //    dropped by latest-wins. Baseline: all viewers on ONE node process (same Redis path).
 //  - queue: R runs queued at once; time from `run:start` until each run's `loading` status, with a
 //    GPU worker (in this process, BullMQ + PostgreSQL) whose trainer ends at once, so only the queue
-//    and the run bookkeeping are measured. Baseline: the embedded in-process queue (`RunService`)
-//    with the same instant trainer and the same database.
+//    and the run bookkeeping are measured. Baseline: the same run coordinator on the embedded adapters
+//    (in-memory queue and bus) with the same instant trainer and the same database.
 // Usage: tsx bench/cluster.ts [--viewers 200] [--fps 20] [--seconds 5] [--runs 20]
 // Prints one JSON object.
 import { mkdtempSync } from "node:fs";
@@ -15,10 +15,9 @@ import path from "node:path";
 import sharp from "sharp";
 import { createExperiment, tinyExperiment } from "../server/collab/testing";
 import { closeDb, db } from "../server/db/client";
-import { ClusterRuns } from "../server/cluster/cluster-runs";
+import { BullRunQueue } from "../server/cluster/bull-queue";
 import { startWebNode, type Child } from "../server/cluster/fixtures/processes";
-import { closeRedis, connectRedis } from "../server/cluster/redis";
-import { RunPublisher } from "../server/cluster/run-publisher";
+import { redisBus } from "../server/cluster/redis-bus";
 import {
   clearPrefix,
   freshPostgres,
@@ -29,7 +28,8 @@ import {
 import type { RunState } from "../server/domain";
 import type { RunSink } from "../server/runs/active-run";
 import type { RunEvent, RunWorker } from "../server/runs/run-worker";
-import { RunService } from "../server/runs/service";
+import { RunCoordinator } from "../server/runs/coordinator";
+import { embeddedRuns } from "../server/runs/embedded";
 import { RunStore } from "../server/runs/store";
 import { admissionFromEnv } from "../server/runs/admission";
 import { GpuWorker } from "../server/worker/gpu-worker";
@@ -70,8 +70,8 @@ async function frames(ports: number[], prefix: string, experimentId: string, ima
     },
   });
   await joinRoom(sockets, experimentId);
-  const redis = connectRedis(TEST_REDIS_URL, "bench-publisher");
-  const publisher = new RunPublisher(redis, prefix);
+  const bus = redisBus({ redisUrl: TEST_REDIS_URL, prefix, name: "bench-publisher" });
+  const publisher = bus.publisher;
   // Warm-up, then measure.
   const publish = async (count: number) => {
     for (let i = 0; i < count; i++) {
@@ -98,7 +98,7 @@ async function frames(ports: number[], prefix: string, experimentId: string, ima
   await sleep(1000); // the last frames arrive
   const seconds = (clock() - started) / 1000;
   for (const s of sockets) s.close();
-  await closeRedis(redis);
+  await bus.close();
   return {
     viewers: opt.viewers,
     nodes: ports.length,
@@ -134,7 +134,7 @@ const instantTrainer = (): RunWorker => ({
 });
 
 /** Starts `--runs` runs at once and times each until its `loading` status. */
-async function queueLatency(runs: Pick<RunService, "start" | "subscribe">) {
+async function queueLatency(runs: Pick<RunCoordinator, "start" | "subscribe">) {
   const ids = await Promise.all(
     Array.from({ length: opt.runs }, () => createExperiment(experimentYaml)),
   );
@@ -206,24 +206,17 @@ async function main() {
     const readYaml = async (id: string) =>
       (await db().experiment.findUnique({ where: { id } }))?.yaml ?? null;
     const settings = { dataDir, fps: 10, frameFormat: "png" as const, statsIntervalMs: 100 };
-    const stored = new RunService({
-      ...settings,
-      store,
-      readYaml,
-      devices: ["cpu"],
-      spawn: instantTrainer,
-    });
     const admission = admissionFromEnv(dataDir);
-    const clusterRuns = new ClusterRuns({
-      redisUrl: TEST_REDIS_URL,
-      prefix,
-      nodeId: "bench",
+    const bus = redisBus({ redisUrl: TEST_REDIS_URL, prefix, name: "bench" });
+    const clusterRuns = new RunCoordinator({
+      ...settings,
+      queue: new BullRunQueue({ redisUrl: TEST_REDIS_URL, prefix }),
+      bus,
       store,
       readYaml,
-      stored,
       admission,
     });
-    await clusterRuns.ready();
+    await bus.ready();
     const worker = new GpuWorker({
       redisUrl: TEST_REDIS_URL,
       prefix,
@@ -238,9 +231,15 @@ async function main() {
     const cluster = await queueLatency(clusterRuns);
     await worker.close();
     await clusterRuns.close();
-    const embedded = await queueLatency(
-      new RunService({ ...settings, store, readYaml, devices: ["cpu"], spawn: instantTrainer }),
-    );
+    const local = embeddedRuns({
+      ...settings,
+      store,
+      readYaml,
+      devices: ["cpu"],
+      spawn: instantTrainer,
+    });
+    const embedded = await queueLatency(local.coordinator);
+    await local.close();
 
     console.log(
       JSON.stringify(

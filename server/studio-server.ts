@@ -10,7 +10,6 @@ import type { AddressInfo } from "node:net";
 import { studioApi, type StudioApiOptions } from "./api";
 import { crossSiteWrite, peerOf, requestPolicyFromEnv, type RequestPolicy } from "./auth/request";
 import { clusterConfig, type ClusterConfig } from "./cluster/config";
-import type { ClusterRuns } from "./cluster/cluster-runs";
 import { clusterNode } from "./cluster/node";
 import { accessExtension, closeOnRevocation } from "./collab/access";
 import { CollabServer, type CollabOptions } from "./collab/collab-server";
@@ -26,8 +25,9 @@ import type { RoomHub } from "./realtime/room-hub";
 import { createSocketServer, type SocketServerOptions } from "./realtime/socket-server";
 import type { AdmissionOptions } from "./runs/admission";
 import { imageRoute } from "./runs/image-route";
-import { spawnProcessWorker, type SpawnWorker } from "./runs/run-worker";
-import { RunService } from "./runs/service";
+import type { RunCoordinator } from "./runs/coordinator";
+import { embeddedRuns } from "./runs/embedded";
+import type { SpawnTrainerHost } from "./runs/ports";
 import { runSettingsFromEnv, type EnvRunSettings } from "./runs/settings";
 import { RunStore } from "./runs/store";
 import { studioModels, type ModelPolicy } from "./models";
@@ -43,7 +43,7 @@ export interface StudioServerOptions {
   dataDir?: string;
   runs?: Partial<EnvRunSettings> & {
     statsIntervalMs?: number;
-    spawn?: SpawnWorker;
+    spawn?: SpawnTrainerHost;
     admission?: AdmissionOptions;
   };
   /** Rate limits of the /api/ routes (default: production values). */
@@ -65,7 +65,7 @@ export interface StudioServerOptions {
 export interface StudioServer {
   port: number;
   collab: CollabServer;
-  runs: RunService | ClusterRuns;
+  runs: RunCoordinator;
   rooms: RoomHub;
   /** Interrupts live runs, stores every open document, closes every socket. */
   close(): Promise<void>;
@@ -97,17 +97,19 @@ export async function startStudioServer(opts: StudioServerOptions): Promise<Stud
     });
     return row?.yaml ?? null;
   };
-  const local = new RunService({
-    ...runSettingsFromEnv(),
-    statsIntervalMs: 100,
-    spawn: spawnProcessWorker,
-    ...opts.runs,
-    dataDir: dir,
-    store,
-    readYaml,
-  });
-  // In a cluster, GPU workers run what the queue holds; the local service only answers for stored runs.
-  const runs = cluster ? await cluster.createRuns({ store, readYaml, stored: local }) : local;
+  // Embedded: queue, bus and one executor per device slot in this process; in a cluster, GPU
+  // workers execute what the BullMQ queue holds. The coordinator is the same either way.
+  const embedded = cluster
+    ? null
+    : embeddedRuns({
+        ...runSettingsFromEnv(),
+        statsIntervalMs: 100,
+        ...opts.runs,
+        dataDir: dir,
+        store,
+        readYaml,
+      });
+  const runs = embedded?.coordinator ?? (await cluster!.createRuns({ store, readYaml }));
   const interrupted = await runs.recover();
   // A start whose model is missing waits in its room while someone allowed downloads it.
   const models = studioModels(runs, opts.models);
@@ -121,8 +123,8 @@ export async function startStudioServer(opts: StudioServerOptions): Promise<Stud
     : opsHandler({
         checks: { database: () => db().$queryRaw`SELECT 1` },
         metrics: studioMetrics({
-          runsQueued: () => local.counts().waiting,
-          runsActive: () => local.counts().active,
+          runsQueued: async () => (await runs.counts()).waiting,
+          runsActive: async () => (await runs.counts()).active,
           sockets: () => live.sockets(),
           yjsDocuments: () => collab.loadedCount,
         }).registry,
@@ -192,7 +194,7 @@ export async function startStudioServer(opts: StudioServerOptions): Promise<Stud
     rooms: hub,
     async close() {
       await models.close();
-      await runs.close();
+      await (embedded ? embedded.close() : runs.close());
       unwatchCollab();
       await collab.close();
       // Closing the HTTP server waits for every connection to end; a page that keeps polling (the

@@ -1,7 +1,7 @@
 /**
  * A web node in cluster mode, as the studio server composes it when `REDIS_URL` is set: merging
- * Yjs persistence + Yjs fan-out for the collaboration server, `ClusterRuns` instead of the local run
- * queue, the Socket.IO Redis adapter, revocations relayed to and from the other nodes,
+ * Yjs persistence + Yjs fan-out for the collaboration server, the run coordinator on BullMQ and
+ * the Redis bus, the Socket.IO Redis adapter, revocations relayed to and from the other nodes,
  * `/healthz` `/readyz` `/metrics`, and stored images read through the shared store. Everything it
  * opens, `close()` closes (after the Socket.IO server).
  */
@@ -14,12 +14,15 @@ import { db } from "../db/client";
 import { opsHandler } from "../ops/handler";
 import { studioMetrics, type StudioMetrics } from "../ops/studio-metrics";
 import { ID_PATTERN } from "../domain";
+import { roomOf } from "../realtime/room-hub";
 import { admissionFromEnv } from "../runs/admission";
 import { IMAGE_FILE, IMAGE_URL_PREFIX, relativeImagePath } from "../runs/images";
 import { localCache, type LocalCache } from "../storage/local-cache";
 import { storageFromEnv } from "../storage/config";
 import { accessRelay } from "./access-relay";
-import { ClusterRuns, type ClusterRunsOptions } from "./cluster-runs";
+import { RunCoordinator, type CoordinatorOptions } from "../runs/coordinator";
+import { BullRunQueue } from "./bull-queue";
+import { redisBus } from "./redis-bus";
 import type { ClusterConfig } from "./config";
 import { closeRedis, connectRedis } from "./redis";
 import { attachRedisAdapter, type AdapterHandle } from "./socket-adapter";
@@ -31,9 +34,7 @@ export interface ClusterNode {
   database: DatabaseExtension;
   collabExtensions: Extension[];
   metrics: StudioMetrics;
-  createRuns(
-    options: Pick<ClusterRunsOptions, "store" | "readYaml" | "stored">,
-  ): Promise<ClusterRuns>;
+  createRuns(options: Pick<CoordinatorOptions, "store" | "readYaml">): Promise<RunCoordinator>;
   /** Once the Socket.IO server exists: the adapter, local delivery and the socket/document gauges. */
   attach(io: Server, collab: CollabServer): void;
   /** Ops endpoints, and stored images fetched from the shared store before the image route reads them. */
@@ -55,14 +56,14 @@ export async function clusterNode(config: ClusterConfig, dataDir: string): Promi
   );
   const imageStore = storageFromEnv(process.env, dataDir);
   const cache: LocalCache = localCache(imageStore, dataDir);
-  let runs: ClusterRuns | null = null;
+  let runs: RunCoordinator | null = null;
   let io: Server | null = null;
   let collab: CollabServer | null = null;
   let adapter: AdapterHandle | null = null;
 
   const metrics = studioMetrics({
-    runsQueued: async () => (runs ? (await runs.queue.counts()).waiting : 0),
-    runsActive: async () => (runs ? (await runs.queue.counts()).active : 0),
+    runsQueued: async () => (runs ? (await runs.counts()).waiting : 0),
+    runsActive: async () => (runs ? (await runs.counts()).active : 0),
     sockets: () => io?.of("/").sockets.size ?? 0,
     yjsDocuments: () => collab?.loadedCount ?? 0,
   });
@@ -80,27 +81,29 @@ export async function clusterNode(config: ClusterConfig, dataDir: string): Promi
     collabExtensions: [fanout],
     metrics,
     async createRuns(options) {
-      runs = new ClusterRuns({
+      const { redisUrl, prefix, nodeId } = config;
+      const bus = redisBus({ redisUrl, prefix, name: nodeId });
+      runs = new RunCoordinator({
         ...options,
-        redisUrl: config.redisUrl,
-        prefix: config.prefix,
-        nodeId: config.nodeId,
+        queue: new BullRunQueue({ redisUrl, prefix }),
+        bus,
+        dataDir,
         admission: admissionFromEnv(dataDir, imageStore),
         ensureLocal: (relative) => cache.ensureLocal(relative),
-        onFramesSent: (count) => metrics.framesSent.inc(count),
+        onFrame: (experimentId) =>
+          metrics.framesSent.inc(io?.of("/").adapter.rooms.get(roomOf(experimentId))?.size ?? 0),
         onStats: (runId, stats) =>
           stats
             ? metrics.stepsPerSecond.set(runId, stats.epochsPerSecond)
             : metrics.stepsPerSecond.delete(runId),
       });
-      await runs.ready();
+      await bus.ready();
       return runs;
     },
     attach(server, collabServer) {
       io = server;
       collab = collabServer;
       adapter = attachRedisAdapter(server as unknown as Server, config.redisUrl, config.prefix);
-      runs?.deliverLocally(server);
     },
     async handle(req, res) {
       if (await ops(req, res)) return true;

@@ -4,6 +4,11 @@
 export type RunStatus =
   "queued" | "loading" | "running" | "paused" | "stopped" | "done" | "error" | "interrupted";
 
+/** A run in these states holds (or waits for) a device; the others are final or resumable. */
+export const LIVE_STATUSES: readonly RunStatus[] = ["queued", "loading", "running", "paused"];
+export const isLiveStatus = (status: string | undefined): boolean =>
+  !!status && (LIVE_STATUSES as readonly string[]).includes(status);
+
 export interface RunState {
   runId: string;
   status: RunStatus;

@@ -17,11 +17,11 @@ import {
 } from "../engine/platform/model-store";
 import type { ModelAccess, ModelDownload, ModelNeed } from "../domain";
 import type { RunResult } from "../runs/pin";
-import type { RunService } from "../runs/service";
+import type { RunCoordinator } from "../runs/coordinator";
 import type { ModelDownloads } from "./downloads";
 import { mayDownload, type ModelPolicy } from "./policy";
 
-type StartOptions = Parameters<RunService["start"]>[1];
+type StartOptions = Parameters<RunCoordinator["start"]>[1];
 
 interface Waiting {
   model: string;
@@ -33,7 +33,7 @@ interface Waiting {
 export interface RoomModelsOptions {
   downloads: ModelDownloads;
   policy: ModelPolicy;
-  runs: Pick<RunService, "start">;
+  runs: Pick<RunCoordinator, "start">;
   /** Whether `identity` may still run the experiment (checked again before a waiting start runs). */
   mayRun(identity: Identity | null, experimentId: string): Promise<boolean>;
   store?: StoreOptions;

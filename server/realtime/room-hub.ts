@@ -1,6 +1,8 @@
 /**
- * Rooms `exp:<id>` and what flows into them from runs. Most events are plain room broadcasts;
- * frames go socket by socket through a `FrameChannel` each (latest wins per client).
+ * Rooms `exp:<id>` and what flows into them from runs. Most events are room broadcasts to this
+ * node's sockets (`io.local`: in a cluster every node hears each run event itself, so a broadcast
+ * through the adapter would reach other nodes' viewers twice); frames go socket by socket through
+ * a `FrameChannel` each (latest wins per client).
  */
 import type { Server, Socket } from "socket.io";
 import type { EpochStats } from "../engine/trainer/api";
@@ -68,7 +70,7 @@ export class RoomHub implements RunSink {
   }
 
   status(experimentId: string, run: RunState): void {
-    this.io.to(roomOf(experimentId)).emit("status", { experimentId, run });
+    this.io.local.to(roomOf(experimentId)).emit("status", { experimentId, run });
   }
 
   frame(experimentId: string, frame: FramePayload): void {
@@ -79,7 +81,7 @@ export class RoomHub implements RunSink {
   }
 
   stats(experimentId: string, runId: string, stats: EpochStats, history: HistoryPoint[]): void {
-    this.io
+    this.io.local
       .to(roomOf(experimentId))
       .emit("stats", { experimentId, runId, stats: toWireStats(stats), history });
   }
@@ -88,14 +90,14 @@ export class RoomHub implements RunSink {
     experimentId: string,
     snapshot: { runId: string; snapshotId: string; epoch: number; url: string },
   ): void {
-    this.io.to(roomOf(experimentId)).emit("snapshot", { experimentId, ...snapshot });
+    this.io.local.to(roomOf(experimentId)).emit("snapshot", { experimentId, ...snapshot });
   }
 
   done(experimentId: string, done: { runId: string; url: string }): void {
-    this.io.to(roomOf(experimentId)).emit("done", { experimentId, ...done });
+    this.io.local.to(roomOf(experimentId)).emit("done", { experimentId, ...done });
   }
 
   error(experimentId: string, code: ErrorCode, message: string): void {
-    this.io.to(roomOf(experimentId)).emit("error", { experimentId, code, message });
+    this.io.local.to(roomOf(experimentId)).emit("error", { experimentId, code, message });
   }
 }

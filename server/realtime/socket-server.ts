@@ -14,7 +14,7 @@ import { canRun, roleFor as defaultRoleFor } from "../auth/access";
 import { identify as defaultIdentify, rightsId, type Identity } from "../auth/identity";
 import { requestPolicyFromEnv, sameOrigin, type RequestPolicy } from "../auth/request";
 import { keyedRateLimiter, rateLimiter, type RateOptions } from "../limits";
-import type { RunResult, RunService } from "../runs/service";
+import type { RoomRuns, RunResult } from "../runs/coordinator";
 import type { RoomModels } from "../models/room-models";
 import { RoomHub, roomOf } from "./room-hub";
 import { toWireStats } from "./wire-stats";
@@ -34,11 +34,8 @@ import {
 } from "./validate";
 
 export interface SocketServerOptions {
-  /** The embedded `RunService`, or the cluster's queue-backed runs (`server/cluster/cluster-runs.ts`). */
-  runs: Pick<
-    RunService,
-    "subscribe" | "roomSnapshot" | "start" | "continue" | "update" | "control"
-  >;
+  /** The run coordinator (`server/runs/coordinator.ts`), whatever its adapters. */
+  runs: RoomRuns;
   roleFor?: (identity: Identity | null, experimentId: string) => Promise<Role | null>;
   identify?: (cookieHeader: string | undefined) => Promise<Identity | null>;
   /** Origin check at the handshake (default: from the environment). */

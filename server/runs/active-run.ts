@@ -13,7 +13,6 @@ import {
   writeImage,
   type FrameFormat,
 } from "./images";
-import type { Slot } from "./queue";
 import type { RunWorker } from "./run-worker";
 import { historyPoint, type RunStore } from "./store";
 import type { StartRequest } from "./worker-protocol";
@@ -39,13 +38,11 @@ export interface RunSettings {
   statsIntervalMs: number;
 }
 
-const MAX_HISTORY = 5000;
 const STATS_BATCH = 100;
 const STATS_FLUSH_MS = 1000;
 
 export class ActiveRun {
   stats: EpochStats | null = null;
-  history: HistoryPoint[] = [];
   frame: FramePayload | null = null;
   private worker: RunWorker | null = null;
   private chain: Promise<void> = Promise.resolve();
@@ -89,7 +86,7 @@ export class ActiveRun {
   }
 
   /** Runs on a queue slot's worker; resolves when the run ended and everything is stored. */
-  async execute(slot: Slot<DeviceRequest>, worker: RunWorker): Promise<void> {
+  async execute(slot: { name: string; device: DeviceRequest }, worker: RunWorker): Promise<void> {
     if (!this.live) return; // stopped while it waited
     this.startedAt = Date.now();
     this.state.queuePosition = undefined;
@@ -192,9 +189,6 @@ export class ActiveRun {
   private onStats(stats: EpochStats): void {
     this.stats = stats;
     const point = historyPoint(stats);
-    this.history.push(point);
-    if (this.history.length > MAX_HISTORY)
-      this.history.splice(0, this.history.length - MAX_HISTORY);
     this.unsavedStats.push({ stats, point });
     this.unsentPoints.push(point);
     this.state.epoch = stats.epoch;
@@ -305,8 +299,9 @@ export class ActiveRun {
       const pixels = this.lastPixels;
       if (pixels && pixels.epoch > (this.state.snapshotEpoch ?? -1))
         this.saveSnapshot(pixels, this.stats);
-      this.setStatus("stopped");
       this.persist({ status: "stopped", finishedAt: new Date(), runtimeMs: this.runtimeMs() });
+      // The room hears `stopped` once it is stored: a Continue pressed on it then finds the run ended.
+      this.enqueue(async () => this.setStatus("stopped"));
     } else if (this.state.status === "error") {
       this.persist({ runtimeMs: this.runtimeMs() });
     }

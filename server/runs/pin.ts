@@ -1,6 +1,6 @@
 /**
- * What a run start, continue or update checks before any queue or worker sees it, shared by the
- * embedded `RunService` and cluster web nodes (`ClusterRuns`): the experiment's current text is
+ * What a run start, continue or update checks before any queue or executor sees it (the run
+ * coordinator's side, `coordinator.ts`): the experiment's current text is
  * admitted (limits, quotas, vetted images); a new run gets its model and seed and a queued Run row
  * inside the starter's share of the queue; a continued run is admitted again, as quotas may have
  * shrunk since and images are fetched afresh (they are never kept from a URL).

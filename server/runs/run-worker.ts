@@ -15,13 +15,13 @@ import type { FromWorker, StartRequest, ToWorker } from "./worker-protocol";
 export type RunEvent = TrainerEvent | { type: "ended" };
 
 export interface RunWorker {
-  /** False once the thread is gone; spawn another. */
+  /** False once the host is gone (its process exited); spawn another. */
   readonly alive: boolean;
   /** Starts a run; `listener` gets its events in order and `ended` once. One run at a time. */
   start(request: StartRequest, listener: (event: RunEvent) => void): void;
   pause(): void;
   resume(): void;
-  /** Asks the trainer to stop; a thread that does not end its run within `graceMs` is terminated. */
+  /** Asks the trainer to stop; a host that does not end its run within `graceMs` is terminated. */
   stop(graceMs?: number): void;
   /** The new text, and the vetted images it names (added to those the run already has). */
   update(yaml: string, images?: Record<string, Uint8Array>): Promise<{ rebuilt: boolean }>;

@@ -5,11 +5,10 @@
 import { db as defaultDb, type Db } from "../db/client";
 import { admitRun, countRuns, type Quotas, type RunRefusal } from "../limits";
 import type { EpochStats } from "../engine/trainer/api";
-import type { HistoryPoint, RunStatus } from "../domain";
+import { LIVE_STATUSES, type HistoryPoint } from "../domain";
 import { assertYamlSize } from "../limits/yaml-size";
 
 /** Statuses of a run that a restart interrupts. */
-export const LIVE_STATUSES: readonly RunStatus[] = ["queued", "loading", "running", "paused"];
 
 export interface NewRun {
   experimentId: string;
@@ -198,12 +197,18 @@ export class RunStore {
     ]);
   }
 
-  /** At start-up: runs that were live when the process ended are interrupted. */
-  async markInterrupted(): Promise<number> {
-    const { count } = await this.db.run.updateMany({
+  /** At start-up: runs that were live when the last process ended, and the queue no longer holds, are interrupted. */
+  async markInterrupted(held: (runId: string) => Promise<boolean>): Promise<number> {
+    const live = await this.db.run.findMany({
       where: { status: { in: [...LIVE_STATUSES] } },
-      data: { status: "interrupted" },
+      select: { id: true },
     });
-    return count;
+    let interrupted = 0;
+    for (const { id } of live) {
+      if (await held(id)) continue;
+      await this.update(id, { status: "interrupted" });
+      interrupted++;
+    }
+    return interrupted;
   }
 }

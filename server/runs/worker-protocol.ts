@@ -2,12 +2,12 @@
 import type { DeviceRequest, ImageFrame, TrainerEvent } from "../engine/trainer/api";
 
 export interface StartRequest {
-  /** The pinned YAML; the worker parses it itself (compiled expressions do not cross threads). */
+  /** The pinned YAML; the worker parses it itself (compiled expressions do not cross processes). */
   yaml: string;
   model: string;
   device: DeviceRequest;
   seed: number;
-  /** Frames cross to the main thread at most this often (latest wins, the last one always). */
+  /** Frames cross to the web process at most this often (latest wins, the last one always). */
   frameIntervalMs: number;
   /** Statistics events at most this often (printing epochs and the last one always). */
   statsIntervalMs: number;
@@ -26,5 +26,5 @@ export type ToWorker =
 export type FromWorker =
   | { type: "event"; event: TrainerEvent }
   | { type: "updated"; id: number; rebuilt: boolean; error?: string }
-  /** The loop ended and the trainer is disposed; the thread may be terminated. */
+  /** The loop ended and the trainer is disposed; the process may be ended. */
   | { type: "ended" };
