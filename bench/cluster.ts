@@ -27,7 +27,7 @@ import {
 } from "../server/cluster/testing";
 import type { RunState } from "../server/domain";
 import type { RunSink } from "../server/runs/active-run";
-import type { RunEvent, RunWorker } from "../server/runs/run-worker";
+import type { HostEvent, TrainerHost } from "../server/runs/ports";
 import { RunCoordinator } from "../server/runs/coordinator";
 import { embeddedRuns } from "../server/runs/embedded";
 import { RunStore } from "../server/runs/store";
@@ -111,9 +111,9 @@ async function frames(ports: number[], prefix: string, experimentId: string, ima
 }
 
 /** A trainer that finishes at once with a tiny image: the queue and the run bookkeeping are all that is left. */
-const instantTrainer = (): RunWorker => ({
+const instantTrainer = (): TrainerHost => ({
   alive: true,
-  start(request, listener: (event: RunEvent) => void) {
+  start(request, listener: (event: HostEvent) => void) {
     setImmediate(() => {
       const frame = {
         epoch: 0,

@@ -3,18 +3,18 @@
  * - Events (executor → every web node): one pub/sub channel; each node delivers an event to the
  *   sockets of the room it holds itself. Frames carry their image as a binary tail, not base64.
  * - Live state (executor → whoever joins a room): the run's state, latest statistics and encoded
- *   frame under per-experiment keys, so a joiner on any node gets them at once. A finished run's
+ *   frame (as its event message) under per-experiment keys, so a joiner on any node gets them at once. A finished run's
  *   keys are dropped: from then on the database answers.
  * - Controls (web node → the executor holding the run): pause / resume / stop / update, with a
  *   reply channel per node for `update`.
  * - Locks: `SET NX PX`, released only by their holder.
  */
 import { randomUUID } from "node:crypto";
+import { setTimeout as delay } from "node:timers/promises";
 import type { EpochStats } from "../engine/trainer/api";
-import { isLiveStatus, type FramePayload, type RunState } from "../domain";
+import { isLiveStatus, type RunState } from "../domain";
 import type { ControlHandler, RunBus, RunControl, UpdateReply } from "../runs/ports";
 import { eventSink, type RunEventMessage } from "../runs/run-events";
-import { withTimeout } from "../runs/timeout";
 import { closeRedis, connectRedis } from "./redis";
 
 type ControlMessage =
@@ -55,14 +55,6 @@ export function decodeEvent(bytes: Buffer): RunEventMessage {
   return header;
 }
 
-/** A stored frame key back into its parts (`<JSON>\0<image bytes>`). */
-function decodeLiveFrame(bytes: Buffer): FramePayload | null {
-  const cut = bytes.indexOf(0);
-  if (cut < 0) return null;
-  const header = JSON.parse(bytes.subarray(0, cut).toString()) as Omit<FramePayload, "data">;
-  return { ...header, data: bytes.subarray(cut + 1) };
-}
-
 export function redisBus(options: { redisUrl: string; prefix: string; name: string }): RunBus {
   const { prefix, name } = options;
   const names = channels(prefix);
@@ -83,13 +75,11 @@ export function redisBus(options: { redisUrl: string; prefix: string; name: stri
       void write.catch(quiet);
     } else if (event.type === "stats") {
       void pub.set(keys.stats, JSON.stringify(event.stats), "EX", LIVE_TTL_S).catch(quiet);
-    } else if (event.type === "frame") {
-      const header = Buffer.from(JSON.stringify(event.frame));
-      const value = Buffer.concat([header, Buffer.from([0]), Buffer.from(event.data)]);
-      void pub.set(keys.frame, value, "EX", LIVE_TTL_S).catch(quiet);
     }
+    const bytes = encodeEvent(event);
+    if (event.type === "frame") void pub.set(keys.frame, bytes, "EX", LIVE_TTL_S).catch(quiet);
     void pub
-      .publish(names.events, encodeEvent(event))
+      .publish(names.events, bytes)
       .catch((error: unknown) => console.error("runs: publishing failed:", error));
   };
 
@@ -132,10 +122,11 @@ export function redisBus(options: { redisUrl: string; prefix: string; name: stri
       const run = state ? (JSON.parse(state) as RunState) : null;
       if (!run || !isLiveStatus(run.status)) return null;
       const bytes = await pub.getBuffer(keys.frame);
+      const frame = bytes ? decodeEvent(bytes) : null;
       return {
         run,
         stats: stats ? (JSON.parse(stats) as EpochStats) : null,
-        frame: bytes ? decodeLiveFrame(bytes) : null,
+        frame: frame?.type === "frame" ? { ...frame.frame, data: frame.data } : null,
       };
     },
     control: (message) => void pub.publish(names.control, JSON.stringify(message)).catch(quiet),
@@ -150,10 +141,10 @@ export function redisBus(options: { redisUrl: string; prefix: string; name: stri
         replyTo: names.reply(name),
       };
       void pub.publish(names.control, JSON.stringify(message)).catch(quiet);
-      return withTimeout(answer, timeoutMs, {
-        ok: false,
-        message: "the run's worker did not answer",
-      }).finally(() => replies.delete(id));
+      const late: UpdateReply = { ok: false, message: "the run's worker did not answer" };
+      return Promise.race([answer, delay(timeoutMs, late, { ref: false })]).finally(() =>
+        replies.delete(id),
+      );
     },
     onControl(handler) {
       handlers.add(handler);

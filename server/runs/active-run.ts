@@ -13,7 +13,7 @@ import {
   writeImage,
   type FrameFormat,
 } from "./images";
-import type { RunWorker } from "./run-worker";
+import type { TrainerHost } from "./ports";
 import { historyPoint, type RunStore } from "./store";
 import type { StartRequest } from "./worker-protocol";
 
@@ -43,8 +43,7 @@ const STATS_FLUSH_MS = 1000;
 
 export class ActiveRun {
   stats: EpochStats | null = null;
-  frame: FramePayload | null = null;
-  private worker: RunWorker | null = null;
+  private worker: TrainerHost | null = null;
   private chain: Promise<void> = Promise.resolve();
   private unsavedStats: { stats: EpochStats; point: HistoryPoint }[] = [];
   private unsentPoints: HistoryPoint[] = [];
@@ -86,7 +85,7 @@ export class ActiveRun {
   }
 
   /** Runs on a queue slot's worker; resolves when the run ended and everything is stored. */
-  async execute(slot: { name: string; device: DeviceRequest }, worker: RunWorker): Promise<void> {
+  async execute(slot: { name: string; device: DeviceRequest }, worker: TrainerHost): Promise<void> {
     if (!this.live) return; // stopped while it waited
     this.startedAt = Date.now();
     this.state.queuePosition = undefined;
@@ -127,10 +126,12 @@ export class ActiveRun {
     return this.worker.update(yaml, images);
   }
 
-  /** Stopped before it left the queue. */
-  cancel(): void {
-    this.setStatus("stopped");
-    this.persist({ status: "stopped", finishedAt: new Date() });
+  /** Ends the run with an error, stored before the promise settles. */
+  fail(message: string, code: ErrorCode = "internal"): Promise<void> {
+    this.setStatus("error", { message });
+    this.persist({ status: "error", error: message.slice(0, 2000), finishedAt: new Date() });
+    this.sink.error(this.experimentId, code, message);
+    return this.chain;
   }
 
   /** The server is going down: record the run as interrupted (it can continue later); the caller ends the worker. */
@@ -175,14 +176,7 @@ export class ActiveRun {
         }
         return this.onDone(event.frame, event.stats);
       case "error":
-        this.setStatus("error", { message: event.message });
-        this.persist({
-          status: "error",
-          error: event.message.slice(0, 2000),
-          finishedAt: new Date(),
-        });
-        this.sink.error(this.experimentId, "internal", event.message);
-        return;
+        return void this.fail(event.message);
     }
   }
 
@@ -233,11 +227,8 @@ export class ActiveRun {
       const frame = this.nextFrame;
       this.nextFrame = null;
       try {
-        this.frame = {
-          runId: this.runId,
-          ...(await encodeFrame(frame, this.settings.frameFormat)),
-        };
-        this.sink.frame(this.experimentId, this.frame);
+        const encoded = await encodeFrame(frame, this.settings.frameFormat);
+        this.sink.frame(this.experimentId, { runId: this.runId, ...encoded });
       } catch (error) {
         console.error(`runs: encoding a frame of ${this.runId} failed:`, error);
       }

@@ -1,18 +1,118 @@
 /**
- * The run lifecycle's contract, run on both adapter sets (embedded: in-memory queue and bus, child
- * process trainer hosts; cluster: BullMQ, Redis, in-process trainer hosts), each against a fresh
- * PostgreSQL database: the same calls must give the same states, events and rows.
+ * The run lifecycle's contract, run on both adapter sets, built alike (embedded: in-memory queue and
+ * bus, child-process trainer hosts; cluster: BullMQ and Redis under the test's key prefix,
+ * in-process trainer hosts), against a fresh PostgreSQL database: the same calls must give the same
+ * states, events and rows.
  */
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createExperiment, signedIn } from "../collab/testing";
-import { testServices, tinyExperiment } from "../cluster/testing";
-import { db } from "../db/client";
+import { TEST_REDIS_URL, testServices, tinyExperiment } from "../cluster/testing";
 import type { FramePayload, RunState } from "../domain";
 import type { RunSink } from "./active-run";
-import { adapterSet, clusterPorts, embeddedPorts, type AdapterSet } from "./testing";
+import { db } from "../db/client";
+import { BullRunQueue } from "../cluster/bull-queue";
+import { redisBus } from "../cluster/redis-bus";
+import { localTrainerHost } from "../worker/local-trainer";
+import { admissionFromEnv } from "./admission";
+import { RunCoordinator } from "./coordinator";
+import { RunExecutor } from "./executor";
+import { memoryBus } from "./memory-bus";
+import { memoryQueue } from "./memory-queue";
+import type { RunBus, RunQueue, SpawnTrainerHost } from "./ports";
+import { spawnProcessWorker } from "./run-worker";
+import { RunStore } from "./store";
+
+interface AdapterSet {
+  name: string;
+  queue: RunQueue;
+  coordinator: RunCoordinator;
+  /** A device executor on this set's queue and bus (started). */
+  executor(name: string, options?: { maxConcurrentRuns?: number }): Promise<RunExecutor>;
+  /** Closes every executor opened so far (a failed test must not leave one taking the next test's runs). */
+  closeExecutors(): Promise<void>;
+  close(): Promise<void>;
+}
+
+interface Ports {
+  name: string;
+  queue: () => RunQueue;
+  bus: (name: string) => RunBus;
+  spawn: SpawnTrainerHost;
+}
+
+const embeddedPorts = (): Ports => {
+  // Executors share the one in-process bus and queue, as in the embedded server.
+  const bus = memoryBus();
+  const queue = memoryQueue();
+  return { name: "embedded", queue: () => queue, bus: () => bus, spawn: spawnProcessWorker };
+};
+
+const clusterPorts = (prefix: string): Ports => ({
+  name: "cluster",
+  queue: () => new BullRunQueue({ redisUrl: TEST_REDIS_URL, prefix }),
+  bus: (name) => redisBus({ redisUrl: TEST_REDIS_URL, prefix, name }),
+  spawn: localTrainerHost,
+});
+
+const readYaml = async (id: string) =>
+  (await db().experiment.findUnique({ where: { id } }))?.yaml ?? null;
+
+async function adapterSet(ports: Ports, dataDir: string): Promise<AdapterSet> {
+  const store = new RunStore();
+  const queue = ports.queue();
+  const bus = ports.bus("node-test");
+  await bus.ready();
+  const settings = { dataDir, fps: 20, frameFormat: "png" as const, statsIntervalMs: 50 };
+  const coordinator = new RunCoordinator({
+    ...settings,
+    queue,
+    bus,
+    store,
+    readYaml,
+    admission: admissionFromEnv(dataDir),
+  });
+  const opened: { executor: RunExecutor; queue: RunQueue; bus: RunBus }[] = [];
+  const closeExecutors = async () => {
+    for (const { executor, queue: q, bus: b } of opened.splice(0)) {
+      await executor.close().catch(() => undefined);
+      if (q !== queue) await q.close();
+      if (b !== bus) await b.close();
+    }
+  };
+  return {
+    name: ports.name,
+    queue,
+    coordinator,
+    async executor(name, options = {}) {
+      const admission = admissionFromEnv(dataDir);
+      if (options.maxConcurrentRuns)
+        admission.quotas = { ...admission.quotas, maxConcurrentRuns: options.maxConcurrentRuns };
+      const own = { queue: ports.queue(), bus: ports.bus(name) };
+      await own.bus.ready();
+      const executor = new RunExecutor({
+        ...settings,
+        ...own,
+        name,
+        device: "cpu",
+        store,
+        admission,
+        spawn: ports.spawn,
+        concurrencyRetryMs: 200,
+      });
+      executor.start();
+      opened.push({ executor, ...own });
+      return executor;
+    },
+    closeExecutors,
+    async close() {
+      await closeExecutors();
+      await coordinator.close();
+    },
+  };
+}
 
 const experiment = (epochs: number) => tinyExperiment(epochs, 10);
 const within = { timeout: 30_000, interval: 20 };

@@ -166,7 +166,11 @@ export class RunCoordinator {
     }
     const row = await this.options.store.latest(experimentId);
     if (!row) return { run: null, stats: null, history: [], frame: null };
-    if (this.options.ensureLocal) await this.fillStoredImages(row.id, row.imagePath);
+    // Shared storage: the stored images this node shows are fetched to its data dir first.
+    const { ensureLocal } = this.options;
+    const snapshot = ensureLocal && (await this.options.store.lastSnapshot(row.id));
+    for (const file of ensureLocal ? [row.imagePath, snapshot && snapshot.imagePath] : [])
+      if (file) await ensureLocal!(file).catch(() => undefined);
     const stored = await storedRoom(this.options.store, this.options.dataDir, row);
     if (stored.run) this.known.set(experimentId, stored.run);
     return stored;
@@ -180,12 +184,6 @@ export class RunCoordinator {
   private async enqueue(job: RunJob): Promise<void> {
     await this.options.queue.enqueue(job);
     publishPositions(this.options.bus.publisher, await this.options.queue.waiting());
-  }
-
-  private async fillStoredImages(runId: string, imagePath: string | null): Promise<void> {
-    const snapshot = await this.options.store.lastSnapshot(runId);
-    for (const file of [imagePath, snapshot?.imagePath])
-      if (file) await this.options.ensureLocal!(file).catch(() => undefined);
   }
 
   private async liveRun(experimentId: string): Promise<{ runId: string; status: string } | null> {

@@ -70,14 +70,8 @@ export class RunExecutor implements ControlHandler {
   private working: Promise<JobOutcome> | null = null;
   private draining = false;
   private closed = false;
-  /** Runs this executor finished (any outcome), for tests and logs. */
-  completed = 0;
 
   constructor(private readonly options: ExecutorOptions) {}
-
-  get runId(): string | null {
-    return this.current?.job.runId ?? null;
-  }
 
   start(): void {
     this.unsubscribe = this.options.bus.onControl(this);
@@ -145,25 +139,8 @@ export class RunExecutor implements ControlHandler {
       return { kind: "later", ms: this.options.concurrencyRetryMs ?? 2000 };
     publishPositions(bus.publisher, await this.options.queue.waiting());
     const admitted = await this.admit(runId, row.yaml);
-    if (!admitted.ok) {
-      await store.update(runId, {
-        status: "error",
-        error: admitted.message.slice(0, 2000),
-        finishedAt: new Date(),
-      });
-      bus.publisher.status(experimentId, {
-        runId,
-        status: "error",
-        epoch: job.epoch,
-        epochs: row.epochs,
-        model: row.model,
-        message: admitted.message,
-      });
-      bus.publisher.error(experimentId, admitted.code, admitted.message);
-      return { kind: "finished", status: "error" };
-    }
     let resume: { epoch: number; frame: Awaited<ReturnType<typeof readImage>> } | undefined;
-    if (snapshot) {
+    if (snapshot && admitted.ok) {
       await this.options.images?.ensureLocal(snapshot.imagePath);
       resume = {
         epoch: snapshot.epoch + 1,
@@ -178,22 +155,26 @@ export class RunExecutor implements ControlHandler {
       model: row.model,
       ...(snapshot ? { snapshotEpoch: snapshot.epoch } : {}),
     };
+    const images = admitted.ok ? admitted.images : {};
     const run = new ActiveRun(
       experimentId,
       state,
-      { yaml: row.yaml, model: row.model, seed: row.seed, resume, images: admitted.images },
+      { yaml: row.yaml, model: row.model, seed: row.seed, resume, images },
       store,
       this.sink(),
       this.options,
       row.runtimeMs,
     );
+    if (!admitted.ok) {
+      await run.fail(admitted.message, admitted.code);
+      return { kind: "finished", status: "error" };
+    }
     if (this.draining) return this.requeue(job); // drained while it was being prepared
     this.current = { job, run };
     try {
       await run.execute({ name: this.options.name, device: this.options.device }, this.trainer());
     } finally {
       this.current = null;
-      this.completed++;
     }
     if (this.draining && run.state.status === "stopped") return this.requeue(job, run.state);
     return { kind: "finished", status: run.state.status };

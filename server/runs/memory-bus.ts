@@ -5,7 +5,7 @@
 import { isLiveStatus } from "../domain";
 import type { ControlHandler, LiveRun, RunBus, UpdateReply } from "./ports";
 import { eventSink, type RunEventMessage } from "./run-events";
-import { withTimeout } from "./timeout";
+import { setTimeout as delay } from "node:timers/promises";
 
 export function memoryBus(): RunBus {
   const listeners: ((event: RunEventMessage) => void)[] = [];
@@ -38,7 +38,7 @@ export function memoryBus(): RunBus {
     update(runId, yaml, timeoutMs) {
       for (const handler of handlers) {
         const reply = handler.update(runId, yaml);
-        if (reply) return withTimeout(reply, timeoutMs, NO_ANSWER);
+        if (reply) return Promise.race([reply, delay(timeoutMs, NO_ANSWER, { ref: false })]);
       }
       return Promise.resolve(NO_ANSWER);
     },

@@ -6,10 +6,8 @@
 import type { JobOutcome, RunConsumer, RunJob, RunQueue } from "./ports";
 
 interface Consumer {
-  name: string;
   handle(job: RunJob): Promise<JobOutcome>;
   busy: RunJob | null;
-  closed: boolean;
 }
 
 export function memoryQueue(): RunQueue {
@@ -20,7 +18,7 @@ export function memoryQueue(): RunQueue {
 
   const pump = () => {
     for (const consumer of consumers) {
-      if (closed || consumer.closed || consumer.busy || !ready.length) continue;
+      if (closed || consumer.busy || !ready.length) continue;
       const job = ready.shift()!;
       consumer.busy = job;
       void consumer
@@ -76,17 +74,12 @@ export function memoryQueue(): RunQueue {
         waiting: ready.length + held.size,
         active: consumers.filter((c) => c.busy).length,
       }),
-    consume(name, handle): RunConsumer {
-      const consumer: Consumer = { name, handle, busy: null, closed: false };
+    consume(_name, handle): RunConsumer {
+      const consumer: Consumer = { handle, busy: null };
       consumers.push(consumer);
       queueMicrotask(pump);
-      return {
-        close() {
-          consumer.closed = true;
-          consumers.splice(consumers.indexOf(consumer), 1);
-          return Promise.resolve();
-        },
-      };
+      const close = () => void consumers.splice(consumers.indexOf(consumer) >>> 0, 1);
+      return { close: () => Promise.resolve(close()) };
     },
     close() {
       closed = true;

@@ -12,12 +12,31 @@
  * device side (`executor.ts`) takes jobs, drives them through an `ActiveRun` on a trainer host and
  * publishes their events. Embedded mode is the cluster topology with the in-memory adapters.
  */
-import type { EpochStats } from "../engine/trainer/api";
+import type { EpochStats, TrainerEvent } from "../engine/trainer/api";
 import type { FramePayload, RunState } from "../domain";
 import type { RunSink } from "./active-run";
 import type { RunEventMessage } from "./run-events";
+import type { StartRequest } from "./worker-protocol";
 
-export type { RunWorker as TrainerHost, SpawnWorker as SpawnTrainerHost } from "./run-worker";
+/** What a trainer host reports: the trainer's events, then `ended` once it is disposed. */
+export type HostEvent = TrainerEvent | { type: "ended" };
+
+/** Where a run's trainer lives (a port: a child process, this process, …). */
+export interface TrainerHost {
+  /** False once the host is gone (its process exited); spawn another. */
+  readonly alive: boolean;
+  /** Starts a run; `listener` gets its events in order and `ended` once. One run at a time. */
+  start(request: StartRequest, listener: (event: HostEvent) => void): void;
+  pause(): void;
+  resume(): void;
+  /** Asks the trainer to stop; a host that does not end its run within `graceMs` is terminated. */
+  stop(graceMs?: number): void;
+  /** The new text, and the vetted images it names (added to those the run already has). */
+  update(yaml: string, images?: Record<string, Uint8Array>): Promise<{ rebuilt: boolean }>;
+  terminate(): Promise<void>;
+}
+
+export type SpawnTrainerHost = () => TrainerHost;
 
 /** What a queued run carries: the Run row holds everything else (pinned YAML, seed, snapshots). */
 export interface RunJob {

@@ -1,5 +1,5 @@
 /**
- * The web server's handle of a device slot's worker process (`worker.ts`, run through tsx's
+ * The embedded `TrainerHost`: the web server's handle of a device slot's worker process (`worker.ts`, run through tsx's
  * loader). One process per slot serves its runs one after another, so the second run of a model
  * skips booting and reading weights. A process, not a thread: onnxruntime-node aborts the whole
  * process when a thread using it is terminated, and a native crash in a child leaves the web
@@ -9,31 +9,13 @@
 import { fork } from "node:child_process";
 import { createRequire } from "node:module";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import type { TrainerEvent } from "../engine/trainer/api";
-import type { FromWorker, StartRequest, ToWorker } from "./worker-protocol";
-
-export type RunEvent = TrainerEvent | { type: "ended" };
-
-export interface RunWorker {
-  /** False once the host is gone (its process exited); spawn another. */
-  readonly alive: boolean;
-  /** Starts a run; `listener` gets its events in order and `ended` once. One run at a time. */
-  start(request: StartRequest, listener: (event: RunEvent) => void): void;
-  pause(): void;
-  resume(): void;
-  /** Asks the trainer to stop; a host that does not end its run within `graceMs` is terminated. */
-  stop(graceMs?: number): void;
-  /** The new text, and the vetted images it names (added to those the run already has). */
-  update(yaml: string, images?: Record<string, Uint8Array>): Promise<{ rebuilt: boolean }>;
-  terminate(): Promise<void>;
-}
-
-export type SpawnWorker = () => RunWorker;
+import type { HostEvent, SpawnTrainerHost } from "./ports";
+import type { FromWorker, ToWorker } from "./worker-protocol";
 
 const ENTRY = fileURLToPath(new URL("./worker.ts", import.meta.url));
 const TSX = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
 
-export const spawnProcessWorker: SpawnWorker = () => {
+export const spawnProcessWorker: SpawnTrainerHost = () => {
   const child = fork(ENTRY, [], {
     execArgv: ["--import", TSX],
     serialization: "advanced", // typed arrays (pixels) cross as they are
@@ -43,13 +25,13 @@ export const spawnProcessWorker: SpawnWorker = () => {
     number,
     { resolve: (r: { rebuilt: boolean }) => void; reject: (e: Error) => void }
   >();
-  let listener: ((event: RunEvent) => void) | null = null;
+  let listener: ((event: HostEvent) => void) | null = null;
   let alive = true;
   let nextId = 1;
   let stopTimer: ReturnType<typeof setTimeout> | undefined;
   let forced = false;
 
-  const emit = (event: RunEvent) => {
+  const emit = (event: HostEvent) => {
     const current = listener;
     if (event.type === "ended") {
       listener = null;

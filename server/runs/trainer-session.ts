@@ -1,16 +1,65 @@
 /**
  * A trainer host's side of a run, the same wherever the trainer lives (a slot's child process,
  * `worker.ts`, or a GPU worker's own process, `server/worker/local-trainer.ts`): create the trainer
- * for the request, forward its events (frames throttled, latest wins), obey pause / resume / stop /
+ * for the request (on a host that only reads vetted uploads, with the server's quotas as the limits
+ * it checks at every epoch), forward its events (frames throttled, latest wins), obey pause / resume / stop /
  * update, end with `ended` once the trainer is disposed.
  */
-import { parseExperiment } from "../../lib/experiment";
+import { parseExperiment, type ExperimentConfig } from "../../lib/experiment";
 import type { ImageFrame, Trainer, TrainerEvent } from "../engine/trainer/api";
-import type { RunEvent } from "./run-worker";
-import { parsePinnedYaml, startTrainer } from "./start-trainer";
+import { createTrainerWith, nodeHost } from "../engine/trainer";
+import type { RunLimits } from "../engine/trainer/run-limits";
+import { runLimits } from "../limits/trainer-limits";
+import type { HostEvent } from "./ports";
 import type { StartRequest } from "./worker-protocol";
 
 type FrameEvent = Extract<TrainerEvent, { type: "frame" }>;
+
+/** A shared server never opens paths or URLs users typed: images come from vetted uploads only. */
+function uploadsOnly(images: Readonly<Record<string, Uint8Array>>) {
+  const node = nodeHost({ images });
+  return {
+    ...node,
+    loadImage(src: string) {
+      if (images[src]) return node.loadImage(src);
+      return Promise.reject(
+        new Error(
+          `image '${src}': upload it to the experiment first (the studio does not open paths or URLs)`,
+        ),
+      );
+    },
+  };
+}
+
+/** The run's config; throws the first error diagnostic of an invalid experiment. */
+function parsePinnedYaml(yaml: string) {
+  const parsed = parseExperiment(yaml);
+  if (!parsed.ok || !parsed.config)
+    throw new Error(
+      parsed.diagnostics.find((d) => d.severity === "error")?.message ?? "invalid experiment",
+    );
+  return parsed.config;
+}
+
+/** `images` is read live by the host, so an update may add to it. */
+function startTrainer(
+  request: StartRequest,
+  config: ExperimentConfig,
+  images: Record<string, Uint8Array>,
+  limits: RunLimits = runLimits(),
+): Promise<Trainer> {
+  return createTrainerWith(uploadsOnly(images), {
+    limits,
+    config,
+    model: request.model,
+    device: request.device,
+    seed: request.seed,
+    resume: request.resume,
+    frameIntervalMs: request.frameIntervalMs,
+    statsIntervalMs: request.statsIntervalMs,
+    images,
+  });
+}
 
 const copy = (frame: ImageFrame): ImageFrame => ({
   ...frame,
@@ -70,7 +119,7 @@ export interface TrainerSession {
  * before they leave (across a process they are serialized when sent, which copies them anyway).
  */
 export function trainerSession(
-  emit: (event: RunEvent) => void,
+  emit: (event: HostEvent) => void,
   { sameProcess }: { sameProcess: boolean },
 ): TrainerSession {
   let trainer: Trainer | null = null;

@@ -4,11 +4,11 @@
  * before the current step is saved). The run itself is the same `trainerSession` a slot's child
  * process runs.
  */
-import type { RunEvent, RunWorker } from "../runs/run-worker";
+import type { HostEvent, TrainerHost } from "../runs/ports";
 import { trainerSession } from "../runs/trainer-session";
 
-export function localTrainerHost(): RunWorker {
-  let listener: ((event: RunEvent) => void) | null = null;
+export function localTrainerHost(): TrainerHost {
+  let listener: ((event: HostEvent) => void) | null = null;
   const session = trainerSession(
     (event) => {
       const current = listener;

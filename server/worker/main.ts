@@ -43,7 +43,6 @@ async function main() {
     prefix: cluster.prefix,
     id,
     device: args.device,
-    deviceLabel: args.label,
     store: new RunStore(),
     admission: admissionFromEnv(dir),
     dataDir: dir,
