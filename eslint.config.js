@@ -40,8 +40,8 @@ const restrict = (patterns, paths = []) => ({
 const NODE_ALLOWED = [
   `${PLATFORM}/**`,
   "**/*.test.ts",
+  "**/testing.ts",
   "**/testing/**",
-  "**/testing-*.ts",
   `${ENGINE}/clip/reference.ts`, // reads the tiny-clip fixture's reference outputs for tests
 ];
 /** The engine's files `depth` folders below server/engine: no way out; no Node outside NODE_ALLOWED. */

@@ -16,7 +16,7 @@ import sharp from "sharp";
 import { createExperiment, tinyExperiment } from "../server/collab/testing";
 import { closeDb, db } from "../server/db/client";
 import { BullRunQueue } from "../server/cluster/bull-queue";
-import { startWebNode, type Child } from "../server/cluster/fixtures/processes";
+import { startWebNode, type Child } from "../server/cluster/testing/processes";
 import { redisBus } from "../server/cluster/redis-bus";
 import {
   clearPrefix,
@@ -24,7 +24,7 @@ import {
   testPrefix,
   TEST_REDIS_URL,
   useDatabase,
-} from "../server/cluster/testing";
+} from "../server/cluster/testing/services";
 import type { RunState } from "../server/domain";
 import type { RunSink } from "../server/runs/active-run";
 import type { HostEvent, TrainerHost } from "../server/runs/ports";

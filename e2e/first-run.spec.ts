@@ -9,7 +9,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { rmSync } from "node:fs";
 import { expect, test, type Browser, type Page } from "@playwright/test";
-import { startTestHub, type TestHub } from "../server/engine/clip/testing-hub";
+import { startTestHub, type TestHub } from "../server/engine/clip/testing";
 import { editor, newExperiment, signUp } from "./helpers";
 
 const DEFAULT = "openai/clip-vit-base-patch32";

@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const IMPORT = /(?:import|export)\s[^;]*?from\s+["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)/g;
-const isTest = (file: string) => /\.test\.|testing|test-|\/fixtures\//.test(file);
+const isTest = (file: string) => /\.test\.|\/testing(\.ts|\/)/.test(file);
 
 /** The folder a path belongs to: `server/<folder>`, `server/engine/<folder>`, `(root)` or `lib`. */
 function folderOf(abs: string): string | undefined {

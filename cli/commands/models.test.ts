@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { AddressInfo } from "node:net";
 import { TINY_CLIP_DIR } from "../../server/engine/platform/model-store";
-import { startTestHub, type TestHub } from "../../server/engine/clip/testing-hub";
+import { startTestHub, type TestHub } from "../../server/engine/clip/testing";
 
 /** A hub that serves tiny-clip's files under the default model's name. */
 let hub: TestHub;

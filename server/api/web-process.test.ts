@@ -19,7 +19,7 @@ import {
   type TestCaller,
 } from "../collab/testing";
 
-const ENTRY = fileURLToPath(new URL("./fixtures/studio-main.ts", import.meta.url));
+const ENTRY = fileURLToPath(new URL("./testing/studio-main.ts", import.meta.url));
 const TSX = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
 const EXPERIMENT = `model: tiny-clip
 device: cpu

@@ -39,9 +39,9 @@ import {
   parseRelayMessage,
   type AccessRelay,
 } from "./access-relay";
-import { startWebNode, type Child } from "./fixtures/processes";
+import { startWebNode, type Child } from "./testing/processes";
 import { closeRedis, connectRedis, type Redis } from "./redis";
-import { testPrefix, testServices, TEST_REDIS_URL } from "./testing";
+import { testPrefix, testServices, TEST_REDIS_URL } from "./testing/services";
 
 const within = { timeout: 15_000, interval: 20 };
 

@@ -10,8 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createExperiment, signedIn, tabHeaders, tabSocket, yjsTab } from "../collab/testing";
 import { db } from "../db/client";
 import type { FramePayload, RunState } from "../domain";
-import { balancer, startChild, startWebNode, type Child } from "./fixtures/processes";
-import { testServices, TEST_REDIS_URL, tinyExperiment } from "./testing";
+import { balancer, startChild, startWebNode, type Child } from "./testing/processes";
+import { testServices, TEST_REDIS_URL, tinyExperiment } from "./testing/services";
 
 const experiment = tinyExperiment(600, 20);
 const within = { timeout: 30_000, interval: 25 };

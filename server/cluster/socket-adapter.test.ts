@@ -4,7 +4,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { Server } from "socket.io";
 import { io as connect, type Socket } from "socket.io-client";
 import { attachRedisAdapter } from "./socket-adapter";
-import { clearPrefix, testPrefix, TEST_REDIS_URL } from "./testing";
+import { clearPrefix, testPrefix, TEST_REDIS_URL } from "./testing/services";
 
 const prefix = testPrefix();
 const closers: (() => Promise<unknown> | void)[] = [];

@@ -5,7 +5,7 @@ import { createExperiment, serveYjs, synced, tabHeaders, yjsTab } from "../colla
 import { db } from "../db/client";
 import { YJS_TEXT_FIELD } from "../realtime/protocol";
 import { closeRedis, connectRedis } from "./redis";
-import { testServices, TEST_REDIS_URL } from "./testing";
+import { testServices, TEST_REDIS_URL } from "./testing/services";
 import { yjsFanout, type YjsFanout } from "./yjs-fanout";
 import { clusterDatabaseExtension, compactMerging } from "./yjs-store";
 

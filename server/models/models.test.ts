@@ -12,7 +12,7 @@ import {
   useTempDatabase,
   type TestCaller,
 } from "../collab/testing";
-import { startTestHub, type TestHub } from "../engine/clip/testing-hub";
+import { startTestHub, type TestHub } from "../engine/clip/testing";
 import type { ClientToServerEvents, ServerToClientEvents } from "../realtime/protocol";
 import type { ModelNeed, RunState } from "../domain";
 import { startStudioServer, type StudioServer } from "../studio-server";

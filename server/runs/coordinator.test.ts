@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createExperiment, signedIn } from "../collab/testing";
-import { TEST_REDIS_URL, testServices, tinyExperiment } from "../cluster/testing";
+import { TEST_REDIS_URL, testServices, tinyExperiment } from "../cluster/testing/services";
 import type { FramePayload, RunState } from "../domain";
 import type { RunSink } from "./active-run";
 import { db } from "../db/client";

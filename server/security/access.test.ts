@@ -18,7 +18,7 @@ import {
   Tally,
   type CallerName,
   type Harness,
-} from "./harness";
+} from "./testing/harness";
 
 let h: Harness;
 let runId: string;

@@ -17,7 +17,7 @@ import { CLOSE } from "../collab/types";
 import { createExperiment, share } from "../collab/testing";
 import { DEFAULT_QUOTAS } from "../limits";
 import { encodeSyncUpdate } from "./messages";
-import { crashCounter, startHarness, synced, Tally, type Harness } from "./harness";
+import { crashCounter, startHarness, synced, Tally, type Harness } from "./testing/harness";
 
 let h: Harness;
 const tally = new Tally("shared document over its size limit");

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { DEFAULT_AUTH_LIMITS } from "../api";
 import { DEFAULT_CONNECTION_CAPS } from "../net";
-import { crashCounter, startHarness, Tally, type Client, type Harness } from "./harness";
+import { crashCounter, startHarness, Tally, type Client, type Harness } from "./testing/harness";
 
 const METRICS_TOKEN = "doors-test-metrics-token-0123456789";
 const PASSWORD = "correct horse battery staple";

@@ -15,7 +15,7 @@ import { db } from "../db/client";
 import { DEFAULT_QUOTAS } from "../limits";
 import { AdmissionPool } from "../limits/admission-pool";
 import { ViewsRenderer } from "../api/views-process";
-import { crashCounter, startHarness, type Client, type Harness } from "./harness";
+import { crashCounter, startHarness, type Client, type Harness } from "./testing/harness";
 
 const BUDGET_MS = 500;
 /** The timeout of the pool the hung check meets (the other one has the default, 10 s). */

@@ -11,7 +11,7 @@ import * as Y from "yjs";
 import { db } from "../db/client";
 import { createExperiment, share, signedIn, type TestCaller } from "../collab/testing";
 import { eventName, pick, rawSocketFrame, rng, value, yjsFrame, type Rng } from "./fuzz";
-import { crashCounter, startHarness, synced, type Client, type Harness } from "./harness";
+import { crashCounter, startHarness, synced, type Client, type Harness } from "./testing/harness";
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20240607);
 const SOCKET_CLIENT_MESSAGES = 4000;

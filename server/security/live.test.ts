@@ -12,7 +12,14 @@ import type { WebsocketProvider } from "y-websocket";
 import { db } from "../db/client";
 import { createExperiment, share, signedIn, type TestCaller } from "../collab/testing";
 import { encodeSyncUpdate } from "./messages";
-import { closeCodeOf, crashCounter, startHarness, synced, Tally, type Harness } from "./harness";
+import {
+  closeCodeOf,
+  crashCounter,
+  startHarness,
+  synced,
+  Tally,
+  type Harness,
+} from "./testing/harness";
 
 let h: Harness;
 const viewerTally = new Tally("viewer writing to the Yjs document");

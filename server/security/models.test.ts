@@ -9,8 +9,8 @@ import { mkdtempSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { createExperiment, share } from "../collab/testing";
-import { startTestHub, type TestHub } from "../engine/clip/testing-hub";
-import { CALLERS, crashCounter, startHarness, Tally, type Harness } from "./harness";
+import { startTestHub, type TestHub } from "../engine/clip/testing";
+import { CALLERS, crashCounter, startHarness, Tally, type Harness } from "./testing/harness";
 
 const DEFAULT = "openai/clip-vit-base-patch32";
 let h: Harness;

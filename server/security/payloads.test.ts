@@ -18,7 +18,7 @@ import {
   Tally,
   type Client,
   type Harness,
-} from "./harness";
+} from "./testing/harness";
 
 let h: Harness;
 let bystander: Client;

@@ -22,7 +22,14 @@ import {
   encodeSyncUpdate,
   type AwarenessEntry,
 } from "./messages";
-import { closeCodeOf, crashCounter, startHarness, synced, Tally, type Harness } from "./harness";
+import {
+  closeCodeOf,
+  crashCounter,
+  startHarness,
+  synced,
+  Tally,
+  type Harness,
+} from "./testing/harness";
 
 let h: Harness;
 const tally = new Tally("presence: identity and bounds");

@@ -24,7 +24,7 @@ import {
 import { db } from "../db/client";
 import type { ClientToServerEvents, ServerToClientEvents } from "../realtime/protocol";
 
-const ENTRY = fileURLToPath(new URL("./fixtures/studio-process.ts", import.meta.url));
+const ENTRY = fileURLToPath(new URL("./testing/studio-process.ts", import.meta.url));
 const TSX = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
 const EXPERIMENT = `model: tiny-clip
 device: cpu

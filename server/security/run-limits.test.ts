@@ -8,7 +8,7 @@
 import { readFileSync, readdirSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "../db/client";
-import { crashCounter, startRunnerHarness, type Client, type Harness } from "./harness";
+import { crashCounter, startRunnerHarness, type Client, type Harness } from "./testing/harness";
 import { watchHealthz } from "./watch";
 
 let h: Harness;

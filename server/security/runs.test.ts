@@ -18,7 +18,7 @@ import {
 } from "../net/testing";
 import type { Resolver } from "../net";
 import { saveUpload } from "../uploads";
-import { crashCounter, startHarness, Tally, type Client, type Harness } from "./harness";
+import { crashCounter, startHarness, Tally, type Client, type Harness } from "./testing/harness";
 
 let h: Harness;
 let canary4: TestServer;

@@ -19,7 +19,7 @@ import { db } from "../db/client";
 import { getRender } from "../data/renders";
 import { toCleanPng } from "../uploads";
 import { photoJpeg } from "../uploads/testing";
-import { CALLERS, crashCounter, startHarness, Tally, type Harness } from "./harness";
+import { CALLERS, crashCounter, startHarness, Tally, type Harness } from "./testing/harness";
 
 const QUOTA = 2 * 1024 * 1024;
 let h: Harness;

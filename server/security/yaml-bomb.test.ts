@@ -9,7 +9,7 @@
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "../db/client";
-import { crashCounter, startRunnerHarness, type Client, type Harness } from "./harness";
+import { crashCounter, startRunnerHarness, type Client, type Harness } from "./testing/harness";
 import { watchHealthz } from "./watch";
 
 let h: Harness;

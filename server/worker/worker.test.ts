@@ -14,7 +14,7 @@ import { RunStore } from "../runs/store";
 import { admissionFromEnv } from "../runs/admission";
 import { BullRunQueue } from "../cluster/bull-queue";
 import { redisBus } from "../cluster/redis-bus";
-import { testServices, TEST_REDIS_URL, tinyExperiment } from "../cluster/testing";
+import { testServices, TEST_REDIS_URL, tinyExperiment } from "../cluster/testing/services";
 import { GpuWorker } from "./gpu-worker";
 import { parseWorkerArgs } from "./args";
 import { localCache } from "../storage/local-cache";

@@ -27,7 +27,7 @@ import {
   type KnownModel,
   type PullProgress,
 } from "./model-store";
-import { startTestHub, type TestHub } from "../clip/testing-hub";
+import { startTestHub, type TestHub } from "../clip/testing";
 
 const REPO = "test-org/tiny-clip-copy";
 const FILES = Object.fromEntries(

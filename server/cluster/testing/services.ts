@@ -5,14 +5,14 @@
  */
 import { randomBytes } from "node:crypto";
 import { Redis } from "ioredis";
-import { closeDb } from "../db/client";
-import { migrate } from "../db/migrate";
-import { createTestPostgres, type TestPostgres } from "../db/testing";
+import { closeDb } from "../../db/client";
+import { migrate } from "../../db/migrate";
+import { createTestPostgres, type TestPostgres } from "../../db/testing";
 
 export const TEST_REDIS_URL = process.env.CLIPIG_TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 
 export type { TestPostgres };
-export { tinyExperiment } from "../collab/testing";
+export { tinyExperiment } from "../../collab/testing";
 
 /** Creates and migrates `clipig_test_<random>`; `drop()` removes it (after clients disconnect). */
 export async function freshPostgres(): Promise<TestPostgres> {

@@ -10,8 +10,8 @@ import { io as connect, type Socket } from "socket.io-client";
 import WebSocket from "ws";
 import * as Y from "yjs";
 import { WebsocketProvider } from "y-websocket";
-import { DEFAULT_QUOTAS } from "../limits";
-import type { Role } from "../accounts";
+import { DEFAULT_QUOTAS } from "../../limits/index";
+import type { Role } from "../../accounts/index";
 import {
   createExperiment,
   guest,
@@ -19,10 +19,14 @@ import {
   signedIn,
   useTempDatabase,
   type TestCaller,
-} from "../collab/testing";
-import type { ClientToServerEvents, ServerToClientEvents } from "../realtime/protocol";
-import type { AdmissionOptions } from "../runs/admission";
-import { startStudioServer, type StudioServer, type StudioServerOptions } from "../studio-server";
+} from "../../collab/testing";
+import type { ClientToServerEvents, ServerToClientEvents } from "../../realtime/protocol";
+import type { AdmissionOptions } from "../../runs/admission";
+import {
+  startStudioServer,
+  type StudioServer,
+  type StudioServerOptions,
+} from "../../studio-server";
 
 export type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
 
