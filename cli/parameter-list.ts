@@ -10,6 +10,7 @@ const PY_NAMES: Record<string, string> = { int: "int", float: "float", str: "str
 
 function typeText(spec: ParamSpec): string {
   const types = spec.types.filter((t) => t !== "list").map((t) => PY_NAMES[t] ?? t);
+  if (types.length === 0) return "list";
   if (!spec.lengths) return types.length === 1 ? types[0]! : types.join(", ");
   const of = types.length === 1 ? `of ${types[0]}` : `of one of ${types.join(", ")}`;
   return `list of length ${spec.lengths.join(" or ")} ${of}`;

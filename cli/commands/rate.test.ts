@@ -1,6 +1,6 @@
 import { describe, it, expect, beforeAll } from "vitest";
-import { runCli } from "../testing";
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { runCli, tinyClipWithImageSize } from "../testing";
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { Runtime } from "../../server/engine/graph";
@@ -99,6 +99,62 @@ describe("clipig rate", () => {
   it("asks for something to compare with", async () => {
     const result = await clipig([a]);
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain("Need to define at least one '-t/--text' or '--ref-image'");
+    expect(result.stderr).toContain("Need to define at least one '-t/--text' or '-i/--ref-image'");
+  });
+
+  it("takes rate.py's -i, -tf and -if as --ref-image, --text-file and --ref-image-file", async () => {
+    const texts = path.join(dir, "texts.txt");
+    const refs = path.join(dir, "refs.txt");
+    writeFileSync(texts, `${TEXTS[0]}\n\n${TEXTS[1]}\n`);
+    writeFileSync(refs, `${b}\n`);
+    const json = (r: { stdout: string }) =>
+      JSON.parse(r.stdout) as { texts: string[]; references: string[]; similarity: number[][] };
+    const clipigs = json(await clipig([a, "-tf", texts, "-i", a, "-if", refs, "--json"]));
+    const ours = json(
+      await clipig([a, "--text-file", texts, "--ref-image", a, "--ref-image-file", refs, "--json"]),
+    );
+    expect(clipigs.texts).toEqual(TEXTS);
+    expect(clipigs.references).toEqual([a, b]);
+    expect(clipigs.similarity[0]![2]).toBeCloseTo(1, 5); // a against itself
+    expect(clipigs).toEqual(ours);
+  });
+
+  it("preprocesses at the model's own input size (a 64-pixel tiny-clip)", async () => {
+    const model = tinyClipWithImageSize(path.join(dir, "tiny-clip-64"), 64);
+    const result = await runCli(["rate", "-m", model, "-d", "cpu", a, "-t", TEXTS[0]!, "--json"]);
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    const clip = await loadClip(model, { runtime: await Runtime.create({ device: "cpu" }) });
+    expect(clip.imageSize).toBe(64);
+    const [image] = await clip.encodeImages([clipPreprocess(await decodeImage(a), 64)]);
+    const [text] = await clip.encodeText([TEXTS[0]!]);
+    const similarity = (JSON.parse(result.stdout) as { similarity: number[][] }).similarity;
+    expect(similarity[0]![0]).toBeCloseTo(cosine(image!, text!), 5);
+  });
+
+  it("-c reuses image embeddings by file, modification time and model", async () => {
+    const cache = path.join(dir, "cache");
+    const env = { CLIPIG_RATE_CACHE: cache };
+    const args = ["rate", "-m", "tiny-clip", "-d", "cpu", a, b, "-t", TEXTS[0]!, "--json", "-c"];
+    const first = await runCli(args, env);
+    expect(first.code).toBe(0);
+    const files = readdirSync(cache);
+    expect(files).toHaveLength(2);
+    const similarity = (r: { stdout: string }) =>
+      (JSON.parse(r.stdout) as { similarity: number[][] }).similarity;
+    expect(similarity(await runCli(args, env))).toEqual(similarity(first));
+    // The cached embedding is what a second run uses: change every stored value's sign.
+    for (const f of files) {
+      const bytes = readFileSync(path.join(cache, f));
+      for (let i = 0; i < bytes.length; i += 4) bytes.writeFloatLE(-bytes.readFloatLE(i), i);
+      writeFileSync(path.join(cache, f), bytes);
+    }
+    const flipped = similarity(await runCli(args, env));
+    flipped.forEach((row, i) => expect(row[0]).toBeCloseTo(-similarity(first)[i]![0]!, 5));
+    // Another model never reads them.
+    const other = tinyClipWithImageSize(path.join(dir, "tiny-clip-64c"), 64);
+    const again = await runCli([...args.slice(0, 2), other, ...args.slice(3)], env);
+    expect(again.code).toBe(0);
+    expect(readdirSync(cache)).toHaveLength(4);
   });
 });

@@ -8,42 +8,50 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import type { Command } from "../command";
 import { fail, parseVerbArgs } from "../verb";
-import type { Device } from "../../server/engine/graph";
+import { expandClipigFlags } from "../clipig-flags";
+import { parseDevice, selectCudaDevice } from "../device";
+import { EmbeddingCache, cacheDir } from "../embedding-cache";
 import { decodeImage } from "../../server/engine/platform/image-io";
 import { loadClip } from "../../server/engine/platform/load-clip";
 import { cosine, type ClipModel } from "../../server/engine/clip/model";
 import { clipPreprocess } from "../../server/engine/clip/preprocess";
 import { DEFAULT_MODEL } from "../../server/engine/platform/model-store";
 
-const USAGE = `usage: clipig rate [FILE ...] [--image FILE ...] [-t TEXT ...] [--ref-image FILE ...]
-                   [--text-file FILE] [--ref-image-file FILE] [-m MODEL] [-d DEVICE]
+const USAGE = `usage: clipig rate [FILE ...] [--image FILE ...] [-t TEXT ...] [-i FILE ...]
+                   [-tf FILE] [-if FILE] [-m MODEL] [-d DEVICE] [-c]
                    [-s N] [-o CSV] [--json]
 
 Rates image files (rows) against texts and reference images (columns) with CLIP.
   --image FILE          an image to rate (repeatable; plain FILE arguments too)
   -t, --text TEXT       a text to compare with (repeatable)
-  --text-file FILE      one text per non-empty line
-  --ref-image FILE      a reference image to compare with (repeatable)
-  --ref-image-file FILE one reference image path per non-empty line
+  -tf, --text-file FILE one text per non-empty line
+  -i, --ref-image FILE  a reference image to compare with (repeatable; rate.py's -i)
+  -if, --ref-image-file FILE  one reference image path per non-empty line
   -m, --model MODEL     model name, alias or folder (default ${DEFAULT_MODEL}; tiny-clip works offline)
-  -d, --device DEVICE   auto (default), cpu, cuda or webgpu
+  -d, --device DEVICE   auto (default), cpu, cuda, cuda:N or webgpu
+  -c, --cache           reuse image embeddings from earlier runs (a file per image, model and
+                        modification time in $CLIPIG_RATE_CACHE, default ~/.cache/clipig-rate)
   -s, --sort N          sort by column |N| (1-based): ascending if N > 0, descending if
                         N < 0 (write --sort=-N)
   -o, --csv FILE        also write the (unshortened) table of 100·cosine as CSV
   --json                print {"images", "texts", "similarity"} (cosines, in argument order)
 `;
 
+// rate.py's multi-letter flags (defgsus/clipig rate.py:33-39).
+const CLIPIG_FLAGS = { aliases: { "-tf": "--text-file", "-if": "--ref-image-file" } };
+
 const OPTIONS = {
   image: { type: "string", multiple: true },
   text: { type: "string", short: "t", multiple: true },
   "text-file": { type: "string" },
-  "ref-image": { type: "string", multiple: true },
+  "ref-image": { type: "string", short: "i", multiple: true },
   "ref-image-file": { type: "string" },
   model: { type: "string", short: "m" },
   device: { type: "string", short: "d" },
   sort: { type: "string", short: "s" },
   csv: { type: "string", short: "o" },
   json: { type: "boolean" },
+  cache: { type: "boolean", short: "c" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -59,7 +67,11 @@ const command: Command = {
   name: "rate",
   summary: "CLIP similarity of images against texts and reference images",
   async run(args) {
-    const parsed = parseVerbArgs("rate", USAGE, { args, options: OPTIONS, allowPositionals: true });
+    const parsed = parseVerbArgs("rate", USAGE, {
+      args: expandClipigFlags(args, CLIPIG_FLAGS),
+      options: OPTIONS,
+      allowPositionals: true,
+    });
     if (typeof parsed === "number") return parsed;
     const { values, positionals } = parsed;
     try {
@@ -67,7 +79,7 @@ const command: Command = {
       const references = [...(values["ref-image"] ?? []), ...lines(values["ref-image-file"])];
       const files = [...positionals, ...(values.image ?? [])];
       if (texts.length + references.length === 0) {
-        process.stderr.write("Need to define at least one '-t/--text' or '--ref-image'\n");
+        process.stderr.write("Need to define at least one '-t/--text' or '-i/--ref-image'\n");
         return 1;
       }
       if (files.length === 0) return fail("rate", "no images to rate", 1, USAGE);
@@ -77,11 +89,14 @@ const command: Command = {
           `--sort ${values.sort}: expected a column number between 1 and ${texts.length + references.length} (or negative)`,
         );
       }
-      const device = (values.device ?? "auto") as Device | "auto";
-      if (!["auto", "cpu", "cuda", "webgpu"].includes(device))
-        throw new Error(`--device ${device}: expected auto, cpu, cuda or webgpu`);
-      const model = await loadClip(values.model ?? DEFAULT_MODEL, { runtimeOptions: { device } });
-      const rating = await rate(model, files, texts, references);
+      const device = parseDevice(values.device ?? "auto", "--device");
+      if (device.cudaDevice !== undefined) selectCudaDevice(device.cudaDevice);
+      const modelName = values.model ?? DEFAULT_MODEL;
+      const model = await loadClip(modelName, {
+        runtimeOptions: { device: device.request },
+      });
+      const cache = values.cache ? new EmbeddingCache(cacheDir(), modelName) : null;
+      const rating = await rate(model, files, texts, references, cache);
       if (values.csv) await writeFile(values.csv, csv(rating));
       process.stdout.write(
         values.json
@@ -101,12 +116,12 @@ async function rate(
   files: string[],
   texts: string[],
   references: string[],
+  cache: EmbeddingCache | null,
 ): Promise<Rating> {
-  const [images, pixels] = await loadImages(files, true);
+  const [images, embeddings] = await embedImages(model, files, true, cache);
   if (images.length === 0) throw new Error("none of the files is an image");
-  const [refs, refPixels] = await loadImages(references, false);
-  const columns = [...(await model.encodeText(texts)), ...(await model.encodeImages(refPixels))];
-  const embeddings = await model.encodeImages(pixels);
+  const [refs, refEmbeddings] = await embedImages(model, references, false, cache);
+  const columns = [...(await model.encodeText(texts)), ...refEmbeddings];
   return {
     images,
     texts,
@@ -115,20 +130,41 @@ async function rate(
   };
 }
 
-/** Decodes and preprocesses images; files that fail are skipped with a note (or, for references, an error). */
-async function loadImages(files: string[], skipBad: boolean): Promise<[string[], Float32Array[]]> {
+/**
+ * The embeddings of image files, preprocessed at the model's own input size (`image_size` of its
+ * config); files that fail are skipped with a note (or, for references, an error). With a cache,
+ * images already there are not decoded or encoded again (rate.py's `-c`).
+ */
+async function embedImages(
+  model: ClipModel,
+  files: string[],
+  skipBad: boolean,
+  cache: EmbeddingCache | null,
+): Promise<[string[], Float32Array[]]> {
   const names: string[] = [];
-  const pixels: Float32Array[] = [];
+  const found = new Map<string, Float32Array>();
+  const todo: { file: string; pixels: Float32Array }[] = [];
   for (const file of files) {
+    const cached = cache?.get(file);
+    if (cached) {
+      found.set(file, cached);
+      names.push(file);
+      continue;
+    }
     try {
-      pixels.push(clipPreprocess(await decodeImage(file)));
+      todo.push({ file, pixels: clipPreprocess(await decodeImage(file), model.imageSize) });
       names.push(file);
     } catch (error) {
       if (!skipBad) throw new Error(`reference image ${file}: ${(error as Error).message}`);
       process.stderr.write(`${file} seems to be no image\n`);
     }
   }
-  return [names, pixels];
+  const encoded = todo.length ? await model.encodeImages(todo.map((t) => t.pixels)) : [];
+  todo.forEach(({ file }, i) => {
+    found.set(file, encoded[i]!);
+    cache?.set(file, encoded[i]!);
+  });
+  return [names, names.map((f) => found.get(f)!)];
 }
 
 function lines(file: string | undefined): string[] {

@@ -12,6 +12,9 @@ import { parseArgs } from "node:util";
 import type { Command } from "../command";
 import { readInput } from "../input";
 import { fail } from "../verb";
+import { expandClipigFlags } from "../clipig-flags";
+import { parseDevice, selectCudaDevice, type DeviceChoice } from "../device";
+import { parameterList } from "../parameter-list";
 import {
   exportYaml,
   formatDiagnostic,
@@ -35,27 +38,34 @@ const USAGE = `usage: clipig render EXPERIMENT.yaml [...] [options]
 
   -o, --output PATH       output PNG, or a directory ending in /
       --model NAME|DIR    CLIP model (default: the experiment's, else tiny-clip when not installed)
-      --device DEV        auto | cpu | cuda | webgpu (default: the experiment's device)
+  -d, --device DEV        auto | cpu | cuda | cuda:N | webgpu (default: the experiment's device)
   -e, --epochs N          override epochs
-  -r, --resolution W[,H]  override resolution
-      --learnrate X       override learnrate
-      --optimizer NAME    override optimizer (adam, sgd, sparse_adam, adadelta, rmsprob)
+  -r, --resolution W [H]  override resolution (also W,H)
+  -lr, --learnrate X      override learnrate
+  -opt, --optimizer NAME  override optimizer (adam, sgd, sparse_adam, adadelta, rmsprob)
   -s, --snapshot-interval SECONDS   override snapshot_interval (0 = off)
+  -v, --verbose N         override verbose (0 quiet, 1 statistics, 2 also file messages)
       --repeat N          render N times (a new file each time, seeds N, N+1, …)
       --seed N            random seed (default 0)
       --json-stats FILE   write the final statistics as JSON
   -q, --quiet             no progress bar (statistics follow the experiment's verbose)
 
-Several YAML files are merged left to right; '-' reads stdin.
+Several YAML files are merged left to right (later ones override, as CLIPig); the options
+override the merged YAML; '-' reads stdin. Without a file: the list of parameters.
 `;
 
-const DEVICES = ["auto", "cpu", "cuda", "webgpu"] as const;
+// CLIPig's own spellings (defgsus/clipig src/parameters.py:673-712).
+const CLIPIG_FLAGS = {
+  aliases: { "-lr": "--learnrate", "-opt": "--optimizer" },
+  numberLists: { "-r": "--resolution", "--resolution": "--resolution" },
+};
 
 interface Options {
   files: string[];
   output?: string;
   model?: string;
-  device?: DeviceRequest;
+  device?: DeviceChoice;
+  verbose?: number;
   epochs?: number;
   resolution?: [number, number];
   learnrate?: number;
@@ -73,12 +83,13 @@ const command: Command = {
   async run(args) {
     let opts: Options;
     try {
-      opts = parseOptions(args);
+      opts = parseOptions(expandClipigFlags(args, CLIPIG_FLAGS));
     } catch (e) {
       return fail("render", e, 1, USAGE);
     }
     if (opts.files.length === 0) {
-      process.stderr.write(USAGE);
+      // As CLIPig's clipig.py without a file: the parameters, then the request (exit -1 there).
+      process.stdout.write(`${parameterList()}\n\nPlease specify a yaml configuration file\n`);
       return 1;
     }
     try {
@@ -97,7 +108,8 @@ function parseOptions(args: string[]): Options {
     options: {
       output: { type: "string", short: "o" },
       model: { type: "string" },
-      device: { type: "string" },
+      device: { type: "string", short: "d" },
+      verbose: { type: "string", short: "v" },
       epochs: { type: "string", short: "e" },
       resolution: { type: "string", short: "r" },
       learnrate: { type: "string" },
@@ -138,14 +150,12 @@ function parseOptions(args: string[]): Options {
     throw new Error(
       `Unknown optimizer '${values.optimizer}' (adam, sgd, sparse_adam, adadelta, rmsprob)`,
     );
-  const device = values.device as DeviceRequest | undefined;
-  if (device !== undefined && !DEVICES.includes(device))
-    throw new Error(`--device must be one of ${DEVICES.join(", ")}`);
   return {
     files: positionals,
     output: values.output,
     model: values.model,
-    device,
+    device: values.device === undefined ? undefined : parseDevice(values.device, "--device"),
+    verbose: int("--verbose", values.verbose, 0),
     epochs: int("--epochs", values.epochs, 1),
     resolution,
     learnrate: float("--learnrate", values.learnrate, -Infinity),
@@ -202,12 +212,18 @@ async function render(opts: Options): Promise<number> {
   if (opts.resolution) config.resolution = opts.resolution;
   if (opts.learnrate !== undefined) config.learnrate = opts.learnrate;
   if (opts.optimizer !== undefined) config.optimizer = opts.optimizer;
+  if (opts.verbose !== undefined) config.verbose = opts.verbose;
   if (opts.snapshotSeconds !== undefined)
     config.snapshot_interval = { unit: "seconds", value: opts.snapshotSeconds };
   const ui = new Progress(!opts.quiet && config.verbose >= 1 && process.stderr.isTTY === true);
   const model = chooseModel(config, opts.model, (s) => ui.log(s));
+  const device = opts.device ?? parseDevice(config.device, `${sources.at(-1)!.name}: device`);
+  if (device.cudaDevice !== undefined) {
+    const visible = selectCudaDevice(device.cudaDevice);
+    if (config.verbose >= 2) ui.log(`cuda:${device.cudaDevice}: CUDA_VISIBLE_DEVICES=${visible}`);
+  }
   for (let r = 0; r < opts.repeat; r++) {
-    const code = await renderOnce(config, opts, model, opts.seed + r, ui);
+    const code = await renderOnce(config, opts, model, device.request, opts.seed + r, ui);
     if (code !== 0) return code;
   }
   return 0;
@@ -221,10 +237,10 @@ async function renderOnce(
   config: ExperimentConfig,
   opts: Options,
   model: string,
+  device: DeviceRequest,
   seed: number,
   ui: Progress,
 ): Promise<number> {
-  const device = opts.device ?? deviceOf(config.device);
   const png = pngPath(config, opts.files, opts.output);
   await mkdir(path.dirname(png), { recursive: true });
 
@@ -313,13 +329,6 @@ async function renderOnce(
     await writeFile(opts.jsonStats, JSON.stringify(json, null, 2) + "\n");
   }
   return interrupted ? 130 : 0;
-}
-
-function deviceOf(configDevice: string): DeviceRequest {
-  if (configDevice.startsWith("cuda")) return "cuda";
-  return (DEVICES as readonly string[]).includes(configDevice)
-    ? (configDevice as DeviceRequest)
-    : "auto";
 }
 
 const two = (n: number) => String(n).padStart(2, "0");
