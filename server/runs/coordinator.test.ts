@@ -144,6 +144,13 @@ describe.each([
   };
   const statusesOf = (runId: string) => seen.statuses.filter((s) => s.runId === runId);
   const lastStatus = (runId: string) => statusesOf(runId).at(-1)?.status;
+  /** A new experiment of `epochs`, started by nobody in particular. */
+  const startNew = async (epochs: number, seed: number) => {
+    const id = await createExperiment(experiment(epochs));
+    const r = await set.coordinator.start(id, { identity: null, seed });
+    if (!r.ok) throw new Error(r.message);
+    return { id, runId: r.runId };
+  };
 
   beforeAll(async () => {
     set = await adapterSet(ports(), mkdtempSync(path.join(tmpdir(), "clipig-runs-")));
@@ -205,9 +212,7 @@ describe.each([
 
   it("pauses, resumes, hot-updates and stops a running run; a joiner gets it live", async () => {
     const runs = set.coordinator;
-    const id = await createExperiment(experiment(10_000));
-    const r = await runs.start(id, { identity: null, seed: 5 });
-    if (!r.ok) throw new Error(r.message);
+    const { id, ...r } = await startNew(10_000, 5);
     await set.executor("x-control");
     await expect.poll(() => lastStatus(r.runId), within).toBe("running");
     await expect.poll(async () => (await runs.roomSnapshot(id)).frame?.runId, within).toBe(r.runId);
@@ -251,9 +256,7 @@ describe.each([
 
   it("a draining executor saves a snapshot and requeues; the next one continues from it", async () => {
     const runs = set.coordinator;
-    const id = await createExperiment(experiment(10_000));
-    const r = await runs.start(id, { identity: null, seed: 2 });
-    if (!r.ok) throw new Error(r.message);
+    const { id, ...r } = await startNew(10_000, 2);
     const first = await set.executor("x-first");
     await expect
       .poll(async () => (await db().snapshot.count({ where: { runId: r.runId } })) > 0, within)
@@ -303,10 +306,7 @@ describe.each([
   }, 60_000);
 
   it("a run whose experiment fails at the executor ends with its error stored", async () => {
-    const runs = set.coordinator;
-    const id = await createExperiment(experiment(20));
-    const r = await runs.start(id, { identity: null, seed: 6 });
-    if (!r.ok) throw new Error(r.message);
+    const r = await startNew(20, 6);
     // The pinned text is broken after admission (the executor vets it again).
     await db().run.update({ where: { id: r.runId }, data: { yaml: "epochs: [\n" } });
     await set.executor("x-error");

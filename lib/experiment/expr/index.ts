@@ -2,16 +2,7 @@
  * CLIPig's expression language: a safe, Python-compatible subset compiled once and evaluated per
  * use. Nothing here runs user text as code (no eval, no Function).
  */
-export type {
-  CompileResult,
-  CompiledExpr,
-  EvalOptions,
-  ExprDiagnostic,
-  ExprLimits,
-  ExprVars,
-  ParamKind,
-  VarGroup,
-} from "./types";
+export type * from "./types";
 export { compileExpression } from "./compile";
 export { ExprRuntimeError } from "./errors";
 export { timeVars } from "./variables";

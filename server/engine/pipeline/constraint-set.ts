@@ -3,10 +3,9 @@
 // the constraint weight (the trainer multiplies, records statistics and sums).
 import type { Graph, Value } from "../graph";
 import type { ConstraintName } from "../../../lib/experiment/params";
-import { Fragments, type StepInput } from "./context";
+import { Fragments, type FedFragment } from "./context";
 import { constraintModule } from "./registry";
-import type { Rng } from "./rng";
-import type { Feeds, NoiseSource, Step, Values } from "./types";
+import type { NoiseSource, Step } from "./types";
 
 export interface ConstraintOptions {
   noise?: NoiseSource;
@@ -14,13 +13,10 @@ export interface ConstraintOptions {
   prefix?: string;
 }
 
-export interface ConstraintSet {
+/** `values[i][b]` of `feed`: constraint i's values for view b. */
+export interface ConstraintSet extends FedFragment {
   /** One `[B]` loss per step (factor included, weight not). */
   readonly losses: readonly Value[];
-  readonly structure: string;
-  readonly inputs: readonly StepInput[];
-  /** `values[i][b]`: constraint i's values for view b. */
-  feed(values: readonly (readonly Values[])[], rng: Rng): Feeds;
 }
 
 /** Builds `steps` on `views` `[B, 3, h, w]` (the clamped model-input views). */

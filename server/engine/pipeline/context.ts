@@ -26,6 +26,18 @@ export interface StepInput {
   readonly seed?: (out: Uint32Array) => void;
 }
 
+/**
+ * A built piece of a step graph whose numbers are graph inputs: what is baked in (`structure`, part
+ * of the graph's key), its inputs, and how a step's evaluated values become their feeds —
+ * `values[i][b]`: step i's values for view b.
+ */
+export interface FedFragment {
+  /** JSON of what is baked into the graph. */
+  readonly structure: string;
+  readonly inputs: readonly StepInput[];
+  feed(values: readonly (readonly Values[])[], rng: Rng): Feeds;
+}
+
 export interface FragmentOptions {
   /** Views per step (B). */
   batch: number;

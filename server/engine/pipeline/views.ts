@@ -4,10 +4,9 @@
 import type { Graph, Value } from "../graph";
 import type { TransformName } from "../../../lib/experiment/params";
 import { applyChain, chainStructure } from "./chain";
-import { Fragments, type StepInput } from "./context";
+import { Fragments, type FedFragment } from "./context";
 import { resize } from "./resample";
-import type { Rng } from "./rng";
-import type { Feeds, NoiseSource, Size, Step, Values } from "./types";
+import type { NoiseSource, Size, Step } from "./types";
 
 export interface ViewOptions {
   /**
@@ -24,15 +23,11 @@ export interface ViewOptions {
   prefix?: string;
 }
 
-export interface ViewPipeline {
+/** `structure` is `chainStructure`'s; `feed` takes each step's values per view (evaluated per view). */
+export interface ViewPipeline extends FedFragment {
   /** `[batch, 3, h, w]`. */
   readonly views: Value;
   readonly steps: readonly Step<TransformName>[];
-  /** JSON of what is baked into the graph (see `chainStructure`). */
-  readonly structure: string;
-  readonly inputs: readonly StepInput[];
-  /** Per-step inputs from `values[i][b]`: step i's values for view b (evaluated per view). */
-  feed(values: readonly (readonly Values[])[], rng: Rng): Feeds;
 }
 
 /** Builds the views of `image` (`[1, 3, H, W]`, already clamped) through `steps`. */
