@@ -6,6 +6,7 @@ import sharp from "sharp";
 import { describe, expect, it } from "vitest";
 import { ROOT, runCli } from "../testing";
 import { parseExperiment } from "../../lib/experiment";
+import { REGISTRY } from "../../lib/experiment/params";
 
 const EXPERIMENT = `
 resolution: 24 16
@@ -168,9 +169,79 @@ describe("clipig render", () => {
     expect(existsSync(path.join(dir, "out", "long.yaml"))).toBe(false);
   }, 60_000);
 
-  it("prints usage without an experiment", async () => {
+  it("without a file prints the parameter list, as CLIPig's clipig.py", async () => {
     const r = await runCli(["render"]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain("usage: clipig render EXPERIMENT.yaml");
+    const lines = r.stdout.trimEnd().split("\n");
+    expect(lines.at(-1)).toBe("Please specify a yaml configuration file");
+    // One `path (type: …)` line per parameter of the table (defgsus/clipig src/doc.py:8-29).
+    const leaves = REGISTRY.filter((e) => e.spec);
+    for (const e of leaves) expect(lines.some((l) => l.startsWith(`${e.path} (type: `))).toBe(true);
+    expect(lines).toContain("epochs (type: int)");
+    expect(lines).toContain("resolution (type: list of length 2 of int)");
+    expect(lines).toContain("learnrate (type: float)");
   }, 30_000);
+
+  it("takes CLIPig's flags: -lr, -opt, -r W H, -v, -d, several YAML files merged", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "clipig-render-"));
+    const base = path.join(dir, "base.yaml");
+    const over = path.join(dir, "over.yaml");
+    writeFileSync(base, EXPERIMENT);
+    // Later files override earlier ones (defgsus/clipig src/parameters.py:725-727); the output
+    // name comes from the last one.
+    writeFileSync(over, "epochs: 2\nlearnrate_scale: 0.25\n");
+    const r = await runCli([
+      "render",
+      base,
+      over,
+      "-o",
+      `${dir}/out/`,
+      "-lr",
+      "0.5",
+      "-opt",
+      "sgd",
+      "-r",
+      "20",
+      "12",
+      "-v",
+      "0",
+      "-d",
+      "cpu",
+      "--model",
+      "tiny-clip",
+    ]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).not.toContain("--- train step"); // verbose 0: no statistics
+    const png = path.join(dir, "out", "over.png");
+    const meta = await sharp(png).metadata();
+    expect([meta.width, meta.height]).toEqual([20, 12]);
+    const config = parseExperiment(
+      readFileSync(path.join(dir, "out", "over.yaml"), "utf8"),
+    ).config!;
+    expect([
+      config.learnrate,
+      config.optimizer,
+      config.verbose,
+      config.epochs,
+      config.learnrate_scale,
+      config.targets[0].name,
+    ]).toEqual([0.5, "sgd", 0, 2, 0.25, "spoon"]);
+  }, 60_000);
+
+  it("reads cuda:N from -d and from the YAML's device, and says clearly when CUDA is absent", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "clipig-render-"));
+    const yaml = path.join(dir, "gpu.yaml");
+    writeFileSync(yaml, `device: cuda:1\n${EXPERIMENT.replace("verbose: 2", "verbose: 0")}`);
+    const fromYaml = await runCli(["render", yaml, "-e", "1", "-v", "2", "--model", "tiny-clip"], {
+      CUDA_VISIBLE_DEVICES: "",
+    });
+    expect(fromYaml.stderr).toContain("cuda:1: CUDA_VISIBLE_DEVICES=1");
+    const fromFlag = await runCli(["render", yaml, "-e", "1", "--model", "tiny-clip", "-d", "cpu"]);
+    expect(fromFlag.code).toBe(0); // the flag overrides the YAML
+    // Without CUDA (or without a second GPU) the render stops with the provider's reason.
+    if (fromYaml.code !== 0) expect(fromYaml.stderr).toMatch(/execution provider "cuda"|cuda/i);
+    const bad = await runCli(["render", yaml, "-d", "cuda:one", "--model", "tiny-clip"]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain("--device: unknown device 'cuda:one'");
+  }, 60_000);
 });
