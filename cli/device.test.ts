@@ -14,11 +14,11 @@ describe("device strings", () => {
   });
 
   it("cuda:N makes GPU N the process's CUDA device 0", () => {
-    const env: NodeJS.ProcessEnv = {};
+    const env: Record<string, string | undefined> = {};
     expect(selectCudaDevice(1, env)).toBe("1");
     expect(env.CUDA_VISIBLE_DEVICES).toBe("1");
     // CUDA numbers the visible devices: cuda:1 of "4,6" is GPU 6.
-    const listed: NodeJS.ProcessEnv = { CUDA_VISIBLE_DEVICES: "4, 6" };
+    const listed: Record<string, string | undefined> = { CUDA_VISIBLE_DEVICES: "4, 6" };
     expect(selectCudaDevice(1, listed)).toBe("6");
     expect(() => selectCudaDevice(2, { CUDA_VISIBLE_DEVICES: "4,6" })).toThrow(
       "cuda:2: CUDA_VISIBLE_DEVICES=4,6 lists 2 device(s)",

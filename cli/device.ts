@@ -28,7 +28,10 @@ export function parseDevice(value: string, where: string): DeviceChoice {
  * it (the first CUDA session, after this), so device 0 then is GPU N. An existing
  * CUDA_VISIBLE_DEVICES list is indexed, as CUDA numbers the visible devices.
  */
-export function selectCudaDevice(cudaDevice: number, env: NodeJS.ProcessEnv = process.env): string {
+export function selectCudaDevice(
+  cudaDevice: number,
+  env: Record<string, string | undefined> = process.env,
+): string {
   const visible = env.CUDA_VISIBLE_DEVICES?.split(",").filter((s) => s.trim() !== "");
   if (visible && visible.length > 0) {
     const chosen = visible[cudaDevice];

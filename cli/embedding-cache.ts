@@ -11,7 +11,7 @@ import { homedir } from "node:os";
 import path from "node:path";
 
 /** `$CLIPIG_RATE_CACHE`, else `~/.cache/clipig-rate` (rate.py's folder). */
-export function cacheDir(env: NodeJS.ProcessEnv = process.env): string {
+export function cacheDir(env: Record<string, string | undefined> = process.env): string {
   return env.CLIPIG_RATE_CACHE || path.join(homedir(), ".cache", "clipig-rate");
 }
 
