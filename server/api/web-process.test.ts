@@ -4,10 +4,9 @@
  * memory map (Linux `/proc/<pid>/maps`) holds no onnxruntime library — while its children (the views
  * process, the run worker) do, which shows the check sees the library where it is loaded.
  */
-import { fork, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   createExperiment,
@@ -18,9 +17,9 @@ import {
   type TabSocket,
   type TestCaller,
 } from "../collab/testing";
+import { forkStudio } from "./testing/studio-child";
 
 const ENTRY = fileURLToPath(new URL("./testing/studio-main.ts", import.meta.url));
-const TSX = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
 const EXPERIMENT = `model: tiny-clip
 device: cpu
 epochs: 30
@@ -65,14 +64,7 @@ const sockets: TabSocket[] = [];
 beforeAll(async () => {
   await useTempDatabase();
   owner = await signedIn();
-  studio = fork(ENTRY, [], {
-    execArgv: ["--import", TSX],
-    stdio: ["ignore", "inherit", "inherit", "ipc"],
-  });
-  port = await new Promise<number>((resolve, reject) => {
-    studio.once("message", (m) => resolve((m as { port: number }).port));
-    studio.once("exit", (code) => reject(new Error(`studio process exited (${code})`)));
-  });
+  ({ child: studio, port } = await forkStudio(ENTRY));
 });
 
 afterAll(() => {

@@ -4,11 +4,10 @@
  * which it does only after the edit is stored — and every snapshot it announced must still be there
  * after a restart; the run comes back as interrupted and continues from its last snapshot.
  */
-import { fork, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
-import { createRequire } from "node:module";
 import path from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { io as connect, type Socket } from "socket.io-client";
 import WebSocket from "ws";
@@ -21,11 +20,11 @@ import {
   useTempDatabase,
   type TestCaller,
 } from "../collab/testing";
+import { forkStudio } from "../api/testing/studio-child";
 import { db } from "../db/client";
 import type { ClientToServerEvents, ServerToClientEvents } from "../realtime/protocol";
 
 const ENTRY = fileURLToPath(new URL("./testing/studio-process.ts", import.meta.url));
-const TSX = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
 const EXPERIMENT = `model: tiny-clip
 device: cpu
 epochs: 10000
@@ -43,16 +42,9 @@ let children: ChildProcess[] = [];
 const cleanup: (() => void)[] = [];
 
 async function startServer(port = 0): Promise<{ child: ChildProcess; port: number }> {
-  const child = fork(ENTRY, [String(port)], {
-    execArgv: ["--import", TSX],
-    stdio: ["ignore", "inherit", "inherit", "ipc"],
-  });
-  children.push(child);
-  const ready = await new Promise<{ port: number }>((resolve, reject) => {
-    child.once("message", (m) => resolve(m as { port: number }));
-    child.once("exit", (code) => reject(new Error(`studio process exited (${code})`)));
-  });
-  return { child, port: ready.port };
+  const started = await forkStudio(ENTRY, [String(port)]);
+  children.push(started.child);
+  return started;
 }
 
 function yjs(port: number, caller: TestCaller, id: string) {
