@@ -12,7 +12,11 @@ const COMMANDS = Object.fromEntries(
 ) as Record<Verb, () => Promise<{ default: Command }>>;
 
 function usage(): string {
-  return `usage: clipig <command> [options]\n\ncommands: ${Object.keys(COMMANDS).join(", ")}\n`;
+  return (
+    `usage: clipig <command> [options]\n\ncommands: ${Object.keys(COMMANDS).join(", ")}\n\n` +
+    "render and rate take CLIPig's flags too (render -lr/-opt/-r W H/-v/-d cuda:N, rate -i/-tf/-if/-c);\n" +
+    "clipig <command> --help lists both spellings.\n"
+  );
 }
 
 async function main(argv: string[]): Promise<number> {

@@ -169,6 +169,25 @@ describe("clipig render", () => {
     expect(existsSync(path.join(dir, "out", "long.yaml"))).toBe(false);
   }, 60_000);
 
+  it("--help documents CLIPig's spellings beside ours", async () => {
+    const [main, render, rate] = await Promise.all([
+      runCli(["--help"]),
+      runCli(["render", "--help"]),
+      runCli(["rate", "--help"]),
+    ]);
+    expect(main.stdout).toContain("render and rate take CLIPig's flags too");
+    for (const flag of ["-lr, --learnrate", "-opt, --optimizer", "-d, --device", "-v, --verbose"])
+      expect(render.stdout).toContain(flag);
+    expect(render.stdout).toContain("-r, --resolution W [H]");
+    for (const flag of [
+      "-i, --ref-image",
+      "-tf, --text-file",
+      "-if, --ref-image-file",
+      "-c, --cache",
+    ])
+      expect(rate.stdout).toContain(flag);
+  }, 30_000);
+
   it("without a file prints the parameter list, as CLIPig's clipig.py", async () => {
     const r = await runCli(["render"]);
     expect(r.code).toBe(1);
