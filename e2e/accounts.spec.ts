@@ -13,7 +13,7 @@ import {
   person,
   typeAtEndOfLine,
   unique,
-} from "./helpers";
+} from "./testing";
 
 test("sign up → private experiment → a second user gets 404 → invited as viewer → sees but cannot edit", async ({
   browser,

@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { editor, editorText, newExperiment, person, typeAtEndOfLine, unique } from "./helpers";
+import { editor, editorText, newExperiment, person, typeAtEndOfLine, unique } from "./testing";
 
 test("a change past the size limit is refused: the editor says why in plain words and offers a reload; the room keeps the saved text", async ({
   browser,

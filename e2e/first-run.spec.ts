@@ -10,7 +10,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { rmSync } from "node:fs";
 import { expect, test, type Browser, type Page } from "@playwright/test";
 import { startTestHub, type TestHub } from "../server/engine/clip/testing";
-import { editor, newExperiment, signUp } from "./helpers";
+import { editor, newExperiment, signUp } from "./testing";
 
 const DEFAULT = "openai/clip-vit-base-patch32";
 const BASE_PORT = Number(process.env.E2E_PORT ?? 3100);

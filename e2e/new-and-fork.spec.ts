@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { editor, editorText, newExperiment, signUp, typeAtEndOfLine, unique } from "./helpers";
+import { editor, editorText, newExperiment, signUp, typeAtEndOfLine, unique } from "./testing";
 
 test("a new experiment from a walk-through template opens in the studio", async ({ page }) => {
   await page.goto("/");

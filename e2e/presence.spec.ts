@@ -1,6 +1,6 @@
 import { expect, test } from "@playwright/test";
 import * as encoding from "lib0/encoding";
-import { editor, newExperiment, person, typeAtEndOfLine, unique } from "./helpers";
+import { editor, newExperiment, person, typeAtEndOfLine, unique } from "./testing";
 
 /** Presence states no server of ours relays: what a broken or hostile relay could still deliver. */
 function hostileAwareness(): Buffer {

@@ -3,7 +3,7 @@
  * run queue (server/runs) and the trainer (server/engine/trainer).
  */
 import { expect, test, type Page } from "@playwright/test";
-import { editor, editorText, invite, newExperiment, person, signUp, unique } from "./helpers";
+import { editor, editorText, invite, newExperiment, person, signUp, unique } from "./testing";
 
 const canvas = (page: Page) => page.getByTestId("live-canvas");
 const status = (page: Page) => page.getByTestId("run-status");

@@ -3,7 +3,7 @@
  * `SCREENSHOTS=1 npx playwright test screenshots`.
  */
 import { expect, test } from "@playwright/test";
-import { editor, newExperiment, signUp } from "./helpers";
+import { editor, newExperiment, signUp } from "./testing";
 
 test.skip(!process.env.SCREENSHOTS, "writes docs/*.png; run with SCREENSHOTS=1");
 test.use({ viewport: { width: 1440, height: 1040 } });

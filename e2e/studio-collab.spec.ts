@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { editor, invite, newExperiment, person, typeAtEndOfLine, unique } from "./helpers";
+import { editor, invite, newExperiment, person, typeAtEndOfLine, unique } from "./testing";
 
 test("two people co-edit one experiment: text, named cursor, diagnostics, and a reload loses nothing", async ({
   browser,

@@ -3,7 +3,7 @@
  * experiment's current text (here the quick-test template's init, before any run).
  */
 import { expect, test } from "@playwright/test";
-import { newExperiment, signUp, unique } from "./helpers";
+import { newExperiment, signUp, unique } from "./testing";
 
 test("the Views tab renders a target's views as an image, by button and by Alt-V", async ({
   page,

@@ -10,7 +10,7 @@ import type { Num } from "./config";
 import { formatDiagnostic } from "./diagnostics";
 import { isExpr } from "./export";
 import { defaultConfig, parseExperiment, parseExperiments } from "./index";
-import { errors, ok, show } from "./test-helpers";
+import { errors, ok, show } from "./testing";
 
 const expr = (v: Num | readonly Num[] | undefined): CompiledExpr => {
   const x = Array.isArray(v) ? v[0] : v;

@@ -3,7 +3,7 @@
 // scripts/fixtures/clipig_parity.py wrote scripts/fixtures/clipig-parity.json.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { errors, ok } from "./test-helpers";
+import { errors, ok } from "./testing";
 import { exportYaml, isReadOnce, parseExperiment, type Diagnostic } from "./index";
 import { TRANSFORMS, type EffectSpec } from "./params";
 

@@ -2,7 +2,7 @@ import { describe, it, expect } from "vitest";
 import { configToJson, exportYaml, formatFloat, formatString } from "./export";
 import { defaultConfig, parseExperiment } from "./index";
 import { resolvePlain } from "./pyvalues";
-import { fixture, fixtureNames, ok } from "./test-helpers";
+import { fixture, fixtureNames, ok } from "./testing";
 
 describe("exportYaml (CLIPig's save_yaml_config)", () => {
   it("round-trips every fixture through parseExperiment", () => {

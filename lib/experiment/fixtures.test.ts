@@ -2,7 +2,7 @@ import { describe, it, expect } from "vitest";
 import { isRandomTarget, postprocSteps, targetTransforms, constraintSteps } from "./effects";
 import { isActiveAt } from "./frame-time";
 import { parseExperiment } from "./index";
-import { fixture, fixtureNames, show } from "./test-helpers";
+import { fixture, fixtureNames, show } from "./testing";
 import type { ExperimentConfig, TargetConfig } from "./config";
 
 const FRACTION = (value: number) => ({ unit: "fraction", value });

@@ -7,7 +7,7 @@ import fc from "fast-check";
 import { configToJson, exportYaml } from "./export";
 import { parseExperiment, type ParseResult } from "./index";
 import { REGISTRY, lookup } from "./params";
-import { fixtureText } from "./test-helpers";
+import { fixtureText } from "./testing";
 
 const MAX_MS = 50;
 

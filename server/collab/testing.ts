@@ -71,6 +71,21 @@ export async function createExperiment(
   return row.id;
 }
 
+/** A finished 3-epoch run row of `experimentId` (no files: add an image path as the test needs). */
+export function storedRun(experimentId: string) {
+  return db().run.create({
+    data: {
+      experimentId,
+      yaml: "epochs: 3\n",
+      model: "tiny-clip",
+      seed: 1,
+      status: "done",
+      epochs: 3,
+      epoch: 3,
+    },
+  });
+}
+
 export interface TestCaller {
   identity: Identity;
   cookie: string;

@@ -10,6 +10,7 @@ import {
   tabHeaders,
   useTempDatabase,
   type TestCaller,
+  storedRun,
 } from "../collab/testing";
 import { writeImage } from "../runs/images";
 import { startStudioServer, type StudioServer } from "../studio-server";
@@ -221,17 +222,7 @@ describe("Socket.IO rooms", () => {
 
   it("gives a joiner the last run's state, statistics and image at once, and serves the image", async () => {
     const id = await createExperiment("epochs: 3\n");
-    const run = await db().run.create({
-      data: {
-        experimentId: id,
-        yaml: "epochs: 3\n",
-        model: "tiny-clip",
-        seed: 1,
-        status: "done",
-        epochs: 3,
-        epoch: 3,
-      },
-    });
+    const run = await storedRun(id);
     const imagePath = await writeImage(dataDir, run.id, "final.png", pixels(3));
     await db().run.update({ where: { id: run.id }, data: { imagePath } });
     await db().runStat.createMany({

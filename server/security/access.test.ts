@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import sharp from "sharp";
 import { db } from "../db/client";
 import { writeImage } from "../runs/images";
-import { signedIn } from "../collab/testing";
+import { signedIn, storedRun } from "../collab/testing";
 import {
   CALLERS,
   closeCodeOf,
@@ -48,17 +48,7 @@ beforeAll(async () => {
     where: { id: { in: [h.privateId, h.publicId] } },
     data: { yaml: "epochs: 999999999\n" },
   });
-  const run = await db().run.create({
-    data: {
-      experimentId: h.privateId,
-      yaml: "epochs: 3\n",
-      model: "tiny-clip",
-      seed: 1,
-      status: "done",
-      epochs: 3,
-      epoch: 3,
-    },
-  });
+  const run = await storedRun(h.privateId);
   runId = run.id;
   const pixels = { epoch: 3, width: 4, height: 4, rgba: new Uint8ClampedArray(64).fill(200) };
   const imagePath = await writeImage(h.dataDir, run.id, "final.png", pixels);

@@ -7,7 +7,7 @@ import {
   PYTHON_VALUES,
 } from "./python-table.fixture";
 import { seededRandom } from "./random";
-import { runAsPython } from "./test-helpers";
+import { runAsPython } from "./testing";
 
 /** libm and V8 may differ in the last bits for these. */
 const APPROXIMATE = /^(erf|erfc|gamma|lgamma|exp2|cbrt|log|log2|log10|pow|dist|tanh|atan)\(/;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { evaluateRaw } from "./compile";
 import { PYTHON_ERRORS, PYTHON_VALUES } from "./python-table.fixture";
-import { runAsPython } from "./test-helpers";
+import { runAsPython } from "./testing";
 import { PyError } from "./values";
 
 /** Transcendental functions may differ from the C library by an ulp or so. */
