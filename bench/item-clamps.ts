@@ -3,7 +3,7 @@
 // and `false` (each run twice, the second one counted); prints one JSON object: per walk-through the final loss, the image mean, the mean
 // absolute pixel difference between the two renders and the epochs per second of each.
 // Usage: tsx bench/item-clamps.ts [--only 04,09] [--epochs 8]
-import { fixture, fixtureNames } from "../lib/experiment/test-helpers";
+import { fixture, fixtureNames } from "../lib/experiment/testing";
 import { createTrainer, type EpochStats, type TrainerEvent } from "../server/engine/trainer";
 import { benchArgs } from "./common/args";
 

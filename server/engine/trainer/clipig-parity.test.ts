@@ -4,7 +4,7 @@
 // depend on the model: how many views a target gets, when constraints count, which features apply.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { ok as config } from "../../../lib/experiment/test-helpers";
+import { ok as config } from "../../../lib/experiment/testing";
 import { createTrainer, type EpochStats, type TrainerEvent } from ".";
 import { fairComparePixels } from "./features";
 import { postprocSteps, targetTransforms } from "../../../lib/experiment";

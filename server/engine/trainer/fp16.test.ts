@@ -1,7 +1,7 @@
 // CUDA's fp16 mode (a float16 CLIP tower in float32 step graphs, scaled loss) run on the CPU, whose
 // provider has the float16 kernels it needs: the training must follow float32's closely.
 import { describe, expect, it } from "vitest";
-import { ok as parse } from "../../../lib/experiment/test-helpers";
+import { ok as parse } from "../../../lib/experiment/testing";
 import { createTrainerWith, nodeHost, type EpochStats, type TrainerHost } from ".";
 
 const YAML = `

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { ExperimentConfig } from "../../../lib/experiment";
 import { timeVars } from "../../../lib/experiment/expr";
-import { fixture, ok as parse } from "../../../lib/experiment/test-helpers";
+import { fixture, ok as parse } from "../../../lib/experiment/testing";
 import { planStep } from "./plan";
 
 const plan = (c: ExperimentConfig, epoch: number, size = 224) =>

@@ -4,7 +4,7 @@
 // after one with constraints (which the probe does not build).
 import { describe, expect, it } from "vitest";
 import { timeVars } from "../../../lib/experiment/expr";
-import { ok as config } from "../../../lib/experiment/test-helpers";
+import { ok as config } from "../../../lib/experiment/testing";
 import type { Graph } from "../graph";
 import type { ClipModel } from "../clip/model";
 import { planStep } from "./plan";

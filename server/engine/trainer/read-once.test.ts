@@ -2,7 +2,7 @@
 // `weight: uniform(0.5, 2)` is one number for the whole run, drawn again only when the file is read
 // again (a hot update). An expression with variables still draws at every evaluation.
 import { describe, expect, it } from "vitest";
-import { ok as config } from "../../../lib/experiment/test-helpers";
+import { ok as config } from "../../../lib/experiment/testing";
 import { createTrainer, type EpochStats, type TrainerEvent } from ".";
 
 const YAML = `

@@ -3,7 +3,7 @@
 // tiny-clip on the real onnxruntime.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { ok as config } from "../../../lib/experiment/test-helpers";
+import { ok as config } from "../../../lib/experiment/testing";
 import { createTrainer, type TrainerEvent } from ".";
 import type { RunLimits } from "./run-limits";
 

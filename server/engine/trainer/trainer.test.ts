@@ -2,7 +2,7 @@
 // rebuilds, snapshots, similarity-dependent expressions, resolution changes, pause/resume/stop, errors.
 import { describe, expect, it } from "vitest";
 import type { ExperimentConfig } from "../../../lib/experiment";
-import { ok as config } from "../../../lib/experiment/test-helpers";
+import { ok as config } from "../../../lib/experiment/testing";
 import {
   createTrainer,
   type EpochStats,

@@ -1,7 +1,7 @@
 // Every walk-through and example experiment renders end to end with tiny-clip (reduced epochs).
 import sharp from "sharp";
 import { describe, expect, it } from "vitest";
-import { fixture, fixtureNames } from "../../../lib/experiment/test-helpers";
+import { fixture, fixtureNames } from "../../../lib/experiment/testing";
 import { createTrainer, type EpochStats, type TrainerEvent } from ".";
 
 const files = fixtureNames().filter((f) => /^(walkthrough|example)-.*\.yaml$/.test(f));
