@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import type { ConstraintName, TransformName } from "../../../lib/experiment/params";
 import { buildConstraints } from "./constraint-set";
-import { constraintStep, gradCheck, transformStep } from "./testing/harness";
+import { constraintStep, gradCheck, lovecraftChain, transformStep } from "./testing/harness";
 import { buildViews } from "./views";
 
 const TRANSFORMS: [TransformName, unknown][] = [
@@ -47,15 +47,7 @@ describe("gradients through each transform (batch 2, then bicubic to the model s
   });
 
   it("the walk-through chain", async () => {
-    const steps = [
-      transformStep("noise", [0.1, 0.1, 0.1]),
-      transformStep("repeat", [3, 3]),
-      transformStep("random_shift", [0, 1]),
-      transformStep("random_rotate", { degree: [-30, 30], center: [0.4, 0.6] }),
-      transformStep("random_scale", [0.5, 1]),
-      transformStep("center_crop", [6, 6]),
-      transformStep("mul", [0.2, 0.2, 0.2]),
-    ];
+    const steps = lovecraftChain(6);
     const r = await gradCheck(
       "chain",
       [1, 3, 5, 5],

@@ -4,7 +4,14 @@ import { describe, expect, it } from "vitest";
 import { TRANSFORM_NAMES, TRANSFORMS, type TransformName } from "../../../lib/experiment/params";
 import { TRANSFORM_MODULES } from "./registry";
 import { createRng, type Rng } from "./rng";
-import { maxDiff, runViewCases, testImage, transformStep, type ViewCase } from "./testing/harness";
+import {
+  lovecraftChain,
+  maxDiff,
+  runViewCases,
+  testImage,
+  transformStep,
+  type ViewCase,
+} from "./testing/harness";
 import { ref, resizeRef, type Img } from "./testing/reference";
 import type { Values } from "./types";
 
@@ -334,13 +341,7 @@ describe("views", () => {
   it("fuses chains exactly like applying the transforms one by one (the Lovecraft chain)", async () => {
     const image = testImage(6, 6, 3);
     const steps = [
-      transformStep("noise", [0.1, 0.1, 0.1]),
-      transformStep("repeat", [3, 3]),
-      transformStep("random_shift", [0, 1]),
-      transformStep("random_rotate", { degree: [-30, 30], center: [0.4, 0.6] }),
-      transformStep("random_scale", [0.5, 1]),
-      transformStep("center_crop", [8, 8]),
-      transformStep("mul", [0.2, 0.2, 0.2]),
+      ...lovecraftChain(8),
       transformStep("pad", { size: [1, 2], color: [0.5, 0.6, 0.7] }),
       transformStep("random_translate", [0.2, 0.2]),
     ];

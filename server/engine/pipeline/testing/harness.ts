@@ -25,6 +25,17 @@ export const transformStep = (name: TransformName, value: unknown): Step<Transfo
   name,
   params: effectParams(TRANSFORMS[name], value),
 });
+
+/** The Lovecraft walk-through's view chain (noise, repeat, shift, rotate, scale, crop, mul), cropped to `crop`. */
+export const lovecraftChain = (crop: number): Step<TransformName>[] => [
+  transformStep("noise", [0.1, 0.1, 0.1]),
+  transformStep("repeat", [3, 3]),
+  transformStep("random_shift", [0, 1]),
+  transformStep("random_rotate", { degree: [-30, 30], center: [0.4, 0.6] }),
+  transformStep("random_scale", [0.5, 1]),
+  transformStep("center_crop", [crop, crop]),
+  transformStep("mul", [0.2, 0.2, 0.2]),
+];
 export const constraintStep = (
   name: ConstraintName,
   value: Record<string, unknown>,
