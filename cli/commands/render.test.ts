@@ -251,15 +251,21 @@ describe("clipig render", () => {
     const dir = mkdtempSync(path.join(tmpdir(), "clipig-render-"));
     const yaml = path.join(dir, "gpu.yaml");
     writeFileSync(yaml, `device: cuda:1\n${EXPERIMENT.replace("verbose: 2", "verbose: 0")}`);
-    const fromYaml = await runCli(["render", yaml, "-e", "1", "-v", "2", "--model", "tiny-clip"], {
-      CUDA_VISIBLE_DEVICES: "",
-    });
+    const out = ["-o", path.join(dir, "out")]; // never the working folder
+    const fromYaml = await runCli(
+      ["render", yaml, "-e", "1", "-v", "2", "--model", "tiny-clip", ...out],
+      { CUDA_VISIBLE_DEVICES: "" },
+    );
     expect(fromYaml.stderr).toContain("cuda:1: CUDA_VISIBLE_DEVICES=1");
-    const fromFlag = await runCli(["render", yaml, "-e", "1", "--model", "tiny-clip", "-d", "cpu"]);
+    const fromFlag = await runCli([
+      "render",
+      yaml,
+      ...["-e", "1", "--model", "tiny-clip", "-d", "cpu", ...out],
+    ]);
     expect(fromFlag.code).toBe(0); // the flag overrides the YAML
     // Without CUDA (or without a second GPU) the render stops with the provider's reason.
     if (fromYaml.code !== 0) expect(fromYaml.stderr).toMatch(/execution provider "cuda"|cuda/i);
-    const bad = await runCli(["render", yaml, "-d", "cuda:one", "--model", "tiny-clip"]);
+    const bad = await runCli(["render", yaml, "-d", "cuda:one", "--model", "tiny-clip", ...out]);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain("--device: unknown device 'cuda:one'");
   }, 60_000);
