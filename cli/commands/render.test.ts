@@ -23,6 +23,10 @@ targets:
           kernel_size: 3
 `;
 
+/** The experiment a render wrote beside its image, parsed. */
+const writtenConfig = (dir: string, file: string) =>
+  parseExperiment(readFileSync(path.join(dir, "out", file), "utf8")).config!;
+
 describe("clipig render", () => {
   it("renders a PNG and the full YAML next to it, never overwriting", async () => {
     const dir = mkdtempSync(path.join(tmpdir(), "clipig-render-"));
@@ -104,9 +108,7 @@ describe("clipig render", () => {
     ]);
     expect(second.code).toBe(0);
     for (const n of [1, 2]) expect(existsSync(path.join(dir, "out", `demo-${n}.png`))).toBe(true);
-    const overridden = parseExperiment(
-      readFileSync(path.join(dir, "out", "demo-2.yaml"), "utf8"),
-    ).config!;
+    const overridden = writtenConfig(dir, "demo-2.yaml");
     expect([
       overridden.optimizer,
       overridden.learnrate,
@@ -234,9 +236,7 @@ describe("clipig render", () => {
     const png = path.join(dir, "out", "over.png");
     const meta = await sharp(png).metadata();
     expect([meta.width, meta.height]).toEqual([20, 12]);
-    const config = parseExperiment(
-      readFileSync(path.join(dir, "out", "over.yaml"), "utf8"),
-    ).config!;
+    const config = writtenConfig(dir, "over.yaml");
     expect([
       config.learnrate,
       config.optimizer,
