@@ -3,20 +3,9 @@
 import { describe, expect, it } from "vitest";
 import { ok as parse } from "../../../lib/experiment/testing";
 import { createTrainerWith, nodeHost, type EpochStats, type TrainerHost } from ".";
+import { spoonYaml } from "./testing";
 
-const YAML = `
-epochs: 3
-optimizer: sgd
-resolution: 32
-verbose: 0
-snapshot_interval: 0
-targets:
-  - batch_size: 2
-    features:
-      - text: a curly spoon
-    transforms:
-      - noise: 0.1
-      - random_rotate:
+const YAML = `optimizer: sgd${spoonYaml(3)}      - random_rotate:
           degree: -10 10
           center: .4 .6
       - resize: 224

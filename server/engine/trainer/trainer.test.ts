@@ -10,20 +10,10 @@ import {
   type Trainer,
   type TrainerEvent,
 } from ".";
+import { spoonYaml } from "./testing";
 import type { TrainerInternals } from "./trainer";
 
-const BASE = `
-epochs: 4
-resolution: 32
-verbose: 0
-snapshot_interval: 0
-targets:
-  - batch_size: 2
-    features:
-      - text: a curly spoon
-    transforms:
-      - noise: 0.1
-      - random_shift: 0 1
+const BASE = `${spoonYaml(4)}      - random_shift: 0 1
       - random_rotate:
           degree: -10 10
           center: .4 .6
