@@ -7,6 +7,7 @@ import fc from "fast-check";
 import { configToJson, exportYaml } from "./export";
 import { parseExperiment, type ParseResult } from "./index";
 import { REGISTRY, lookup } from "./params";
+import { ARITHMETIC } from "./expr/testing";
 import { fixtureText } from "./testing";
 
 const MAX_MS = 50;
@@ -147,13 +148,7 @@ const valueText = fc.oneof(
         "0",
         ".5",
         "2.",
-        "+",
-        "-",
-        "*",
-        "/",
-        "//",
-        "%",
-        "**",
+        ...ARITHMETIC,
         "(",
         ")",
         " if ",

@@ -4,6 +4,7 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { ARITHMETIC } from "./testing";
 import {
   compileExpression,
   ExprRuntimeError,
@@ -91,13 +92,7 @@ const NAMES = [
   "keys",
 ];
 const OPERATORS = [
-  "+",
-  "-",
-  "*",
-  "/",
-  "//",
-  "%",
-  "**",
+  ...ARITHMETIC,
   "<<",
   ">>",
   "&",

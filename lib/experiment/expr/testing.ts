@@ -13,3 +13,6 @@ export function runAsPython(source: string): string {
     throw e;
   }
 }
+
+/** Python's arithmetic operators, as the expression fuzz and property tests combine them. */
+export const ARITHMETIC = ["+", "-", "*", "/", "//", "%", "**"] as const;
