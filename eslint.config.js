@@ -9,7 +9,8 @@ const PLATFORM = `${ENGINE}/platform`;
 const EDGE = {
   engine: "the engine imports only the engine and lib/experiment (server/engine/CONTEXT.md)",
   node: `Node-only: only ${PLATFORM}/ may import Node builtins, sharp or onnxruntime-node (the engine also runs in a browser)`,
-  app: "app/ may not import server/engine: take the wire types from server/realtime/protocol",
+  app: "app/ may not import server/engine: take the wire types from server/realtime/protocol (the browser engine's worker is loaded by URL; its messages are server/engine/web/messages)",
+  web: "onnxruntime-web only in server/engine/web/ (the engine's browser adapter)",
   protocol: "the protocol has its own DTOs: map from the engine in server/realtime/wire-stats.ts",
   domain:
     "server/domain imports nothing (only its own files), so every folder may import it without a cycle",
@@ -19,6 +20,11 @@ const leavesEngine = (depth) => ({
   regex: `^(\\.\\./){${depth + 1}}(?!\\.\\./lib/experiment(/|$))|^@/(?!${ENGINE}/|lib/experiment(/|$))`,
   message: EDGE.engine,
 });
+/** The browser's onnxruntime: the web adapter's alone, as onnxruntime-node is the platform folder's. */
+const WEB_ONLY = {
+  paths: [{ name: "onnxruntime-web", message: EDGE.web, allowTypeImports: true }],
+  pattern: { regex: "^onnxruntime-web/", message: EDGE.web },
+};
 const NODE_ONLY = {
   paths: [
     "sharp",
@@ -51,13 +57,19 @@ const engineAt = (depth) => {
     {
       files: [here],
       rules: {
-        ...restrict([leavesEngine(depth), NODE_ONLY.pattern], NODE_ONLY.paths),
+        ...restrict(
+          [leavesEngine(depth), NODE_ONLY.pattern, WEB_ONLY.pattern],
+          [...NODE_ONLY.paths, ...WEB_ONLY.paths],
+        ),
         "no-restricted-globals": ["error", ...NODE_GLOBALS],
       },
     },
     {
       files: NODE_ALLOWED.map((glob) => [here, glob]),
-      rules: { ...restrict([leavesEngine(depth)]), "no-restricted-globals": "off" },
+      rules: {
+        ...restrict([leavesEngine(depth), WEB_ONLY.pattern], WEB_ONLY.paths),
+        "no-restricted-globals": "off",
+      },
     },
   ];
 };
@@ -89,16 +101,32 @@ export default tseslint.config(
       "no-implied-eval": "error",
     },
   },
+  {
+    files: ["**/*.{ts,tsx,js,mjs}"],
+    rules: restrict([WEB_ONLY.pattern], WEB_ONLY.paths),
+  },
   ...[0, 1, 2, 3].flatMap(engineAt),
+  {
+    // The engine's browser adapter: onnxruntime-web, still no Node and no way out of the engine.
+    files: [`${ENGINE}/web/*.ts`],
+    ignores: NODE_ALLOWED,
+    rules: restrict([leavesEngine(1), NODE_ONLY.pattern], NODE_ONLY.paths),
+  },
   {
     files: ["app/**/*.{ts,tsx}"],
     // Tests are not bundled.
     ignores: ["app/**/*.test.ts"],
-    rules: restrict([{ regex: "(^|/)server/engine(/|$)", message: EDGE.app }]),
+    rules: restrict(
+      [{ regex: "(^|/)server/engine(/(?!web/messages$)|$)", message: EDGE.app }, WEB_ONLY.pattern],
+      WEB_ONLY.paths,
+    ),
   },
   {
     files: ["server/realtime/protocol.ts"],
-    rules: restrict([{ regex: "(^|/)engine(/|$)", message: EDGE.protocol }]),
+    rules: restrict(
+      [{ regex: "(^|/)engine(/|$)", message: EDGE.protocol }, WEB_ONLY.pattern],
+      WEB_ONLY.paths,
+    ),
   },
   {
     files: ["server/domain/**/*.ts"],

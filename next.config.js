@@ -7,6 +7,10 @@ const STATIC_SECURITY_HEADERS = [
   { key: "X-Content-Type-Options", value: "nosniff" },
   { key: "X-Frame-Options", value: "DENY" },
   { key: "Referrer-Policy", value: "same-origin" },
+  // The engine's Web Worker script is a static chunk: a worker is cross-origin isolated (WASM
+  // threads) only when its own response carries these too (docs/browser-engine.md).
+  { key: "Cross-Origin-Opener-Policy", value: "same-origin" },
+  { key: "Cross-Origin-Embedder-Policy", value: "require-corp" },
 ];
 
 /** @type {import('next').NextConfig} */

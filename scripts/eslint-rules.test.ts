@@ -129,6 +129,45 @@ describe("app → engine", () => {
   });
 });
 
+describe("onnxruntime-web → only the engine's browser adapter", () => {
+  const WEB = /onnxruntime-web only in server\/engine\/web\//;
+  it("fires in the server, the app, the CLI and the rest of the engine", async () => {
+    for (const [code, file] of [
+      ['import * as ort from "onnxruntime-web";\n', "server/api/x.ts"],
+      ['import * as ort from "onnxruntime-web/wasm";\n', "app/_components/studio/x.tsx"],
+      ['import { InferenceSession } from "onnxruntime-web";\n', "cli/x.ts"],
+      ['import * as ort from "onnxruntime-web";\n', "server/engine/graph/x.ts"],
+      ['import * as ort from "onnxruntime-web";\n', "server/engine/platform/x.ts"],
+    ]) {
+      const messages = await edges(code!, file!);
+      expect(messages, `${file}: ${code}`).toEqual([expect.stringMatching(WEB)]);
+    }
+  });
+
+  it("lets server/engine/web import it, but still no Node and no way out of the engine", async () => {
+    const web = 'import * as ort from "onnxruntime-web";\nimport { Runtime } from "../graph";\n';
+    expect(await edges(web, "server/engine/web/web-platform.ts")).toEqual([]);
+    expect(
+      await edges('import { readFile } from "node:fs/promises";\n', "server/engine/web/x.ts"),
+    ).toEqual([expect.stringMatching(NODE)]);
+    expect(
+      await edges('import { db } from "../../db/client";\n', "server/engine/web/x.ts"),
+    ).toEqual([expect.stringMatching(OUT)]);
+  });
+});
+
+describe("app → the browser engine", () => {
+  it("lets the app take the worker's message types, nothing else of server/engine/web", async () => {
+    const file = "app/_components/studio/browser-run.tsx";
+    expect(
+      await edges('import type { FromWorker } from "@/server/engine/web/messages";\n', file),
+    ).toEqual([]);
+    expect(await edges('import { webHost } from "@/server/engine/web/web-host";\n', file)).toEqual([
+      expect.stringMatching(/app\/ may not import server\/engine/),
+    ]);
+  });
+});
+
 describe("protocol → engine", () => {
   it("fires on the protocol importing the engine's types", async () => {
     const code = 'import type { EpochStats, TrainerStatus } from "../engine/trainer/api";\n';

@@ -5,7 +5,9 @@ import { apiRouter, type RouterOptions } from "./router";
 import { sharingRoutes } from "./sharing-routes";
 import { uploadRoutes } from "./upload-routes";
 import { viewsRoutes, type ViewsRouteOptions } from "./views-routes";
+import { engineWebAssetRoutes } from "./engine-web-assets";
 import { modelRoutes, type ModelRoutesOptions } from "../models/routes";
+import { modelFileRoutes } from "../models/file-routes";
 
 export { apiRouter, signedIn, type Route, type Context, type RouterOptions } from "./router";
 export { DEFAULT_AUTH_LIMITS, authLimitsFromEnv, type AuthLimits } from "./auth-routes";
@@ -31,6 +33,8 @@ export function studioApi(options: StudioApiOptions) {
       ...fileRoutes(),
       ...viewsRoutes({ dataDir: options.dataDir, ...options.views }),
       ...(options.models ? modelRoutes(options.models) : []),
+      ...modelFileRoutes(options.models?.store),
+      ...engineWebAssetRoutes(),
     ],
   });
 }

@@ -45,6 +45,9 @@ export function securityHeaders(options: HeaderOptions): [string, string][] {
     ["X-Frame-Options", "DENY"],
     ["Referrer-Policy", "same-origin"],
     ["Cross-Origin-Opener-Policy", "same-origin"],
+    // With COOP, makes pages cross-origin isolated: SharedArrayBuffer, so the engine's WASM runs
+    // threaded in the browser (docs/browser-engine.md). The CSP already loads nothing cross-origin.
+    ["Cross-Origin-Embedder-Policy", "require-corp"],
     ["Cross-Origin-Resource-Policy", "same-origin"],
     ["Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=(), usb=()"],
   ];

@@ -30,6 +30,7 @@ import { RevisionsPanel } from "./revisions-panel";
 import { SharingPanel } from "./sharing-panel";
 import { UploadButton } from "./upload-button";
 import { ACTIVE, RunControls } from "./run-controls";
+import { BrowserRun } from "./browser-run";
 import { RunProgress } from "./progress";
 import { MissingModelPanel, UnknownModelNote } from "./missing-model";
 import { modelPanelState } from "./model-panel-state";
@@ -358,6 +359,11 @@ export function Studio({
             connected={room.connected}
             hasErrors={errors > 0}
             onCommand={(c) => void onCommand(c)}
+          />
+          <BrowserRun
+            yaml={() => collab?.ytext.toString() ?? initial.yaml}
+            model={model ?? "tiny-clip"}
+            canRun={canRun && errors === 0}
           />
           <RunProgress run={run} stats={room.stats} />
           {modelPanel.kind === "need" && (

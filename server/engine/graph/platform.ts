@@ -21,6 +21,11 @@ export interface Platform {
    * write when that hash is already there. Undefined where there is no file system (browser).
    */
   saveModel?(model: ModelBytes, dir?: string): Promise<string>;
+  /**
+   * Whether `session.run` writes into preallocated output tensors (default true). onnxruntime-web
+   * hands them back unfilled, so there the runtime lets it allocate and copies into its own buffers.
+   */
+  readonly fillsOutputs?: boolean;
   /** Threads worth using for intra-op parallelism. */
   cpuCount(): number;
 }

@@ -75,7 +75,10 @@ export class Runtime {
   ) {}
 
   static async create(options: RuntimeOptions = {}): Promise<Runtime> {
-    const platform = options.platform ?? (await import("../platform/node-runtime")).nodePlatform;
+    // Not bundled: a browser build (server/engine/web) passes its own platform and must not pull Node in.
+    const platform =
+      options.platform ??
+      (await import(/* turbopackIgnore: true */ "../platform/node-runtime")).nodePlatform;
     const wanted = options.device ?? "auto";
     if (wanted !== "auto") {
       const err = await probe(platform, wanted);
@@ -158,6 +161,7 @@ export class Runtime {
       g.inputs.map(signature),
       g.outputs.map(signature),
       reuse,
+      this.platform.fillsOutputs !== false,
     );
   }
 
@@ -191,6 +195,8 @@ export class Session {
     readonly inputs: readonly Signature[],
     readonly outputs: readonly Signature[],
     private readonly reuseOutputs: boolean,
+    /** Whether onnxruntime writes into preallocated outputs (`Platform.fillsOutputs`); else results are copied in. */
+    private readonly fillsOutputs = true,
   ) {}
 
   /**
@@ -215,13 +221,14 @@ export class Session {
         );
     const wanted = fetch ? fetch.map((n) => this.output(n)) : this.outputs;
     const fetches: Record<string, OrtTensor | null> = {};
-    for (const sig of wanted) fetches[sig.name] = this.reuseOutputs ? this.outputTensor(sig) : null;
+    for (const sig of wanted)
+      fetches[sig.name] = this.reuseOutputs && this.fillsOutputs ? this.outputTensor(sig) : null;
     const result = await this.session.run(ortFeeds, fetches);
     const out: Record<string, HostTensor> = {};
     for (const sig of wanted) {
-      const t = this.reuseOutputs
-        ? this.outputTensors.get(sig.name)!
-        : (result[sig.name] as OrtTensor);
+      const t = this.reuseOutputs ? this.outputTensor(sig) : (result[sig.name] as OrtTensor);
+      if (this.reuseOutputs && !this.fillsOutputs)
+        (t.data as Float32Array).set(result[sig.name].data as Float32Array);
       out[sig.name] = { data: t.data as TensorData, shape: sig.shape, dtype: sig.dtype };
     }
     return out;
