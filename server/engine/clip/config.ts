@@ -32,11 +32,22 @@ export interface ClipVisionConfig {
   eps: number;
 }
 
+/**
+ * OpenAI's `ModifiedResNet` image tower (RN50, RN101, RN50x4…): blocks per stage, stem width and the
+ * attention pool's heads. With it, `vision.imageSize` is the input size and the other ViT fields are unused.
+ */
+export interface ClipResNetConfig {
+  layers: number[];
+  width: number;
+  heads: number;
+}
+
 export interface ClipConfig {
   projectionDim: number;
   logitScaleInit: number;
   text: ClipTextConfig;
   vision: ClipVisionConfig;
+  resnet?: ClipResNetConfig;
 }
 
 type Json = Record<string, unknown>;

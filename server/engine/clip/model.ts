@@ -6,6 +6,9 @@
  */
 import { Graph, type Runtime, type Value } from "../graph";
 import { parseClipConfig, type ClipConfig } from "./config";
+import { convertOpenAIStateDict, type OpenClipOverrides } from "./openai-checkpoint";
+import { resnetTower } from "./resnet";
+import { writeSafeTensors, type F32Tensor } from "./safetensors";
 import { imageTower, type ImageTowerOptions } from "./vision";
 import { contextFor, embedTokens, poolPositions, textTower } from "./text";
 import { ClipTokenizer, type TokenizeOptions } from "./tokenizer";
@@ -41,7 +44,28 @@ export class ClipModel {
     return new ClipModel(name, parsed, tokenizer, ClipWeights.fromBytes(parsed, bytes), runtime);
   }
 
-  /** Side length of the square images the vision tower takes. */
+  /**
+   * A model from an OpenAI-named state dict (OpenAI's release `.pt` files, open_clip checkpoints), the
+   * architecture inferred from its tensors; the tokenizer files come separately (the checkpoints carry none).
+   */
+  static fromStateDict(
+    name: string,
+    stateDict: Map<string, F32Tensor>,
+    tokenizer: { vocab: string; merges: string },
+    runtime: Runtime,
+    overrides: OpenClipOverrides = {},
+  ): ClipModel {
+    const { config, tensors } = convertOpenAIStateDict(stateDict, name, overrides);
+    return new ClipModel(
+      name,
+      config,
+      ClipTokenizer.fromFiles(tokenizer.vocab, tokenizer.merges, config.text.contextLength),
+      ClipWeights.fromBytes(config, writeSafeTensors(tensors)),
+      runtime,
+    );
+  }
+
+  /** Side length of the square images the vision tower takes (from the checkpoint: RN50x4 is 288). */
   get imageSize(): number {
     return this.config.vision.imageSize;
   }
@@ -52,7 +76,10 @@ export class ClipModel {
 
   /** Appends the image tower to `g`: `[batch, 3, S, S]` pixels in [0, 1] -> `[batch, projectionDim]`. */
   imageTower(g: Graph, pixels: Value, options?: ImageTowerOptions): Value {
-    return imageTower(g, this.weights, pixels, options);
+    const resnet = this.config.resnet;
+    return resnet
+      ? resnetTower(g, this.weights, resnet, pixels, options)
+      : imageTower(g, this.weights, pixels, options);
   }
 
   /** Token ids (one context-length row per text); throws for a text that does not fit unless `truncate`. */
