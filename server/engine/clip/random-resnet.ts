@@ -12,6 +12,8 @@ export interface RandomResNetShape {
   imageSize: number;
   embedDim: number;
   seed?: number;
+  /** Text vocabulary (default 128; CLIP's 49408 to encode real prompts). */
+  vocab?: number;
 }
 
 /** RN50: stages (3, 4, 6, 3), width 64, 224 pixels, 1024-dim embeddings. */
@@ -80,9 +82,9 @@ export function randomResNetStateDict(s: RandomResNetShape): Map<string, F32Tens
   }
   put("visual.attnpool.c_proj.weight", [s.embedDim, embed], Math.sqrt(3 / embed));
   put("visual.attnpool.c_proj.bias", [s.embedDim], 0.01);
-  // Text: 64 wide, one block, a 128-token vocabulary — enough for the architecture to be inferred.
+  // Text: 64 wide, one block — enough for the architecture to be inferred.
   const tw = 64;
-  put("token_embedding.weight", [128, tw], 0.02);
+  put("token_embedding.weight", [s.vocab ?? 128, tw], 0.02);
   put("positional_embedding", [77, tw], 0.01);
   put("transformer.resblocks.0.attn.in_proj_weight", [3 * tw, tw], 0.1);
   put("transformer.resblocks.0.attn.in_proj_bias", [3 * tw], 0);

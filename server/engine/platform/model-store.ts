@@ -9,6 +9,7 @@ import { existsSync } from "node:fs";
 import { mkdir, readFile, readdir, rename, rm, stat, statfs, writeFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
+import { cachedRelease, OPENAI_RELEASES, TOKENIZER_REPO } from "./openai-models";
 import {
   DownloadError,
   downloadFile,
@@ -33,6 +34,10 @@ export interface HubFile {
   name: string;
   size?: number;
   sha256?: string;
+  /** Absolute download URL (OpenAI's CDN) instead of the model's hub repository. */
+  url?: string;
+  /** Another hub repository holding the file (the release files' tokenizer). */
+  repo?: string;
 }
 
 /** What a Hugging Face CLIP checkpoint needs: weights, config and the BPE tokenizer. */
@@ -67,6 +72,20 @@ export const KNOWN_MODELS: readonly KnownModel[] = [
     approxBytes: 1.71e9,
     files: CLIP_FILES,
   },
+  // OpenAI's ResNet release files (and ViT-L/14@336px), with the tokenizer of the transformers repo.
+  ...OPENAI_RELEASES.filter((r) => r.name.startsWith("RN") || r.name.includes("@")).map(
+    (r): KnownModel => ({
+      name: r.name,
+      aliases: [],
+      description: r.description,
+      approxBytes: r.approxBytes,
+      files: [
+        { name: r.file, url: r.url, sha256: r.sha256 },
+        { name: "vocab.json", repo: TOKENIZER_REPO },
+        { name: "merges.txt", repo: TOKENIZER_REPO },
+      ],
+    }),
+  ),
   {
     name: "tiny-clip",
     aliases: [],
@@ -146,12 +165,18 @@ export function isInstalled(model: KnownModel, options: StoreOptions = {}): bool
 }
 
 /**
- * The folder holding a model's files, from a known name/alias or a folder path; throws with what to do
- * when the model is unknown or not downloaded yet.
+ * The folder holding a model's files, from a known name/alias or a folder path — or an OpenAI release
+ * file (`.pt`: a path, or the name of one in CLIP's cache); throws with what to do when the model is
+ * unknown or not downloaded yet.
  */
 export function resolveModelDir(nameOrDir: string, options: StoreOptions = {}): string {
   const model = findModel(nameOrDir, options);
   if (model) {
+    // A CLIPig user's `clip.load` cache (~/.cache/clip) holds the release files: used as they are.
+    const cached = isInstalled(model, options)
+      ? undefined
+      : (cachedRelease(nameOrDir) ?? cachedRelease(model.name));
+    if (cached) return cached;
     if (!isInstalled(model, options)) {
       throw new Error(
         `model '${model.name}' is not downloaded yet: run \`clipig models pull ${model.name}\` (or use tiny-clip offline)`,
@@ -159,10 +184,12 @@ export function resolveModelDir(nameOrDir: string, options: StoreOptions = {}): 
     }
     return installDir(model, options);
   }
-  if (existsSync(path.join(nameOrDir, "config.json"))) return path.resolve(nameOrDir);
+  if (["config.json", "open_clip_config.json"].some((f) => existsSync(path.join(nameOrDir, f))))
+    return path.resolve(nameOrDir);
+  if (/\.(pt|bin)$/.test(nameOrDir) && existsSync(nameOrDir)) return path.resolve(nameOrDir);
   const names = (options.models ?? KNOWN_MODELS).map((m) => m.name).join(", ");
   throw new Error(
-    `unknown model '${nameOrDir}': not a folder with config.json, nor one of ${names}`,
+    `unknown model '${nameOrDir}': not a folder with config.json or open_clip_config.json, nor a .pt file, nor one of ${names}`,
   );
 }
 
@@ -226,6 +253,8 @@ export async function planPull(name: string, options: PlanOptions = {}): Promise
       file.size !== undefined && file.sha256 !== undefined
         ? { size: file.size, sha256: file.sha256 }
         : await remoteFile(fileUrl(model, file.name, options), { signal: options.signal });
+    // A hash we know (OpenAI's is in the URL path) beats whatever the server's headers say.
+    remote.sha256 = file.sha256 ?? remote.sha256;
     const done = await sizeOf(path.join(partial, file.name));
     const part = await sizeOf(path.join(partial, `${file.name}.part`));
     files.push({
@@ -419,7 +448,8 @@ async function manifestName(dir: string): Promise<string | undefined> {
 }
 
 function fileUrl(model: KnownModel, file: string, options: StoreOptions): string {
-  return `${hubUrl(options)}/${model.name}/resolve/main/${file}`;
+  const entry = (model.files ?? CLIP_FILES).find((f) => f.name === file);
+  return entry?.url ?? `${hubUrl(options)}/${entry?.repo ?? model.name}/resolve/main/${file}`;
 }
 
 async function folderBytes(dir: string): Promise<number> {

@@ -8,7 +8,7 @@ import { homedir } from "node:os";
 import path from "node:path";
 import sharp from "sharp";
 import { ClipModel } from "../clip/model";
-import { folderFiles } from "./load-clip";
+import { loadCheckpoint } from "./load-clip";
 import { decodeImage } from "./image-io";
 import { resolveModelDir } from "./model-store";
 import { Runtime } from "../graph";
@@ -33,7 +33,7 @@ export function nodeHost(options: NodeHostOptions = {}): TrainerHost {
     async loadModel(nameOrDir, runtime) {
       const dir = resolveModelDir(nameOrDir);
       if (lastModel?.dir !== dir)
-        lastModel = { dir, model: ClipModel.fromFiles(nameOrDir, folderFiles(dir), runtime) };
+        lastModel = { dir, model: loadCheckpoint(nameOrDir, dir, runtime) };
       const m = await lastModel.model.catch((e) => {
         lastModel = null;
         throw e;
