@@ -1,11 +1,13 @@
 /**
  * Benchmarks the CLIP image tower as the trainer runs it: forward only (the baseline) and one training
  * step (forward + backward to the pixels, one onnxruntime session), for tiny-clip and for a
- * ViT-B/32-shaped model with random weights, at several batch sizes, on the CPU (and CUDA when present).
+ * ViT-B/32-shaped model with random weights, and an RN50-shaped one (OpenAI's ResNet tower, real RN50
+ * dimensions, random weights), at several batch sizes, on the CPU (and CUDA when present).
+ * `epochsPerSecond` is 1000 / the step's median: one trainer epoch is one such step.
  * Prints ONE JSON object. Wall times are medians of `--reps` runs after a warm-up; `cpuMsPerRun`
  * (all threads) is the steadier figure on a shared, busy machine.
  *
- * usage: tsx bench/engine.ts [--reps 10] [--batches 1,5,20] [--threads 2] [--models tiny-clip,vit-b-32]
+ * usage: tsx bench/engine.ts [--reps 10] [--batches 1,5,20] [--threads 2] [--models tiny-clip,vit-b-32,rn50]
  *                            [--devices cpu,cuda] [--precisions fp32,fp16] [--strict] [--out FILE]
  *                            [--profile]   (--profile: ORT op profile of ViT-B/32 step, batch 5)
  * fp16 (CUDA only): the CLIP tower in float16 (weights converted at build) inside a float32 graph, the
@@ -34,13 +36,16 @@ import { loadClip } from "../server/engine/platform/load-clip";
 import { writeSafeTensors, type F32Tensor } from "../server/engine/clip/safetensors";
 import { ClipWeights } from "../server/engine/clip/weights";
 import { FP16_LOSS_SCALE, imageTower } from "../server/engine/clip/vision";
+import { convertOpenAIStateDict } from "../server/engine/clip/openai-checkpoint";
+import { RN50_SHAPE, randomResNetStateDict } from "../server/engine/clip/random-resnet";
+import { resnetTower } from "../server/engine/clip/resnet";
 
 const { values } = parseArgs({
   options: {
     reps: { type: "string", default: "10" },
     batches: { type: "string", default: "1,5,20" },
     threads: { type: "string", default: String(Math.min(2, os.availableParallelism())) },
-    models: { type: "string", default: "tiny-clip,vit-b-32" },
+    models: { type: "string", default: "tiny-clip,vit-b-32,rn50" },
     devices: { type: "string", default: "cpu,cuda" },
     precisions: { type: "string", default: "fp32" },
     strict: { type: "boolean", default: false },
@@ -51,6 +56,12 @@ const { values } = parseArgs({
 const reps = Number(values.reps);
 const batches = values.batches.split(",").map(Number);
 const threads = Number(values.threads);
+
+/** RN50's image tower (OpenAI's ModifiedResNet, its real dimensions) with seeded random weights. */
+function randomRn50(): ClipWeights {
+  const { config, tensors } = convertOpenAIStateDict(randomResNetStateDict(RN50_SHAPE), "rn50");
+  return ClipWeights.fromBytes(config, writeSafeTensors(tensors));
+}
 
 /** ViT-B/32's vision tower (openai/clip-vit-base-patch32's config) with seeded random weights. */
 function randomVitB32(): ClipWeights {
@@ -119,7 +130,10 @@ function buildGraph(
   const g = new Graph({ name: backward ? "step" : "forward" });
   const pixels = g.input("pixels", [batch, 3, size, size]);
   const target = g.input("target", [1, weights.config.projectionDim]);
-  const e: Value = imageTower(g, weights, pixels, { float: tower });
+  const resnet = weights.config.resnet;
+  const e: Value = resnet
+    ? resnetTower(g, weights, resnet, pixels, { float: tower })
+    : imageTower(g, weights, pixels, { float: tower });
   const loss = g.scope("loss", () =>
     g.Neg(
       g.ReduceMean(
@@ -311,7 +325,9 @@ for (const device of values.devices.split(",") as Device[]) {
       const weights =
         name === "vit-b-32"
           ? randomVitB32()
-          : (await loadClip(name === "tiny-clip" ? TINY : name, { runtime })).weights;
+          : name === "rn50"
+            ? randomRn50()
+            : (await loadClip(name === "tiny-clip" ? TINY : name, { runtime })).weights;
       for (const batch of batches) {
         try {
           const forward = await measure(runtime, weights, batch, false);
@@ -324,6 +340,7 @@ for (const device of values.devices.split(",") as Device[]) {
             forward,
             step,
             stepOverForward: round(step.medianMs / forward.medianMs),
+            epochsPerSecond: round(1000 / step.medianMs),
             transferMs: await transfer(runtime, weights, batch),
             ...(precision === "fp16" ? { versusFp32: agreement(weights, batch) } : {}),
           });
@@ -349,6 +366,34 @@ const cuda20 = (precision: string) =>
     (r) =>
       r.model === "vit-b-32" && r.device === "cuda" && r.precision === precision && r.batch === 20,
   ) as { step: { medianMs: number }; transferMs: number } | undefined;
+/** RN50 against ViT-B/32 on the same device, precision and batch, measured in this process. */
+const rn50VersusVitB32 = results
+  .filter((r) => r.model === "rn50")
+  .flatMap((r) => {
+    const rn = r as {
+      device: string;
+      precision: string;
+      batch: number;
+      step: { medianMs: number };
+    };
+    const vit = results.find(
+      (v) =>
+        v.model === "vit-b-32" &&
+        v.device === rn.device &&
+        v.precision === rn.precision &&
+        v.batch === rn.batch,
+    ) as { step: { medianMs: number } } | undefined;
+    return vit
+      ? [
+          {
+            device: rn.device,
+            precision: rn.precision,
+            batch: rn.batch,
+            stepRn50OverVitB32: round(rn.step.medianMs / vit.step.medianMs),
+          },
+        ]
+      : [];
+  });
 const report = JSON.stringify({
   bench: "engine",
   machine: {
@@ -364,6 +409,7 @@ const report = JSON.stringify({
   baseline:
     "forward-only median of the same model, batch and session setup; stepOverForward = step / forward (wall medians)",
   results,
+  rn50VersusVitB32,
   target: vitb5
     ? {
         what: "ViT-B/32 fwd+bwd batch 5 on 2 CPU cores",
