@@ -1,20 +1,27 @@
-// Which backend a browser run tries, in order: WebGPU first where the browser has an adapter (its
-// sessions are strict, so a node without a WebGPU kernel fails at load and names the op), then WASM.
+// Which backend a browser run tries, in order. `auto`: WebGPU on a hardware adapter, then WASM (a run
+// whose WebGPU sessions fail to load or run falls back with the reason); a software adapter
+// (SwiftShader) is skipped, being about 10x slower than WASM (bench/browser.ts).
 import type { DeviceRequest } from "../trainer/api";
 import type { BackendRequest } from "./messages";
+import type { WebGpuAdapter } from "./web-platform";
 
 export function backendOrder(
   request: BackendRequest,
-  adapter: string | undefined,
+  adapter: WebGpuAdapter | undefined,
 ): DeviceRequest[] {
   if (request === "wasm") return ["cpu"];
   if (request === "webgpu") return ["webgpu"];
-  return adapter ? ["webgpu", "cpu"] : ["cpu"];
+  return adapter && !adapter.software ? ["webgpu", "cpu"] : ["cpu"];
+}
+
+/** Why `auto` does not start on WebGPU, for the page's backend line (undefined: it does). */
+export function skipReason(adapter: WebGpuAdapter | undefined): string | undefined {
+  if (!adapter) return "webgpu: no adapter";
+  if (adapter.software) return `webgpu: software adapter (${adapter.name}), slower than WASM`;
+  return undefined;
 }
 
 /** The reason a WebGPU attempt gave up, short enough for the page's backend line. */
 export function fallbackReason(message: string): string {
-  const line = message.split("\n")[0];
-  const op = /(?:op|node)[^A-Za-z]*\b([A-Z][A-Za-z]+)\b/.exec(line)?.[1];
-  return (op ? `no WebGPU kernel for ${op}: ` : "") + line.slice(0, 200);
+  return message.split("\n")[0].slice(0, 300);
 }

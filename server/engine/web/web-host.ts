@@ -18,15 +18,10 @@ export interface WebHostOptions {
 export function webHost(options: WebHostOptions): TrainerHost {
   let last: { name: string; model: Promise<ClipModel> } | null = null;
   return {
+    // onnxruntime-web 1.30 refuses every strict WebGPU session (disable_cpu_ep_fallback), even a
+    // lone Identity, so WebGPU runs with onnxruntime's own per-node fallback to its WASM kernels.
     createRuntime: (device) =>
-      Runtime.create({
-        device,
-        platform: options.platform,
-        // A node without a WebGPU kernel fails the session instead of silently running on WASM
-        // (the per-op check: the worker then names the op and falls back, see backend.ts).
-        strictDevice: device === "webgpu",
-        maxSessions: 6,
-      }),
+      Runtime.create({ device, platform: options.platform, maxSessions: 6 }),
     async loadModel(name, runtime) {
       if (last?.name !== name) {
         const model = fetchManifest(name).then((manifest) =>

@@ -41,23 +41,42 @@ export function webPlatform(options: WebPlatformOptions): Platform {
   };
 }
 
-/** Whether `navigator.gpu` hands out an adapter here (a software one counts: it is what runs). */
-export async function findWebGpuAdapter(): Promise<string | undefined> {
+export interface WebGpuAdapter {
+  /** Vendor, architecture, description as the browser reports them. */
+  name: string;
+  /** A software rasterizer (SwiftShader, lavapipe): it works, but slower than WASM (bench/browser.ts). */
+  software: boolean;
+}
+
+/** The adapter `navigator.gpu` hands out here, if any. */
+export async function findWebGpuAdapter(): Promise<WebGpuAdapter | undefined> {
   const gpu = (globalThis.navigator as Navigator & { gpu?: GpuLike }).gpu;
   if (!gpu) return undefined;
   try {
     const adapter = await gpu.requestAdapter();
     if (!adapter) return undefined;
-    const info = adapter.info;
-    return [info?.vendor, info?.architecture, info?.description].filter(Boolean).join(" ") || "gpu";
+    const info = adapter.info ?? {};
+    const name =
+      [info.vendor, info.architecture, info.description].filter(Boolean).join(" ") || "gpu";
+    const software =
+      adapter.isFallbackAdapter === true ||
+      info.isFallbackAdapter === true ||
+      /swiftshader|llvmpipe|lavapipe|software/i.test(name);
+    return { name, software };
   } catch {
     return undefined;
   }
 }
 
-/** The two members of WebGPU's API we touch (the DOM lib of this TypeScript has no WebGPU types). */
+/** The members of WebGPU's API we touch (the DOM lib of this TypeScript has no WebGPU types). */
 interface GpuLike {
   requestAdapter(): Promise<{
-    info?: { vendor?: string; architecture?: string; description?: string };
+    isFallbackAdapter?: boolean;
+    info?: {
+      vendor?: string;
+      architecture?: string;
+      description?: string;
+      isFallbackAdapter?: boolean;
+    };
   } | null>;
 }

@@ -1,10 +1,10 @@
-// The engine in a Web Worker: parses the experiment, picks a backend (WebGPU where an adapter
-// exists and every op has a kernel, else WASM), runs the server's own trainer on onnxruntime-web
-// and posts frames (PNG) and statistics to the page. One run at a time.
+// The engine in a Web Worker: parses the experiment, picks a backend (WebGPU on a hardware adapter,
+// else WASM; a WebGPU run that fails to start falls back to WASM with the reason), runs the
+// server's own trainer on onnxruntime-web and posts frames (PNG) and statistics to the page.
 import { parseExperiment } from "../../../lib/experiment";
 import type { EpochStats, ImageFrame, Trainer, TrainerEvent } from "../trainer/api";
 import { createTrainerWith } from "../trainer/trainer";
-import { backendOrder, fallbackReason } from "./backend";
+import { backendOrder, fallbackReason, skipReason } from "./backend";
 import type { BrowserStats, FromWorker, ToWorker } from "./messages";
 import { findWebGpuAdapter, threadsAvailable, webPlatform, wasmThreads } from "./web-platform";
 import { webHost } from "./web-host";
@@ -56,14 +56,15 @@ async function start(msg: Extract<ToWorker, { type: "start" }>): Promise<void> {
   const platform = webPlatform({ wasmPaths: msg.wasmPaths, webgpu: !!adapter });
   const host = webHost({ platform, onProgress: (p) => post({ type: "progress", ...p }) });
   const order = backendOrder(msg.backend ?? "auto", adapter);
-  const skipped: string[] = adapter ? [] : ["webgpu: no adapter"];
+  const skip = (msg.backend ?? "auto") === "auto" ? skipReason(adapter) : undefined;
+  const skipped: string[] = skip ? [skip] : [];
   for (const [i, device] of order.entries()) {
     const backend = device === "webgpu" ? "webgpu" : "wasm";
     const threads = device === "webgpu" ? 1 : wasmThreads();
     post({
       type: "backend",
       backend,
-      note: `${msg.backend ?? "auto"}: ${backend}${adapter && device === "webgpu" ? ` (${adapter})` : ""}${skipped.length ? ` (${skipped.join("; ")})` : ""}`,
+      note: `${msg.backend ?? "auto"}: ${backend}${adapter && device === "webgpu" ? ` (${adapter.name})` : ""}${skipped.length ? ` (${skipped.join("; ")})` : ""}`,
       threads,
       crossOriginIsolated: threadsAvailable(),
     });
