@@ -1,7 +1,15 @@
 // Loading every checkpoint format by CLIPig's names: OpenAI release files from CLIP's own cache
 // (`~/.cache/clip`, here CLIPIG_CLIP_CACHE), open_clip folders, errors for what cannot load, and a tiny
 // ResNet CLIP through the trainer end to end (tiny random fixtures from scripts/fixtures/openai-clip.py).
-import { copyFileSync, mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -12,7 +20,7 @@ import { randomResNetStateDict } from "../clip/random-resnet";
 import { writeSafeTensors } from "../clip/safetensors";
 import { createTrainer, type EpochStats, type TrainerEvent } from "../trainer";
 import { loadClip } from "./load-clip";
-import { TINY_CLIP_DIR } from "./model-store";
+import { TINY_CLIP_DIR, findModel, isInstalled, listModels, removeModel } from "./model-store";
 
 const FIXTURES = path.join(__dirname, "..", "clip", "fixtures");
 const reference = JSON.parse(
@@ -69,6 +77,15 @@ describe("loadClip", () => {
         path.join(store, "openai--clip-vit-base-patch32", f),
       );
     const model = await loadClip("RN50", { modelsDir: store, runtime });
+    // installed as far as the studio's start and the listing go, listed where it is; never removed from there
+    const cached = path.join(process.env.CLIPIG_CLIP_CACHE, "RN50.pt");
+    expect(isInstalled(findModel("RN50")!, { modelsDir: store })).toBe(true);
+    expect((await listModels({ modelsDir: store })).find((m) => m.name === "RN50")).toMatchObject({
+      status: "installed",
+      dir: cached,
+    });
+    await removeModel("RN50", { modelsDir: store });
+    expect(existsSync(cached)).toBe(true);
     expect(model.config.resnet).toBeDefined();
     expect(model.imageSize).toBe(64);
     expect(await textCosine(model)).toBeGreaterThan(0.999);

@@ -159,9 +159,24 @@ export function partialDir(model: KnownModel, options: StoreOptions = {}): strin
   return path.join(path.dirname(dir), `.${path.basename(dir)}.partial`);
 }
 
+/** Loadable: in the store, or (OpenAI's release files) in CLIP's own cache. */
 export function isInstalled(model: KnownModel, options: StoreOptions = {}): boolean {
+  return inStore(model, options) || cachedCopy(model) !== undefined;
+}
+
+/** Every file of the model is in the store's folder (or it is bundled). */
+export function inStore(model: KnownModel, options: StoreOptions = {}): boolean {
   const dir = installDir(model, options);
   return (model.files ?? CLIP_FILES).every((f) => existsSync(path.join(dir, f.name)));
+}
+
+/** The model's OpenAI release file in CLIP's own cache (`~/.cache/clip`), by its name or an alias. */
+export function cachedCopy(model: KnownModel): string | undefined {
+  for (const name of [model.name, ...model.aliases]) {
+    const file = cachedRelease(name);
+    if (file) return file;
+  }
+  return undefined;
 }
 
 /**
@@ -172,12 +187,11 @@ export function isInstalled(model: KnownModel, options: StoreOptions = {}): bool
 export function resolveModelDir(nameOrDir: string, options: StoreOptions = {}): string {
   const model = findModel(nameOrDir, options);
   if (model) {
+    const stored = inStore(model, options);
     // A CLIPig user's `clip.load` cache (~/.cache/clip) holds the release files: used as they are.
-    const cached = isInstalled(model, options)
-      ? undefined
-      : (cachedRelease(nameOrDir) ?? cachedRelease(model.name));
+    const cached = stored ? undefined : cachedCopy(model);
     if (cached) return cached;
-    if (!isInstalled(model, options)) {
+    if (!stored) {
       throw new Error(
         `model '${model.name}' is not downloaded yet: run \`clipig models pull ${model.name}\` (or use tiny-clip offline)`,
       );
@@ -311,7 +325,7 @@ export interface PullOptions extends PlanOptions {
  */
 export async function pullModel(name: string, options: PullOptions = {}): Promise<string> {
   const known = pullable(name, options);
-  if (known.bundled || isInstalled(known, options)) return installDir(known, options);
+  if (known.bundled || inStore(known, options)) return installDir(known, options);
   const plan = await planPull(name, options);
   await checkSpace(plan, options.keepFree);
   options.onPlan?.(plan);
@@ -391,15 +405,22 @@ export interface ListedModel {
 export async function listModels(options: StoreOptions = {}): Promise<ListedModel[]> {
   const listed: ListedModel[] = [];
   for (const model of options.models ?? KNOWN_MODELS) {
-    const dir = installDir(model, options);
-    const installed = isInstalled(model, options);
+    const stored = inStore(model, options);
+    // A release file in CLIP's cache counts as installed, listed where it is.
+    const cached = stored ? undefined : cachedCopy(model);
+    const dir = cached ?? installDir(model, options);
+    const installed = stored || cached !== undefined;
     listed.push({
       name: model.name,
       aliases: model.aliases,
       description: model.description,
       status: model.bundled ? "bundled" : installed ? "installed" : "not installed",
       dir,
-      bytes: installed ? await folderBytes(dir) : model.approxBytes,
+      bytes: cached
+        ? (await stat(cached)).size
+        : installed
+          ? await folderBytes(dir)
+          : model.approxBytes,
       partialBytes: model.bundled || installed ? 0 : await folderBytes(partialDir(model, options)),
     });
   }
