@@ -40,6 +40,8 @@ const CHUNK = 65536;
 export async function startTestHub(
   repos: readonly string[],
   initial: Partial<HubBehaviour> = {},
+  /** Repositories with files of their own instead of tiny-clip's (an open_clip layout, …). */
+  own: Readonly<Record<string, Readonly<Record<string, Buffer>>>> = {},
 ): Promise<TestHub> {
   const files = Object.fromEntries(
     CLIP_FILES.map((f) => [f.name, readFileSync(path.join(TINY_CLIP_DIR, f.name))]),
@@ -51,8 +53,10 @@ export async function startTestHub(
     const match = /^\/(.+)\/resolve\/main\/([^/]+)$|^\/cdn\/(.+)\/([^/]+)$/.exec(req.url ?? "");
     const repo = match?.[1] ?? match?.[3]?.replaceAll("--", "/");
     const file = match?.[2] ?? match?.[4];
-    const body = file && Object.hasOwn(files, file) ? files[file] : undefined;
-    if (!body || !repo || !repos.includes(repo)) {
+    const layout =
+      repo && Object.hasOwn(own, repo) ? own[repo]! : repo && repos.includes(repo) ? files : {};
+    const body = file && Object.hasOwn(layout, file) ? layout[file] : undefined;
+    if (!body || !repo) {
       res.writeHead(404).end("not found");
       return;
     }

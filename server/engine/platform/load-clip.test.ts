@@ -20,7 +20,16 @@ import { randomResNetStateDict } from "../clip/random-resnet";
 import { writeSafeTensors } from "../clip/safetensors";
 import { createTrainer, type EpochStats, type TrainerEvent } from "../trainer";
 import { loadClip } from "./load-clip";
-import { TINY_CLIP_DIR, findModel, isInstalled, listModels, removeModel } from "./model-store";
+import { startTestHub } from "../clip/testing";
+import {
+  TINY_CLIP_DIR,
+  findModel,
+  isInstalled,
+  listModels,
+  pullModel,
+  removeModel,
+} from "./model-store";
+import { TOKENIZER_REPO } from "./openai-models";
 
 const FIXTURES = path.join(__dirname, "..", "clip", "fixtures");
 const reference = JSON.parse(
@@ -106,6 +115,33 @@ describe("loadClip", () => {
     const model = await loadClip(dir, { runtime });
     expect(model.config.vision.act).toBe("quick_gelu");
     expect(await textCosine(model)).toBeGreaterThan(0.999);
+  });
+
+  it("pulls and loads an open_clip hub repository (no config.json: open_clip_config.json + its weights)", async () => {
+    const repo = "timm/tiny-rn.openai";
+    const hub = await startTestHub(
+      [TOKENIZER_REPO],
+      {},
+      {
+        [repo]: {
+          "open_clip_config.json": readFileSync(
+            path.join(FIXTURES, "tiny-rn.open_clip_config.json"),
+          ),
+          "open_clip_model.safetensors": readFileSync(
+            path.join(FIXTURES, "tiny-rn.open_clip.safetensors"),
+          ),
+        },
+      },
+    );
+    try {
+      const store = { modelsDir: path.join(root, "hub-store"), hubUrl: hub.url };
+      await pullModel(repo, { ...store, anyRepo: true });
+      const model = await loadClip(repo, { ...store, runtime });
+      expect(model.config.resnet).toBeDefined();
+      expect(await textCosine(model)).toBeGreaterThan(0.999);
+    } finally {
+      await hub.close();
+    }
   });
 
   it("refuses an unknown name instead of falling back to another model", async () => {

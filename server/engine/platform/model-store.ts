@@ -48,6 +48,14 @@ export const CLIP_FILES: readonly HubFile[] = [
   { name: "model.safetensors" },
 ];
 
+/** An open_clip hub repository (`timm/…clip.openai`, LAION's): config, weights, CLIP's tokenizer beside. */
+export const OPEN_CLIP_FILES: readonly HubFile[] = [
+  { name: "open_clip_config.json" },
+  { name: "open_clip_model.safetensors" },
+  { name: "vocab.json", repo: TOKENIZER_REPO },
+  { name: "merges.txt", repo: TOKENIZER_REPO },
+];
+
 export const TINY_CLIP_DIR = fileURLToPath(new URL("../../../models/tiny-clip", import.meta.url));
 
 export const KNOWN_MODELS: readonly KnownModel[] = [
@@ -142,7 +150,11 @@ export function findModel(name: string, options: StoreOptions = {}): KnownModel 
   );
   if (known || !isRepoId(name)) return known;
   const pulled = hubModel(name);
-  return existsSync(path.join(installDir(pulled, options), MANIFEST)) ? pulled : undefined;
+  const dir = installDir(pulled, options);
+  if (!existsSync(path.join(dir, MANIFEST))) return undefined;
+  return existsSync(path.join(dir, "open_clip_config.json"))
+    ? { ...pulled, files: OPEN_CLIP_FILES }
+    : pulled;
 }
 
 /** Written last into a pulled model's folder: where it came from and each file's size and sha256. */
@@ -258,7 +270,7 @@ export function pullable(name: string, options: PlanOptions = {}): KnownModel {
 }
 
 export async function planPull(name: string, options: PlanOptions = {}): Promise<PullPlan> {
-  const model = pullable(name, options);
+  const model = await withLayout(pullable(name, options), options);
   const dir = installDir(model, options);
   const partial = partialDir(model, options);
   const files: PlannedFile[] = [];
@@ -282,6 +294,29 @@ export async function planPull(name: string, options: PlanOptions = {}): Promise
   const totalBytes = sized ? files.reduce((sum, f) => sum + f.size!, 0) : model.approxBytes;
   const have = files.reduce((sum, f) => sum + f.have, 0);
   return { model, dir, files, totalBytes, remainingBytes: Math.max(0, totalBytes - have) };
+}
+
+/**
+ * A hub repository outside the catalogue in transformers format, or else in open_clip's: without a
+ * `config.json` but with an `open_clip_config.json` it is pulled as `OPEN_CLIP_FILES`.
+ */
+async function withLayout(model: KnownModel, options: PlanOptions): Promise<KnownModel> {
+  const catalogued = (options.models ?? KNOWN_MODELS).includes(model);
+  if (catalogued || model.bundled || model.files !== CLIP_FILES) return model;
+  try {
+    await remoteFile(fileUrl(model, "config.json", options), { signal: options.signal });
+    return model;
+  } catch (error) {
+    const openClip = { ...model, files: OPEN_CLIP_FILES };
+    try {
+      await remoteFile(fileUrl(openClip, "open_clip_config.json", options), {
+        signal: options.signal,
+      });
+    } catch {
+      throw error; // neither layout: the transformers error says what was missing
+    }
+    return openClip;
+  }
 }
 
 /** Throws `NotEnoughSpace` when the rest of the pull would leave less than `keepFree` on the disk. */
