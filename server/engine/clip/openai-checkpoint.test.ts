@@ -199,6 +199,23 @@ describe("ResNet tower gradient", () => {
   });
 });
 
+describe("torch.save state dicts", () => {
+  it("reads strided views, fp16, bf16, fp64 and scalars, skipping integer tensors", () => {
+    const sd = readTorchCheckpoint(
+      new Uint8Array(readFileSync(path.join(FIXTURES, "state-dict.pt"))),
+      "state-dict.pt",
+    );
+    const expected = JSON.parse(
+      readFileSync(path.join(FIXTURES, "state-dict.json"), "utf8"),
+    ) as Record<string, { shape: number[]; data: number[] }>;
+    expect([...sd.keys()].sort()).toEqual(Object.keys(expected).sort());
+    for (const [name, t] of Object.entries(expected)) {
+      expect(sd.get(name)!.shape, name).toEqual(t.shape);
+      expect(maxAbs(sd.get(name)!.data, t.data), name).toBeLessThan(1e-6);
+    }
+  });
+});
+
 describe("the safe unpickler", () => {
   it("refuses any global outside its list, naming it", () => {
     // protocol 2: GLOBAL 'os system', then STOP
