@@ -57,7 +57,7 @@ export function convertOpenAIStateDict(
   out["text_model.embeddings.token_embedding.weight"] = need("token_embedding.weight");
   out["text_model.embeddings.position_embedding.weight"] = need("positional_embedding");
   for (let i = 0; i < textLayers; i++)
-    block(sd, out, `transformer.resblocks.${i}`, `text_model.encoder.layers.${i}`, need);
+    block(out, `transformer.resblocks.${i}`, `text_model.encoder.layers.${i}`, need);
   out["text_model.final_layer_norm.weight"] = need("ln_final.weight");
   out["text_model.final_layer_norm.bias"] = need("ln_final.bias");
   out["text_projection.weight"] = transpose(need("text_projection"));
@@ -77,7 +77,7 @@ export function convertOpenAIStateDict(
     out["vision_model.pre_layrnorm.weight"] = need("visual.ln_pre.weight");
     out["vision_model.pre_layrnorm.bias"] = need("visual.ln_pre.bias");
     for (let i = 0; i < layers; i++)
-      block(sd, out, `visual.transformer.resblocks.${i}`, `vision_model.encoder.layers.${i}`, need);
+      block(out, `visual.transformer.resblocks.${i}`, `vision_model.encoder.layers.${i}`, need);
     out["vision_model.post_layernorm.weight"] = need("visual.ln_post.weight");
     out["vision_model.post_layernorm.bias"] = need("visual.ln_post.bias");
     out["visual_projection.weight"] = transpose(need("visual.proj"));
@@ -133,7 +133,6 @@ export function convertOpenAIStateDict(
 
 /** One residual attention block, OpenAI names → Hugging Face names (q/k/v split from `in_proj`). */
 function block(
-  sd: Tensors,
   out: Record<string, F32Tensor>,
   from: string,
   to: string,
@@ -163,7 +162,6 @@ function block(
     out[`${to}.${b}.weight`] = need(`${from}.${a}.weight`);
     out[`${to}.${b}.bias`] = need(`${from}.${a}.bias`);
   }
-  void sd;
 }
 
 /** `conv` followed by eval-mode BatchNorm `bn` as one convolution with a bias (`<conv>.folded.*`). */
