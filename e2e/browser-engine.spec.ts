@@ -11,9 +11,10 @@ import { newExperiment, person, signUp, unique, uniqueName } from "./testing";
 
 const QUICK_TEST = TEMPLATES.find((t) => t.id === "quick-test")!.yaml;
 /**
- * Largest |browser − node| / max(1e-3, |node|) over all epochs (measured: 5e-7 on WASM, 1e-6 on WebGPU/SwiftShader). WASM and native onnxruntime run the
- * same graphs with different kernels (SIMD widths, summation order), and Adam feeds small float
- * differences back into the pixels, so the curves agree closely but not bit for bit; 1e-4 leaves room for other CPUs' SIMD paths.
+ * Largest |browser − node| / max(1e-3, |node|) over all epochs (measured: 5e-7 on WASM, 1e-6 on
+ * WebGPU with SwiftShader). WASM, WebGPU and native onnxruntime run the same graphs with different
+ * kernels (SIMD widths, summation order), and Adam feeds small float differences back into the
+ * pixels, so the curves agree closely but not bit for bit; 1e-4 leaves room for other machines.
  */
 const TOLERANCE = 1e-4;
 
