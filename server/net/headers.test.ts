@@ -16,6 +16,12 @@ describe("securityHeaders", () => {
     ).toBeUndefined();
   });
 
+  it("cross-origin isolated (COOP same-origin + COEP require-corp): WASM threads in the browser engine", () => {
+    const h = Object.fromEntries(securityHeaders({ secure: false }));
+    expect(h["Cross-Origin-Opener-Policy"]).toBe("same-origin");
+    expect(h["Cross-Origin-Embedder-Policy"]).toBe("require-corp");
+  });
+
   it("eval only for the dev server; a nonce replaces unsafe-inline", () => {
     expect(contentSecurityPolicy({ secure: false, dev: true })).toContain("'unsafe-eval'");
     const withNonce = contentSecurityPolicy({ secure: false, nonce: "abc123" });
