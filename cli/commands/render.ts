@@ -21,7 +21,6 @@ import {
   parseExperiments,
   type ExperimentConfig,
 } from "../../lib/experiment";
-import { findModel, isInstalled } from "../../server/engine/platform/model-store";
 import {
   createTrainer,
   encodeFramePng,
@@ -173,19 +172,12 @@ async function readSource(file: string): Promise<{ name: string; text: string }>
 }
 
 /** The model to use: the option, else the experiment's when installed, else tiny-clip. */
-function chooseModel(
-  config: ExperimentConfig,
-  option: string | undefined,
-  log: (s: string) => void,
-): string {
-  if (option) return option;
-  const known = findModel(config.model);
-  if (known && isInstalled(known)) return known.name;
-  if (!known && existsSync(path.join(config.model, "config.json"))) return config.model;
-  log(
-    `model '${config.model}' is not installed: using tiny-clip (random weights, meaningless images); run \`clipig models pull\` for real ones`,
-  );
-  return "tiny-clip";
+/**
+ * `--model`, else the experiment's: an unknown name, or a known one not installed, is an error from
+ * the loader that says what to do (never a silent switch to another model).
+ */
+function chooseModel(config: ExperimentConfig, option: string | undefined): string {
+  return option ?? config.model;
 }
 
 /** The unique PNG path for this render (directories are created on demand). */
@@ -216,7 +208,7 @@ async function render(opts: Options): Promise<number> {
   if (opts.snapshotSeconds !== undefined)
     config.snapshot_interval = { unit: "seconds", value: opts.snapshotSeconds };
   const ui = new Progress(!opts.quiet && config.verbose >= 1 && process.stderr.isTTY === true);
-  const model = chooseModel(config, opts.model, (s) => ui.log(s));
+  const model = chooseModel(config, opts.model);
   const device = opts.device ?? parseDevice(config.device, `${sources.at(-1)!.name}: device`);
   if (device.cudaDevice !== undefined) {
     const visible = selectCudaDevice(device.cudaDevice);
