@@ -246,19 +246,7 @@ export function unpickle(bytes: Uint8Array, what = "pickle"): PickleValue {
         stack.push(view.getFloat64(at, false));
         at += 8;
         break;
-      case 0x58: {
-        // BINUNICODE
-        const n = view.getUint32(at, true);
-        at += 4;
-        stack.push(decoder.decode(take(n)));
-        break;
-      }
-      case 0x8c: // SHORT_BINUNICODE
-        stack.push(decoder.decode(take(take(1)[0]!)));
-        break;
-      case 0x55: // SHORT_BINSTRING
-        stack.push(decoder.decode(take(take(1)[0]!)));
-        break;
+      case 0x58: // BINUNICODE
       case 0x54: {
         // BINSTRING
         const n = view.getUint32(at, true);
@@ -266,6 +254,10 @@ export function unpickle(bytes: Uint8Array, what = "pickle"): PickleValue {
         stack.push(decoder.decode(take(n)));
         break;
       }
+      case 0x8c: // SHORT_BINUNICODE
+      case 0x55: // SHORT_BINSTRING
+        stack.push(decoder.decode(take(take(1)[0]!)));
+        break;
       case 0x43: // SHORT_BINBYTES
         stack.push(take(take(1)[0]!).slice());
         break;

@@ -9,7 +9,7 @@ import type { Graph, Value } from "../graph";
 import { shapeStr } from "../graph";
 import type { ClipResNetConfig } from "./config";
 import { CLIP_MEAN, CLIP_STD } from "./preprocess";
-import type { ImageTowerOptions } from "./vision";
+import { inTowerFloat, type ImageTowerOptions } from "./vision";
 import type { ClipWeights } from "./weights";
 
 /** Image embeddings `[batch, projectionDim]` of `pixels` `[batch, 3, S, S]` through a ResNet tower. */
@@ -20,11 +20,8 @@ export function resnetTower(
   pixels: Value,
   options: ImageTowerOptions = {},
 ): Value {
-  const float = options.float ?? g.float;
-  if (float !== g.float) {
-    const inner = g.withFloat(float, () => resnetTower(g, w, r, g.Cast(pixels, float), options));
-    return g.Cast(inner, g.float);
-  }
+  const cast = inTowerFloat(g, options.float, pixels, (p) => resnetTower(g, w, r, p, options));
+  if (cast) return cast;
   const size = w.config.vision.imageSize;
   const [, channels, height, width] = pixels.shape;
   if (pixels.rank !== 4 || channels !== 3 || height !== size || width !== size)

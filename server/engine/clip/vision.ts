@@ -25,6 +25,24 @@ export interface ImageTowerOptions {
   float?: FloatType;
 }
 
+/**
+ * `tower` computed in `float` when that is not the graph's own (CUDA fp16): pixels cast in,
+ * embeddings cast back; null when no cast is needed.
+ */
+export function inTowerFloat(
+  g: Graph,
+  float: FloatType | undefined,
+  pixels: Value,
+  tower: (pixels: Value) => Value,
+): Value | null {
+  const f = float ?? g.float;
+  if (f === g.float) return null;
+  return g.Cast(
+    g.withFloat(f, () => tower(g.Cast(pixels, f))),
+    g.float,
+  );
+}
+
 /** Image embeddings `[batch, projectionDim]` (not L2-normalised) of `pixels` `[batch, 3, S, S]`. */
 export function imageTower(
   g: Graph,
@@ -32,11 +50,8 @@ export function imageTower(
   pixels: Value,
   options: ImageTowerOptions = {},
 ): Value {
-  const float = options.float ?? g.float;
-  if (float !== g.float) {
-    const inner = g.withFloat(float, () => imageTower(g, w, g.Cast(pixels, float), options));
-    return g.Cast(inner, g.float);
-  }
+  const cast = inTowerFloat(g, options.float, pixels, (p) => imageTower(g, w, p, options));
+  if (cast) return cast;
   const v = w.config.vision;
   const [batch, channels, height, width] = pixels.shape;
   if (

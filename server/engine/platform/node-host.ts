@@ -13,7 +13,7 @@ import { decodeImage } from "./image-io";
 import { resolveModelDir } from "./model-store";
 import { Runtime } from "../graph";
 import type { ImageFrame } from "../trainer/api";
-import type { TrainerHost } from "../trainer/host";
+import { lastLoaded, type TrainerHost } from "../trainer/host";
 
 export interface NodeHostOptions {
   /** Uploaded images by the name the experiment uses. */
@@ -24,20 +24,15 @@ export interface NodeHostOptions {
   threads?: number;
 }
 
-/** The last model read, so consecutive runs of the same model skip reading its weights. */
-let lastModel: { dir: string; model: Promise<ClipModel> } | null = null;
+/** Shared by every Node host of the process (a worker process serves its runs one after another). */
+const lastModel = lastLoaded<Awaited<ReturnType<typeof loadCheckpoint>>>();
 
 export function nodeHost(options: NodeHostOptions = {}): TrainerHost {
   return {
     createRuntime: (device) => Runtime.create({ device, threads: options.threads, maxSessions: 6 }),
     async loadModel(nameOrDir, runtime) {
       const dir = resolveModelDir(nameOrDir);
-      if (lastModel?.dir !== dir)
-        lastModel = { dir, model: loadCheckpoint(nameOrDir, dir, runtime) };
-      const m = await lastModel.model.catch((e) => {
-        lastModel = null;
-        throw e;
-      });
+      const m = await lastModel(dir, () => loadCheckpoint(nameOrDir, dir, runtime));
       return new ClipModel(nameOrDir, m.config, m.tokenizer, m.weights, runtime);
     },
     async loadImage(src) {

@@ -13,3 +13,21 @@ export interface TrainerHost {
   /** Decodes an image given as a path or an http(s) URL (downloaded once, cached). */
   loadImage(src: string): Promise<RgbImage>;
 }
+
+/**
+ * The last model a host loaded, by key: consecutive runs of one model skip reading its weights; a
+ * load that failed is forgotten, so the next run tries again.
+ */
+export function lastLoaded<T>(): (key: string, load: () => Promise<T>) => Promise<T> {
+  let last: { key: string; value: Promise<T> } | null = null;
+  return async (key, load) => {
+    if (last?.key !== key) last = { key, value: load() };
+    const current = last;
+    try {
+      return await current.value;
+    } catch (error) {
+      if (last === current) last = null;
+      throw error;
+    }
+  };
+}

@@ -5,7 +5,7 @@ import { ClipModel } from "../clip/model";
 import type { RgbImage } from "../clip/preprocess";
 import { Runtime } from "../graph";
 import type { Platform } from "../graph/platform";
-import type { TrainerHost } from "../trainer/host";
+import { lastLoaded, type TrainerHost } from "../trainer/host";
 import { fetchManifest, httpModelFiles, type FileProgress } from "./model-files";
 
 export interface WebHostOptions {
@@ -16,23 +16,18 @@ export interface WebHostOptions {
 }
 
 export function webHost(options: WebHostOptions): TrainerHost {
-  let last: { name: string; model: Promise<ClipModel> } | null = null;
+  const lastModel = lastLoaded<ClipModel>();
   return {
     // onnxruntime-web 1.30 refuses every strict WebGPU session (disable_cpu_ep_fallback), even a
     // lone Identity, so WebGPU runs with onnxruntime's own per-node fallback to its WASM kernels.
     createRuntime: (device) =>
       Runtime.create({ device, platform: options.platform, maxSessions: 6 }),
     async loadModel(name, runtime) {
-      if (last?.name !== name) {
-        const model = fetchManifest(name).then((manifest) =>
+      const m = await lastModel(name, () =>
+        fetchManifest(name).then((manifest) =>
           ClipModel.fromFiles(name, httpModelFiles(manifest, options), runtime),
-        );
-        last = { name, model };
-      }
-      const m = await last.model.catch((e: unknown) => {
-        last = null;
-        throw e;
-      });
+        ),
+      );
       return new ClipModel(name, m.config, m.tokenizer, m.weights, runtime);
     },
     async loadImage(src) {
