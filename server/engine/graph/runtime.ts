@@ -273,24 +273,20 @@ export class Session {
   }
 }
 
+/** The typed array that holds each dtype's elements (float16 as raw bits, bool as bytes). */
+const ARRAY_OF: Record<DType, abstract new (...args: never[]) => TensorData> = {
+  float32: Float32Array,
+  float64: Float64Array,
+  float16: Uint16Array,
+  int64: BigInt64Array,
+  int32: Int32Array,
+  uint32: Uint32Array,
+  uint8: Uint8Array,
+  bool: Uint8Array,
+};
+
 function matchesDtype(data: TensorData, dtype: DType): boolean {
-  switch (dtype) {
-    case "float32":
-      return data instanceof Float32Array;
-    case "float64":
-      return data instanceof Float64Array;
-    case "int64":
-      return data instanceof BigInt64Array;
-    case "int32":
-      return data instanceof Int32Array;
-    case "uint32":
-      return data instanceof Uint32Array;
-    case "float16":
-      return data instanceof Uint16Array;
-    case "uint8":
-    case "bool":
-      return data instanceof Uint8Array;
-  }
+  return data instanceof ARRAY_OF[dtype];
 }
 
 /** Creates a one-node session on `device`; returns the error text when that fails. */
