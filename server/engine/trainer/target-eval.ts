@@ -113,6 +113,13 @@ export function headValues(
 const START: FrameTime = { unit: "fraction", value: 0 };
 const END: FrameTime = { unit: "fraction", value: 1 };
 
+/** The head's sizes: views per step, features with a loss, constraints. */
+const headDims = (plan: TargetPlan) => ({
+  V: plan.views,
+  F: plan.head.losses.length,
+  C: plan.head.constraints,
+});
+
 /** The head's graph inputs for these values (names under `prefix`). */
 export function headFeeds(
   prefix: string,
@@ -121,9 +128,7 @@ export function headFeeds(
   views: readonly ViewValues[],
   dim: number,
 ): Feeds {
-  const V = plan.views;
-  const F = plan.head.losses.length;
-  const C = plan.head.constraints;
+  const { V, F, C } = headDims(plan);
   const feeds: Feeds = {};
   const put = (name: string, n: number, fill: (out: Float32Array) => void) => {
     const out = new Float32Array(n);
@@ -220,8 +225,7 @@ export function recordStats(
   r: StepResults,
 ): void {
   const rec = state.record;
-  const F = plan.head.losses.length;
-  const C = plan.head.constraints;
+  const { F, C } = headDims(plan);
   const mix = plan.head.select === "mix";
   views.forEach((vv, v) => {
     rec.count++;
