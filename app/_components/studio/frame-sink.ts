@@ -16,6 +16,9 @@ export class FrameSink {
   current: DecodedFrame | null = null;
   /** Frames drawn since the page opened (shown in the UI, used by tests). */
   count = 0;
+  /** Pushes so far, and the newest one shown: decodes may finish out of order. */
+  private pushed = 0;
+  private shownPush = 0;
 
   subscribe(listener: Listener): () => void {
     this.listeners.add(listener);
@@ -28,9 +31,13 @@ export class FrameSink {
     data: ArrayBuffer | Uint8Array | Blob,
     ack: () => void,
   ): Promise<void> {
+    const seq = ++this.pushed;
     try {
       const blob = data instanceof Blob ? data : new Blob([data as BlobPart], { type: meta.mime });
       const bitmap = await createImageBitmap(blob);
+      // A newer frame decoded first (a sender that does not wait for acks): keep it, drop this one.
+      if (seq < this.shownPush) return bitmap.close();
+      this.shownPush = seq;
       this.show({ runId: meta.runId, epoch: meta.epoch, bitmap });
     } catch {
       // an undecodable frame is skipped; the next one replaces it anyway
