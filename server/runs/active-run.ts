@@ -4,7 +4,13 @@
  * snapshots and the final image as files + rows. Writes for a run happen in order, on one chain.
  */
 import type { DeviceRequest, EpochStats, ImageFrame, TrainerEvent } from "../engine/trainer/api";
-import type { ErrorCode, FramePayload, HistoryPoint, RunState } from "../domain";
+import {
+  isLiveStatus,
+  type ErrorCode,
+  type FramePayload,
+  type HistoryPoint,
+  type RunState,
+} from "../domain";
 import {
   encodeFrame,
   finalFile,
@@ -75,7 +81,7 @@ export class ActiveRun {
   }
 
   get live(): boolean {
-    return ["queued", "loading", "running", "paused"].includes(this.state.status);
+    return isLiveStatus(this.state.status);
   }
 
   setQueuePosition(position: number): void {
@@ -128,9 +134,13 @@ export class ActiveRun {
 
   /** Ends the run with an error, stored before the promise settles. */
   fail(message: string, code: ErrorCode = "internal"): Promise<void> {
-    this.setStatus("error", { message });
+    Object.assign(this.state, { status: "error", message });
     this.persist({ status: "error", error: message.slice(0, 2000), finishedAt: new Date() });
-    this.sink.error(this.experimentId, code, message);
+    // As with `stopped`: the room hears the end once it is stored.
+    this.enqueue(async () => {
+      this.emitStatus();
+      this.sink.error(this.experimentId, code, message);
+    });
     return this.chain;
   }
 

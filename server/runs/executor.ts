@@ -17,7 +17,7 @@
 import type { DeviceRequest } from "../engine/trainer/api";
 import { db } from "../db/client";
 import { countRuns, mayStartRun } from "../limits";
-import type { ErrorCode, RunState } from "../domain";
+import { LIVE_STATUSES, type ErrorCode, type RunState } from "../domain";
 import type { LocalCache } from "../storage/local-cache";
 import { ActiveRun, type RunSettings, type RunSink } from "./active-run";
 import { admitExperiment, type AdmissionOptions } from "./admission";
@@ -58,7 +58,7 @@ export interface ExecutorOptions extends RunSettings {
 }
 
 /** Statuses from which a taken job still runs (anything else was stopped or ended while it waited). */
-const RESUMABLE = new Set(["queued", "loading", "running", "paused", "interrupted"]);
+const RESUMABLE = new Set<string>([...LIVE_STATUSES, "interrupted"]);
 const START_LOCK = "start-lock";
 
 export class RunExecutor implements ControlHandler {

@@ -78,8 +78,13 @@ export function memoryQueue(): RunQueue {
       const consumer: Consumer = { handle, busy: null };
       consumers.push(consumer);
       queueMicrotask(pump);
-      const close = () => void consumers.splice(consumers.indexOf(consumer) >>> 0, 1);
-      return { close: () => Promise.resolve(close()) };
+      return {
+        close() {
+          const i = consumers.indexOf(consumer);
+          if (i >= 0) consumers.splice(i, 1);
+          return Promise.resolve();
+        },
+      };
     },
     close() {
       closed = true;
